@@ -1,0 +1,37 @@
+# Thin wrapper over CMake.  `make run` and `make test` are the README's quick start.
+BUILD       ?= build
+CMAKE_FLAGS ?=
+JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
+SCENARIO    ?= scenarios/default.json
+DB          ?= results.db
+
+.PHONY: all deps build run test test-asan bench clean
+
+all: build
+
+deps:
+	@bash .ci/install-deps
+
+build: deps
+	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+# The main job: the default scenario on the shipped trace, then plots and the summary.
+run: build
+	rm -f $(DB)
+	./$(BUILD)/edgesim run $(SCENARIO) -o $(DB)
+	./$(BUILD)/edgesim plot $(DB) -o plots
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The whole suite under AddressSanitizer and UBSan, in its own build tree.
+test-asan:
+	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DEDGESIM_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"
+
+bench: build
+	./$(BUILD)/bench_engine
+	bash bench/run_e2e.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) build-asan

@@ -1,0 +1,89 @@
+/* keys.h -- table-driven JSON configuration.
+ *
+ * Each module describes its configuration struct as a NULL-terminated table of
+ * key_spec (name, type, offset, default, range, help with unit).  One generic
+ * parser fills the struct from a cJSON object, applies defaults, checks types
+ * and ranges and rejects unknown keys, naming the full key path in every
+ * error.  The same table emits the resolved configuration back to JSON (for
+ * the `runs.scenario_json` record) and prints the documentation of every key.
+ *
+ * Ownership: the parsed struct holds no pointers into the cJSON tree; strings
+ * are copied into fixed buffers inside the struct.
+ */
+#ifndef EDGESIM_KEYS_H
+#define EDGESIM_KEYS_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <cjson/cJSON.h>
+
+typedef enum {
+    KEY_END = 0,  /* table terminator */
+    KEY_NUMBER,   /* double; default NULL means "unset" = NAN, and JSON null is accepted */
+    KEY_INT,      /* int */
+    KEY_BOOL,     /* int 0/1 */
+    KEY_STRING,   /* char[cap] */
+    KEY_NUMBERS,  /* double[cap] with an int count */
+    KEY_OBJECT    /* nested struct described by `sub` */
+} key_type;
+
+typedef struct key_spec {
+    const char *name;
+    key_type type;
+    size_t offset;
+    const char *def;              /* default as JSON text ("0.015", "\"shannon\"", "[1,2]") */
+    double min, max;              /* inclusive range: numbers, ints, array elements */
+    const char *help;             /* one line, with the unit */
+    const char *const *choices;   /* KEY_STRING: allowed values (NULL-terminated) or NULL */
+    const struct key_spec *sub;   /* KEY_OBJECT */
+    size_t count_offset;          /* KEY_NUMBERS: offset of the int count */
+    int cap;                      /* KEY_STRING: buffer size; KEY_NUMBERS: max elements */
+} key_spec;
+
+#define KEY_INF 1e308
+
+#define KEY_NUM(T, field, name, def, lo, hi, help) \
+    {name, KEY_NUMBER, offsetof(T, field), def, lo, hi, help, NULL, NULL, 0, 0}
+#define KEY_INTV(T, field, name, def, lo, hi, help) \
+    {name, KEY_INT, offsetof(T, field), def, lo, hi, help, NULL, NULL, 0, 0}
+#define KEY_BOOLV(T, field, name, def, help) \
+    {name, KEY_BOOL, offsetof(T, field), def, 0, 1, help, NULL, NULL, 0, 0}
+#define KEY_STR(T, field, name, def, choices, help) \
+    {name, KEY_STRING, offsetof(T, field), def, 0, 0, help, choices, NULL, 0, (int)sizeof(((T *)0)->field)}
+#define KEY_NUMS(T, field, count, name, def, lo, hi, help)                                    \
+    {name, KEY_NUMBERS, offsetof(T, field), def, lo, hi, help, NULL, NULL, offsetof(T, count), \
+     (int)(sizeof(((T *)0)->field) / sizeof(double))}
+#define KEY_OBJ(T, field, name, sub, help) \
+    {name, KEY_OBJECT, offsetof(T, field), NULL, 0, 0, help, NULL, sub, 0, 0}
+#define KEY_TABLE_END {NULL, KEY_END, 0, NULL, 0, 0, NULL, NULL, NULL, 0, 0}
+
+typedef struct key_error {
+    char msg[512];
+} key_error;
+
+/* Fill `out` with every default of `spec` (recursively).  Returns 0, or -1 if
+ * a default in the table itself is malformed (a programming error). */
+int keys_defaults(const key_spec *spec, void *out);
+
+/* Parse `obj` (a JSON object, or NULL for "all defaults") into `out`, which
+ * must already hold defaults (keys_defaults).  `path` is the key path of obj
+ * ("" at the top) used in messages.  Returns 0, or -1 with err->msg set to
+ * "<path>: <what was expected>, found <what was found>". */
+int keys_parse(const key_spec *spec, void *out, const cJSON *obj, const char *path, key_error *err);
+
+/* Append every key of `in` as JSON members of `obj` (resolved values).
+ * Returns 0, or -1 on allocation failure. */
+int keys_emit(const key_spec *spec, const void *in, cJSON *obj);
+
+/* Print one line per key: path, type, default, range/choices and help. */
+void keys_print_help(const key_spec *spec, const char *path, FILE *out);
+
+/* Set `path` ("a.b.c") in the JSON tree `root` to `value`, which is parsed as
+ * JSON, or taken as a bare string when it is not valid JSON.  Intermediate
+ * objects are created.  Returns 0, or -1 with err set. */
+int keys_json_set(cJSON *root, const char *path, const char *value, key_error *err);
+
+/* Describe a JSON value for error messages ("the string \"abc\"", "an object", ...). */
+void keys_describe(const cJSON *item, char *buf, size_t len);
+
+#endif
