@@ -1,0 +1,36 @@
+/* trace_keys.c -- the "trace" scenario object. */
+#include "traces/trace.h"
+
+#include <stddef.h>
+
+static const char *const benchmarks[] = {"mmlu", "gsm8k", "mtbench101", "mix", NULL};
+static const char *const processes[] = {"poisson", "mmpp", "trace", NULL};
+
+static const key_spec generate_keys[] = {
+    KEY_STR(trace_config, generate.benchmark, "benchmark", "\"mmlu\"", benchmarks, "benchmark whose figures calibrate the generator"),
+    KEY_INTV(trace_config, generate.queries, "queries", "1000", 0, 1e9, "single queries to generate"),
+    KEY_INTV(trace_config, generate.dialogues, "dialogues", "0", 0, 1e9, "dialogues to generate"),
+    KEY_NUM(trace_config, generate.auc, "auc", "0.75", 0.5, 1.0, "target ROC AUC of p_large for 'large needed'"),
+    KEY_NUM(trace_config, generate.out_pred_error, "out_pred_error", "0", 0, 10, "relative sd of the predicted output length"),
+    KEY_TABLE_END,
+};
+
+static const key_spec arrival_keys[] = {
+    KEY_STR(trace_config, arrival.process, "process", "\"poisson\"", processes, "arrival process of single queries and first turns"),
+    KEY_NUM(trace_config, arrival.rate_per_s, "rate_per_s", "1", 1e-9, 1e9, "aggregate arrival rate, 1/s"),
+    KEY_NUM(trace_config, arrival.burst_rate_per_s, "burst_rate_per_s", "10", 1e-9, 1e9, "mmpp: rate in the burst state, 1/s"),
+    KEY_NUM(trace_config, arrival.mean_normal_s, "mean_normal_s", "60", 1e-9, 1e12, "mmpp: mean time in the normal state, s"),
+    KEY_NUM(trace_config, arrival.mean_burst_s, "mean_burst_s", "10", 1e-9, 1e12, "mmpp: mean time in the burst state, s"),
+    KEY_TABLE_END,
+};
+
+/* The sub-tables' offsets are relative to trace_config, so the objects are
+ * described with offset 0 and the members carry the full offsets. */
+const key_spec trace_keys[] = {
+    KEY_STR(trace_config, path, "path", "\"\"", NULL, "trace file (.csv or .jsonl); empty: generate"),
+    {"generate", KEY_OBJECT, 0, NULL, 0, 0, "synthetic trace calibrated from real benchmarks", NULL, generate_keys, 0, 0},
+    {"arrival", KEY_OBJECT, 0, NULL, 0, 0, "arrival process when the trace has no t_arr_s", NULL, arrival_keys, 0, 0},
+    KEY_NUM(trace_config, think_s, "think_s", "10", 0, 1e9, "mean think time between dialogue turns, s (exponential)"),
+    KEY_NUM(trace_config, tokens_per_word, "tokens_per_word", "1.3", 0.01, 100, "token estimate from word counts"),
+    KEY_TABLE_END,
+};
