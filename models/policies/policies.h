@@ -3,6 +3,11 @@
  * The registry is an object (no globals): the built-in policies plus any
  * loaded plug-ins.  A policy_instance is one configured policy of a run:
  * its type, resolved parameters and state.
+ *
+ * Ownership: the registry owns the plug-in handles and closes them in
+ * policy_registry_destroy, so every policy_instance made from a registry
+ * must be destroyed before the registry.  Errors are returned as 0 / -1 with
+ * a one-line message in the caller's buffer naming the key or file.
  */
 #ifndef EDGESIM_POLICIES_H
 #define EDGESIM_POLICIES_H
@@ -16,14 +21,23 @@
 
 typedef struct policy_registry policy_registry;
 
+/* Returns NULL on allocation failure. */
 policy_registry *policy_registry_create(void);
+/* Closes the plug-ins; NULL is a no-op. */
 void policy_registry_destroy(policy_registry *reg);
 /* NULL if unknown. */
 const policy_type *policy_registry_find(const policy_registry *reg, const char *name);
-/* Load a plug-in shared object; returns 0, or -1 with a message in err. */
+/* Load a plug-in shared object; returns 0, or -1 with a message in err:
+ * file missing or not loadable, symbol missing, API version mismatch, name
+ * clashing with a registered policy, malformed type or parameter table. */
 int policy_registry_load_plugin(policy_registry *reg, const char *path, char *err, size_t errlen);
-/* `edgesim policies`: every policy with its parameters, defaults and ranges. */
+/* `edgesim policies`: every policy with its summary and, per parameter, the
+ * default, range, unit and help. */
 void policy_registry_print(const policy_registry *reg, FILE *out);
+/* Number of registered policies and the i-th (0-based; registration order:
+ * built-ins, then plug-ins in load order); NULL past the end. */
+int policy_registry_count(const policy_registry *reg);
+const policy_type *policy_registry_get(const policy_registry *reg, int i);
 
 typedef struct policy_instance {
     const policy_type *type;
@@ -34,11 +48,33 @@ typedef struct policy_instance {
 
 /* Configure from a JSON object {"name": ..., param: value, ...}; `path` names
  * the object in messages ("policies[2]").  Unknown names and parameters,
- * wrong types and out-of-range values are errors.  Returns 0 or -1. */
+ * duplicated parameters, wrong types and out-of-range values are errors.
+ * Returns 0 or -1; after -1, pi->type is NULL and destroy is a no-op. */
 int policy_instance_init(policy_instance *pi, const policy_registry *reg, const cJSON *obj,
                          const char *path, char *err, size_t errlen);
-/* {"name": ..., every parameter: its resolved value}; caller frees. */
+/* Show the policy every query's p_large before the run (n may be 0).  A no-op
+ * for policies without a calibrate hook.  Returns 0 or -1 with a message. */
+int policy_instance_calibrate(policy_instance *pi, const double *p_large, size_t n, char *err,
+                              size_t errlen);
+/* The decision.  Hides q_small/q_large (sets them to NAN) from policies
+ * without needs_oracle. */
+route policy_instance_decide(const policy_instance *pi, const policy_view *view);
+/* {"name": ..., every parameter: its resolved value}; caller frees.  Feeding
+ * it back to policy_instance_init gives the same configuration. */
 cJSON *policy_instance_to_json(const policy_instance *pi);
+/* {derived name: value, ...} from the type's derived hook (e.g. the threshold
+ * that target_large_fraction calibrated); an empty object if none; caller
+ * frees.  Meant for runs.policy_params next to the parameters. */
+cJSON *policy_instance_derived_json(const policy_instance *pi);
 void policy_instance_destroy(policy_instance *pi);
+
+/* The oracle's rule, for summaries and regret (MODEL.md section 5): small iff
+ * q_small >= q_large.  The oracle's quality is max(q_small, q_large); the
+ * regret of a run is mean(oracle quality) - mean(quality) over its queries.
+ * The same in SQL over the `queries` table: */
+route policy_oracle_route(double q_small, double q_large);
+double policy_oracle_quality(double q_small, double q_large);
+#define POLICY_SQL_ORACLE_QUALITY "(CASE WHEN q_small >= q_large THEN q_small ELSE q_large END)"
+#define POLICY_SQL_ORACLE_ROUTE "(CASE WHEN q_small >= q_large THEN 'small' ELSE 'large' END)"
 
 #endif

@@ -8,7 +8,21 @@
  * At each decision the run loop fills a read-only policy_view with the query
  * and the state visible to the router at t_dec, and the policy returns
  * ROUTE_SMALL or ROUTE_LARGE.  Policies never touch the engine or the models.
- * Model: docs/MODEL.md section 5.
+ * Model: docs/MODEL.md section 5; user guide: docs/POLICIES.md.
+ *
+ * Life of a policy in a run: create(params) once, calibrate(every p_large of
+ * the trace) once if the hook is set, decide(view) per query in decision
+ * order, destroy(state) at the end.  `params` points at the configured
+ * instance's values in the order of the type's table; copy what you need in
+ * create, since the array may move after create returns.  decide must be a
+ * pure function of (state, view): randomness comes only from view->u01, so
+ * that two runs with the same seed make the same choices.  For policies
+ * without needs_oracle, q_small and q_large are NAN in the view.
+ *
+ * A plug-in is a shared object that includes only this header (plus libc and
+ * libm) and exports edgesim_policy_plugin(); the returned type must stay valid
+ * until the object is unloaded (a static const struct).  Build:
+ *   cc -shared -fPIC -I<dir of edgesim/> my_policy.c -o my_policy.so
  */
 #ifndef EDGESIM_POLICY_H
 #define EDGESIM_POLICY_H
@@ -24,7 +38,8 @@ typedef struct policy_param {
     const char *name;             /* NULL ends the table */
     double def;                   /* default */
     double min, max;              /* inclusive range */
-    const char *help;             /* one line, with the unit */
+    const char *help;             /* one line */
+    const char *unit;             /* "1/s", "dB", ...; NULL or "" = dimensionless */
 } policy_param;
 
 typedef struct policy_view {
@@ -57,6 +72,12 @@ typedef struct policy_view {
     double csw_small_s;           /* rebuilding the small model's KV for the history */
     double csw_large_s;           /* rebuilding the large model's KV (+ uploading unseen text) */
     int cached_small, cached_large; /* history tokens each model has in KV now */
+
+    /* outstanding work, seconds (appended after the fields above) */
+    double device_work_s;         /* remaining service time of everything queued or in
+                                     service on this device (the model's estimate) */
+    double edge_work_s;           /* remaining edge time: waiting requests' prefill plus the
+                                     running batch's predicted remaining decode steps */
 } policy_view;
 
 typedef struct policy_type {
@@ -73,6 +94,18 @@ typedef struct policy_type {
     int (*calibrate)(void *state, const double *p_large, size_t n, char *err, size_t errlen);
     route (*decide)(void *state, const policy_view *view);
     void (*destroy)(void *state);
+
+    /* Optional: values the policy derived from its parameters and the
+     * calibration (e.g. the threshold actually used), for the run's records.
+     * Fills the i-th (0-based) name and value and returns 0; returns -1 when
+     * i is past the last one.  *name must outlive the state. */
+    int (*derived)(const void *state, int i, const char **name, double *value);
 } policy_type;
+
+/* The one symbol a plug-in exports (declared here so that plug-ins compile
+ * cleanly with -Wmissing-prototypes). */
+const policy_type *edgesim_policy_plugin(void);
+typedef const policy_type *(*policy_plugin_entry)(void);
+#define EDGESIM_POLICY_PLUGIN_SYMBOL "edgesim_policy_plugin"
 
 #endif

@@ -1,0 +1,176 @@
+/* instance.c -- one configured policy: parameters from JSON, calibration,
+ * decisions, and the resolved configuration back to JSON. */
+#include "models/policies/policies.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "sim/keys.h"
+
+/* "a, b, c" of the registered names, or of a type's parameters. */
+static void list_policies(const policy_registry *reg, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < policy_registry_count(reg); i++) {
+        int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", policy_registry_get(reg, i)->name);
+        if (n < 0 || (size_t)n >= len - used)
+            break;
+        used += (size_t)n;
+    }
+}
+
+static void list_params(const policy_type *t, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    if (!t->params || !t->params[0].name) {
+        snprintf(buf, len, "it has no parameters");
+        return;
+    }
+    for (const policy_param *p = t->params; p->name; p++) {
+        int n = snprintf(buf + used, len - used, "%s%s", p == t->params ? "known: " : ", ", p->name);
+        if (n < 0 || (size_t)n >= len - used)
+            break;
+        used += (size_t)n;
+    }
+}
+
+int policy_instance_init(policy_instance *pi, const policy_registry *reg, const cJSON *obj,
+                         const char *path, char *err, size_t errlen)
+{
+    char list[1024], found[128];
+    memset(pi, 0, sizeof *pi);
+    if (!cJSON_IsObject(obj)) {
+        keys_describe(obj, found, sizeof found);
+        snprintf(err, errlen, "%s: expected an object {\"name\": ...}, found %s", path, found);
+        return -1;
+    }
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(obj, "name");
+    if (!cJSON_IsString(name)) {
+        keys_describe(name, found, sizeof found);
+        snprintf(err, errlen, "%s.name: expected the policy's name as a string, found %s", path, found);
+        return -1;
+    }
+    const policy_type *type = policy_registry_find(reg, name->valuestring);
+    if (!type) {
+        list_policies(reg, list, sizeof list);
+        snprintf(err, errlen, "%s.name: unknown policy \"%s\" (known: %s)", path, name->valuestring, list);
+        return -1;
+    }
+    const policy_param *params = type->params;
+    for (const policy_param *p = params; p && p->name; p++)
+        pi->params[pi->n_params++] = p->def;
+
+    for (const cJSON *m = obj->child; m; m = m->next) {
+        for (const cJSON *prev = obj->child; prev != m; prev = prev->next)
+            if (strcmp(prev->string, m->string) == 0) {
+                snprintf(err, errlen, "%s.%s: given twice", path, m->string);
+                return -1;
+            }
+        if (strcmp(m->string, "name") == 0)
+            continue;
+        int i = 0;
+        while (i < pi->n_params && strcmp(params[i].name, m->string) != 0)
+            i++;
+        if (i == pi->n_params) {
+            list_params(type, list, sizeof list);
+            snprintf(err, errlen, "%s.%s: unknown parameter of policy %s (%s)", path, m->string, type->name, list);
+            return -1;
+        }
+        if (!cJSON_IsNumber(m)) {
+            keys_describe(m, found, sizeof found);
+            snprintf(err, errlen, "%s.%s: expected a number, found %s", path, m->string, found);
+            return -1;
+        }
+        if (!isfinite(m->valuedouble) || m->valuedouble < params[i].min || m->valuedouble > params[i].max) {
+            snprintf(err, errlen, "%s.%s: expected a value in [%g, %g]%s%s, found %.17g", path, m->string,
+                     params[i].min, params[i].max, params[i].unit && *params[i].unit ? " " : "",
+                     params[i].unit ? params[i].unit : "", m->valuedouble);
+            return -1;
+        }
+        pi->params[i] = m->valuedouble;
+    }
+    if (type->create) {
+        char why[256] = "";
+        if (type->create(&pi->state, pi->params, why, sizeof why) != 0) {
+            snprintf(err, errlen, "%s: policy %s: %s", path, type->name, why[0] ? why : "cannot be created");
+            pi->state = NULL;
+            return -1;
+        }
+    }
+    pi->type = type;
+    return 0;
+}
+
+int policy_instance_calibrate(policy_instance *pi, const double *p_large, size_t n, char *err, size_t errlen)
+{
+    if (!pi->type->calibrate)
+        return 0;
+    char why[256] = "";
+    if (pi->type->calibrate(pi->state, p_large, n, why, sizeof why) != 0) {
+        snprintf(err, errlen, "policy %s: calibration failed: %s", pi->type->name, why[0] ? why : "no reason given");
+        return -1;
+    }
+    return 0;
+}
+
+route policy_instance_decide(const policy_instance *pi, const policy_view *view)
+{
+    if (pi->type->needs_oracle)
+        return pi->type->decide(pi->state, view);
+    policy_view blind = *view;
+    blind.q_small = NAN;
+    blind.q_large = NAN;
+    return pi->type->decide(pi->state, &blind);
+}
+
+cJSON *policy_instance_to_json(const policy_instance *pi)
+{
+    cJSON *obj = cJSON_CreateObject();
+    if (!obj)
+        return NULL;
+    if (!cJSON_AddStringToObject(obj, "name", pi->type->name))
+        goto fail;
+    for (int i = 0; i < pi->n_params; i++)
+        if (!cJSON_AddNumberToObject(obj, pi->type->params[i].name, pi->params[i]))
+            goto fail;
+    return obj;
+fail:
+    cJSON_Delete(obj);
+    return NULL;
+}
+
+cJSON *policy_instance_derived_json(const policy_instance *pi)
+{
+    cJSON *obj = cJSON_CreateObject();
+    if (!obj)
+        return NULL;
+    const char *name;
+    double value;
+    for (int i = 0; pi->type->derived && pi->type->derived(pi->state, i, &name, &value) == 0; i++)
+        if (!cJSON_AddNumberToObject(obj, name, value))
+            goto fail;
+    return obj;
+fail:
+    cJSON_Delete(obj);
+    return NULL;
+}
+
+void policy_instance_destroy(policy_instance *pi)
+{
+    if (pi->type && pi->type->destroy)
+        pi->type->destroy(pi->state);
+    pi->type = NULL;
+    pi->state = NULL;
+}
+
+route policy_oracle_route(double q_small, double q_large)
+{
+    return q_small >= q_large ? ROUTE_SMALL : ROUTE_LARGE;
+}
+
+double policy_oracle_quality(double q_small, double q_large)
+{
+    return q_small >= q_large ? q_small : q_large;
+}
