@@ -1,0 +1,69 @@
+-- edgesim records: the tables every run writes (docs/MODEL.md section 8).
+-- Column names are fixed so that scripts and other tools can rely on them.
+-- Times are seconds of simulated time; NULL where a step did not happen.
+CREATE TABLE IF NOT EXISTS runs (
+    run_id           INTEGER PRIMARY KEY,
+    scenario_name    TEXT NOT NULL,
+    scenario_json    TEXT NOT NULL,   -- the fully resolved scenario
+    sweep_index      INTEGER NOT NULL,
+    sweep_point      TEXT NOT NULL,   -- JSON of the sweep's overrides, {} without a sweep
+    seed             INTEGER NOT NULL,
+    replication      INTEGER NOT NULL,
+    policy           TEXT NOT NULL,
+    policy_params    TEXT NOT NULL,   -- JSON
+    version          TEXT NOT NULL,
+    started_at       TEXT NOT NULL,   -- wall clock, metadata only
+    wall_s           REAL,
+    n_queries        INTEGER,
+    n_unstarted      INTEGER,         -- trace rows arriving after duration_s
+    sim_end_s        REAL,
+    events           INTEGER,
+    device_busy_frac REAL,            -- mean over devices of busy time / sim_end_s
+    edge_busy_frac   REAL,
+    status           TEXT NOT NULL CHECK (status IN ('running', 'complete'))
+);
+
+CREATE TABLE IF NOT EXISTS queries (
+    run_id            INTEGER NOT NULL REFERENCES runs(run_id),
+    query_id          INTEGER NOT NULL,
+    dialogue_id       INTEGER,
+    turn              INTEGER,
+    device            INTEGER NOT NULL,
+    distance_m        REAL,
+    benchmark         TEXT,
+    in_tokens         INTEGER NOT NULL,
+    out_tokens        INTEGER NOT NULL,
+    out_tokens_pred   INTEGER,
+    context_tokens    INTEGER NOT NULL,
+    cached_tokens     INTEGER NOT NULL,
+    recomputed_tokens INTEGER NOT NULL,
+    route             TEXT NOT NULL CHECK (route IN ('small', 'large')),
+    p_large           REAL,
+    q_small           REAL,
+    q_large           REAL,
+    quality           REAL,
+    snr_db            REAL,
+    snr_avg_db        REAL,
+    rate_ul_bps       REAL,
+    bytes_up          REAL,
+    bytes_down        REAL,
+    est_small_s       REAL,
+    est_large_s       REAL,
+    csw_small_s       REAL,
+    csw_large_s       REAL,
+    switched          INTEGER,
+    t_arr             REAL NOT NULL,
+    t_dec             REAL,
+    t_ul_start        REAL,
+    t_ul_end          REAL,
+    t_queue_end       REAL,
+    t_prefill_end     REAL,
+    t_first_token     REAL,
+    t_done            REAL NOT NULL,
+    latency_s         REAL NOT NULL,
+    ttft_s            REAL,
+    queue_wait_s      REAL,
+    energy_j          REAL
+);
+
+CREATE INDEX IF NOT EXISTS queries_by_run ON queries(run_id, query_id);

@@ -1,0 +1,100 @@
+/* record.h -- one record per query (or dialogue turn), and record sinks.
+ *
+ * Columns: docs/MODEL.md section 8 (names are fixed: scripts rely on them).
+ * Times are seconds of simulated time; NAN in a double and -1 in the
+ * optional integers mean "did not happen" and are written as NULL.
+ *
+ * A sink is a const struct of functions (SQLite file, in-memory for tests).
+ * A run is begun, receives records, and is ended with ok = 1 (complete) or
+ * ok = 0 (failed or interrupted: the sink removes what it wrote of it).
+ */
+#ifndef EDGESIM_RECORD_H
+#define EDGESIM_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct record {
+    int64_t query_id;
+    int64_t dialogue_id;       /* -1: NULL */
+    int turn;                  /* -1: NULL */
+    int device;
+    double distance_m;
+    char benchmark[32];
+    int in_tokens, out_tokens, out_tokens_pred;
+    int context_tokens;        /* history before this turn */
+    int cached_tokens;         /* history reused from KV */
+    int recomputed_tokens;     /* history prefilled again */
+    int route;                 /* ROUTE_SMALL / ROUTE_LARGE */
+    double p_large, q_small, q_large, quality;
+    double snr_db;             /* uplink SNR the router saw */
+    double snr_avg_db;         /* large-scale mean, no fading */
+    double rate_ul_bps;        /* mean over the uplink transfer */
+    double bytes_up, bytes_down;
+    double est_small_s, est_large_s, csw_small_s, csw_large_s;
+    int switched;              /* -1: NULL (not a dialogue) */
+    double t_arr, t_dec, t_ul_start, t_ul_end, t_queue_end, t_prefill_end, t_first_token, t_done;
+    double latency_s, ttft_s, queue_wait_s, energy_j;
+} record;
+
+/* What a run is, written to the `runs` table. */
+typedef struct run_info {
+    const char *scenario_name;
+    const char *scenario_json;  /* fully resolved scenario */
+    const char *sweep_point;    /* JSON object of the sweep overrides, or "{}" */
+    int sweep_index;
+    uint64_t seed;
+    int replication;
+    const char *policy;
+    const char *policy_params;  /* JSON */
+    const char *version;
+    const char *started_at;     /* ISO 8601 UTC wall clock (metadata only) */
+} run_info;
+
+/* How it ended. */
+typedef struct run_stats {
+    int64_t n_queries;          /* records written */
+    int64_t n_unstarted;        /* trace rows after duration_s */
+    double sim_end_s;           /* simulated time at the end */
+    uint64_t events;
+    double wall_s;
+    double device_busy_frac;    /* mean over devices */
+    double edge_busy_frac;
+} run_stats;
+
+typedef struct sink sink;
+
+typedef struct sink_type {
+    const char *name;
+    int (*begin_run)(sink *s, const run_info *info);
+    int (*write)(sink *s, const record *r);
+    int (*end_run)(sink *s, const run_stats *stats, int ok);
+    void (*close)(sink *s);
+} sink_type;
+
+struct sink {
+    const sink_type *type;
+    char err[512];              /* set when a call returns -1 */
+};
+
+/* SQLite file (created if missing, appended to otherwise).  NULL with err. */
+sink *sink_sqlite_open(const char *path, char *err, size_t errlen);
+
+/* In memory, for tests: every record of every run, in write order. */
+typedef struct sink_memory {
+    sink base;
+    record *records;
+    size_t n, cap;
+    int runs_begun, runs_complete, runs_failed;
+    run_stats last;
+} sink_memory;
+
+sink *sink_memory_create(void);
+
+static inline void sink_close(sink *s)
+{
+    if (s)
+        s->type->close(s);
+}
+
+#endif

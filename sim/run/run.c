@@ -1,0 +1,892 @@
+/* run.c -- the life of every query in one run (docs/MODEL.md section 1).
+ *
+ * Events (kind, id):
+ *   EV_ARRIVAL  query slot   a query or dialogue turn reaches its device
+ *   EV_DECIDE   query slot   router overhead over: the policy decides
+ *   EV_CHANNEL  -            the channel has work (transfer end, block edge)
+ *   EV_EDGE     -            an edge-server iteration ends
+ *   EV_DEVICE   device       a device-server iteration ends
+ * Channel and servers are passive state machines: after every event the loop
+ * asks each one it touched for its next event time and moves that one engine
+ * event (lazy cancellation).
+ *
+ * Queries live in a pool of slots reused through a free list; dialogues in a
+ * second pool.  Rows stream from the trace source: one row of lookahead plus
+ * the later turns of dialogues already started.
+ */
+#include "sim/run/run.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "models/channel/channel.h"
+#include "models/llm/llm.h"
+#include "sim/rng.h"
+#include "sim/run/cli.h"
+#include "sim/sim.h"
+#include "traces/trace.h"
+
+enum { EV_ARRIVAL = 1, EV_DECIDE, EV_CHANNEL, EV_EDGE, EV_DEVICE };
+enum { ARRIVAL_FROM_SOURCE = 1, ARRIVAL_RELEASED_TURN = 2 };
+enum { XFER_UL = 0, XFER_DL_FIRST = 1, XFER_DL_REST = 2 };
+
+#define NONE UINT32_MAX
+
+typedef struct qstate {
+    trace_row row;
+    record rec;
+    uint32_t dialogue;       /* dialogue slot or NONE */
+    uint32_t next_turn;      /* next pending turn of the same dialogue, or NONE */
+    uint32_t next_free;
+    int history_tokens;      /* H at decision */
+    int gen_done, first_done, rest_done;
+    double ul_air_s, dl_air_s;
+} qstate;
+
+typedef struct dstate {
+    int64_t id;
+    int device;
+    int history_tokens;      /* all earlier user and model tokens */
+    int edge_seen_tokens;    /* dialogue text the edge has received or produced */
+    int prev_route;          /* -1 before the first turn */
+    int last_turn;           /* last turn read from the trace */
+    int finished;            /* its last turn is done */
+    uint32_t head, tail;     /* pending turns (not yet arrived) */
+    uint32_t next_free;
+} dstate;
+
+/* A passive component's one engine event. */
+typedef struct timer {
+    sim_handle handle;
+    sim_time at;
+} timer;
+
+typedef struct run {
+    const scenario *sc;
+    policy_instance *policy;
+    sink *out;
+    const run_options *opt;
+    uint64_t seed;
+    uint32_t rep;
+    sim *engine;
+    channel *ch;
+    llm_profile small, large;
+    llm_server **devices;
+    timer *device_timer;
+    llm_server *edge;
+    timer edge_timer, channel_timer;
+    trace_source *source;
+
+    qstate *q;
+    uint32_t q_len, q_cap, q_free;
+    dstate *d;
+    uint32_t d_len, d_cap, d_free;
+
+    trace_row peek;
+    int have_peek, source_done;
+    uint32_t open_dialogue;  /* dialogue whose later turns may follow in the trace */
+    int64_t skipped_dialogue; /* first turn after duration_s: its turns are not started */
+    sim_time duration;
+
+    run_stats stats;
+    int status;              /* first error: a cli_exit code */
+    char *err;
+    size_t errlen;
+    double wall_start, wall_last_progress;
+} run;
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Record the first error and stop the engine. */
+static void run_fail(run *r, int status, const char *fmt, ...)
+{
+    if (r->status != EXIT_OK)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->err, r->errlen, fmt, ap);
+    va_end(ap);
+    r->status = status;
+    sim_stop(r->engine);
+}
+
+/* ---- pools ---- */
+
+static uint32_t query_alloc(run *r)
+{
+    uint32_t i;
+    if (r->q_free != NONE) {
+        i = r->q_free;
+        r->q_free = r->q[i].next_free;
+    } else {
+        if (r->q_len == r->q_cap) {
+            uint32_t cap = r->q_cap ? r->q_cap * 2 : 1024;
+            qstate *grown = realloc(r->q, (size_t)cap * sizeof *grown);
+            if (!grown) {
+                run_fail(r, EXIT_INTERNAL, "out of memory (query pool)");
+                return NONE;
+            }
+            r->q = grown;
+            r->q_cap = cap;
+        }
+        i = r->q_len++;
+    }
+    memset(&r->q[i], 0, sizeof r->q[i]);
+    r->q[i].dialogue = r->q[i].next_turn = NONE;
+    return i;
+}
+
+static void query_free(run *r, uint32_t i)
+{
+    r->q[i].next_free = r->q_free;
+    r->q_free = i;
+}
+
+static uint32_t dialogue_alloc(run *r)
+{
+    uint32_t i;
+    if (r->d_free != NONE) {
+        i = r->d_free;
+        r->d_free = r->d[i].next_free;
+    } else {
+        if (r->d_len == r->d_cap) {
+            uint32_t cap = r->d_cap ? r->d_cap * 2 : 256;
+            dstate *grown = realloc(r->d, (size_t)cap * sizeof *grown);
+            if (!grown) {
+                run_fail(r, EXIT_INTERNAL, "out of memory (dialogue pool)");
+                return NONE;
+            }
+            r->d = grown;
+            r->d_cap = cap;
+        }
+        i = r->d_len++;
+    }
+    memset(&r->d[i], 0, sizeof r->d[i]);
+    r->d[i].head = r->d[i].tail = NONE;
+    r->d[i].prev_route = -1;
+    return i;
+}
+
+static void dialogue_free(run *r, uint32_t i)
+{
+    r->d[i].next_free = r->d_free;
+    r->d_free = i;
+}
+
+/* ---- timers of the passive components ---- */
+
+static void timer_set(run *r, timer *t, sim_time next, uint32_t kind, uint32_t id)
+{
+    if (t->handle && t->at == next)
+        return;
+    if (t->handle)
+        sim_cancel(r->engine, t->handle);
+    t->handle = 0;
+    t->at = next;
+    if (next == SIM_TIME_NEVER)
+        return;
+    t->handle = sim_schedule(r->engine, next, kind, id, 0);
+    if (!t->handle)
+        run_fail(r, EXIT_INTERNAL, "out of memory (event queue)");
+}
+
+static void touch_channel(run *r)
+{
+    timer_set(r, &r->channel_timer, channel_next_event(r->ch), EV_CHANNEL, 0);
+}
+
+static void touch_edge(run *r)
+{
+    timer_set(r, &r->edge_timer, llm_server_next_event(r->edge), EV_EDGE, 0);
+}
+
+static void touch_device(run *r, int dev)
+{
+    timer_set(r, &r->device_timer[dev], llm_server_next_event(r->devices[dev]), EV_DEVICE, (uint32_t)dev);
+}
+
+/* ---- reading the trace ---- */
+
+static int read_row(run *r, trace_row *row)
+{
+    trace_error terr;
+    int rc = trace_source_next(r->source, row, &terr);
+    if (rc < 0)
+        run_fail(r, EXIT_INPUT, "%s", terr.msg);
+    return rc;
+}
+
+/* Fill the per-query fields known before the decision. */
+static void query_init(run *r, uint32_t slot, const trace_row *row)
+{
+    qstate *q = &r->q[slot];
+    record *rec = &q->rec;
+    q->row = *row;
+    rec->query_id = row->id;
+    rec->dialogue_id = row->dialogue_id;
+    rec->turn = row->dialogue_id >= 0 ? row->turn : -1;
+    snprintf(rec->benchmark, sizeof rec->benchmark, "%s", row->benchmark);
+    rec->in_tokens = row->in_tokens;
+    rec->out_tokens = row->out_tokens;
+    rec->out_tokens_pred = row->out_tokens_pred >= 0 ? row->out_tokens_pred : row->out_tokens;
+    rec->p_large = row->p_large;
+    rec->q_small = row->q_small;
+    rec->q_large = row->q_large;
+    rec->switched = -1;
+    double *nan_fields[] = {&rec->snr_db, &rec->rate_ul_bps, &rec->t_ul_start, &rec->t_ul_end, &rec->t_queue_end,
+                            &rec->t_prefill_end, &rec->t_first_token, &rec->ttft_s, &rec->queue_wait_s,
+                            &rec->est_small_s, &rec->est_large_s, &rec->csw_small_s, &rec->csw_large_s};
+    for (size_t i = 0; i < sizeof nan_fields / sizeof nan_fields[0]; i++)
+        *nan_fields[i] = NAN;
+}
+
+static int is_later_turn(const trace_row *row)
+{
+    return row->dialogue_id >= 0 && row->turn > 1;
+}
+
+/* Queue a later turn behind the open dialogue's earlier turns. */
+static void append_turn(run *r, const trace_row *row)
+{
+    if (r->open_dialogue == NONE && row->dialogue_id == r->skipped_dialogue) {
+        r->stats.n_unstarted++; /* its dialogue started after duration_s */
+        return;
+    }
+    dstate *d = r->open_dialogue != NONE ? &r->d[r->open_dialogue] : NULL;
+    if (!d || d->id != row->dialogue_id || row->turn != d->last_turn + 1) {
+        run_fail(r, EXIT_INPUT,
+                 "trace row id %lld: turn %d of dialogue %lld does not follow turn %d of the same dialogue "
+                 "(a dialogue's turns must be contiguous and in order)",
+                 (long long)row->id, row->turn, (long long)row->dialogue_id, row->turn - 1);
+        return;
+    }
+    uint32_t slot = query_alloc(r);
+    if (slot == NONE)
+        return;
+    d = &r->d[r->open_dialogue];
+    query_init(r, slot, row);
+    r->q[slot].dialogue = r->open_dialogue;
+    r->q[slot].rec.device = d->device;
+    if (d->tail == NONE)
+        d->head = slot;
+    else
+        r->q[d->tail].next_turn = slot;
+    d->tail = slot;
+    d->last_turn = row->turn;
+}
+
+/* No more turns can follow the open dialogue: free it if it is done. */
+static void close_dialogue(run *r)
+{
+    if (r->open_dialogue != NONE && r->d[r->open_dialogue].finished)
+        dialogue_free(r, r->open_dialogue);
+    r->open_dialogue = NONE;
+}
+
+/* Schedule the next row that arrives by itself (a single query or a first
+ * turn); after a first turn, read on to collect its dialogue's later turns,
+ * keeping the next arriving row as the one row of lookahead. */
+static void pull_next(run *r)
+{
+    int scheduled = 0;
+    while (!r->source_done && r->status == EXIT_OK) {
+        trace_row row;
+        if (r->have_peek) {
+            row = r->peek;
+            r->have_peek = 0;
+        } else if (read_row(r, &row) <= 0) {
+            r->source_done = 1;
+            return;
+        }
+        if (is_later_turn(&row)) {
+            append_turn(r, &row);
+            continue;
+        }
+        if (scheduled) {
+            r->peek = row;
+            r->have_peek = 1;
+            return;
+        }
+        if (isnan(row.t_arr_s) || row.device < 0 || row.device >= r->sc->devices.count) {
+            run_fail(r, EXIT_INPUT, "trace row id %lld: no arrival time, or device %d outside 0..%d",
+                     (long long)row.id, row.device, r->sc->devices.count - 1);
+            return;
+        }
+        if (row.dialogue_id >= 0 && row.turn != 1) {
+            run_fail(r, EXIT_INPUT, "trace row id %lld: dialogue %lld starts at turn %d, not 1", (long long)row.id,
+                     (long long)row.dialogue_id, row.turn);
+            return;
+        }
+        close_dialogue(r);
+        sim_time at = sim_time_from_s(row.t_arr_s);
+        if (r->duration > 0 && at > r->duration) {
+            r->stats.n_unstarted++; /* count the rest of the trace, start none of it */
+            r->skipped_dialogue = row.dialogue_id;
+            continue;
+        }
+        if (at < sim_now(r->engine)) {
+            run_fail(r, EXIT_INPUT, "trace row id %lld: arrival time %.9f s is before the previous row's",
+                     (long long)row.id, row.t_arr_s);
+            return;
+        }
+        uint32_t slot = query_alloc(r);
+        if (slot == NONE)
+            return;
+        query_init(r, slot, &row);
+        r->q[slot].rec.device = row.device;
+        if (row.dialogue_id >= 0) {
+            uint32_t di = dialogue_alloc(r);
+            if (di == NONE)
+                return;
+            r->d[di].id = row.dialogue_id;
+            r->d[di].device = row.device;
+            r->d[di].last_turn = 1;
+            r->q[slot].dialogue = di;
+            r->open_dialogue = di;
+        }
+        if (!sim_schedule(r->engine, at, EV_ARRIVAL, slot, ARRIVAL_FROM_SOURCE))
+            run_fail(r, EXIT_INTERNAL, "out of memory (event queue)");
+        if (row.dialogue_id < 0)
+            return;
+        scheduled = 1;
+    }
+}
+
+/* ---- the decision ---- */
+
+static double think_time_s(run *r, const qstate *q)
+{
+    if (!isnan(q->row.think_s))
+        return q->row.think_s;
+    double u = rng_hash_uniform(r->seed, r->rep, RNG_THINK, (uint64_t)q->row.dialogue_id, (uint64_t)q->row.turn);
+    return -r->sc->trace.think_s * log1p(-u); /* exponential, mean think_s */
+}
+
+/* Decode time of `out` tokens after the first at batch b with context sum C. */
+static double decode_estimate_s(const llm_profile *p, int batch, double context_sum, double ctx, double out)
+{
+    if (out <= 1)
+        return 0;
+    /* Every step adds one token to this sequence's context: use the mean. */
+    return (out - 1) * llm_decode_step_s(p, batch, context_sum + ctx + out / 2);
+}
+
+static void fill_view(run *r, uint32_t slot, policy_view *v)
+{
+    qstate *q = &r->q[slot];
+    const record *rec = &q->rec;
+    const channel_config *cc = &r->sc->channel;
+    const dstate *d = q->dialogue != NONE ? &r->d[q->dialogue] : NULL;
+    sim_time now = sim_now(r->engine);
+    int dev = rec->device;
+    int history = d ? d->history_tokens : 0;
+    int64_t dlg = rec->dialogue_id;
+
+    memset(v, 0, sizeof *v);
+    v->query_id = rec->query_id;
+    v->dialogue_id = dlg;
+    v->turn = rec->turn > 0 ? rec->turn : 0;
+    v->device = dev;
+    v->in_tokens = rec->in_tokens;
+    v->context_tokens = history;
+    v->out_tokens_pred = rec->out_tokens_pred;
+    v->p_large = rec->p_large;
+    if (r->policy->type->needs_oracle) {
+        v->q_small = rec->q_small;
+        v->q_large = rec->q_large;
+    } else {
+        v->q_small = v->q_large = NAN;
+    }
+    v->u01 = rng_hash_uniform(r->seed, r->rep, RNG_POLICY, 0, (uint64_t)rec->query_id);
+    v->prev_route = d ? d->prev_route : -1;
+
+    v->snr_db = channel_csi_snr_db(r->ch, dev, now, r->sc->router.csi_delay_s, r->sc->router.csi_error_db);
+    int n_up = channel_active(r->ch, LINK_UP) + 1, n_down = channel_active(r->ch, LINK_DOWN) + 1;
+    /* The rate the router expects at the SNR it sees, with today's sharing. */
+    double true_snr = channel_snr_db(r->ch, dev, LINK_UP, now);
+    double rate_ul = channel_rate_bps(r->ch, dev, LINK_UP, now, n_up);
+    if (v->snr_db != true_snr && rate_ul > 0) {
+        double shannon_true = log2(1 + pow(10, true_snr / 10));
+        double shannon_seen = log2(1 + pow(10, v->snr_db / 10));
+        rate_ul *= shannon_seen / shannon_true;
+    }
+    v->rate_ul_bps = rate_ul;
+    double rate_dl = channel_rate_bps(r->ch, dev, LINK_DOWN, now, n_down);
+
+    llm_server *ds = r->devices[dev];
+    v->device_queue = llm_server_waiting(ds) + llm_server_running(ds);
+    v->edge_waiting = llm_server_waiting(r->edge);
+    v->edge_running = llm_server_running(r->edge);
+    v->edge_kv_used_frac = r->large.kv_capacity_bytes > 0
+                               ? llm_server_kv_used_bytes(r->edge) / r->large.kv_capacity_bytes
+                               : 0;
+
+    int cached_small = dlg >= 0 ? llm_server_cached_tokens(ds, dlg) : 0;
+    int cached_large = dlg >= 0 ? llm_server_cached_tokens(r->edge, dlg) : 0;
+    if (cached_small > history)
+        cached_small = history;
+    if (cached_large > history)
+        cached_large = history;
+    v->cached_small = cached_small;
+    v->cached_large = cached_large;
+
+    double n = rec->in_tokens, out = rec->out_tokens_pred, ctx = history + n;
+    /* Small: device wait, prefill of the new tokens on the full history,
+     * predicted decode at batch 1. */
+    v->est_small_s = llm_server_backlog_s(ds, now) + llm_prefill_s(&r->small, n, history) +
+                     decode_estimate_s(&r->small, 1, 0, ctx, out);
+    /* Large: uplink, edge wait, prefill, decode in today's batch, downlink. */
+    double inf = INFINITY;
+    int unseen = history - (d ? d->edge_seen_tokens : 0);
+    double ul_s = rate_ul > 0 ? cc->access_s + 8 * channel_uplink_bytes(cc, n, q->row.extra_payload_bytes) / rate_ul
+                              : inf;
+    double dl_s = rate_dl > 0 ? cc->access_s + 8 * channel_downlink_rest_bytes(cc, out + 1) / rate_dl : inf;
+    int batch = v->edge_running + 1;
+    double kv_tokens = r->large.kv_bytes_per_token > 0 ? llm_server_kv_used_bytes(r->edge) / r->large.kv_bytes_per_token
+                                                        : 0;
+    v->est_large_s = ul_s + llm_server_backlog_s(r->edge, now) + llm_prefill_s(&r->large, n, history) +
+                     decode_estimate_s(&r->large, batch, kv_tokens, ctx, out) + dl_s;
+    /* Switching costs: rebuilding each model's KV for the history it lacks. */
+    v->csw_small_s = history > cached_small ? llm_prefill_s(&r->small, history - cached_small, cached_small) : 0;
+    v->csw_large_s = history > cached_large ? llm_prefill_s(&r->large, history - cached_large, cached_large) : 0;
+    if (unseen > 0)
+        v->csw_large_s += rate_ul > 0 ? 8 * cc->bytes_per_token * unseen / rate_ul : inf;
+}
+
+static void decide(run *r, uint32_t slot)
+{
+    policy_view v;
+    qstate *q = &r->q[slot];
+    record *rec = &q->rec;
+    sim_time now = sim_now(r->engine);
+    fill_view(r, slot, &v);
+
+    route rt = r->policy->type->decide(r->policy->state, &v);
+    if (rt != ROUTE_SMALL && rt != ROUTE_LARGE) {
+        run_fail(r, EXIT_INTERNAL, "policy %s returned %d, not ROUTE_SMALL or ROUTE_LARGE", r->policy->type->name,
+                 (int)rt);
+        return;
+    }
+    const dstate *d = q->dialogue != NONE ? &r->d[q->dialogue] : NULL;
+    rec->route = rt;
+    rec->t_dec = sim_time_to_s(now);
+    rec->snr_db = v.snr_db;
+    rec->est_small_s = v.est_small_s;
+    rec->est_large_s = v.est_large_s;
+    rec->csw_small_s = v.csw_small_s;
+    rec->csw_large_s = v.csw_large_s;
+    rec->context_tokens = v.context_tokens;
+    if (d)
+        rec->switched = d->prev_route >= 0 && d->prev_route != (int)rt;
+    q->history_tokens = v.context_tokens;
+
+    llm_request req = {slot, rec->dialogue_id, q->history_tokens, rec->in_tokens, rec->out_tokens};
+    if (rt == ROUTE_SMALL) {
+        if (llm_server_submit(r->devices[rec->device], now, &req) != 0)
+            run_fail(r, EXIT_INTERNAL, "out of memory (device queue)");
+        touch_device(r, rec->device);
+        return;
+    }
+    int unseen = q->history_tokens - (d ? d->edge_seen_tokens : 0);
+    rec->bytes_up = channel_uplink_bytes(&r->sc->channel, rec->in_tokens + unseen, q->row.extra_payload_bytes);
+    rec->t_ul_start = rec->t_dec;
+    if (channel_transfer_start(r->ch, rec->device, LINK_UP, now, rec->bytes_up, (uint64_t)slot << 2 | XFER_UL) != 0)
+        run_fail(r, EXIT_INTERNAL, "out of memory (channel)");
+    touch_channel(r);
+}
+
+/* ---- completion ---- */
+
+static void release_turn(run *r, uint32_t slot, sim_time at)
+{
+    qstate *q = &r->q[slot];
+    q->rec.t_arr = sim_time_to_s(at);
+    if (!sim_schedule(r->engine, at, EV_ARRIVAL, slot, ARRIVAL_RELEASED_TURN))
+        run_fail(r, EXIT_INTERNAL, "out of memory (event queue)");
+}
+
+static void finish(run *r, uint32_t slot, sim_time t_done)
+{
+    qstate *q = &r->q[slot];
+    record *rec = &q->rec;
+    const channel_config *cc = &r->sc->channel;
+    rec->t_done = sim_time_to_s(t_done);
+    rec->latency_s = rec->t_done - rec->t_arr;
+    rec->ttft_s = rec->t_first_token - rec->t_arr;
+    rec->quality = rec->route == ROUTE_LARGE ? rec->q_large : rec->q_small;
+    if (rec->route == ROUTE_SMALL)
+        rec->energy_j = r->small.power_w * (rec->t_done - rec->t_queue_end);
+    else
+        rec->energy_j = cc->uplink.circuit_power_w * q->ul_air_s + cc->downlink.circuit_power_w * q->dl_air_s;
+
+    if (r->out->type->write(r->out, rec) != 0) {
+        run_fail(r, EXIT_OUTPUT, "%s", r->out->err);
+        return;
+    }
+    r->stats.n_queries++;
+
+    if (q->dialogue != NONE) {
+        uint32_t di = q->dialogue;
+        dstate *d = &r->d[di];
+        d->history_tokens = q->history_tokens + rec->in_tokens + rec->out_tokens;
+        if (rec->route == ROUTE_LARGE)
+            d->edge_seen_tokens = d->history_tokens;
+        d->prev_route = rec->route;
+        uint32_t next = q->next_turn;
+        if (next != NONE) {
+            d->head = r->q[next].next_turn;
+            if (d->head == NONE)
+                d->tail = NONE;
+            release_turn(r, next, t_done + sim_time_from_s(think_time_s(r, &r->q[next])));
+        } else {
+            d->finished = 1;
+            if (r->open_dialogue != di)
+                dialogue_free(r, di); /* else freed when the next row is scheduled */
+        }
+    }
+    query_free(r, slot);
+}
+
+static void start_downlink(run *r, uint32_t slot, int kind, double bytes)
+{
+    qstate *q = &r->q[slot];
+    q->rec.bytes_down += bytes;
+    if (channel_transfer_start(r->ch, q->rec.device, LINK_DOWN, sim_now(r->engine), bytes,
+                               (uint64_t)slot << 2 | (uint64_t)kind) != 0)
+        run_fail(r, EXIT_INTERNAL, "out of memory (channel)");
+    touch_channel(r);
+}
+
+/* A large query is done when its generation ended and both downlink chunks
+ * arrived. */
+static void maybe_finish_large(run *r, uint32_t slot, sim_time t)
+{
+    qstate *q = &r->q[slot];
+    if (q->gen_done && q->first_done && q->rest_done)
+        finish(r, slot, t);
+}
+
+static void on_transfer(void *ctx, const channel_done *done)
+{
+    run *r = ctx;
+    uint32_t slot = (uint32_t)(done->tag >> 2);
+    qstate *q = &r->q[slot];
+    record *rec = &q->rec;
+    switch ((int)(done->tag & 3)) {
+    case XFER_UL: {
+        rec->t_ul_end = sim_time_to_s(done->t_end);
+        rec->rate_ul_bps = done->mean_rate_bps;
+        q->ul_air_s = done->air_s;
+        llm_request req = {slot, rec->dialogue_id, q->history_tokens, rec->in_tokens, rec->out_tokens};
+        if (llm_server_submit(r->edge, done->t_end, &req) != 0)
+            run_fail(r, EXIT_INTERNAL, "out of memory (edge queue)");
+        touch_edge(r);
+        break;
+    }
+    case XFER_DL_FIRST:
+        rec->t_first_token = sim_time_to_s(done->t_end);
+        q->dl_air_s += done->air_s;
+        q->first_done = 1;
+        maybe_finish_large(r, slot, done->t_end);
+        break;
+    case XFER_DL_REST:
+        q->dl_air_s += done->air_s;
+        q->rest_done = 1;
+        maybe_finish_large(r, slot, done->t_end);
+        break;
+    }
+}
+
+static void on_edge(void *ctx, const llm_event *ev)
+{
+    run *r = ctx;
+    uint32_t slot = (uint32_t)ev->tag;
+    qstate *q = &r->q[slot];
+    record *rec = &q->rec;
+    switch (ev->kind) {
+    case LLM_EV_ADMIT:
+        rec->t_queue_end = sim_time_to_s(ev->t);
+        rec->queue_wait_s = rec->t_queue_end - rec->t_ul_end;
+        rec->cached_tokens = ev->cached_tokens;
+        rec->recomputed_tokens = ev->recomputed_tokens;
+        break;
+    case LLM_EV_FIRST_TOKEN:
+        rec->t_prefill_end = sim_time_to_s(ev->t);
+        start_downlink(r, slot, XFER_DL_FIRST, channel_downlink_first_bytes(&r->sc->channel));
+        break;
+    case LLM_EV_DONE:
+        q->gen_done = 1;
+        if (rec->out_tokens > 1)
+            start_downlink(r, slot, XFER_DL_REST, channel_downlink_rest_bytes(&r->sc->channel, rec->out_tokens));
+        else
+            q->rest_done = 1;
+        maybe_finish_large(r, slot, ev->t);
+        break;
+    }
+}
+
+static void on_device(void *ctx, const llm_event *ev)
+{
+    run *r = ctx;
+    uint32_t slot = (uint32_t)ev->tag;
+    record *rec = &r->q[slot].rec;
+    switch (ev->kind) {
+    case LLM_EV_ADMIT:
+        rec->t_queue_end = sim_time_to_s(ev->t);
+        rec->queue_wait_s = rec->t_queue_end - rec->t_dec;
+        rec->cached_tokens = ev->cached_tokens;
+        rec->recomputed_tokens = ev->recomputed_tokens;
+        break;
+    case LLM_EV_FIRST_TOKEN:
+        rec->t_prefill_end = rec->t_first_token = sim_time_to_s(ev->t);
+        break;
+    case LLM_EV_DONE:
+        finish(r, slot, ev->t);
+        break;
+    }
+}
+
+static void on_event(void *ctx, sim *engine, const sim_event *ev)
+{
+    run *r = ctx;
+    sim_time now = ev->time;
+    switch (ev->kind) {
+    case EV_ARRIVAL:
+        if (!sim_schedule(engine, now + sim_time_from_s(r->sc->router.overhead_s), EV_DECIDE, ev->id, 0))
+            run_fail(r, EXIT_INTERNAL, "out of memory (event queue)");
+        if (ev->arg == ARRIVAL_FROM_SOURCE) {
+            r->q[ev->id].rec.t_arr = sim_time_to_s(now);
+            pull_next(r);
+        }
+        break;
+    case EV_DECIDE:
+        decide(r, ev->id);
+        break;
+    case EV_CHANNEL:
+        r->channel_timer.handle = 0;
+        channel_advance(r->ch, now, on_transfer, r);
+        touch_channel(r);
+        touch_edge(r);
+        break;
+    case EV_EDGE:
+        r->edge_timer.handle = 0;
+        llm_server_advance(r->edge, now, on_edge, r);
+        touch_edge(r);
+        touch_channel(r);
+        break;
+    case EV_DEVICE:
+        r->device_timer[ev->id].handle = 0;
+        llm_server_advance(r->devices[ev->id], now, on_device, r);
+        touch_device(r, (int)ev->id);
+        break;
+    }
+}
+
+/* ---- set-up, loop, tear-down ---- */
+
+static void progress(run *r, int final)
+{
+    if (r->opt->quiet || !r->opt->progress)
+        return;
+    double now = wall_now();
+    int tty = isatty(fileno(r->opt->progress));
+    if (!final && now - r->wall_last_progress < (tty ? 0.5 : 10.0))
+        return;
+    r->wall_last_progress = now;
+    double wall = now - r->wall_start;
+    double sim_s = sim_time_to_s(sim_now(r->engine));
+    fprintf(r->opt->progress, "%s%s: %lld queries, sim %.1f s, %.2f M events/s%s", tty ? "\r" : "",
+            r->opt->label ? r->opt->label : "run", (long long)r->stats.n_queries, sim_s,
+            wall > 0 ? sim_executed(r->engine) / wall / 1e6 : 0.0, (final || !tty) ? "\n" : "");
+    fflush(r->opt->progress);
+}
+
+static int calibrate_policy(run *r)
+{
+    const policy_type *t = r->policy->type;
+    if (!t->calibrate)
+        return 0;
+    trace_error terr;
+    trace_source *src = trace_source_create(&r->sc->trace, r->sc->devices.count, r->seed, r->rep, &terr);
+    if (!src) {
+        run_fail(r, EXIT_INPUT, "%s", terr.msg);
+        return -1;
+    }
+    size_t n = 0, cap = 4096;
+    double *p = malloc(cap * sizeof *p);
+    trace_row row;
+    int rc;
+    while (p && (rc = trace_source_next(src, &row, &terr)) > 0) {
+        if (n == cap) {
+            double *grown = realloc(p, cap * 2 * sizeof *p);
+            if (!grown) {
+                free(p);
+                p = NULL;
+                break;
+            }
+            p = grown;
+            cap *= 2;
+        }
+        p[n++] = row.p_large;
+    }
+    trace_source_destroy(src);
+    if (!p) {
+        run_fail(r, EXIT_INTERNAL, "out of memory (calibration)");
+        return -1;
+    }
+    if (rc < 0) {
+        free(p);
+        run_fail(r, EXIT_INPUT, "%s", terr.msg);
+        return -1;
+    }
+    char msg[256];
+    rc = t->calibrate(r->policy->state, p, n, msg, sizeof msg);
+    free(p);
+    if (rc != 0) {
+        run_fail(r, EXIT_USAGE, "policy %s: %s", t->name, msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int setup(run *r)
+{
+    const scenario *sc = r->sc;
+    char msg[512];
+    trace_error terr;
+    int n = sc->devices.count;
+    if (llm_profile_resolve(&sc->small, "models.small", &r->small, msg, sizeof msg) != 0 ||
+        llm_profile_resolve(&sc->large, "models.large", &r->large, msg, sizeof msg) != 0) {
+        run_fail(r, EXIT_USAGE, "%s", msg);
+        return -1;
+    }
+    r->ch = channel_create(&sc->channel, &sc->devices, r->seed, r->rep, msg, sizeof msg);
+    if (!r->ch) {
+        run_fail(r, EXIT_USAGE, "%s", msg);
+        return -1;
+    }
+    r->devices = calloc((size_t)n, sizeof *r->devices);
+    r->device_timer = calloc((size_t)n, sizeof *r->device_timer);
+    r->edge = llm_server_create(&r->large);
+    if (!r->devices || !r->device_timer || !r->edge) {
+        run_fail(r, EXIT_INTERNAL, "out of memory");
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        r->devices[i] = llm_server_create(&r->small);
+        if (!r->devices[i]) {
+            run_fail(r, EXIT_INTERNAL, "out of memory");
+            return -1;
+        }
+    }
+    if (calibrate_policy(r) != 0)
+        return -1;
+    r->source = trace_source_create(&sc->trace, n, r->seed, r->rep, &terr);
+    if (!r->source) {
+        run_fail(r, EXIT_INPUT, "%s", terr.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static void teardown(run *r)
+{
+    trace_source_destroy(r->source);
+    for (int i = 0; r->devices && i < r->sc->devices.count; i++)
+        llm_server_destroy(r->devices[i]);
+    free(r->devices);
+    free(r->device_timer);
+    llm_server_destroy(r->edge);
+    channel_destroy(r->ch);
+    sim_destroy(r->engine);
+    free(r->q);
+    free(r->d);
+}
+
+int run_one(const scenario *sc, policy_instance *pi, sink *out, const run_info *info, const run_options *opt,
+            run_stats *stats, char *err, size_t errlen)
+{
+    run r;
+    memset(&r, 0, sizeof r);
+    r.sc = sc;
+    r.policy = pi;
+    r.out = out;
+    r.opt = opt;
+    r.seed = scenario_seed(sc);
+    r.rep = (uint32_t)info->replication;
+    r.err = err;
+    r.errlen = errlen;
+    r.status = EXIT_OK;
+    r.q_free = r.d_free = r.open_dialogue = NONE;
+    r.skipped_dialogue = -1;
+    r.duration = sim_time_from_s(sc->duration_s);
+    r.wall_start = r.wall_last_progress = wall_now();
+    err[0] = '\0';
+
+    r.engine = sim_create(on_event, &r);
+    if (!r.engine) {
+        snprintf(err, errlen, "out of memory");
+        return EXIT_INTERNAL;
+    }
+    int begun = 0;
+    if (setup(&r) != 0)
+        goto done;
+    if (out->type->begin_run(out, info) != 0) {
+        run_fail(&r, EXIT_OUTPUT, "%s", out->err);
+        goto done;
+    }
+    begun = 1;
+    pull_next(&r);
+    while (r.status == EXIT_OK) {
+        /* Run in slices so that interrupts and progress are seen promptly. */
+        uint64_t before = sim_executed(r.engine);
+        for (int i = 0; i < 65536 && r.status == EXIT_OK; i++)
+            if (!sim_step(r.engine))
+                break;
+        if (opt->interrupted && *opt->interrupted) {
+            run_fail(&r, EXIT_INTERRUPTED, "interrupted");
+            break;
+        }
+        if (sim_executed(r.engine) == before)
+            break;
+        progress(&r, 0);
+    }
+    if (r.status == EXIT_OK) {
+        /* Every started query must have finished: the pool is all free. */
+        uint32_t free_count = 0;
+        for (uint32_t i = r.q_free; i != NONE; i = r.q[i].next_free)
+            free_count++;
+        if (free_count != r.q_len)
+            run_fail(&r, EXIT_INTERNAL, "%u queries never finished (a model lost them)", r.q_len - free_count);
+    }
+done:
+    r.stats.sim_end_s = sim_time_to_s(sim_now(r.engine));
+    r.stats.events = sim_executed(r.engine);
+    r.stats.wall_s = wall_now() - r.wall_start;
+    if (r.ch) {
+        sim_time now = sim_now(r.engine);
+        double busy = 0;
+        for (int i = 0; i < sc->devices.count; i++)
+            busy += llm_server_busy_s(r.devices[i], now);
+        r.stats.device_busy_frac = now > 0 ? busy / sc->devices.count / sim_time_to_s(now) : NAN;
+        r.stats.edge_busy_frac = now > 0 ? llm_server_busy_s(r.edge, now) / sim_time_to_s(now) : NAN;
+    }
+    if (begun && out->type->end_run(out, &r.stats, r.status == EXIT_OK) != 0 && r.status == EXIT_OK) {
+        snprintf(err, errlen, "%s", out->err);
+        r.status = EXIT_OUTPUT;
+    }
+    if (r.status == EXIT_OK)
+        progress(&r, 1);
+    *stats = r.stats;
+    teardown(&r);
+    return r.status;
+}

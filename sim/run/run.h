@@ -1,0 +1,33 @@
+/* run.h -- one simulation run: a resolved scenario, one policy, one sink.
+ *
+ * The run loop wires the models together (docs/ARCHITECTURE.md): trace
+ * source -> arrival -> router overhead -> policy -> device server, or uplink ->
+ * edge server -> downlink -> record.  It owns every model object of the run;
+ * nothing is global, so runs may proceed side by side in one process.
+ */
+#ifndef EDGESIM_RUN_H
+#define EDGESIM_RUN_H
+
+#include <signal.h>
+#include <stdio.h>
+
+#include "models/policies/policies.h"
+#include "sim/run/record.h"
+#include "sim/run/scenario.h"
+
+typedef struct run_options {
+    int quiet;                          /* no progress lines */
+    const char *label;                  /* progress prefix, e.g. "run 2/6 always-large" */
+    volatile sig_atomic_t *interrupted; /* set by a signal handler; may be NULL */
+    FILE *progress;                     /* where progress goes (stderr) */
+} run_options;
+
+/* Run `sc` with policy `pi`, writing records to `out` between begin_run and
+ * end_run.  Returns a cli_exit code: EXIT_OK, EXIT_USAGE (a model rejected
+ * the configuration), EXIT_INPUT (bad trace), EXIT_OUTPUT (the sink failed),
+ * EXIT_INTERRUPTED or EXIT_INTERNAL; err says what and where.  On anything
+ * but EXIT_OK the sink has removed the run. */
+int run_one(const scenario *sc, policy_instance *pi, sink *out, const run_info *info, const run_options *opt,
+            run_stats *stats, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,318 @@
+/* scenario.c -- scenario files, overrides, sweeps and resolution. */
+#include "sim/run/scenario.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const key_spec router_keys[] = {
+    KEY_NUM(router_config, overhead_s, "overhead_s", "0.015", 0, 1e6,
+            "router inference time before the decision, s (BERT-base class classifier on a phone NPU)"),
+    KEY_NUM(router_config, csi_delay_s, "csi_delay_s", "0", 0, 1e6, "age of the SNR the router sees, s"),
+    KEY_NUM(router_config, csi_error_db, "csi_error_db", "0", 0, 100, "sd of the Gaussian error on that SNR, dB"),
+    KEY_TABLE_END,
+};
+
+static const key_spec models_keys[] = {
+    KEY_OBJ(scenario, small, "small", llm_small_keys, "the on-device model"),
+    KEY_OBJ(scenario, large, "large", llm_large_keys, "the edge model"),
+    KEY_TABLE_END,
+};
+
+const key_spec scenario_keys[] = {
+    KEY_STR(scenario, name, "name", "\"unnamed\"", NULL, "scenario name, written to every run"),
+    KEY_STR(scenario, description, "description", "\"\"", NULL, "free text"),
+    KEY_NUM(scenario, seed, "seed", "1", 0, 9007199254740992.0, "master seed (integer)"),
+    KEY_INTV(scenario, replication, "replication", "0", 0, 1e9, "first replication index"),
+    KEY_INTV(scenario, replications, "replications", "1", 1, 1e6, "replications per sweep point and policy"),
+    KEY_NUM(scenario, duration_s, "duration_s", "0", 0, 1e12,
+            "arrivals after this time are not started, s (0: the whole trace)"),
+    KEY_OBJ(scenario, trace, "trace", trace_keys, "the workload"),
+    KEY_OBJ(scenario, devices, "devices", devices_keys, "mobile devices and their placement"),
+    KEY_OBJ(scenario, channel, "channel", channel_keys, "the radio link"),
+    KEY_OBJ(scenario, router, "router", router_keys, "the router on the device"),
+    {"models", KEY_OBJECT, 0, NULL, 0, 0, "latency profiles", NULL, models_keys, 0, 0},
+    KEY_TABLE_END,
+};
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static char *read_file(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fail(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t n = fread(buf + len, 1, cap - len - 1, f);
+        len += n;
+        if (n == 0)
+            break;
+        if (len + 1 == cap) {
+            char *grown = realloc(buf, cap * 2);
+            if (!grown) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = grown;
+            cap *= 2;
+        }
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (!buf || bad) {
+        free(buf);
+        fail(err, errlen, "%s: cannot read", path);
+        return NULL;
+    }
+    buf[len] = '\0';
+    if (strlen(buf) != len) {
+        free(buf);
+        fail(err, errlen, "%s: not a text file (NUL byte)", path);
+        return NULL;
+    }
+    return buf;
+}
+
+/* Line and column of byte offset `at` in `text`, 1-based. */
+static void line_col(const char *text, const char *at, int *line, int *col)
+{
+    *line = 1;
+    *col = 1;
+    for (const char *p = text; p < at && *p; p++) {
+        if (*p == '\n') {
+            (*line)++;
+            *col = 1;
+        } else {
+            (*col)++;
+        }
+    }
+}
+
+/* Make a relative trace.path relative to the scenario file's folder. */
+static int rebase_trace_path(cJSON *root, const char *scenario_path)
+{
+    cJSON *trace = cJSON_GetObjectItemCaseSensitive(root, "trace");
+    cJSON *path = trace ? cJSON_GetObjectItemCaseSensitive(trace, "path") : NULL;
+    if (!cJSON_IsString(path) || path->valuestring[0] == '\0' || path->valuestring[0] == '/')
+        return 0;
+    const char *slash = strrchr(scenario_path, '/');
+    if (!slash)
+        return 0;
+    size_t dirlen = (size_t)(slash - scenario_path) + 1;
+    size_t len = dirlen + strlen(path->valuestring) + 1;
+    char *joined = malloc(len);
+    if (!joined)
+        return -1;
+    memcpy(joined, scenario_path, dirlen);
+    strcpy(joined + dirlen, path->valuestring);
+    cJSON *repl = cJSON_CreateString(joined);
+    free(joined);
+    if (!repl)
+        return -1;
+    cJSON_ReplaceItemInObjectCaseSensitive(trace, "path", repl);
+    return 0;
+}
+
+static int check_sweep(scenario_file *sf, char *err, size_t errlen)
+{
+    sf->n_points = 1;
+    if (!sf->sweep)
+        return 0;
+    if (!cJSON_IsObject(sf->sweep))
+        return fail(err, errlen, "%s: sweep: expected an object {\"key.path\": [values...]}", sf->path);
+    for (const cJSON *m = sf->sweep->child; m; m = m->next) {
+        int n = cJSON_GetArraySize(m);
+        if (!cJSON_IsArray(m) || n == 0)
+            return fail(err, errlen, "%s: sweep.%s: expected a non-empty array of values", sf->path, m->string);
+        if ((double)sf->n_points * n > 1e7)
+            return fail(err, errlen, "%s: sweep: more than 10^7 grid points", sf->path);
+        sf->n_points *= n;
+    }
+    return 0;
+}
+
+int scenario_file_load(scenario_file *sf, const char *path, char *const *sets, int n_sets, char *err,
+                       size_t errlen)
+{
+    char msg[600];
+    key_error kerr;
+    memset(sf, 0, sizeof *sf);
+    snprintf(sf->path, sizeof sf->path, "%s", path);
+
+    char *text = read_file(path, err, errlen);
+    if (!text)
+        return -1;
+    const char *end = NULL;
+    sf->root = cJSON_ParseWithOpts(text, &end, 1);
+    if (!sf->root) {
+        int line, col;
+        line_col(text, end ? end : text, &line, &col);
+        fail(err, errlen, "%s:%d:%d: invalid JSON near here", path, line, col);
+        free(text);
+        return -1;
+    }
+    free(text);
+    if (!cJSON_IsObject(sf->root)) {
+        fail(err, errlen, "%s: expected a JSON object at the top level", path);
+        goto fail;
+    }
+    if (rebase_trace_path(sf->root, path) != 0) {
+        fail(err, errlen, "out of memory");
+        goto fail;
+    }
+    for (int i = 0; i < n_sets; i++) {
+        const char *eq = strchr(sets[i], '=');
+        if (!eq || eq == sets[i]) {
+            fail(err, errlen, "--set %s: expected KEY.PATH=VALUE", sets[i]);
+            goto fail;
+        }
+        char key[256];
+        snprintf(key, sizeof key, "%.*s", (int)(eq - sets[i]), sets[i]);
+        if (keys_json_set(sf->root, key, eq + 1, &kerr) != 0) {
+            fail(err, errlen, "%s", kerr.msg);
+            goto fail;
+        }
+    }
+
+    cJSON *one = cJSON_DetachItemFromObjectCaseSensitive(sf->root, "policy");
+    sf->policies = cJSON_DetachItemFromObjectCaseSensitive(sf->root, "policies");
+    sf->sweep = cJSON_DetachItemFromObjectCaseSensitive(sf->root, "sweep");
+    if (one && sf->policies) {
+        cJSON_Delete(one);
+        fail(err, errlen, "%s: give either \"policy\" or \"policies\", not both", path);
+        goto fail;
+    }
+    if (one) {
+        sf->policies = cJSON_CreateArray();
+        if (!sf->policies) {
+            cJSON_Delete(one);
+            goto fail;
+        }
+        cJSON_AddItemToArray(sf->policies, one);
+    }
+    if (!sf->policies) {
+        sf->policies = cJSON_Parse("[{\"name\": \"always-small\"}, {\"name\": \"always-large\"}]");
+    } else if (!cJSON_IsArray(sf->policies) || cJSON_GetArraySize(sf->policies) == 0) {
+        fail(err, errlen, "%s: policies: expected a non-empty array of policy objects", path);
+        goto fail;
+    }
+    if (check_sweep(sf, err, errlen) != 0)
+        goto fail;
+
+    /* Resolve every sweep point now so that a bad value fails before any run. */
+    for (int p = 0; p < sf->n_points; p++) {
+        scenario sc;
+        if (scenario_resolve(sf, p, &sc, NULL, msg, sizeof msg) != 0) {
+            fail(err, errlen, "%s", msg);
+            goto fail;
+        }
+    }
+    return 0;
+fail:
+    scenario_file_free(sf);
+    return -1;
+}
+
+void scenario_file_free(scenario_file *sf)
+{
+    cJSON_Delete(sf->root);
+    cJSON_Delete(sf->policies);
+    cJSON_Delete(sf->sweep);
+    sf->root = sf->policies = sf->sweep = NULL;
+}
+
+/* Apply grid point `point` of the sweep to `root` (mixed radix, last key fastest). */
+static int apply_point(const scenario_file *sf, int point, cJSON *root, cJSON *point_json, char *err,
+                       size_t errlen)
+{
+    key_error kerr;
+    if (!sf->sweep)
+        return 0;
+    int n_keys = cJSON_GetArraySize(sf->sweep);
+    int rest = point;
+    for (int k = n_keys - 1; k >= 0; k--) {
+        const cJSON *m = cJSON_GetArrayItem(sf->sweep, k);
+        int n = cJSON_GetArraySize(m);
+        const cJSON *v = cJSON_GetArrayItem(m, rest % n);
+        rest /= n;
+        char *text = cJSON_PrintUnformatted(v);
+        if (!text)
+            return fail(err, errlen, "out of memory");
+        int rc = keys_json_set(root, m->string, text, &kerr);
+        free(text);
+        if (rc != 0)
+            return fail(err, errlen, "%s: sweep: %s", sf->path, kerr.msg);
+        if (point_json)
+            cJSON_AddItemToObject(point_json, m->string, cJSON_Duplicate(v, 1));
+    }
+    return 0;
+}
+
+int scenario_resolve(const scenario_file *sf, int point, scenario *out, cJSON **point_json, char *err,
+                     size_t errlen)
+{
+    key_error kerr;
+    int rc = -1;
+    cJSON *root = cJSON_Duplicate(sf->root, 1);
+    cJSON *pj = point_json ? cJSON_CreateObject() : NULL;
+    if (!root || (point_json && !pj)) {
+        fail(err, errlen, "out of memory");
+        goto done;
+    }
+    if (apply_point(sf, point, root, pj, err, errlen) != 0)
+        goto done;
+    memset(out, 0, sizeof *out);
+    if (keys_defaults(scenario_keys, out) != 0) {
+        fail(err, errlen, "internal error: bad default in the key tables");
+        goto done;
+    }
+    if (keys_parse(scenario_keys, out, root, "", &kerr) != 0) {
+        fail(err, errlen, "%s: %s", sf->path, kerr.msg);
+        goto done;
+    }
+    if (out->seed != floor(out->seed)) {
+        fail(err, errlen, "%s: seed: expected an integer, found %.17g", sf->path, out->seed);
+        goto done;
+    }
+    if (point_json) {
+        *point_json = pj;
+        pj = NULL;
+    }
+    rc = 0;
+done:
+    cJSON_Delete(root);
+    cJSON_Delete(pj);
+    return rc;
+}
+
+cJSON *scenario_to_json(const scenario *sc, const cJSON *policy)
+{
+    cJSON *obj = cJSON_CreateObject();
+    if (!obj || keys_emit(scenario_keys, sc, obj) != 0) {
+        cJSON_Delete(obj);
+        return NULL;
+    }
+    if (policy)
+        cJSON_AddItemToObject(obj, "policy", cJSON_Duplicate(policy, 1));
+    return obj;
+}
+
+uint64_t scenario_seed(const scenario *sc)
+{
+    return (uint64_t)sc->seed;
+}

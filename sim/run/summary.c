@@ -1,0 +1,54 @@
+/* summary.c -- print run_summary from a results database. */
+#include "sim/run/summary.h"
+
+#include <sqlite3.h>
+
+#include "sim/run/cli.h"
+
+long long summary_max_run_id(const char *db_path)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    long long id = 0;
+    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "SELECT COALESCE(MAX(run_id), 0) FROM runs", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return id;
+}
+
+int summary_print(const char *db_path, long long after_run_id, FILE *out)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    const char *sql = "SELECT run_id, policy, replication, sweep_point, n, mean_latency_s, p50_latency_s,"
+                      " p95_latency_s, p99_latency_s, mean_ttft_s, large_fraction, mean_quality, mean_energy_j"
+                      " FROM run_summary WHERE run_id > ?1 ORDER BY run_id";
+    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "edgesim: %s: cannot read run_summary: %s\n", db_path, db ? sqlite3_errmsg(db) : "?");
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+        return EXIT_OUTPUT;
+    }
+    sqlite3_bind_int64(st, 1, after_run_id);
+    fprintf(out, "%5s  %-18s %4s %7s %9s %9s %9s %9s %9s %7s %7s %8s  %s\n", "run", "policy", "rep", "queries",
+            "mean_s", "p50_s", "p95_s", "p99_s", "ttft_s", "large", "quality", "energy_J", "sweep point");
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        fprintf(out, "%5lld  %-18s %4d %7lld %9.4f %9.4f %9.4f %9.4f %9.4f %7.3f %7.4f %8.3f  %s\n",
+                (long long)sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+                sqlite3_column_int(st, 2), (long long)sqlite3_column_int64(st, 4), sqlite3_column_double(st, 5),
+                sqlite3_column_double(st, 6), sqlite3_column_double(st, 7), sqlite3_column_double(st, 8),
+                sqlite3_column_double(st, 9), sqlite3_column_double(st, 10), sqlite3_column_double(st, 11),
+                sqlite3_column_double(st, 12), (const char *)sqlite3_column_text(st, 3));
+    }
+    int status = rc == SQLITE_DONE ? EXIT_OK : EXIT_OUTPUT;
+    if (status != EXIT_OK)
+        fprintf(stderr, "edgesim: %s: %s\n", db_path, sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return status;
+}
