@@ -1,17 +1,23 @@
 /* channel.h -- the radio part: placement, path loss, shadowing, block fading,
  * SNR-to-rate mapping and transfers that share the band (processor sharing).
  *
- * Model: docs/MODEL.md section 2.  Units are in the names (_db, _dbm, _hz,
- * _bps, _s, _m, _bytes); simulated time is sim_time (int64 ns).
+ * Model and every formula with its source: docs/CHANNEL.md (docs/MODEL.md
+ * section 2).  Units are in the names (_db, _dbm, _hz, _bps, _s, _m, _bytes);
+ * simulated time is sim_time (int64 ns).
  *
  * The channel is a passive state machine: it never schedules events.  The
  * run loop asks channel_next_event() when something will change (a transfer
  * finishes its access delay or its last bit, or a fading block ends while a
- * transfer is in flight), schedules one engine event for that time, and calls
+ * transfer is on air), schedules one engine event for that time, and calls
  * channel_advance() when it fires; finished transfers are reported through a
  * callback.  Fading of device d, direction dir, is a pure function of
- * (seed, replication, d, dir, block index): which blocks anybody reads never
- * changes the values (common random numbers across policies).
+ * (seed, replication, d, dir, block index): which blocks anybody reads, and in
+ * which order, never changes the values (common random numbers across
+ * policies).
+ *
+ * Ownership: channel_create copies the configurations; the caller keeps its
+ * own.  The channel owns all its memory; channel_destroy frees it.  After the
+ * arrays have grown to the run's high-water mark nothing is allocated.
  */
 #ifndef EDGESIM_CHANNEL_H
 #define EDGESIM_CHANNEL_H
@@ -26,7 +32,7 @@
 #define DEVICES_MAX_EXPLICIT 4096
 
 typedef struct channel_link_config {
-    double bandwidth_hz;     /* B, shared by the transfers in flight in this direction */
+    double bandwidth_hz;     /* B, shared by the transfers on air in this direction */
     double tx_power_dbm;     /* uplink: device; downlink: edge */
     double noise_figure_db;  /* of the receiver */
     double circuit_power_w;  /* device power while this direction is on air (energy) */
@@ -35,14 +41,14 @@ typedef struct channel_link_config {
 typedef struct channel_config {
     struct {
         char model[24];        /* "3gpp-macro" | "free-space" | "log-distance" */
-        double carrier_hz;     /* free-space */
+        double carrier_hz;     /* free-space; log-distance when ref_loss_db is null */
         double exponent;       /* log-distance */
         double ref_distance_m; /* log-distance */
-        double ref_loss_db;    /* log-distance: loss at ref_distance_m */
+        double ref_loss_db;    /* log-distance: loss at ref_distance_m; NAN = free space there */
     } pathloss;
     double shadowing_db;       /* log-normal shadowing sigma */
     struct {
-        char model[16];        /* "rayleigh" | "none" */
+        char model[16];        /* "rayleigh" | "rayleigh-iid" | "none" */
         double block_s;
         double doppler_hz;
     } fading;
@@ -50,7 +56,7 @@ typedef struct channel_config {
         char model[16];        /* "shannon" | "cqi" */
         double gap_db;         /* Shannon SNR gap */
         double max_bps;        /* cap on the per-transfer rate, NAN = none */
-        double cqi_snr_db[CHANNEL_MAX_CQI]; /* SNR thresholds of CQI 1..15 */
+        double cqi_snr_db[CHANNEL_MAX_CQI]; /* SNR thresholds of CQI 1..n_cqi */
         int n_cqi;
     } rate;
     channel_link_config uplink, downlink;
@@ -67,30 +73,62 @@ typedef struct devices_config {
     int n_distances;           /* 0: draw; else must equal count */
 } devices_config;
 
-extern const key_spec channel_keys[];  /* the "channel" object */
-extern const key_spec devices_keys[];  /* the "devices" object */
+extern const key_spec channel_keys[];  /* the "channel" object (offsets in channel_config) */
+extern const key_spec devices_keys[];  /* the "devices" object (offsets in devices_config) */
+
+/* Cross-key checks the key tables cannot express (r_min_m < r_max_m, count
+ * vs distances_m, increasing CQI thresholds, ...).  Returns 0, or -1 with a
+ * message naming the keys ("devices.distances_m: ...") in err. */
+int channel_config_check(const channel_config *cfg, const devices_config *devices, char *err, size_t errlen);
 
 typedef enum { LINK_UP = 0, LINK_DOWN = 1 } link_dir;
 
 typedef struct channel channel;
 
-/* Places the devices and draws their shadowing from their own streams.
- * Returns NULL and writes a message to err on a bad configuration. */
+/* Checks the configuration, places the devices and draws their shadowing from
+ * their own streams.  Returns NULL and writes a message to err on a bad
+ * configuration or when memory runs out. */
 channel *channel_create(const channel_config *cfg, const devices_config *devices, uint64_t seed,
                         uint32_t replication, char *err, size_t errlen);
 void channel_destroy(channel *ch);
 
 int channel_device_count(const channel *ch);
 double channel_distance_m(const channel *ch, int device);
+double channel_shadowing_db(const channel *ch, int device);
 /* Large-scale mean SNR (path loss + shadowing, no fading), dB. */
 double channel_snr_avg_db(const channel *ch, int device, link_dir dir);
 /* SNR in the fading block that contains t, dB. */
 double channel_snr_db(channel *ch, int device, link_dir dir, sim_time t);
+/* Fading power gain |h_k|^2 of block k (1 with fading "none"). */
+double channel_fading_gain(channel *ch, int device, link_dir dir, int64_t block);
+/* Gauss-Markov coefficient rho = J0(2 pi doppler_hz block_s) (0 for
+ * "rayleigh-iid", 1 for "none"). */
+double channel_fading_rho(const channel *ch);
+/* Block length, ns (block_s rounded to the nanosecond). */
+sim_time channel_block_ns(const channel *ch);
+/* Uplink SNR the router sees at t, dB: the block containing t - delay_s
+ * (block 0 if that is before the start), plus error_db * N(0,1), the error
+ * being a pure function of (seed, replication, device, that block) on the
+ * RNG_CSI_ERROR stream.  delay_s >= 0, error_db >= 0. */
+double channel_csi_snr_db(channel *ch, int device, sim_time t, double delay_s, double error_db);
 /* Rate of one transfer in the block containing t if n_sharing transfers
  * (including it) share the band, bits/s. */
 double channel_rate_bps(channel *ch, int device, link_dir dir, sim_time t, int n_sharing);
 /* Transfers in flight (including those in their access delay). */
 int channel_active(const channel *ch, link_dir dir);
+/* Transfers on air (past their access delay): the n of B_share = B / n. */
+int channel_on_air(const channel *ch, link_dir dir);
+
+/* Link-level pieces, usable without a channel (tests, `edgesim channel`). */
+double channel_pathloss_db(const channel_config *cfg, double distance_m);  /* dB; NAN on unknown model */
+/* Spectral efficiency of the configured rate model at snr_db, b/s/Hz
+ * (before sharing and before max_bps). */
+double channel_spectral_efficiency(const channel_config *cfg, double snr_db);
+/* CQI index 0..n_cqi for snr_db: the largest q with snr_db >= threshold q
+ * (0 = outage). */
+int channel_cqi_index(const channel_config *cfg, double snr_db);
+/* 3GPP TS 38.214 Table 5.2.2.1-2 spectral efficiency of CQI q (0..15), b/s/Hz. */
+double channel_cqi_efficiency(int cqi);
 
 /* Payload sizes, bytes (docs/MODEL.md section 2). */
 double channel_uplink_bytes(const channel_config *cfg, double tokens, double extra_payload_bytes);
@@ -102,20 +140,34 @@ typedef struct channel_done {
     int device;
     link_dir dir;
     sim_time t_start;       /* request time */
+    sim_time t_air;         /* end of the access delay: first bit on air */
     sim_time t_end;         /* last bit delivered */
     double bytes;
-    double air_s;           /* time on air (t_end - t_start - access) */
-    double mean_rate_bps;   /* 8*bytes / air_s */
+    double air_s;           /* time on air (t_end - t_air) */
+    double mean_rate_bps;   /* 8*bytes / air_s (NAN when air_s is 0) */
 } channel_done;
 
+/* `done` is valid only during the call. */
 typedef void channel_done_fn(void *ctx, const channel_done *done);
 
-/* Start a transfer of `bytes` at `now`.  Returns 0, or -1 on allocation failure. */
+/* Start a transfer of `bytes` (>= 0) at `now` (>= the last time given to the
+ * channel).  It waits access_s, then is on air.  Returns 0, or -1 on
+ * allocation failure. */
 int channel_transfer_start(channel *ch, int device, link_dir dir, sim_time now, double bytes, uint64_t tag);
-/* Earliest time at which channel_advance has work, or SIM_TIME_NEVER. */
+/* Earliest time at which channel_advance has work, or SIM_TIME_NEVER.  May be
+ * the time last given to the channel (never earlier). */
 sim_time channel_next_event(const channel *ch);
 /* Bring every transfer to `now` and report those that finished, in order of
- * finishing time (ties: order of start). */
+ * finishing time (ties: order of start).  The callback may start transfers. */
 void channel_advance(channel *ch, sim_time now, channel_done_fn *cb, void *ctx);
+
+/* The `edgesim channel` check: for every device and direction, samples
+ * `blocks` fading blocks and prints the large-scale mean SNR, the empirical
+ * vs closed-form mean SNR, outage probability P(snr < outage_threshold_db)
+ * and ergodic single-user rate.  Returns 0, or -1 with err set on a bad
+ * configuration or out of memory. */
+int channel_check_report(const channel_config *cfg, const devices_config *devices, uint64_t seed,
+                         uint32_t replication, long blocks, double outage_threshold_db, FILE *out,
+                         char *err, size_t errlen);
 
 #endif

@@ -1,0 +1,410 @@
+/* channel.c -- devices, SNR, and transfers sharing the band (processor
+ * sharing).  Formulas and their sources: docs/CHANNEL.md. */
+#include "models/channel/channel_int.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_sf_bessel.h>
+
+static const double two_pi = 6.283185307179586476925286766559;
+
+typedef struct channel_xfer {
+    uint64_t tag, seq;
+    int device;
+    link_dir dir;
+    int on_air;
+    sim_time t_start, t_air;
+    sim_time t_pred;       /* completion at the current rate, ns; SIM_TIME_NEVER if none */
+    int64_t se_block;      /* block whose spectral efficiency is in se; -1: none */
+    double bytes;
+    double bits_left;      /* bits still to deliver at t_cur */
+    double se;             /* b/s/Hz in block se_block */
+    double rate_bps;       /* current rate; < 0: not yet set */
+} channel_xfer;
+
+typedef struct channel_pending {
+    channel_done done;
+    uint64_t seq;
+} channel_pending;
+
+struct channel {
+    channel_config cfg;
+    int n_dev;
+    uint64_t seed;
+    uint32_t replication;
+    double *distance_m;
+    double *shadowing_db;
+    double *snr_avg_db;          /* [2 * device + dir] */
+    fading_ctx fading;
+    fading_stream *streams;      /* [2 * device + dir] */
+    const channel_rate_model *rate;
+    double bandwidth_hz[2];
+    sim_time block_ns, access_ns;
+    sim_time t_cur;              /* every transfer is integrated up to here */
+    channel_xfer *xf;            /* transfers in flight, unordered */
+    int n_xf, cap_xf;
+    uint64_t next_seq;
+    int n_active[2], n_air[2];
+    channel_pending *done;       /* finished, not yet reported; capacity cap_xf */
+    int n_done;
+};
+
+static void set_err(char *err, size_t errlen, const char *msg)
+{
+    if (err && errlen)
+        snprintf(err, errlen, "%s", msg);
+}
+
+channel *channel_create(const channel_config *cfg, const devices_config *dev, uint64_t seed,
+                        uint32_t replication, char *err, size_t errlen)
+{
+    gsl_rng *r = NULL;
+    if (channel_config_check(cfg, dev, err, errlen) != 0)
+        return NULL;
+    channel *ch = calloc(1, sizeof *ch);
+    if (!ch)
+        goto oom;
+    ch->cfg = *cfg;
+    ch->n_dev = dev->count;
+    ch->seed = seed;
+    ch->replication = replication;
+    size_t n = (size_t)dev->count;
+    ch->distance_m = malloc(n * sizeof *ch->distance_m);
+    ch->shadowing_db = malloc(n * sizeof *ch->shadowing_db);
+    ch->snr_avg_db = malloc(2 * n * sizeof *ch->snr_avg_db);
+    ch->streams = malloc(2 * n * sizeof *ch->streams);
+    r = gsl_rng_alloc(gsl_rng_taus2);
+    if (!ch->distance_m || !ch->shadowing_db || !ch->snr_avg_db || !ch->streams || !r)
+        goto oom;
+
+    ch->rate = channel_rate_find(cfg->rate.model);
+    ch->bandwidth_hz[LINK_UP] = cfg->uplink.bandwidth_hz;
+    ch->bandwidth_hz[LINK_DOWN] = cfg->downlink.bandwidth_hz;
+    ch->block_ns = sim_time_from_s(cfg->fading.block_s);
+    ch->access_ns = sim_time_from_s(cfg->access_s);
+
+    if (strcmp(cfg->fading.model, "none") == 0)
+        fading_ctx_init(&ch->fading, FADING_NONE, 1.0, seed, replication);
+    else if (strcmp(cfg->fading.model, "rayleigh-iid") == 0)
+        fading_ctx_init(&ch->fading, FADING_RAYLEIGH, 0.0, seed, replication);
+    else /* Jakes/Clarke: rho = J0(2 pi f_D T) */
+        fading_ctx_init(&ch->fading, FADING_RAYLEIGH,
+                        gsl_sf_bessel_J0(two_pi * cfg->fading.doppler_hz * cfg->fading.block_s), seed, replication);
+
+    /* Noise power over the whole band: N0 + 10 log10(B) + NF, dBm. */
+    double noise_dbm[2];
+    noise_dbm[LINK_UP] = cfg->noise_dbm_hz + 10.0 * log10(cfg->uplink.bandwidth_hz) + cfg->uplink.noise_figure_db;
+    noise_dbm[LINK_DOWN] =
+        cfg->noise_dbm_hz + 10.0 * log10(cfg->downlink.bandwidth_hz) + cfg->downlink.noise_figure_db;
+    const channel_pathloss_model *pl = channel_pathloss_find(cfg->pathloss.model);
+
+    for (int d = 0; d < ch->n_dev; d++) {
+        if (dev->n_distances) {
+            ch->distance_m[d] = dev->distances_m[d];
+        } else {
+            /* Area-uniform in the annulus: r = sqrt(r0^2 + U (r1^2 - r0^2)). */
+            rng_stream_reset(r, seed, replication, RNG_PLACEMENT, (uint64_t)d);
+            double r0 = dev->r_min_m, r1 = dev->r_max_m;
+            ch->distance_m[d] = sqrt(r0 * r0 + gsl_rng_uniform(r) * (r1 * r1 - r0 * r0));
+        }
+        rng_stream_reset(r, seed, replication, RNG_SHADOWING, (uint64_t)d);
+        ch->shadowing_db[d] = cfg->shadowing_db > 0 ? gsl_ran_gaussian(r, cfg->shadowing_db) : 0.0;
+        double loss_db = pl->loss_db(cfg, ch->distance_m[d]) + ch->shadowing_db[d];
+        ch->snr_avg_db[2 * d + LINK_UP] = cfg->uplink.tx_power_dbm - loss_db - noise_dbm[LINK_UP];
+        ch->snr_avg_db[2 * d + LINK_DOWN] = cfg->downlink.tx_power_dbm - loss_db - noise_dbm[LINK_DOWN];
+        fading_stream_init(&ch->streams[2 * d + LINK_UP], RNG_FADING_UL, (uint64_t)d);
+        fading_stream_init(&ch->streams[2 * d + LINK_DOWN], RNG_FADING_DL, (uint64_t)d);
+    }
+    gsl_rng_free(r);
+    return ch;
+
+oom:
+    gsl_rng_free(r);
+    channel_destroy(ch);
+    set_err(err, errlen, "channel: out of memory");
+    return NULL;
+}
+
+void channel_destroy(channel *ch)
+{
+    if (!ch)
+        return;
+    free(ch->distance_m);
+    free(ch->shadowing_db);
+    free(ch->snr_avg_db);
+    free(ch->streams);
+    free(ch->xf);
+    free(ch->done);
+    free(ch);
+}
+
+int channel_device_count(const channel *ch) { return ch->n_dev; }
+
+double channel_distance_m(const channel *ch, int device)
+{
+    assert(device >= 0 && device < ch->n_dev);
+    return ch->distance_m[device];
+}
+
+double channel_shadowing_db(const channel *ch, int device)
+{
+    assert(device >= 0 && device < ch->n_dev);
+    return ch->shadowing_db[device];
+}
+
+double channel_snr_avg_db(const channel *ch, int device, link_dir dir)
+{
+    assert(device >= 0 && device < ch->n_dev);
+    return ch->snr_avg_db[2 * device + dir];
+}
+
+double channel_fading_rho(const channel *ch) { return ch->fading.rho; }
+
+sim_time channel_block_ns(const channel *ch) { return ch->block_ns; }
+
+double channel_fading_gain(channel *ch, int device, link_dir dir, int64_t block)
+{
+    assert(device >= 0 && device < ch->n_dev);
+    return fading_gain(&ch->fading, &ch->streams[2 * device + dir], block);
+}
+
+static double snr_in_block_db(channel *ch, int device, link_dir dir, int64_t block)
+{
+    return ch->snr_avg_db[2 * device + dir] + 10.0 * log10(channel_fading_gain(ch, device, dir, block));
+}
+
+double channel_snr_db(channel *ch, int device, link_dir dir, sim_time t)
+{
+    assert(t >= 0);
+    return snr_in_block_db(ch, device, dir, t / ch->block_ns);
+}
+
+double channel_csi_snr_db(channel *ch, int device, sim_time t, double delay_s, double error_db)
+{
+    assert(delay_s >= 0 && error_db >= 0);
+    sim_time seen = t - sim_time_from_s(delay_s);
+    int64_t block = seen > 0 ? seen / ch->block_ns : 0;
+    double snr_db = snr_in_block_db(ch, device, LINK_UP, block);
+    if (error_db > 0) {
+        /* Box-Muller on the block's two hashed uniforms: N(0,1). */
+        double u1 = rng_hash_uniform(ch->seed, ch->replication, RNG_CSI_ERROR, (uint64_t)device, 2 * (uint64_t)block);
+        double u2 =
+            rng_hash_uniform(ch->seed, ch->replication, RNG_CSI_ERROR, (uint64_t)device, 2 * (uint64_t)block + 1);
+        snr_db += error_db * sqrt(-2.0 * log1p(-u1)) * cos(two_pi * u2);
+    }
+    return snr_db;
+}
+
+/* Rate of one of n transfers sharing the band: se * B / n, capped. */
+static double shared_rate_bps(const channel *ch, link_dir dir, double se, int n_sharing)
+{
+    double rate = se * ch->bandwidth_hz[dir] / n_sharing;
+    if (!isnan(ch->cfg.rate.max_bps) && rate > ch->cfg.rate.max_bps)
+        rate = ch->cfg.rate.max_bps;
+    return rate;
+}
+
+double channel_rate_bps(channel *ch, int device, link_dir dir, sim_time t, int n_sharing)
+{
+    assert(n_sharing >= 1);
+    double se = ch->rate->efficiency(&ch->cfg, channel_snr_db(ch, device, dir, t));
+    return shared_rate_bps(ch, dir, se, n_sharing);
+}
+
+int channel_active(const channel *ch, link_dir dir) { return ch->n_active[dir]; }
+
+int channel_on_air(const channel *ch, link_dir dir) { return ch->n_air[dir]; }
+
+/* ---- Transfers ---------------------------------------------------------- */
+
+/* Earliest internal event: an access delay ending, a completion at current
+ * rates, or the next block boundary while something is on air (only when
+ * the fading changes from block to block). */
+static sim_time next_internal(const channel *ch)
+{
+    sim_time t = SIM_TIME_NEVER;
+    int any_air = 0;
+    for (int i = 0; i < ch->n_xf; i++) {
+        const channel_xfer *x = &ch->xf[i];
+        if (!x->on_air) {
+            if (x->t_air < t)
+                t = x->t_air;
+        } else {
+            any_air = 1;
+            if (x->t_pred < t)
+                t = x->t_pred;
+        }
+    }
+    if (any_air && ch->fading.kind != FADING_NONE && !ch->fading.constant) {
+        sim_time boundary = (ch->t_cur / ch->block_ns + 1) * ch->block_ns;
+        if (boundary < t)
+            t = boundary;
+    }
+    return t;
+}
+
+/* Deliver bits at the current rates from t_cur to t. */
+static void integrate(channel *ch, sim_time t)
+{
+    if (t <= ch->t_cur)
+        return;
+    double dt_s = (double)(t - ch->t_cur) * 1e-9;
+    for (int i = 0; i < ch->n_xf; i++) {
+        channel_xfer *x = &ch->xf[i];
+        if (x->on_air)
+            x->bits_left -= x->rate_bps * dt_s;
+    }
+    ch->t_cur = t;
+}
+
+/* Completion time at the current rate: remaining bits / rate, rounded to
+ * the nanosecond. */
+static sim_time predict(const channel *ch, const channel_xfer *x)
+{
+    if (x->bits_left <= 0)
+        return ch->t_cur;
+    if (!(x->rate_bps > 0))
+        return SIM_TIME_NEVER;
+    double dt_ns = x->bits_left / x->rate_bps * 1e9;
+    if (dt_ns >= (double)(SIM_TIME_NEVER - ch->t_cur))
+        return SIM_TIME_NEVER;
+    return ch->t_cur + (sim_time)llround(dt_ns);
+}
+
+/* Re-evaluate every on-air transfer's rate at t_cur: the spectral efficiency
+ * of its device's current block and the share B / n_air.  A transfer whose
+ * rate did not change keeps its predicted completion (no re-rounding). */
+static void refresh_rates(channel *ch)
+{
+    int64_t block = ch->t_cur / ch->block_ns;
+    for (int i = 0; i < ch->n_xf; i++) {
+        channel_xfer *x = &ch->xf[i];
+        if (!x->on_air)
+            continue;
+        if (x->se_block != block) {
+            x->se = ch->rate->efficiency(&ch->cfg, snr_in_block_db(ch, x->device, x->dir, block));
+            x->se_block = block;
+        }
+        double rate = shared_rate_bps(ch, x->dir, x->se, ch->n_air[x->dir]);
+        if (rate != x->rate_bps) {
+            x->rate_bps = rate;
+            x->t_pred = predict(ch, x);
+        }
+    }
+}
+
+/* Process every internal event up to `now` (inclusive or not), buffering
+ * completions, then integrate to now. */
+static void run_to(channel *ch, sim_time now, int inclusive)
+{
+    for (;;) {
+        sim_time t = next_internal(ch);
+        if (t > now || (t == now && !inclusive))
+            break;
+        integrate(ch, t);
+        for (int i = 0; i < ch->n_xf;) {
+            channel_xfer *x = &ch->xf[i];
+            if (x->on_air && x->t_pred <= t) {
+                channel_pending *p = &ch->done[ch->n_done++];
+                p->seq = x->seq;
+                p->done.tag = x->tag;
+                p->done.device = x->device;
+                p->done.dir = x->dir;
+                p->done.t_start = x->t_start;
+                p->done.t_air = x->t_air;
+                p->done.t_end = x->t_pred;
+                p->done.bytes = x->bytes;
+                p->done.air_s = (double)(x->t_pred - x->t_air) * 1e-9;
+                p->done.mean_rate_bps = p->done.air_s > 0 ? 8.0 * x->bytes / p->done.air_s : NAN;
+                ch->n_air[x->dir]--;
+                ch->n_active[x->dir]--;
+                *x = ch->xf[--ch->n_xf];
+                continue;
+            }
+            if (!x->on_air && x->t_air <= t) {
+                x->on_air = 1;
+                ch->n_air[x->dir]++;
+            }
+            i++;
+        }
+        refresh_rates(ch);
+    }
+    integrate(ch, now);
+}
+
+int channel_transfer_start(channel *ch, int device, link_dir dir, sim_time now, double bytes, uint64_t tag)
+{
+    assert(device >= 0 && device < ch->n_dev);
+    assert(bytes >= 0 && now >= ch->t_cur);
+    run_to(ch, now, 0);
+    if (ch->n_xf == ch->cap_xf) {
+        int cap = ch->cap_xf ? 2 * ch->cap_xf : 16;
+        channel_xfer *xf = realloc(ch->xf, (size_t)cap * sizeof *xf);
+        if (!xf)
+            return -1;
+        ch->xf = xf;
+        /* Completions never outnumber transfers: reserving here means the
+         * event loop itself never allocates. */
+        channel_pending *done = realloc(ch->done, (size_t)cap * sizeof *done);
+        if (!done)
+            return -1;
+        ch->done = done;
+        ch->cap_xf = cap;
+    }
+    channel_xfer *x = &ch->xf[ch->n_xf++];
+    x->tag = tag;
+    x->seq = ch->next_seq++;
+    x->device = device;
+    x->dir = dir;
+    x->on_air = 0;
+    x->t_start = now;
+    x->t_air = now + ch->access_ns;
+    x->t_pred = SIM_TIME_NEVER;
+    x->se_block = -1;
+    x->bytes = bytes;
+    x->bits_left = 8.0 * bytes;
+    x->se = 0;
+    x->rate_bps = -1;
+    ch->n_active[dir]++;
+    return 0;
+}
+
+sim_time channel_next_event(const channel *ch)
+{
+    return ch->n_done ? ch->t_cur : next_internal(ch);
+}
+
+static int pending_before(const channel_pending *a, const channel_pending *b)
+{
+    return a->done.t_end < b->done.t_end || (a->done.t_end == b->done.t_end && a->seq < b->seq);
+}
+
+void channel_advance(channel *ch, sim_time now, channel_done_fn *cb, void *ctx)
+{
+    assert(now >= ch->t_cur);
+    run_to(ch, now, 1);
+    /* Insertion sort by (t_end, start order): the buffer is short. */
+    for (int i = 1; i < ch->n_done; i++) {
+        channel_pending p = ch->done[i];
+        int j = i;
+        while (j > 0 && pending_before(&p, &ch->done[j - 1])) {
+            ch->done[j] = ch->done[j - 1];
+            j--;
+        }
+        ch->done[j] = p;
+    }
+    int n = ch->n_done;
+    ch->n_done = 0;
+    for (int i = 0; i < n; i++) {
+        /* A copy: the callback may start transfers, which may move the buffer
+         * (it cannot add completions: everything up to now is processed). */
+        channel_done d = ch->done[i].done;
+        if (cb)
+            cb(ctx, &d);
+    }
+}

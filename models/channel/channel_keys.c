@@ -1,0 +1,148 @@
+/* channel_keys.c -- the "channel" and "devices" scenario objects, and the
+ * cross-key checks.  Every default cites its source in docs/CHANNEL.md. */
+#include "models/channel/channel_int.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+static const char *const pathloss_names[] = {"3gpp-macro", "free-space", "log-distance", NULL};
+static const char *const rate_names[] = {"shannon", "cqi", NULL};
+const char *const channel_fading_names[] = {"rayleigh", "rayleigh-iid", "none", NULL};
+
+/* The sub-objects' offsets are relative to channel_config (the KEY_OBJECT
+ * with offset 0 trick of traces/trace_keys.c). */
+static const key_spec pathloss_keys[] = {
+    KEY_STR(channel_config, pathloss.model, "model", "\"3gpp-macro\"", pathloss_names,
+            "path-loss model (3gpp-macro: 3GPP TR 36.814 Table A.2.1.1.2-3)"),
+    KEY_NUM(channel_config, pathloss.carrier_hz, "carrier_hz", "3.5e9", 1e6, 1e12,
+            "carrier frequency for free-space and log-distance, Hz"),
+    KEY_NUM(channel_config, pathloss.exponent, "exponent", "3.76", 1, 8,
+            "log-distance path-loss exponent n (3.76 = the 3GPP macro slope)"),
+    KEY_NUM(channel_config, pathloss.ref_distance_m, "ref_distance_m", "1", 1e-3, 1e6,
+            "log-distance reference distance d0, m"),
+    KEY_NUM(channel_config, pathloss.ref_loss_db, "ref_loss_db", NULL, -100, 300,
+            "log-distance loss at d0, dB (null: free space at d0 and carrier_hz)"),
+    KEY_TABLE_END,
+};
+
+static const key_spec fading_keys[] = {
+    KEY_STR(channel_config, fading.model, "model", "\"rayleigh\"", channel_fading_names,
+            "small-scale fading: Gauss-Markov Rayleigh, i.i.d. Rayleigh, or none (|h|^2 = 1)"),
+    KEY_NUM(channel_config, fading.block_s, "block_s", "0.01", 1e-6, 10,
+            "fading block (coherence time) length, s"),
+    KEY_NUM(channel_config, fading.doppler_hz, "doppler_hz", "10", 0, 1e5,
+            "maximum Doppler shift f_D, Hz; rho = J0(2 pi f_D block_s) (Jakes)"),
+    KEY_TABLE_END,
+};
+
+static const key_spec rate_keys[] = {
+    KEY_STR(channel_config, rate.model, "model", "\"shannon\"", rate_names,
+            "SNR-to-rate map: Shannon with gap, or the TS 38.214 CQI table"),
+    KEY_NUM(channel_config, rate.gap_db, "gap_db", "0", 0, 30, "Shannon SNR gap Gamma, dB"),
+    KEY_NUM(channel_config, rate.max_bps, "max_bps", NULL, 1, 1e15,
+            "cap on one transfer's rate, bit/s (null: none)"),
+    KEY_NUMS(channel_config, rate.cqi_snr_db, rate.n_cqi, "cqi_snr_db",
+             "[-6.7,-4.7,-2.3,0.2,2.4,4.3,5.9,8.1,10.3,11.7,14.1,16.3,18.7,21.0,22.7]", -50, 60,
+             "lowest SNR of CQI 1..15 (10% BLER, AWGN), dB; below CQI 1: outage"),
+    KEY_TABLE_END,
+};
+
+static const key_spec uplink_keys[] = {
+    KEY_NUM(channel_link_config, bandwidth_hz, "bandwidth_hz", "20e6", 1, 1e12,
+            "uplink band, shared by the uplink transfers on air, Hz"),
+    KEY_NUM(channel_link_config, tx_power_dbm, "tx_power_dbm", "23", -50, 80,
+            "device transmit power, dBm (3GPP power class 3)"),
+    KEY_NUM(channel_link_config, noise_figure_db, "noise_figure_db", "5", 0, 30,
+            "edge (base station) receiver noise figure, dB"),
+    KEY_NUM(channel_link_config, circuit_power_w, "circuit_power_w", "2", 0, 1e3,
+            "device power while transmitting, W (energy)"),
+    KEY_TABLE_END,
+};
+
+static const key_spec downlink_keys[] = {
+    KEY_NUM(channel_link_config, bandwidth_hz, "bandwidth_hz", "20e6", 1, 1e12,
+            "downlink band, shared by the downlink transfers on air, Hz"),
+    KEY_NUM(channel_link_config, tx_power_dbm, "tx_power_dbm", "33", -50, 80,
+            "edge transmit power in this band, dBm"),
+    KEY_NUM(channel_link_config, noise_figure_db, "noise_figure_db", "9", 0, 30,
+            "device receiver noise figure, dB"),
+    KEY_NUM(channel_link_config, circuit_power_w, "circuit_power_w", "1", 0, 1e3,
+            "device power while receiving, W (energy)"),
+    KEY_TABLE_END,
+};
+
+const key_spec channel_keys[] = {
+    {"pathloss", KEY_OBJECT, 0, NULL, 0, 0, "large-scale path loss", NULL, pathloss_keys, 0, 0},
+    KEY_NUM(channel_config, shadowing_db, "shadowing_db", "8", 0, 30,
+            "log-normal shadowing standard deviation per device, dB"),
+    {"fading", KEY_OBJECT, 0, NULL, 0, 0, "small-scale block fading", NULL, fading_keys, 0, 0},
+    {"rate", KEY_OBJECT, 0, NULL, 0, 0, "SNR-to-rate mapping", NULL, rate_keys, 0, 0},
+    KEY_OBJ(channel_config, uplink, "uplink", uplink_keys, "device to edge"),
+    KEY_OBJ(channel_config, downlink, "downlink", downlink_keys, "edge to device"),
+    KEY_NUM(channel_config, noise_dbm_hz, "noise_dbm_hz", "-174", -220, -100,
+            "thermal noise density, dBm/Hz (kT at 290 K)"),
+    KEY_NUM(channel_config, access_s, "access_s", "0.005", 0, 10,
+            "delay before a transfer is on air (scheduling request, grant, core network), s"),
+    KEY_NUM(channel_config, header_bytes, "header_bytes", "256", 0, 1e9,
+            "protocol header per message, bytes"),
+    KEY_NUM(channel_config, bytes_per_token, "bytes_per_token", "4", 0, 1e6,
+            "bytes sent per token of text, bytes"),
+    KEY_TABLE_END,
+};
+
+const key_spec devices_keys[] = {
+    KEY_INTV(devices_config, count, "count", "10", 1, 100000, "number of devices"),
+    KEY_NUM(devices_config, r_min_m, "r_min_m", "10", 0.01, 1e6,
+            "inner radius of the placement annulus, m"),
+    KEY_NUM(devices_config, r_max_m, "r_max_m", "250", 0.01, 1e6,
+            "outer radius of the placement annulus, m"),
+    KEY_NUMS(devices_config, distances_m, n_distances, "distances_m", "[]", 0.01, 1e6,
+             "explicit distance of each device, m (empty: area-uniform in the annulus)"),
+    KEY_TABLE_END,
+};
+
+static int check_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static int name_listed(const char *const *names, const char *name)
+{
+    for (; *names; names++)
+        if (strcmp(*names, name) == 0)
+            return 1;
+    return 0;
+}
+
+int channel_config_check(const channel_config *cfg, const devices_config *dev, char *err, size_t errlen)
+{
+    if (!channel_pathloss_find(cfg->pathloss.model))
+        return check_fail(err, errlen, "channel.pathloss.model: unknown model \"%s\"", cfg->pathloss.model);
+    if (!channel_rate_find(cfg->rate.model))
+        return check_fail(err, errlen, "channel.rate.model: unknown model \"%s\"", cfg->rate.model);
+    if (!name_listed(channel_fading_names, cfg->fading.model))
+        return check_fail(err, errlen, "channel.fading.model: unknown model \"%s\"", cfg->fading.model);
+    if (strcmp(cfg->rate.model, "cqi") == 0 && cfg->rate.n_cqi < 1)
+        return check_fail(err, errlen, "channel.rate.cqi_snr_db: expected 1 to %d thresholds for rate model cqi, found none",
+                          CHANNEL_MAX_CQI);
+    for (int q = 1; q < cfg->rate.n_cqi; q++)
+        if (!(cfg->rate.cqi_snr_db[q] > cfg->rate.cqi_snr_db[q - 1]))
+            return check_fail(err, errlen,
+                              "channel.rate.cqi_snr_db[%d]: expected increasing thresholds, found %g after %g", q,
+                              cfg->rate.cqi_snr_db[q], cfg->rate.cqi_snr_db[q - 1]);
+    if (sim_time_from_s(cfg->fading.block_s) < 1)
+        return check_fail(err, errlen, "channel.fading.block_s: expected at least 1 ns, found %g", cfg->fading.block_s);
+    if (dev->r_min_m > dev->r_max_m && dev->n_distances == 0)
+        return check_fail(err, errlen, "devices.r_min_m: expected at most devices.r_max_m (%g), found %g",
+                          dev->r_max_m, dev->r_min_m);
+    if (dev->n_distances != 0 && dev->n_distances != dev->count)
+        return check_fail(err, errlen, "devices.distances_m: expected %d distances (devices.count), found %d",
+                          dev->count, dev->n_distances);
+    return 0;
+}
