@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <gsl/gsl_rng.h>
+
 #include "sim/keys.h"
 
 typedef struct trace_row {
@@ -54,13 +56,20 @@ typedef struct trace_config {
         int dialogues;            /* dialogues to generate */
         double auc;               /* target ROC AUC of p_large */
         double out_pred_error;    /* relative sd of the output-length prediction */
+        int mmlu_answer_tokens;   /* out_tokens of an MMLU answer (RouteLLM: 1) */
+        int seed;                 /* 0: streams of the run's (seed, replication);
+                                     else this seed, replication 0 (same trace in every run) */
     } generate;
     struct {
-        char process[16];         /* poisson | mmpp | trace */
-        double rate_per_s;        /* aggregate over all devices */
+        char process[16];         /* poisson | mmpp | diurnal | trace */
+        double rate_per_s;        /* aggregate over all devices (per device if per_device) */
         double burst_rate_per_s;  /* mmpp: rate in the burst state */
         double mean_normal_s;     /* mmpp: mean sojourn in the normal state */
         double mean_burst_s;      /* mmpp: mean sojourn in the burst state */
+        double diurnal_amplitude; /* diurnal: relative amplitude in [0,1] */
+        double diurnal_period_s;  /* diurnal: period, s */
+        double diurnal_peak_s;    /* diurnal: time of the peak within the period, s */
+        int per_device;           /* 1: one process per device (rates per device) */
     } arrival;
     double think_s;               /* mean think time between turns (exponential) */
     double tokens_per_word;       /* importers and generators: token estimate */
@@ -84,5 +93,159 @@ trace_source *trace_source_create(const trace_config *cfg, int n_devices, uint64
                                   uint32_t replication, trace_error *err);
 int trace_source_next(trace_source *s, trace_row *row, trace_error *err); /* 1, 0 (end), -1 */
 void trace_source_destroy(trace_source *s);
+
+/* ---- everything below is used by the tools and tests (edgesim trace ...) ---- */
+
+/* Limits every reader enforces (docs/TRACES.md, "Format"). */
+#define TRACE_MAX_TOKENS 10000000      /* in_tokens, out_tokens, out_tokens_pred */
+#define TRACE_MAX_TIME_S 9.0e9         /* t_arr_s, think_s: below sim_time's +-9.2e9 s */
+#define TRACE_MAX_PAYLOAD_BYTES 1e15   /* extra_payload_bytes */
+#define TRACE_MAX_RECORD_BYTES 1048576 /* one CSV record or JSONL line */
+
+/* A row with every optional field at its default and the rest zero. */
+void trace_row_init(trace_row *row);
+
+/* Columns, in file order.  Bit (1 << TRACE_COL_x) selects a column. */
+#define TRACE_COLUMNS(X)                                  \
+    X(TRACE_COL_ID, "id", 1)                              \
+    X(TRACE_COL_T_ARR, "t_arr_s", 0)                      \
+    X(TRACE_COL_DEVICE, "device", 0)                      \
+    X(TRACE_COL_DIALOGUE, "dialogue_id", 1)               \
+    X(TRACE_COL_TURN, "turn", 1)                          \
+    X(TRACE_COL_IN, "in_tokens", 1)                       \
+    X(TRACE_COL_OUT, "out_tokens", 1)                     \
+    X(TRACE_COL_OUT_PRED, "out_tokens_pred", 0)           \
+    X(TRACE_COL_P_LARGE, "p_large", 1)                    \
+    X(TRACE_COL_Q_SMALL, "q_small", 1)                    \
+    X(TRACE_COL_Q_LARGE, "q_large", 1)                    \
+    X(TRACE_COL_BENCHMARK, "benchmark", 1)                \
+    X(TRACE_COL_PAYLOAD, "extra_payload_bytes", 0)        \
+    X(TRACE_COL_THINK, "think_s", 0)
+
+typedef enum {
+#define TRACE_COL_ENUM(id, name, required) id,
+    TRACE_COLUMNS(TRACE_COL_ENUM)
+#undef TRACE_COL_ENUM
+    TRACE_N_COLUMNS
+} trace_column;
+
+#define TRACE_COLS_REQUIRED 0x0f79u /* the columns marked 1 above */
+#define TRACE_COLS_ALL ((1u << TRACE_N_COLUMNS) - 1)
+
+const char *trace_column_name(trace_column c);
+
+/* Writer: CSV or JSONL by extension, or stdout when path is "-" (CSV).
+ * `columns` is a mask of TRACE_COL_* bits; the required ones are always
+ * written.  Rows are checked as a reader would check them (a writer never
+ * produces a file its reader rejects). */
+typedef struct trace_writer trace_writer;
+trace_writer *trace_writer_create(const char *path, unsigned columns, trace_error *err);
+int trace_writer_put(trace_writer *w, const trace_row *row, trace_error *err); /* 0 or -1 */
+/* Flushes and closes; returns 0, or -1 if anything failed to be written. */
+int trace_writer_close(trace_writer *w, trace_error *err);
+
+/* ---- generators (trace_gen.c), calibrated from data/SOURCES.md ---- */
+
+/* The law of one benchmark: the real 2x2 split of (small right, large right)
+ * and the word-length quantiles (p10, median, p90, min, max) that the
+ * log-normal length fits reproduce (docs/TRACES.md).  out p50 = 0: the
+ * answer is generate.mmlu_answer_tokens tokens. */
+typedef struct trace_benchmark_law {
+    const char *name;
+    double both, only_small, only_large, neither; /* shares of items, sum 1 */
+    double in_p10, in_p50, in_p90, in_min, in_max;      /* words */
+    double out_p10, out_p50, out_p90, out_min, out_max; /* words */
+    const char *source;                          /* where the figures come from */
+} trace_benchmark_law;
+
+/* sigma of ln(words) of the log-normal with the law's p10 and p90:
+ * (ln p90 - ln p10) / (2 Phi^-1(0.9)). */
+double trace_lognormal_sigma(double p10, double p90);
+
+/* NULL-terminated registry of laws (mmlu, gsm8k, mtbench101); NULL if unknown. */
+extern const trace_benchmark_law *const trace_benchmark_laws[];
+const trace_benchmark_law *trace_benchmark_find(const char *name);
+
+/* MT-Bench-101 turns-per-dialogue histogram (2..7 turns), SOURCES.md. */
+extern const int trace_mtbench101_turns_hist[8];
+
+/* d' of the bi-normal router score for a target AUC: sqrt(2) * Phi^-1(AUC). */
+double trace_binormal_dprime(double auc);
+
+typedef struct trace_gen trace_gen;
+/* Generates cfg->generate.queries single queries, then .dialogues dialogues,
+ * ids 1, 2, ...; t_arr_s NAN, device -1.  Streams RNG_GENERATOR (entities
+ * 0-4) and RNG_LENGTH_PRED of (seed, replication). */
+trace_gen *trace_gen_create(const trace_config *cfg, uint64_t seed, uint32_t replication,
+                            trace_error *err);
+int trace_gen_next(trace_gen *g, trace_row *row, trace_error *err); /* 1, 0 (end), -1 */
+void trace_gen_destroy(trace_gen *g);
+
+/* A router score for a row with the given qualities: "large needed" (q_large
+ * > q_small) scores are N(d', 1), the others N(0, 1), mapped to (0,1) by
+ * p = Phi(x - d'/2).  Used by the generator and by the importers. */
+double trace_router_score(gsl_rng *r, double dprime, double q_small, double q_large);
+
+/* ---- arrival processes (trace_arrival.c) ---- */
+
+typedef struct trace_arrival trace_arrival;
+/* cfg->arrival.process must be poisson, mmpp or diurnal.  Aggregate: one
+ * process (RNG_ARRIVALS entity 0), devices drawn by the caller.  Per device:
+ * one process per device (entity 1 + device), merged in time order. */
+trace_arrival *trace_arrival_create(const trace_config *cfg, int n_devices, uint64_t seed,
+                                    uint32_t replication, trace_error *err);
+/* The next arrival time, s (non-decreasing); *device = the device of a
+ * per-device process, else -1. */
+double trace_arrival_next(trace_arrival *a, int *device);
+void trace_arrival_destroy(trace_arrival *a);
+/* Long-run mean aggregate rate, 1/s (closed form; MMPP: stationary mix). */
+double trace_arrival_mean_rate(const trace_config *cfg, int n_devices);
+
+/* ---- statistics (trace_stats.c) ---- */
+
+typedef struct trace_stats trace_stats;
+trace_stats *trace_stats_create(void);
+/* 0, or -1 on allocation failure. */
+int trace_stats_add(trace_stats *st, const trace_row *row);
+void trace_stats_destroy(trace_stats *st);
+
+typedef struct trace_summary {
+    int64_t rows, queries, dialogues, turns;
+    double acc_small, acc_large;                  /* mean q */
+    double both, only_small, only_large, neither; /* shares with q >= 0.5 as "right" */
+    double auc;                                   /* of p_large for q_large > q_small; NAN if undefined */
+    double in_q[5], out_q[5];                     /* p10, p50, p90, p99, max */
+    double in_mean, out_mean;
+} trace_summary;
+void trace_stats_summary(trace_stats *st, trace_summary *out);
+
+/* ---- importers (trace_import.c) ---- */
+
+typedef struct trace_import_options {
+    const char *inputs[4];        /* kind-specific input paths (see trace_import_kinds) */
+    double tokens_per_word;       /* words * this; 0: use chars_per_token */
+    double chars_per_token;       /* chars / this when tokens_per_word is 0 (needs text) */
+    double auc;                   /* target AUC of the synthetic p_large */
+    uint64_t seed;                /* RNG_GENERATOR stream of p_large */
+    char weak[16];                /* mmlu: mixtral | llama2 */
+    char out_from[16];            /* gsm8k: small | large | reference */
+    int mmlu_answer_tokens;       /* out_tokens of an MMLU answer */
+    int skip_contaminated;        /* 1: drop RouteLLM-contaminated items (counted) */
+} trace_import_options;
+
+typedef struct trace_import_kind {
+    const char *name;             /* gsm8k | mmlu | mtbench | mtbench101 */
+    int n_inputs;
+    const char *usage;            /* the input arguments */
+    int (*run)(const trace_import_options *opt, trace_writer *w, int64_t *rows, trace_error *err);
+} trace_import_kind;
+
+extern const trace_import_kind *const trace_import_kinds[];
+const trace_import_kind *trace_import_find(const char *name);
+void trace_import_defaults(trace_import_options *opt);
+
+/* `edgesim trace ...`; argv[0] = "trace".  Exit codes 0 ok, 2 usage, 3 bad
+ * input data, 4 cannot write output. */
+int trace_cli_main(int argc, char **argv);
 
 #endif

@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 static const char *const benchmarks[] = {"mmlu", "gsm8k", "mtbench101", "mix", NULL};
-static const char *const processes[] = {"poisson", "mmpp", "trace", NULL};
+static const char *const processes[] = {"poisson", "mmpp", "diurnal", "trace", NULL};
 
 static const key_spec generate_keys[] = {
     KEY_STR(trace_config, generate.benchmark, "benchmark", "\"mmlu\"", benchmarks, "benchmark whose figures calibrate the generator"),
@@ -12,15 +12,21 @@ static const key_spec generate_keys[] = {
     KEY_INTV(trace_config, generate.dialogues, "dialogues", "0", 0, 1e9, "dialogues to generate"),
     KEY_NUM(trace_config, generate.auc, "auc", "0.75", 0.5, 1.0, "target ROC AUC of p_large for 'large needed'"),
     KEY_NUM(trace_config, generate.out_pred_error, "out_pred_error", "0", 0, 10, "relative sd of the predicted output length"),
+    KEY_INTV(trace_config, generate.mmlu_answer_tokens, "mmlu_answer_tokens", "1", 1, 1e7, "tokens of an MMLU answer (RouteLLM protocol: 1)"),
+    KEY_INTV(trace_config, generate.seed, "seed", "0", 0, 2147483647, "0: trace from the run's seed and replication; else this seed in every run"),
     KEY_TABLE_END,
 };
 
 static const key_spec arrival_keys[] = {
     KEY_STR(trace_config, arrival.process, "process", "\"poisson\"", processes, "arrival process of single queries and first turns"),
-    KEY_NUM(trace_config, arrival.rate_per_s, "rate_per_s", "1", 1e-9, 1e9, "aggregate arrival rate, 1/s"),
+    KEY_NUM(trace_config, arrival.rate_per_s, "rate_per_s", "1", 1e-9, 1e9, "arrival rate, 1/s: aggregate (per device if per_device); mmpp: normal state; diurnal: mean"),
     KEY_NUM(trace_config, arrival.burst_rate_per_s, "burst_rate_per_s", "10", 1e-9, 1e9, "mmpp: rate in the burst state, 1/s"),
     KEY_NUM(trace_config, arrival.mean_normal_s, "mean_normal_s", "60", 1e-9, 1e12, "mmpp: mean time in the normal state, s"),
     KEY_NUM(trace_config, arrival.mean_burst_s, "mean_burst_s", "10", 1e-9, 1e12, "mmpp: mean time in the burst state, s"),
+    KEY_NUM(trace_config, arrival.diurnal_amplitude, "diurnal_amplitude", "0.5", 0, 1, "diurnal: relative amplitude of the rate"),
+    KEY_NUM(trace_config, arrival.diurnal_period_s, "diurnal_period_s", "86400", 1e-6, 1e12, "diurnal: period of the rate curve, s"),
+    KEY_NUM(trace_config, arrival.diurnal_peak_s, "diurnal_peak_s", "50400", 0, 1e12, "diurnal: time of the peak rate within the period, s"),
+    KEY_BOOLV(trace_config, arrival.per_device, "per_device", "false", "one process per device (rates per device) instead of one aggregate process"),
     KEY_TABLE_END,
 };
 

@@ -1,0 +1,290 @@
+/* trace_csv.c -- streaming RFC-4180 / TSV tokenizer (see trace_internal.h).
+ *
+ * A small state machine over a 64 KiB buffer: quoted fields may hold the
+ * separator, doubled quotes and newlines (the RouteLLM CSVs in data/ do,
+ * SOURCES.md "Notes for a C importer").  Every error names the input, the
+ * line and the column where the offending byte is. */
+#include "traces/trace_internal.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+int trace__fail(trace_error *err, const char *fmt, ...)
+{
+    va_list ap;
+    if (!err)
+        return -1;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+void trace__describe(const char *text, size_t len, char *buf, size_t cap)
+{
+    size_t o = 0, i;
+    if (len == 0) {
+        snprintf(buf, cap, "an empty field");
+        return;
+    }
+    if (cap < 16) {
+        buf[0] = 0;
+        return;
+    }
+    buf[o++] = '"';
+    for (i = 0; i < len && i < 40 && o + 6 < cap; i++) {
+        unsigned char ch = (unsigned char)text[i];
+        if (ch == '"' || ch == '\\')
+            o += (size_t)snprintf(buf + o, cap - o, "\\%c", ch);
+        else if (ch < 0x20 || ch == 0x7f)
+            o += (size_t)snprintf(buf + o, cap - o, "\\x%02x", ch);
+        else
+            buf[o++] = (char)ch;
+    }
+    if (i < len && o + 4 < cap) {
+        memcpy(buf + o, "...", 3);
+        o += 3;
+    }
+    buf[o++] = '"';
+    buf[o] = 0;
+}
+
+static void reset(trace_csv *c, const char *name, char sep, int quoting)
+{
+    memset(c, 0, sizeof *c);
+    c->sep = sep;
+    c->quoting = quoting;
+    c->line = 1;
+    c->col = 1;
+    snprintf(c->name, sizeof c->name, "%s", name);
+}
+
+int trace__csv_open(trace_csv *c, const char *path, char sep, int quoting, trace_error *err)
+{
+    reset(c, path, sep, quoting);
+    if (strcmp(path, "-") == 0) {
+        c->fp = stdin;
+        return 0;
+    }
+    c->fp = fopen(path, "rb");
+    if (!c->fp)
+        return trace__fail(err, "%s: cannot open: %s", path, strerror(errno));
+    c->own_fp = 1;
+    return 0;
+}
+
+void trace__csv_open_string(trace_csv *c, const char *text, const char *name, char sep, int quoting)
+{
+    reset(c, name, sep, quoting);
+    c->mem = text;
+    c->mem_len = strlen(text);
+}
+
+void trace__csv_close(trace_csv *c)
+{
+    if (c->own_fp && c->fp)
+        fclose(c->fp);
+    free(c->rec);
+    free(c->off);
+    free(c->len);
+    free(c->fline);
+    free(c->fcol);
+    free(c->quoted);
+    memset(c, 0, sizeof *c);
+}
+
+/* Next byte, or EOF; -2 on a read error. */
+static int get(trace_csv *c)
+{
+    int ch;
+    if (c->buf_pos == c->buf_len) {
+        if (c->mem) {
+            size_t n = c->mem_len - c->mem_pos;
+            if (n > sizeof c->buf)
+                n = sizeof c->buf;
+            memcpy(c->buf, c->mem + c->mem_pos, n);
+            c->mem_pos += n;
+            c->buf_len = n;
+        } else {
+            c->buf_len = fread(c->buf, 1, sizeof c->buf, c->fp);
+            if (c->buf_len == 0 && ferror(c->fp))
+                return -2;
+        }
+        c->buf_pos = 0;
+        if (c->buf_len == 0)
+            return EOF;
+    }
+    ch = c->buf[c->buf_pos++];
+    if (ch == '\n') {
+        c->line++;
+        c->col = 1;
+    } else {
+        c->col++;
+    }
+    return ch;
+}
+
+static int put(trace_csv *c, int ch, trace_error *err)
+{
+    if (c->rec_len + 1 >= c->rec_cap) {
+        size_t cap = c->rec_cap ? c->rec_cap * 2 : 256;
+        char *p;
+        if (c->rec_len + 1 >= TRACE_MAX_RECORD_BYTES)
+            return trace__fail(err, "%s:%ld: record longer than %d bytes (binary data or a missing quote?)",
+                               c->name, c->rec_line, TRACE_MAX_RECORD_BYTES);
+        if (cap > TRACE_MAX_RECORD_BYTES)
+            cap = TRACE_MAX_RECORD_BYTES;
+        p = realloc(c->rec, cap);
+        if (!p)
+            return trace__fail(err, "%s: out of memory", c->name);
+        c->rec = p;
+        c->rec_cap = cap;
+    }
+    c->rec[c->rec_len++] = (char)ch;
+    return 0;
+}
+
+static int begin_field(trace_csv *c, long line, long col, int quoted, trace_error *err)
+{
+    if (c->nfields == c->fcap) {
+        int cap = c->fcap ? c->fcap * 2 : 16;
+        size_t *off = realloc(c->off, (size_t)cap * sizeof *off);
+        size_t *len = off ? realloc(c->len, (size_t)cap * sizeof *len) : NULL;
+        long *fl = len ? realloc(c->fline, (size_t)cap * sizeof *fl) : NULL;
+        long *fc = fl ? realloc(c->fcol, (size_t)cap * sizeof *fc) : NULL;
+        int *q = fc ? realloc(c->quoted, (size_t)cap * sizeof *q) : NULL;
+        if (off) c->off = off;
+        if (len) c->len = len;
+        if (fl) c->fline = fl;
+        if (fc) c->fcol = fc;
+        if (!q)
+            return trace__fail(err, "%s: out of memory", c->name);
+        c->quoted = q;
+        c->fcap = cap;
+    }
+    c->off[c->nfields] = c->rec_len;
+    c->fline[c->nfields] = line;
+    c->fcol[c->nfields] = col;
+    c->quoted[c->nfields] = quoted;
+    c->nfields++;
+    return 0;
+}
+
+static int end_field(trace_csv *c, trace_error *err)
+{
+    int i = c->nfields - 1;
+    c->len[i] = c->rec_len - c->off[i];
+    return put(c, 0, err);
+}
+
+static int bad_byte(trace_csv *c, int ch, const char *expected, trace_error *err)
+{
+    if (ch == -2)
+        return trace__fail(err, "%s:%ld: read error", c->name, c->line);
+    if (ch == 0)
+        return trace__fail(err, "%s:%ld:%ld: expected %s, found a NUL byte (binary data?)", c->name,
+                           c->line, c->col - 1, expected);
+    if (ch == EOF)
+        return trace__fail(err, "%s:%ld:%ld: expected %s, found the end of the file", c->name, c->line,
+                           c->col, expected);
+    if (isprint(ch))
+        return trace__fail(err, "%s:%ld:%ld: expected %s, found '%c'", c->name, c->line, c->col - 1,
+                           expected, ch);
+    return trace__fail(err, "%s:%ld:%ld: expected %s, found byte 0x%02x", c->name, c->line, c->col - 1,
+                       expected, ch);
+}
+
+int trace__csv_next(trace_csv *c, trace_error *err)
+{
+    int ch;
+    c->rec_len = 0;
+    c->nfields = 0;
+    ch = get(c);
+    if (ch == EOF)
+        return 0;
+    c->rec_line = c->line - (ch == '\n');
+    for (;;) {
+        long line = c->line - (ch == '\n'), col = ch == '\n' ? 0 : c->col - 1;
+        if (ch == '\n')
+            col = 1; /* an empty field before the newline */
+        if (c->quoting && ch == '"') {
+            long qline = c->line, qcol = c->col - 1;
+            if (begin_field(c, line, col, 1, err))
+                return -1;
+            for (;;) {
+                ch = get(c);
+                if (ch == EOF || ch == -2) {
+                    if (ch == -2)
+                        return bad_byte(c, ch, "", err);
+                    return trace__fail(err, "%s:%ld:%ld: expected a closing quote for the field opened here, found the end of the file",
+                                       c->name, qline, qcol);
+                }
+                if (ch == 0)
+                    return bad_byte(c, ch, "text", err);
+                if (ch == '"') {
+                    ch = get(c);
+                    if (ch != '"')
+                        break;
+                }
+                if (put(c, ch, err))
+                    return -1;
+            }
+            if (ch != c->sep && ch != '\n' && ch != '\r' && ch != EOF)
+                return bad_byte(c, ch, c->sep == '\t' ? "a TAB or the end of the line after a closing quote"
+                                                      : "',' or the end of the line after a closing quote", err);
+        } else {
+            if (begin_field(c, line, col, 0, err))
+                return -1;
+            while (ch != c->sep && ch != '\n' && ch != '\r' && ch != EOF) {
+                if (ch == -2 || ch == 0)
+                    return bad_byte(c, ch, "text", err);
+                if (c->quoting && ch == '"')
+                    return bad_byte(c, ch, "no quote inside an unquoted field (quote the whole field)", err);
+                if (put(c, ch, err))
+                    return -1;
+                ch = get(c);
+            }
+        }
+        if (ch == -2)
+            return bad_byte(c, ch, "", err);
+        if (end_field(c, err))
+            return -1;
+        if (ch == c->sep) {
+            ch = get(c);
+            continue;
+        }
+        if (ch == '\r') {
+            ch = get(c);
+            if (ch != '\n')
+                return bad_byte(c, ch, "LF after CR", err);
+        }
+        return 1; /* '\n' or EOF */
+    }
+}
+
+int trace__csv_line(trace_csv *c, trace_error *err)
+{
+    int ch;
+    c->rec_len = 0;
+    c->nfields = 0;
+    ch = get(c);
+    if (ch == EOF)
+        return 0;
+    c->rec_line = c->line - (ch == '\n');
+    while (ch != '\n' && ch != EOF) {
+        if (ch == -2 || ch == 0)
+            return bad_byte(c, ch, "text", err);
+        if (put(c, ch, err))
+            return -1;
+        ch = get(c);
+    }
+    if (c->rec_len > 0 && c->rec[c->rec_len - 1] == '\r')
+        c->rec_len--;
+    if (put(c, 0, err))
+        return -1;
+    c->rec_len--;
+    return 1;
+}

@@ -1,0 +1,452 @@
+/* trace_import.c -- importers: real benchmark files into traces.
+ *
+ * Inputs are the files of data/ described in data/SOURCES.md: the flat
+ * derived TSV tables (GSM8K, MMLU, MT-Bench joined with RouteLLM's
+ * per-question weak/strong results) and the raw MT-Bench-101 JSONL (text, so
+ * both token estimators apply).  Small model = the weak model (Mixtral-8x7B,
+ * or Llama-2-7B for MMLU), large = GPT-4-1106-preview.  No importer has a real
+ * router, so p_large is the bi-normal score of trace_router_score with the
+ * target AUC, from RNG_GENERATOR entity 3 of (seed, replication 0).
+ * docs/TRACES.md "Importers" gives the commands. */
+#include "traces/trace_internal.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/rng.h"
+
+void trace_import_defaults(trace_import_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->tokens_per_word = 1.3;  /* OpenAI rule of thumb: 1 token ~ 3/4 of a word */
+    opt->chars_per_token = 4.0;  /* OpenAI rule of thumb: 1 token ~ 4 characters of English */
+    opt->auc = 0.75;
+    opt->seed = 1;
+    snprintf(opt->weak, sizeof opt->weak, "mixtral");
+    snprintf(opt->out_from, sizeof opt->out_from, "small");
+    opt->mmlu_answer_tokens = 1;
+}
+
+/* ---- a TSV table read by column name ---- */
+
+typedef struct table {
+    trace_csv in;
+    int idx[12];
+    int n;
+} table;
+
+static int table_open(table *t, const char *path, const char *const *names, trace_error *err)
+{
+    int i, j, rc;
+    memset(t, 0, sizeof *t);
+    if (trace__csv_open(&t->in, path, '\t', 0, err))
+        return -1;
+    rc = trace__csv_next(&t->in, err);
+    if (rc <= 0)
+        return rc < 0 ? -1 : trace__fail(err, "%s:1:1: expected a header line, found an empty file", path);
+    for (i = 0; names[i]; i++) {
+        t->idx[i] = -1;
+        for (j = 0; j < t->in.nfields; j++)
+            if (strcmp(trace__csv_field(&t->in, j), names[i]) == 0)
+                t->idx[i] = j;
+        if (t->idx[i] < 0)
+            return trace__fail(err, "%s:1:1: expected a column '%s' in the header, found none", path, names[i]);
+    }
+    t->n = i;
+    return 0;
+}
+
+/* Next row: 1, 0, -1; a row must have as many fields as the header. */
+static int table_next(table *t, int nheader, trace_error *err)
+{
+    int rc = trace__csv_next(&t->in, err);
+    if (rc <= 0)
+        return rc;
+    if (t->in.nfields != nheader)
+        return trace__fail(err, "%s:%ld: expected %d TAB-separated fields, found %d", t->in.name, t->in.rec_line,
+                           nheader, t->in.nfields);
+    return 1;
+}
+
+/* Integer in [lo, hi] from column i. */
+static int table_int(table *t, int i, long lo, long hi, long *out, trace_error *err)
+{
+    int f = t->idx[i];
+    const char *s = trace__csv_field(&t->in, f);
+    char *end, found[96];
+    long v;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (*s == 0 || *end || errno == ERANGE || v < lo || v > hi) {
+        trace__describe(s, t->in.len[f], found, sizeof found);
+        return trace__fail(err, "%s:%ld:%ld: expected an integer in [%ld, %ld], found %s", t->in.name,
+                           t->in.fline[f], t->in.fcol[f], lo, hi, found);
+    }
+    *out = v;
+    return 0;
+}
+
+/* Number in [lo, hi] from column i (plain decimal, finite). */
+static int table_num(table *t, int i, double lo, double hi, double *out, trace_error *err)
+{
+    int f = t->idx[i];
+    const char *s = trace__csv_field(&t->in, f);
+    char *end, found[96];
+    double v;
+    errno = 0;
+    v = strtod(s, &end);
+    if (*s == 0 || *end || errno == ERANGE || !isfinite(v) || v < lo || v > hi) {
+        trace__describe(s, t->in.len[f], found, sizeof found);
+        return trace__fail(err, "%s:%ld:%ld: expected a number in [%g, %g], found %s", t->in.name, t->in.fline[f],
+                           t->in.fcol[f], lo, hi, found);
+    }
+    *out = v;
+    return 0;
+}
+
+/* Tokens of a word count: round(words * tokens_per_word), at least 1 for a
+ * non-empty text. */
+static int tokens_from_words(long words, double tokens_per_word)
+{
+    long t = lround((double)words * tokens_per_word);
+    return words > 0 && t < 1 ? 1 : (int)t;
+}
+
+static int need_words(const trace_import_options *opt, const char *kind, trace_error *err)
+{
+    if (opt->tokens_per_word > 0)
+        return 0;
+    return trace__fail(err, "import %s: its input has word counts, not text: use --tokens-per-word", kind);
+}
+
+typedef struct scorer {
+    gsl_rng *r;
+    double dprime;
+} scorer;
+
+static int scorer_init(scorer *s, const trace_import_options *opt, trace_error *err)
+{
+    if (!(opt->auc >= 0.5 && opt->auc < 1))
+        return trace__fail(err, "--auc: expected a number in [0.5, 1), found %g", opt->auc);
+    s->dprime = trace_binormal_dprime(opt->auc);
+    s->r = rng_stream_create(opt->seed, 0, RNG_GENERATOR, 3);
+    return s->r ? 0 : trace__fail(err, "out of memory");
+}
+
+static int emit(trace_writer *w, trace_row *row, int64_t *rows, trace_error *err)
+{
+    if (row->in_tokens < 1 || row->out_tokens < 1)
+        return trace__fail(err, "id %lld: expected at least 1 input and 1 output token, found %d and %d (empty text?)",
+                           (long long)row->id, row->in_tokens, row->out_tokens);
+    if (trace_writer_put(w, row, err))
+        return -1;
+    (*rows)++;
+    return 0;
+}
+
+/* ---- GSM8K: derived/gsm8k_calib.tsv ---- */
+
+static int import_gsm8k(const trace_import_options *opt, trace_writer *w, int64_t *rows, trace_error *err)
+{
+    static const char *const names[] = {"idx", "q_words", "ref_solution_words", "mixtral_correct", "gpt4_correct",
+                                        "mixtral_resp_words", "gpt4_resp_words", "routellm_contaminated", NULL};
+    table t;
+    scorer sc = {0};
+    int rc, nh, out_col;
+    long v[8];
+    trace_row row;
+    if (strcmp(opt->out_from, "small") == 0)
+        out_col = 5;
+    else if (strcmp(opt->out_from, "large") == 0)
+        out_col = 6;
+    else if (strcmp(opt->out_from, "reference") == 0)
+        out_col = 2;
+    else
+        return trace__fail(err, "--out-from: expected small, large or reference, found \"%s\"", opt->out_from);
+    if (need_words(opt, "gsm8k", err) || scorer_init(&sc, opt, err))
+        goto fail;
+    if (table_open(&t, opt->inputs[0], names, err))
+        goto fail_t;
+    nh = t.in.nfields;
+    while ((rc = table_next(&t, nh, err)) == 1) {
+        int i;
+        for (i = 0; i < 8; i++)
+            if (table_int(&t, i, 0, i == 0 ? 100000000L : (i == 3 || i == 4 || i == 7) ? 1 : 1000000L, &v[i], err))
+                goto fail_t;
+        if (opt->skip_contaminated && v[7])
+            continue;
+        trace_row_init(&row);
+        row.id = v[0] + 1;
+        row.in_tokens = tokens_from_words(v[1], opt->tokens_per_word);
+        row.out_tokens = tokens_from_words(v[out_col], opt->tokens_per_word);
+        row.q_small = (double)v[3];
+        row.q_large = (double)v[4];
+        row.p_large = trace_router_score(sc.r, sc.dprime, row.q_small, row.q_large);
+        snprintf(row.benchmark, sizeof row.benchmark, "gsm8k");
+        if (emit(w, &row, rows, err))
+            goto fail_t;
+    }
+    if (rc < 0)
+        goto fail_t;
+    trace__csv_close(&t.in);
+    gsl_rng_free(sc.r);
+    return 0;
+fail_t:
+    trace__csv_close(&t.in);
+fail:
+    gsl_rng_free(sc.r);
+    return -1;
+}
+
+/* ---- MMLU: derived/mmlu_calib.tsv ---- */
+
+static int import_mmlu(const trace_import_options *opt, trace_writer *w, int64_t *rows, trace_error *err)
+{
+    static const char *const names[] = {"gidx", "prompt_words", "mixtral_correct", "gpt4_correct",
+                                        "llama2_7b_correct", "routellm_contaminated", NULL};
+    table t;
+    scorer sc = {0};
+    int rc, nh, llama;
+    long v[6];
+    int64_t no_llama = 0;
+    trace_row row;
+    if (strcmp(opt->weak, "mixtral") == 0)
+        llama = 0;
+    else if (strcmp(opt->weak, "llama2") == 0)
+        llama = 1;
+    else
+        return trace__fail(err, "--weak: expected mixtral or llama2, found \"%s\"", opt->weak);
+    if (need_words(opt, "mmlu", err) || scorer_init(&sc, opt, err))
+        goto fail;
+    if (table_open(&t, opt->inputs[0], names, err))
+        goto fail_t;
+    nh = t.in.nfields;
+    while ((rc = table_next(&t, nh, err)) == 1) {
+        int i;
+        for (i = 0; i < 6; i++)
+            if (table_int(&t, i, i == 4 ? -1 : 0, i == 0 ? 100000000L : i == 1 ? 1000000L : 1, &v[i], err))
+                goto fail_t;
+        if (opt->skip_contaminated && v[5])
+            continue;
+        if (llama && v[4] < 0) { /* no Llama-2-7B result for this question: counted, reported */
+            no_llama++;
+            continue;
+        }
+        trace_row_init(&row);
+        row.id = v[0] + 1;
+        row.in_tokens = tokens_from_words(v[1], opt->tokens_per_word);
+        row.out_tokens = opt->mmlu_answer_tokens;
+        row.q_small = (double)(llama ? v[4] : v[2]);
+        row.q_large = (double)v[3];
+        row.p_large = trace_router_score(sc.r, sc.dprime, row.q_small, row.q_large);
+        snprintf(row.benchmark, sizeof row.benchmark, "mmlu");
+        if (emit(w, &row, rows, err))
+            goto fail_t;
+    }
+    if (rc < 0)
+        goto fail_t;
+    if (no_llama)
+        fprintf(stderr, "import mmlu: %lld questions without a Llama-2-7B result were left out (SOURCES.md section 6)\n",
+                (long long)no_llama);
+    trace__csv_close(&t.in);
+    gsl_rng_free(sc.r);
+    return 0;
+fail_t:
+    trace__csv_close(&t.in);
+fail:
+    gsl_rng_free(sc.r);
+    return -1;
+}
+
+/* ---- MT-Bench: derived/mtbench_calib.tsv, judge scores 1-10 -> q = score / 10 ---- */
+
+static int import_mtbench(const trace_import_options *opt, trace_writer *w, int64_t *rows, trace_error *err)
+{
+    static const char *const names[] = {"question_id", "turn", "user_words", "mixtral_score", "gpt4_score",
+                                        "mixtral_resp_words", "gpt4_resp_words", "routellm_contaminated", NULL};
+    table t;
+    scorer sc = {0};
+    int rc, nh, out_col;
+    long v[8] = {0};
+    double score[2];
+    int64_t id = 0;
+    trace_row row;
+    if (strcmp(opt->out_from, "small") == 0)
+        out_col = 5;
+    else if (strcmp(opt->out_from, "large") == 0)
+        out_col = 6;
+    else
+        return trace__fail(err, "--out-from: expected small or large for mtbench, found \"%s\"", opt->out_from);
+    if (need_words(opt, "mtbench", err) || scorer_init(&sc, opt, err))
+        goto fail;
+    if (table_open(&t, opt->inputs[0], names, err))
+        goto fail_t;
+    nh = t.in.nfields;
+    while ((rc = table_next(&t, nh, err)) == 1) {
+        int i;
+        static const long lo[8] = {0, 1, 0, 1, 1, 0, 0, 0};
+        static const long hi[8] = {100000000L, 1000, 1000000L, 10, 10, 1000000L, 1000000L, 1};
+        for (i = 0; i < 8; i++)
+            if (i != 3 && i != 4 && table_int(&t, i, lo[i], hi[i], &v[i], err))
+                goto fail_t;
+        if (table_num(&t, 3, 1, 10, &score[0], err) || table_num(&t, 4, 1, 10, &score[1], err))
+            goto fail_t;
+        if (opt->skip_contaminated && v[7])
+            continue;
+        trace_row_init(&row);
+        row.id = ++id;
+        row.dialogue_id = v[0];
+        row.turn = (int)v[1];
+        row.in_tokens = tokens_from_words(v[2], opt->tokens_per_word);
+        row.out_tokens = tokens_from_words(v[out_col], opt->tokens_per_word);
+        row.q_small = score[0] / 10.0;
+        row.q_large = score[1] / 10.0;
+        row.p_large = trace_router_score(sc.r, sc.dprime, row.q_small, row.q_large);
+        snprintf(row.benchmark, sizeof row.benchmark, "mtbench");
+        if (emit(w, &row, rows, err))
+            goto fail_t;
+    }
+    if (rc < 0)
+        goto fail_t;
+    trace__csv_close(&t.in);
+    gsl_rng_free(sc.r);
+    return 0;
+fail_t:
+    trace__csv_close(&t.in);
+fail:
+    gsl_rng_free(sc.r);
+    return -1;
+}
+
+/* ---- MT-Bench-101: mt_bench_101/mtbench101.jsonl (text) ---- */
+
+/* Tokens of a text by the configured estimator: words (runs of non-blanks,
+ * as Python's str.split) * tokens_per_word, or UTF-8 characters /
+ * chars_per_token; rounded, at least 1 for a non-empty text. */
+static int tokens_from_text(const char *s, const trace_import_options *opt)
+{
+    long words = 0, chars = 0;
+    int in_word = 0;
+    double t;
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        int blank = ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\v' || ch == '\f';
+        if ((ch & 0xc0) != 0x80)
+            chars++;
+        if (!blank && !in_word)
+            words++;
+        in_word = !blank;
+    }
+    t = opt->tokens_per_word > 0 ? words * opt->tokens_per_word : chars / opt->chars_per_token;
+    if (words == 0)
+        return 0;
+    return t < 1 ? 1 : (int)lround(t);
+}
+
+static int import_mtbench101(const trace_import_options *opt, trace_writer *w, int64_t *rows, trace_error *err)
+{
+    const trace_benchmark_law *law = trace_benchmark_find("mtbench101");
+    trace_csv in;
+    scorer sc = {0};
+    gsl_rng *quality = NULL;
+    int rc;
+    int64_t id = 0, last_dialogue = -1;
+    trace_row row;
+    if (!(opt->tokens_per_word > 0) && !(opt->chars_per_token > 0))
+        return trace__fail(err, "import mtbench101: expected --tokens-per-word or --chars-per-token > 0");
+    if (scorer_init(&sc, opt, err))
+        return -1;
+    /* No model results exist for MT-Bench-101 (SOURCES.md section 3): draw
+     * (q_small, q_large) from the MT-Bench 2x2 law, RNG_GENERATOR entity 1. */
+    quality = rng_stream_create(opt->seed, 0, RNG_GENERATOR, 1);
+    if (!quality || trace__csv_open(&in, opt->inputs[0], '\n', 0, err)) {
+        gsl_rng_free(sc.r);
+        gsl_rng_free(quality);
+        return quality ? -1 : trace__fail(err, "out of memory");
+    }
+    while ((rc = trace__csv_line(&in, err)) == 1) {
+        const char *end = NULL;
+        cJSON *obj = cJSON_ParseWithOpts(in.rec, &end, 1), *jid, *hist, *turn;
+        int k = 0;
+        if (!obj || !cJSON_IsObject(obj)) {
+            trace__fail(err, "%s:%ld:%ld: expected a JSON object {\"task\", \"id\", \"history\"}, found invalid JSON",
+                        in.name, in.rec_line, end && obj == NULL ? (long)(end - in.rec) + 1 : 1L);
+            cJSON_Delete(obj);
+            goto fail;
+        }
+        jid = cJSON_GetObjectItemCaseSensitive(obj, "id");
+        hist = cJSON_GetObjectItemCaseSensitive(obj, "history");
+        if (!cJSON_IsNumber(jid) || jid->valuedouble != floor(jid->valuedouble) || jid->valuedouble <= last_dialogue ||
+            jid->valuedouble > 1e15 || !cJSON_IsArray(hist) || cJSON_GetArraySize(hist) < 1) {
+            trace__fail(err, "%s:%ld:1: expected an increasing integer \"id\" and a non-empty \"history\" array", in.name,
+                        in.rec_line);
+            cJSON_Delete(obj);
+            goto fail;
+        }
+        last_dialogue = (int64_t)jid->valuedouble;
+        cJSON_ArrayForEach(turn, hist)
+        {
+            const cJSON *user = cJSON_GetObjectItemCaseSensitive(turn, "user");
+            const cJSON *bot = cJSON_GetObjectItemCaseSensitive(turn, "bot");
+            double u;
+            if (!cJSON_IsString(user) || !cJSON_IsString(bot)) {
+                trace__fail(err, "%s:%ld:1: dialogue %lld turn %d: expected \"user\" and \"bot\" strings", in.name,
+                            in.rec_line, (long long)last_dialogue, k + 1);
+                cJSON_Delete(obj);
+                goto fail;
+            }
+            trace_row_init(&row);
+            row.id = ++id;
+            row.dialogue_id = last_dialogue;
+            row.turn = ++k;
+            row.in_tokens = tokens_from_text(user->valuestring, opt);
+            row.out_tokens = tokens_from_text(bot->valuestring, opt);
+            if (row.in_tokens < 1 || row.out_tokens < 1) {
+                trace__fail(err, "%s:%ld:1: dialogue %lld turn %d: expected non-empty user and bot texts", in.name,
+                            in.rec_line, (long long)last_dialogue, k);
+                cJSON_Delete(obj);
+                goto fail;
+            }
+            u = gsl_rng_uniform(quality);
+            row.q_small = u < law->both + law->only_small ? 1 : 0;
+            row.q_large = (u < law->both || (u >= law->both + law->only_small && u < law->both + law->only_small + law->only_large)) ? 1 : 0;
+            row.p_large = trace_router_score(sc.r, sc.dprime, row.q_small, row.q_large);
+            snprintf(row.benchmark, sizeof row.benchmark, "mtbench101");
+            if (emit(w, &row, rows, err)) {
+                cJSON_Delete(obj);
+                goto fail;
+            }
+        }
+        cJSON_Delete(obj);
+    }
+    if (rc < 0)
+        goto fail;
+    trace__csv_close(&in);
+    gsl_rng_free(sc.r);
+    gsl_rng_free(quality);
+    return 0;
+fail:
+    trace__csv_close(&in);
+    gsl_rng_free(sc.r);
+    gsl_rng_free(quality);
+    return -1;
+}
+
+static const trace_import_kind kind_gsm8k = {"gsm8k", 1, "derived/gsm8k_calib.tsv", import_gsm8k};
+static const trace_import_kind kind_mmlu = {"mmlu", 1, "derived/mmlu_calib.tsv", import_mmlu};
+static const trace_import_kind kind_mtbench = {"mtbench", 1, "derived/mtbench_calib.tsv", import_mtbench};
+static const trace_import_kind kind_mtbench101 = {"mtbench101", 1, "mt_bench_101/mtbench101.jsonl", import_mtbench101};
+
+const trace_import_kind *const trace_import_kinds[] = {&kind_gsm8k, &kind_mmlu, &kind_mtbench, &kind_mtbench101, NULL};
+
+const trace_import_kind *trace_import_find(const char *name)
+{
+    int i;
+    for (i = 0; trace_import_kinds[i]; i++)
+        if (strcmp(trace_import_kinds[i]->name, name) == 0)
+            return trace_import_kinds[i];
+    return NULL;
+}

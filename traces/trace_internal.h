@@ -1,0 +1,65 @@
+/* trace_internal.h -- private to traces/: the quoted-CSV/TSV tokenizer that
+ * the trace reader and the importers share, and the row checks the reader and
+ * the writer share.  Not part of the module's contract (trace.h). */
+#ifndef EDGESIM_TRACE_INTERNAL_H
+#define EDGESIM_TRACE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "traces/trace.h"
+
+/* Error text helper: printf into err->msg; returns -1. */
+int trace__fail(trace_error *err, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Describe a found value for a message: "\"abc\"" (escaped, cut at 40 bytes)
+ * or "an empty field". */
+void trace__describe(const char *text, size_t len, char *buf, size_t cap);
+
+/* A streaming tokenizer of RFC-4180 records (quoted fields may hold
+ * separators, "" and newlines; CRLF or LF ends a record) or of plain
+ * TAB-separated records (quoting off).  One record in memory at a time,
+ * at most TRACE_MAX_RECORD_BYTES. */
+typedef struct trace_csv {
+    FILE *fp;                  /* owned when own_fp */
+    int own_fp;
+    const char *mem;           /* or an in-memory text */
+    size_t mem_len, mem_pos;
+    unsigned char buf[65536];
+    size_t buf_len, buf_pos;
+    char sep;
+    int quoting;
+    char *rec;                 /* fields, each NUL-terminated */
+    size_t rec_len, rec_cap;
+    size_t *off;               /* field i starts at rec + off[i] */
+    size_t *len;
+    long *fline, *fcol;        /* where field i starts */
+    int *quoted;
+    int nfields, fcap;
+    long line, col;            /* position of the next byte (1-based) */
+    long rec_line;
+    char name[256];
+} trace_csv;
+
+/* path "-" reads stdin.  Returns 0 or -1 (err set). */
+int trace__csv_open(trace_csv *c, const char *path, char sep, int quoting, trace_error *err);
+void trace__csv_open_string(trace_csv *c, const char *text, const char *name, char sep, int quoting);
+/* 1: a record, 0: end of input, -1: error (err set, "name:line:col: ..."). */
+int trace__csv_next(trace_csv *c, trace_error *err);
+void trace__csv_close(trace_csv *c);
+static inline const char *trace__csv_field(const trace_csv *c, int i) { return c->rec + c->off[i]; }
+
+/* A line reader over the same byte source (JSONL): the line without its
+ * LF/CRLF in c->rec, c->rec_len bytes.  1, 0 (end), -1 (error). */
+int trace__csv_line(trace_csv *c, trace_error *err);
+
+/* Check a row against the constraints of docs/TRACES.md (ranges only, not
+ * the order across rows).  Returns NULL or the name of the bad column, with
+ * `why` filled. */
+const char *trace__row_invalid(const trace_row *row, char *why, size_t cap);
+
+#endif

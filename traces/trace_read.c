@@ -1,0 +1,497 @@
+/* trace_read.c -- the strict streaming trace readers (CSV and JSONL).
+ *
+ * Format and constraints: docs/TRACES.md.  One record in memory at a time;
+ * duplicate ids and reappearing dialogues are found in constant memory
+ * because ids (and dialogue ids) must increase through the file. */
+#include "traces/trace_internal.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum { CELL_INT64, CELL_INT, CELL_NUM, CELL_STR } cell_kind;
+
+typedef struct column_spec {
+    const char *name;
+    cell_kind kind;
+    double min, max;
+    int optional;             /* an empty cell / JSON null / absent key gives the default */
+    const char *expected;     /* for messages */
+} column_spec;
+
+#define ID_MAX 9007199254740992.0 /* 2^53: exact in a double and in JSON */
+
+/* Indexed by trace_column (same order as TRACE_COLUMNS). */
+static const column_spec columns[TRACE_N_COLUMNS] = {
+    {"id", CELL_INT64, 0, ID_MAX, 0, "an integer in [0, 2^53]"},
+    {"t_arr_s", CELL_NUM, 0, TRACE_MAX_TIME_S, 1, "a time in s in [0, 9e9] or an empty field"},
+    {"device", CELL_INT, 0, 2147483646.0, 1, "a device index >= 0 or an empty field"},
+    {"dialogue_id", CELL_INT64, -1, ID_MAX, 0, "-1 (single query) or a dialogue id in [0, 2^53]"},
+    {"turn", CELL_INT, 0, 1000000, 0, "0 (single query) or a turn number >= 1"},
+    {"in_tokens", CELL_INT, 1, TRACE_MAX_TOKENS, 0, "an integer in [1, 10000000]"},
+    {"out_tokens", CELL_INT, 1, TRACE_MAX_TOKENS, 0, "an integer in [1, 10000000]"},
+    {"out_tokens_pred", CELL_INT, 1, TRACE_MAX_TOKENS, 1, "an integer in [1, 10000000] or an empty field"},
+    {"p_large", CELL_NUM, 0, 1, 0, "a number in [0, 1]"},
+    {"q_small", CELL_NUM, 0, 1, 0, "a number in [0, 1]"},
+    {"q_large", CELL_NUM, 0, 1, 0, "a number in [0, 1]"},
+    {"benchmark", CELL_STR, 1, 31, 0, "a name of 1-31 characters from [A-Za-z0-9_.:-]"},
+    {"extra_payload_bytes", CELL_NUM, 0, TRACE_MAX_PAYLOAD_BYTES, 1, "a size in bytes in [0, 1e15] or an empty field"},
+    {"think_s", CELL_NUM, 0, TRACE_MAX_TIME_S, 1, "a time in s in [0, 9e9] or an empty field"},
+};
+
+const char *trace_column_name(trace_column c)
+{
+    return c >= 0 && c < TRACE_N_COLUMNS ? columns[c].name : "?";
+}
+
+void trace_row_init(trace_row *row)
+{
+    memset(row, 0, sizeof *row);
+    row->t_arr_s = NAN;
+    row->device = -1;
+    row->dialogue_id = -1;
+    row->out_tokens_pred = -1;
+    row->think_s = NAN;
+}
+
+static int column_find(const char *name, size_t len)
+{
+    int i;
+    for (i = 0; i < TRACE_N_COLUMNS; i++)
+        if (strlen(columns[i].name) == len && memcmp(columns[i].name, name, len) == 0)
+            return i;
+    return -1;
+}
+
+static void list_columns(char *buf, size_t cap)
+{
+    size_t o = 0;
+    int i;
+    buf[0] = 0;
+    for (i = 0; i < TRACE_N_COLUMNS && o < cap; i++)
+        o += (size_t)snprintf(buf + o, cap - o, "%s%s", i ? ", " : "", columns[i].name);
+}
+
+static int benchmark_char_ok(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+           ch == '.' || ch == ':' || ch == '-';
+}
+
+/* Store a checked value into the row. */
+static void store(trace_row *row, int col, double num, int64_t i64, const char *text, size_t len)
+{
+    switch ((trace_column)col) {
+    case TRACE_COL_ID: row->id = i64; break;
+    case TRACE_COL_T_ARR: row->t_arr_s = num; break;
+    case TRACE_COL_DEVICE: row->device = (int)i64; break;
+    case TRACE_COL_DIALOGUE: row->dialogue_id = i64; break;
+    case TRACE_COL_TURN: row->turn = (int)i64; break;
+    case TRACE_COL_IN: row->in_tokens = (int)i64; break;
+    case TRACE_COL_OUT: row->out_tokens = (int)i64; break;
+    case TRACE_COL_OUT_PRED: row->out_tokens_pred = (int)i64; break;
+    case TRACE_COL_P_LARGE: row->p_large = num; break;
+    case TRACE_COL_Q_SMALL: row->q_small = num; break;
+    case TRACE_COL_Q_LARGE: row->q_large = num; break;
+    case TRACE_COL_BENCHMARK:
+        memcpy(row->benchmark, text, len);
+        row->benchmark[len] = 0;
+        break;
+    case TRACE_COL_PAYLOAD: row->extra_payload_bytes = num; break;
+    case TRACE_COL_THINK: row->think_s = num; break;
+    case TRACE_N_COLUMNS: break;
+    }
+}
+
+/* Parse a CSV cell.  0, or -1 with nothing stored (the caller reports). */
+static int parse_text(int col, const char *text, size_t len, trace_row *row)
+{
+    const column_spec *s = &columns[col];
+    char *end;
+    size_t i;
+    if (len == 0)
+        return s->optional ? 0 : -1;
+    if (s->kind == CELL_STR) {
+        if (len > (size_t)s->max)
+            return -1;
+        for (i = 0; i < len; i++)
+            if (!benchmark_char_ok(text[i]))
+                return -1;
+        store(row, col, 0, 0, text, len);
+        return 0;
+    }
+    if (s->kind == CELL_NUM) {
+        double v;
+        /* A plain decimal number: no "nan", "inf", hex, blanks or '+'. */
+        for (i = 0; i < len; i++)
+            if (!((text[i] >= '0' && text[i] <= '9') || text[i] == '.' || text[i] == 'e' || text[i] == 'E' ||
+                  text[i] == '-' || (text[i] == '+' && i > 0)))
+                return -1;
+        errno = 0;
+        v = strtod(text, &end);
+        if (end != text + len || errno == ERANGE || !isfinite(v) || v < s->min || v > s->max)
+            return -1;
+        store(row, col, v, 0, NULL, 0);
+        return 0;
+    }
+    {
+        long long v;
+        for (i = 0; i < len; i++)
+            if (!((text[i] >= '0' && text[i] <= '9') || (text[i] == '-' && i == 0)))
+                return -1;
+        errno = 0;
+        v = strtoll(text, &end, 10);
+        if (end != text + len || errno == ERANGE || (double)v < s->min || (double)v > s->max)
+            return -1;
+        store(row, col, (double)v, (int64_t)v, NULL, 0);
+        return 0;
+    }
+}
+
+/* Parse a JSON value. */
+static int parse_json(int col, const cJSON *v, trace_row *row)
+{
+    const column_spec *s = &columns[col];
+    if (cJSON_IsNull(v))
+        return s->optional ? 0 : -1;
+    if (s->kind == CELL_STR) {
+        const char *t = cJSON_IsString(v) ? v->valuestring : NULL;
+        return t ? parse_text(col, t, strlen(t), row) : -1;
+    }
+    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < s->min || v->valuedouble > s->max)
+        return -1;
+    if (s->kind != CELL_NUM && v->valuedouble != floor(v->valuedouble))
+        return -1;
+    store(row, col, v->valuedouble, (int64_t)v->valuedouble, NULL, 0);
+    return 0;
+}
+
+const char *trace__row_invalid(const trace_row *row, char *why, size_t cap)
+{
+    int c;
+    char text[64];
+    trace_row probe;
+    /* Re-check every numeric field through the reader's own rules. */
+    for (c = 0; c < TRACE_N_COLUMNS; c++) {
+        const column_spec *s = &columns[c];
+        double v = 0;
+        int is_default = 0;
+        switch ((trace_column)c) {
+        case TRACE_COL_ID: v = (double)row->id; break;
+        case TRACE_COL_T_ARR: v = row->t_arr_s; is_default = isnan(v); break;
+        case TRACE_COL_DEVICE: v = row->device; is_default = row->device == -1; break;
+        case TRACE_COL_DIALOGUE: v = (double)row->dialogue_id; break;
+        case TRACE_COL_TURN: v = row->turn; break;
+        case TRACE_COL_IN: v = row->in_tokens; break;
+        case TRACE_COL_OUT: v = row->out_tokens; break;
+        case TRACE_COL_OUT_PRED: v = row->out_tokens_pred; is_default = row->out_tokens_pred == -1; break;
+        case TRACE_COL_P_LARGE: v = row->p_large; break;
+        case TRACE_COL_Q_SMALL: v = row->q_small; break;
+        case TRACE_COL_Q_LARGE: v = row->q_large; break;
+        case TRACE_COL_BENCHMARK:
+            trace_row_init(&probe);
+            if (parse_text(c, row->benchmark, strnlen(row->benchmark, sizeof row->benchmark), &probe)) {
+                snprintf(why, cap, "expected %s", s->expected);
+                return s->name;
+            }
+            continue;
+        case TRACE_COL_PAYLOAD: v = row->extra_payload_bytes; break;
+        case TRACE_COL_THINK: v = row->think_s; is_default = isnan(v); break;
+        case TRACE_N_COLUMNS: break;
+        }
+        if (is_default)
+            continue;
+        if (!isfinite(v) || v < s->min || v > s->max) {
+            snprintf(text, sizeof text, "%.17g", v);
+            snprintf(why, cap, "expected %s, found %s", s->expected, text);
+            return s->name;
+        }
+    }
+    if ((row->dialogue_id < 0) != (row->turn == 0)) {
+        snprintf(why, cap, "expected turn 0 with dialogue_id -1 and turn >= 1 otherwise, found dialogue_id %lld turn %d",
+                 (long long)row->dialogue_id, row->turn);
+        return "turn";
+    }
+    return NULL;
+}
+
+/* ---- the reader ---- */
+
+struct trace_reader {
+    trace_csv in;
+    int jsonl;
+    int ncols;                    /* CSV: header fields */
+    int map[TRACE_N_COLUMNS * 2]; /* CSV: field index -> column */
+    int64_t rows;
+    int64_t last_id;
+    long last_id_line;
+    double last_t;
+    int64_t dialogue, last_dialogue; /* current dialogue, and the largest seen */
+    int last_turn;
+};
+
+static int read_header(trace_reader *r, trace_error *err)
+{
+    unsigned seen = 0;
+    int i, rc = trace__csv_next(&r->in, err);
+    char list[400], found[96];
+    if (rc < 0)
+        return -1;
+    if (rc == 0)
+        return trace__fail(err, "%s:1:1: expected a header line naming the columns, found an empty file", r->in.name);
+    if (r->in.nfields > TRACE_N_COLUMNS * 2)
+        return trace__fail(err, "%s:%ld:1: expected at most %d header fields, found %d", r->in.name,
+                           r->in.rec_line, TRACE_N_COLUMNS, r->in.nfields);
+    r->ncols = r->in.nfields;
+    for (i = 0; i < r->in.nfields; i++) {
+        const char *name = trace__csv_field(&r->in, i);
+        size_t len = r->in.len[i];
+        int col = column_find(name, len);
+        /* A UTF-8 byte-order mark before the first name is not accepted silently either. */
+        trace__describe(name, len, found, sizeof found);
+        if (col < 0) {
+            list_columns(list, sizeof list);
+            return trace__fail(err, "%s:%ld:%ld: expected a column name (%s), found %s", r->in.name,
+                               r->in.fline[i], r->in.fcol[i], list, found);
+        }
+        if (seen & (1u << col))
+            return trace__fail(err, "%s:%ld:%ld: expected each column once, found %s twice", r->in.name,
+                               r->in.fline[i], r->in.fcol[i], found);
+        seen |= 1u << col;
+        r->map[i] = col;
+    }
+    for (i = 0; i < TRACE_N_COLUMNS; i++)
+        if ((TRACE_COLS_REQUIRED & (1u << i)) && !(seen & (1u << i)))
+            return trace__fail(err, "%s:%ld:1: expected a column '%s' in the header, found none", r->in.name,
+                               r->in.rec_line, columns[i].name);
+    return 0;
+}
+
+static trace_reader *reader_new(const char *format, const char *name, trace_error *err)
+{
+    trace_reader *r;
+    int jsonl;
+    if (strcmp(format, "csv") == 0)
+        jsonl = 0;
+    else if (strcmp(format, "jsonl") == 0)
+        jsonl = 1;
+    else {
+        trace__fail(err, "%s: expected a .csv or .jsonl trace, found format '%s'", name, format);
+        return NULL;
+    }
+    r = calloc(1, sizeof *r);
+    if (!r) {
+        trace__fail(err, "%s: out of memory", name);
+        return NULL;
+    }
+    r->jsonl = jsonl;
+    r->last_id = -1;
+    r->last_t = -INFINITY;
+    r->dialogue = -1;
+    r->last_dialogue = -1;
+    return r;
+}
+
+static const char *format_of(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    if (dot && strcmp(dot, ".csv") == 0)
+        return "csv";
+    if (dot && strcmp(dot, ".jsonl") == 0)
+        return "jsonl";
+    return dot ? dot + 1 : "";
+}
+
+trace_reader *trace_open(const char *path, trace_error *err)
+{
+    trace_reader *r = reader_new(format_of(path), path, err);
+    if (!r)
+        return NULL;
+    if (trace__csv_open(&r->in, path, ',', 1, err))
+        goto fail;
+    if (!r->jsonl && read_header(r, err))
+        goto fail;
+    return r;
+fail:
+    trace_close(r);
+    return NULL;
+}
+
+trace_reader *trace_open_string(const char *text, const char *format, const char *name, trace_error *err)
+{
+    trace_reader *r = reader_new(format, name, err);
+    if (!r)
+        return NULL;
+    trace__csv_open_string(&r->in, text, name, ',', 1);
+    if (!r->jsonl && read_header(r, err)) {
+        trace_close(r);
+        return NULL;
+    }
+    return r;
+}
+
+void trace_close(trace_reader *r)
+{
+    if (!r)
+        return;
+    trace__csv_close(&r->in);
+    free(r);
+}
+
+static int cell_error(trace_reader *r, long line, long col, int c, const char *text, size_t len, trace_error *err)
+{
+    char found[96];
+    trace__describe(text, len, found, sizeof found);
+    return trace__fail(err, "%s:%ld:%ld: column '%s': expected %s, found %s", r->in.name, line, col,
+                       columns[c].name, columns[c].expected, found);
+}
+
+static int read_csv_row(trace_reader *r, trace_row *row, trace_error *err)
+{
+    int i, rc = trace__csv_next(&r->in, err);
+    if (rc <= 0)
+        return rc;
+    if (r->in.nfields == 1 && r->in.len[0] == 0 && !r->in.quoted[0])
+        return trace__fail(err, "%s:%ld:1: expected a row of %d fields, found an empty line", r->in.name,
+                           r->in.rec_line, r->ncols);
+    if (r->in.nfields != r->ncols)
+        return trace__fail(err, "%s:%ld:%ld: expected %d fields as in the header, found %d", r->in.name,
+                           r->in.rec_line, r->in.fcol[r->in.nfields - 1], r->ncols, r->in.nfields);
+    for (i = 0; i < r->ncols; i++) {
+        const char *text = trace__csv_field(&r->in, i);
+        if (parse_text(r->map[i], text, r->in.len[i], row))
+            return cell_error(r, r->in.fline[i], r->in.fcol[i], r->map[i], text, r->in.len[i], err);
+    }
+    return 1;
+}
+
+/* Column of a key in a JSONL line (1-based), for messages. */
+static long json_key_col(const char *line, const char *key)
+{
+    char pat[48];
+    const char *p;
+    snprintf(pat, sizeof pat, "\"%s\"", key);
+    p = strstr(line, pat);
+    return p ? (long)(p - line) + 1 : 1;
+}
+
+static int read_jsonl_row(trace_reader *r, trace_row *row, trace_error *err)
+{
+    const char *line, *end = NULL;
+    cJSON *obj, *v;
+    unsigned seen = 0;
+    char found[96], list[400];
+    int i, rc = trace__csv_line(&r->in, err);
+    long ln = r->in.rec_line;
+    if (rc <= 0)
+        return rc;
+    line = r->in.rec;
+    if (r->in.rec_len == 0)
+        return trace__fail(err, "%s:%ld:1: expected a JSON object, found an empty line", r->in.name, ln);
+    obj = cJSON_ParseWithOpts(line, &end, 1);
+    if (!obj) {
+        long col = end ? (long)(end - line) + 1 : 1;
+        trace__describe(end ? end : line, strlen(end ? end : line), found, sizeof found);
+        return trace__fail(err, "%s:%ld:%ld: expected a JSON object on one line, found invalid JSON at %s",
+                           r->in.name, ln, col, found);
+    }
+    if (!cJSON_IsObject(obj)) {
+        cJSON_Delete(obj);
+        return trace__fail(err, "%s:%ld:1: expected a JSON object, found another JSON value", r->in.name, ln);
+    }
+    for (v = obj->child; v; v = v->next) {
+        int col = column_find(v->string, strlen(v->string));
+        if (col < 0) {
+            list_columns(list, sizeof list);
+            trace__describe(v->string, strlen(v->string), found, sizeof found);
+            rc = trace__fail(err, "%s:%ld:%ld: expected a field name (%s), found %s", r->in.name, ln,
+                             json_key_col(line, v->string), list, found);
+            goto done;
+        }
+        if (seen & (1u << col)) {
+            rc = trace__fail(err, "%s:%ld:%ld: expected each field once, found '%s' twice", r->in.name, ln,
+                             json_key_col(line, v->string), v->string);
+            goto done;
+        }
+        seen |= 1u << col;
+        if (parse_json(col, v, row)) {
+            char *printed = cJSON_PrintUnformatted(v);
+            trace__describe(printed ? printed : "?", printed ? strlen(printed) : 1, found, sizeof found);
+            rc = trace__fail(err, "%s:%ld:%ld: field '%s': expected %s, found %s", r->in.name, ln,
+                             json_key_col(line, v->string), v->string, columns[col].expected,
+                             cJSON_IsNull(v) ? "null" : found);
+            cJSON_free(printed);
+            goto done;
+        }
+    }
+    for (i = 0; i < TRACE_N_COLUMNS; i++)
+        if ((TRACE_COLS_REQUIRED & (1u << i)) && !(seen & (1u << i))) {
+            rc = trace__fail(err, "%s:%ld:1: expected a field '%s', found none", r->in.name, ln, columns[i].name);
+            goto done;
+        }
+    rc = 1;
+done:
+    cJSON_Delete(obj);
+    return rc;
+}
+
+/* The constraints across rows (docs/TRACES.md "Order"). */
+static int check_order(trace_reader *r, const trace_row *row, trace_error *err)
+{
+    long ln = r->in.rec_line;
+    const char *n = r->in.name;
+    if (row->id == r->last_id)
+        return trace__fail(err, "%s:%ld: expected a new id, found duplicate id %lld (also on line %ld)", n, ln,
+                           (long long)row->id, r->last_id_line);
+    if (row->id < r->last_id)
+        return trace__fail(err, "%s:%ld: expected ids to increase through the file, found id %lld after %lld", n,
+                           ln, (long long)row->id, (long long)r->last_id);
+    if ((row->dialogue_id < 0) != (row->turn == 0))
+        return trace__fail(err, "%s:%ld: expected turn 0 with dialogue_id -1 and turn >= 1 with a dialogue, found dialogue_id %lld turn %d",
+                           n, ln, (long long)row->dialogue_id, row->turn);
+    if (row->dialogue_id >= 0) {
+        if (row->dialogue_id == r->dialogue) {
+            if (row->turn != r->last_turn + 1)
+                return trace__fail(err, "%s:%ld: dialogue %lld: expected turn %d, found turn %d", n, ln,
+                                   (long long)row->dialogue_id, r->last_turn + 1, row->turn);
+        } else {
+            if (row->dialogue_id <= r->last_dialogue)
+                return trace__fail(err, "%s:%ld: expected a dialogue's turns to be contiguous and dialogue ids to increase, found dialogue %lld after dialogue %lld",
+                                   n, ln, (long long)row->dialogue_id, (long long)r->last_dialogue);
+            if (row->turn != 1)
+                return trace__fail(err, "%s:%ld: dialogue %lld: expected turn 1 first, found turn %d", n, ln,
+                                   (long long)row->dialogue_id, row->turn);
+            r->dialogue = r->last_dialogue = row->dialogue_id;
+        }
+        r->last_turn = row->turn;
+        if (row->turn > 1 && !isnan(row->t_arr_s))
+            return trace__fail(err, "%s:%ld: dialogue %lld turn %d: expected no t_arr_s (later turns arrive think_s after the previous answer), found %.17g",
+                               n, ln, (long long)row->dialogue_id, row->turn, row->t_arr_s);
+    } else {
+        r->dialogue = -1;
+    }
+    if (!isnan(row->t_arr_s)) {
+        if (row->t_arr_s < r->last_t)
+            return trace__fail(err, "%s:%ld: expected t_arr_s to be non-decreasing, found %.17g after %.17g", n, ln,
+                               row->t_arr_s, r->last_t);
+        r->last_t = row->t_arr_s;
+    }
+    r->last_id = row->id;
+    r->last_id_line = ln;
+    return 0;
+}
+
+int trace_next(trace_reader *r, trace_row *row, trace_error *err)
+{
+    int rc;
+    trace_row_init(row);
+    rc = r->jsonl ? read_jsonl_row(r, row, err) : read_csv_row(r, row, err);
+    if (rc <= 0)
+        return rc;
+    if (check_order(r, row, err))
+        return -1;
+    r->rows++;
+    return 1;
+}

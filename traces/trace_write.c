@@ -1,0 +1,133 @@
+/* trace_write.c -- the trace writer (CSV or JSONL), the reader's twin. */
+#include "traces/trace_internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct trace_writer {
+    FILE *fp;
+    int own_fp, jsonl;
+    unsigned columns;
+    char path[512];
+    int64_t rows;
+};
+
+trace_writer *trace_writer_create(const char *path, unsigned columns, trace_error *err)
+{
+    trace_writer *w = calloc(1, sizeof *w);
+    const char *dot = strrchr(path, '.');
+    int c;
+    if (!w) {
+        trace__fail(err, "%s: out of memory", path);
+        return NULL;
+    }
+    snprintf(w->path, sizeof w->path, "%s", path);
+    w->columns = (columns & TRACE_COLS_ALL) | TRACE_COLS_REQUIRED;
+    if (strcmp(path, "-") == 0) {
+        w->fp = stdout;
+    } else {
+        if (!dot || (strcmp(dot, ".csv") != 0 && strcmp(dot, ".jsonl") != 0)) {
+            trace__fail(err, "%s: expected an output file ending in .csv or .jsonl", path);
+            free(w);
+            return NULL;
+        }
+        w->jsonl = strcmp(dot, ".jsonl") == 0;
+        w->fp = fopen(path, "wb");
+        if (!w->fp) {
+            trace__fail(err, "%s: cannot write: %s", path, strerror(errno));
+            free(w);
+            return NULL;
+        }
+        w->own_fp = 1;
+    }
+    if (!w->jsonl) {
+        int first = 1;
+        for (c = 0; c < TRACE_N_COLUMNS; c++)
+            if (w->columns & (1u << c)) {
+                fprintf(w->fp, "%s%s", first ? "" : ",", trace_column_name((trace_column)c));
+                first = 0;
+            }
+        fputc('\n', w->fp);
+    }
+    return w;
+}
+
+/* Shortest text that reads back to the same double (%.17g at worst). */
+static void fmt_num(char *buf, size_t cap, double v)
+{
+    int prec;
+    for (prec = 6; prec <= 17; prec++) {
+        snprintf(buf, cap, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
+int trace_writer_put(trace_writer *w, const trace_row *row, trace_error *err)
+{
+    char why[256], num[40];
+    const char *bad = trace__row_invalid(row, why, sizeof why);
+    int c, first = 1;
+    if (bad)
+        return trace__fail(err, "%s: row %lld (id %lld): column '%s': %s", w->path, (long long)w->rows + 1,
+                           (long long)row->id, bad, why);
+    if (w->jsonl)
+        fputc('{', w->fp);
+    for (c = 0; c < TRACE_N_COLUMNS; c++) {
+        int empty = 0;
+        if (!(w->columns & (1u << c)))
+            continue;
+        switch ((trace_column)c) {
+        case TRACE_COL_ID: snprintf(num, sizeof num, "%lld", (long long)row->id); break;
+        case TRACE_COL_T_ARR: empty = isnan(row->t_arr_s); fmt_num(num, sizeof num, row->t_arr_s); break;
+        case TRACE_COL_DEVICE: empty = row->device < 0; snprintf(num, sizeof num, "%d", row->device); break;
+        case TRACE_COL_DIALOGUE: snprintf(num, sizeof num, "%lld", (long long)row->dialogue_id); break;
+        case TRACE_COL_TURN: snprintf(num, sizeof num, "%d", row->turn); break;
+        case TRACE_COL_IN: snprintf(num, sizeof num, "%d", row->in_tokens); break;
+        case TRACE_COL_OUT: snprintf(num, sizeof num, "%d", row->out_tokens); break;
+        case TRACE_COL_OUT_PRED:
+            empty = row->out_tokens_pred < 0;
+            snprintf(num, sizeof num, "%d", row->out_tokens_pred);
+            break;
+        case TRACE_COL_P_LARGE: fmt_num(num, sizeof num, row->p_large); break;
+        case TRACE_COL_Q_SMALL: fmt_num(num, sizeof num, row->q_small); break;
+        case TRACE_COL_Q_LARGE: fmt_num(num, sizeof num, row->q_large); break;
+        case TRACE_COL_BENCHMARK: snprintf(num, sizeof num, "%s", row->benchmark); break;
+        case TRACE_COL_PAYLOAD: fmt_num(num, sizeof num, row->extra_payload_bytes); break;
+        case TRACE_COL_THINK: empty = isnan(row->think_s); fmt_num(num, sizeof num, row->think_s); break;
+        case TRACE_N_COLUMNS: break;
+        }
+        if (w->jsonl) {
+            if (empty)
+                continue;
+            if (c == TRACE_COL_BENCHMARK) /* checked: no quotes or escapes to write */
+                fprintf(w->fp, "%s\"%s\":\"%s\"", first ? "" : ",", trace_column_name((trace_column)c), num);
+            else
+                fprintf(w->fp, "%s\"%s\":%s", first ? "" : ",", trace_column_name((trace_column)c), num);
+        } else {
+            fprintf(w->fp, "%s%s", first ? "" : ",", empty ? "" : num);
+        }
+        first = 0;
+    }
+    fputs(w->jsonl ? "}\n" : "\n", w->fp);
+    w->rows++;
+    if (ferror(w->fp))
+        return trace__fail(err, "%s: write error: %s", w->path, strerror(errno));
+    return 0;
+}
+
+int trace_writer_close(trace_writer *w, trace_error *err)
+{
+    int bad;
+    if (!w)
+        return 0;
+    bad = fflush(w->fp) != 0 || ferror(w->fp);
+    if (w->own_fp && fclose(w->fp) != 0)
+        bad = 1;
+    if (bad)
+        trace__fail(err, "%s: write error: %s", w->path, strerror(errno));
+    free(w);
+    return bad ? -1 : 0;
+}
