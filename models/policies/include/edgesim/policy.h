@@ -14,9 +14,10 @@
  * the trace) once if the hook is set, decide(view) per query in decision
  * order, destroy(state) at the end.  `params` points at the configured
  * instance's values in the order of the type's table; copy what you need in
- * create, since the array may move after create returns.  decide must be a
- * pure function of (state, view): randomness comes only from view->u01, so
- * that two runs with the same seed make the same choices.  For policies
+ * create, since the array may move after create returns.  decide may update
+ * its own state but must be deterministic given the sequence of views:
+ * randomness comes only from view->u01, so that two runs with the same seed
+ * make the same choices.  For policies
  * without needs_oracle, q_small and q_large are NAN in the view.
  *
  * A plug-in is a shared object that includes only this header (plus libc and
