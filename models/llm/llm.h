@@ -1,10 +1,13 @@
 /* llm.h -- LLM latency profiles and serving models (device and edge).
  *
- * Model: docs/MODEL.md section 3.  A profile gives the time of a prefill of
- * n new tokens on c cached ones, T_pre(n, c) = p0 + p1*n + p2*n*(c + n/2), and
- * of one decode iteration of b sequences whose contexts sum to C tokens,
- * T_step(b, C) = d0 + d1*b + d2*C (seconds).  Profiles come from coefficients,
- * from a named preset, or from a roofline of architecture and hardware.
+ * Model: docs/MODEL.md section 3; formulas, presets, sources and policies in
+ * docs/PROFILES.md.  A profile gives the time of a prefill of n new tokens on
+ * c cached ones, T_pre(n, c) = p0 + p1*n + p2*n*(c + n/2), and of one decode
+ * iteration of b sequences whose contexts sum to C tokens,
+ * T_step(b, C) = d0 + d1*b + d2*C (seconds), or, with a measured table,
+ * T_step(b, C) = table(b) + d2*(C - b*c_ref).  Profiles come from
+ * coefficients, from a named preset, from a roofline of architecture and
+ * hardware, or from a measured table.
  *
  * A server is a passive state machine like the channel: llm_server_submit()
  * queues a request, llm_server_next_event() says when the current iteration
@@ -13,6 +16,9 @@
  * edge server batches continuously (vLLM-style iterations).  KV of a
  * dialogue's processed prefix is retained after its request ends, evicted LRU
  * when capacity is needed, so a later turn may reuse or recompute it.
+ *
+ * Ownership: llm_server_create copies the profile; the caller owns the server
+ * and frees it with llm_server_destroy.  Nothing returned points into it.
  */
 #ifndef EDGESIM_LLM_H
 #define EDGESIM_LLM_H
@@ -23,42 +29,116 @@
 #include "sim/keys.h"
 #include "sim/simtime.h"
 
-#define LLM_MAX_TABLE 32
+#define LLM_MAX_TABLE 32          /* points of a measured decode table */
+
+/* Architecture and hardware of the roofline form (every number: NAN = unset). */
+typedef struct llm_roofline_config {
+    double params;                /* N, parameters; the roofline is used iff given */
+    double layers;                /* transformer layers */
+    double d_model;               /* hidden size */
+    double kv_heads;              /* key/value heads (GQA) */
+    double head_dim;              /* dimension of one head */
+    double weight_bits;           /* bits per weight (16 fp16, 4 int4) */
+    double kv_bytes;              /* bytes per KV element (2 fp16) */
+    double peak_flops;            /* F, dense peak FLOP/s of all GPUs used */
+    double mem_bw_bytes_per_s;    /* BW, memory bandwidth of all GPUs used, B/s */
+    double eta_compute;           /* achieved fraction of F */
+    double eta_memory;            /* achieved fraction of BW */
+} llm_roofline_config;
 
 typedef struct llm_config {
-    char preset[48];              /* "" = none; a preset fills the keys below not given */
+    char preset[48];              /* "none" = no preset; a preset fills what is not given */
     double prefill_s[3];          /* [p0 s, p1 s/token, p2 s/token^2] */
     int n_prefill;
     double decode_step_s[3];      /* [d0 s, d1 s/sequence, d2 s/context token] */
     int n_decode;
-    int max_batch;                /* sequences per iteration (device: 1) */
+    int max_batch;                /* sequences per iteration; 0 = the preset's */
     double kv_capacity_bytes;     /* KV memory for all sequences and retained dialogues */
     double kv_bytes_per_token;
     double power_w;               /* device compute power while serving (energy) */
+    /* additions (docs/PROFILES.md) */
+    llm_roofline_config roofline;
+    double decode_step_table_s[2 * LLM_MAX_TABLE]; /* flat [b1, s1, b2, s2, ...], b increasing */
+    int n_decode_table;           /* count of numbers (2 per point) */
+    double decode_table_context_tokens; /* c_ref: per-sequence context of the table, tokens */
+    double prefill_tokens_per_s;  /* table form of prefill: p1 = 1/rate */
+    double prefill_floor_s;       /* table form: TTFT floor p0, s */
+    int kv_retain_dialogues;      /* idle dialogues whose KV is kept; 0 = only capacity limits */
 } llm_config;
 
-extern const key_spec llm_small_keys[]; /* "models.small" */
-extern const key_spec llm_large_keys[]; /* "models.large" */
+extern const key_spec llm_small_keys[]; /* "models.small" (offsets in llm_config) */
+extern const key_spec llm_large_keys[]; /* "models.large" (offsets in llm_config) */
 
 /* A resolved profile: what the simulation uses. */
 typedef struct llm_profile {
-    char name[48];
+    char name[48];                /* preset name, or "custom" */
     double p[3];                  /* prefill coefficients */
-    double d[3];                  /* decode-step coefficients */
+    double d[3];                  /* decode-step coefficients (d0, d1 unused with a table) */
     int max_batch;
     double kv_capacity_bytes;
     double kv_bytes_per_token;
     double power_w;
+    /* additions */
+    double params;                /* parameters (0 if unknown), for listings */
+    int n_table;                  /* measured decode table points (0: coefficients) */
+    double table_batch[LLM_MAX_TABLE];
+    double table_step_s[LLM_MAX_TABLE];
+    double table_context_tokens;  /* c_ref */
+    int kv_retain_dialogues;      /* 0 = unlimited */
 } llm_profile;
 
-/* Resolve a configuration (preset, coefficients, roofline) into a profile.
+/* Resolve a configuration into a profile.  Precedence, per component:
+ * explicit coefficients > roofline > measured table/rate > preset.  `path`
+ * names the configuration object ("models.large") in messages.
  * Returns 0, or -1 with a message naming the key in err. */
 int llm_profile_resolve(const llm_config *cfg, const char *path, llm_profile *out, char *err, size_t errlen);
+
+/* The roofline of MODEL.md section 3: fills p, d and kv_bytes_per_token.
+ * Every field of rc must be set (finite, positive). */
+void llm_roofline_coefficients(const llm_roofline_config *rc, double p[3], double d[3],
+                               double *kv_bytes_per_token);
 
 double llm_prefill_s(const llm_profile *p, double new_tokens, double cached_tokens);
 double llm_decode_step_s(const llm_profile *p, int batch, double context_sum_tokens);
 /* Batch-1 service: T_pre(n, c) + sum_{j=1}^{o-1} T_step(1, c + n + j). */
 double llm_batch1_service_s(const llm_profile *p, double new_tokens, double cached_tokens, double out_tokens);
+
+/* Device energy of one query, J: compute_s*power_w + ul_air_s*ul_w + dl_air_s*dl_w
+ * (MODEL.md section 3, defaults 5 W, 2 W, 1 W). */
+double llm_device_energy_j(double compute_s, double power_w, double ul_air_s, double ul_w, double dl_air_s,
+                           double dl_w);
+
+/* ---- presets ---- */
+
+typedef struct llm_preset {
+    const char *name;             /* "qwen2.5-1.5b-int4-phone" */
+    const char *model;            /* model and precision */
+    const char *hardware;         /* device and runtime */
+    /* architecture (Hugging Face config.json) */
+    double params, layers, d_model, kv_heads, head_dim, weight_bits, kv_bytes;
+    /* measured form: TTFT at one or two prompt lengths, decode TPOT at batch
+     * 1 and optionally at a second batch size; ttft_tokens[0] == 0 selects
+     * the roofline form below instead. */
+    double ttft_tokens[2], ttft_s[2];
+    double decode_tokens_per_s;   /* batch 1 */
+    double tpot_batch, tpot_s;    /* second TPOT point (0: d1 = p1) */
+    /* roofline form */
+    double peak_flops, mem_bw_bytes_per_s, eta_compute, eta_memory;
+    int max_batch;
+    double kv_capacity_bytes, power_w;
+    int kv_retain_dialogues;
+    const char *source;           /* citations */
+} llm_preset;
+
+extern const llm_preset llm_presets[];      /* terminated by an entry with name NULL */
+
+/* NULL if unknown. */
+const llm_preset *llm_preset_find(const char *name);
+/* The preset's profile (coefficients derived as in docs/PROFILES.md). */
+void llm_preset_profile(const llm_preset *ps, llm_profile *out);
+
+/* `edgesim profiles`: one line per preset with its rates and sources. */
+void llm_presets_print(FILE *out);
 
 /* ---- serving ---- */
 
@@ -68,6 +148,7 @@ typedef struct llm_request {
     int history_tokens;           /* dialogue history before this turn (reusable prefix) */
     int new_tokens;               /* this turn's input */
     int out_tokens;               /* tokens to generate (>= 1) */
+    int out_tokens_est;           /* addition: what the router may know (backlog); 0 = out_tokens */
 } llm_request;
 
 typedef enum {
@@ -88,12 +169,16 @@ typedef void llm_event_fn(void *ctx, const llm_event *ev);
 
 typedef struct llm_server llm_server;
 
+/* Returns NULL on allocation failure. */
 llm_server *llm_server_create(const llm_profile *profile);
 void llm_server_destroy(llm_server *s);
 
-/* Queue a request at `now`.  Returns 0, or -1 on allocation failure. */
+/* Queue a request at `now` (now >= every earlier call's time).  Requests
+ * submitted at the same instant before llm_server_advance() share one prefill
+ * iteration.  Returns 0, or -1 on allocation failure. */
 int llm_server_submit(llm_server *s, sim_time now, const llm_request *req);
-/* End of the current iteration, or SIM_TIME_NEVER when idle. */
+/* End of the current iteration, the time the next one starts when the server
+ * is idle with work queued, or SIM_TIME_NEVER when idle. */
 sim_time llm_server_next_event(const llm_server *s);
 /* Complete every iteration ending at or before `now`, start the next ones,
  * and report events in time order. */
@@ -104,12 +189,12 @@ int llm_server_running(const llm_server *s);      /* admitted, not done */
 double llm_server_kv_used_bytes(const llm_server *s);
 /* Retained KV tokens of a dialogue (0 if none). */
 int llm_server_cached_tokens(const llm_server *s, int64_t dialogue);
-/* Estimated wait before a request submitted now would be admitted, s. */
+/* Estimated wait before a request submitted now would be admitted, s
+ * (estimator in docs/PROFILES.md). */
 double llm_server_backlog_s(const llm_server *s, sim_time now);
 /* Time spent in iterations so far, s (utilisation = busy / elapsed). */
 double llm_server_busy_s(const llm_server *s, sim_time now);
-
-/* `edgesim profiles`: one line per preset with its rates and sources. */
-void llm_presets_print(FILE *out);
+/* Tokens generated so far (first tokens included), for throughput. */
+uint64_t llm_server_tokens_out(const llm_server *s);
 
 #endif

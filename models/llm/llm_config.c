@@ -1,0 +1,220 @@
+/* llm_config.c -- the "models.small" and "models.large" scenario objects and
+ * their resolution into a profile (docs/PROFILES.md "Configuration"). */
+#include "models/llm/llm.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define DEFAULT_SMALL "qwen2.5-1.5b-int4-phone" /* MODEL.md section 3 "Defaults": 1.5B 4-bit phone */
+#define DEFAULT_LARGE "llama3.1-8b-fp16-h100"   /* MODEL.md section 3 "Defaults": 8B fp16 one GPU */
+
+static const key_spec roofline_keys[] = {
+    KEY_NUM(llm_roofline_config, params, "params", NULL, 1, KEY_INF, "parameters N; the roofline is used iff given"),
+    KEY_NUM(llm_roofline_config, layers, "layers", NULL, 1, 1e6, "transformer layers"),
+    KEY_NUM(llm_roofline_config, d_model, "d_model", NULL, 1, 1e9, "hidden size"),
+    KEY_NUM(llm_roofline_config, kv_heads, "kv_heads", NULL, 1, 1e6, "key/value heads"),
+    KEY_NUM(llm_roofline_config, head_dim, "head_dim", NULL, 1, 1e6, "dimension of one head"),
+    KEY_NUM(llm_roofline_config, weight_bits, "weight_bits", "16", 1, 64, "bits per weight"),
+    KEY_NUM(llm_roofline_config, kv_bytes, "kv_bytes", "2", 0.125, 8, "bytes per KV-cache element"),
+    KEY_NUM(llm_roofline_config, peak_flops, "peak_flops", NULL, 1, KEY_INF, "dense peak FLOP/s of all GPUs used"),
+    KEY_NUM(llm_roofline_config, mem_bw_bytes_per_s, "mem_bw_bytes_per_s", NULL, 1, KEY_INF,
+            "memory bandwidth of all GPUs used, B/s"),
+    KEY_NUM(llm_roofline_config, eta_compute, "eta_compute", "0.5", 1e-6, 1, "achieved fraction of peak FLOP/s"),
+    KEY_NUM(llm_roofline_config, eta_memory, "eta_memory", "0.8", 1e-6, 1, "achieved fraction of bandwidth"),
+    KEY_TABLE_END,
+};
+
+/* The keys common to both models; PRESET, BATCH and RETAIN are the defaults
+ * that differ (device: batch 1 keeping its active dialogue; edge: the
+ * preset's batch and only the capacity limiting retention). */
+#define LLM_KEYS(PRESET, BATCH, RETAIN)                                                                          \
+    KEY_STR(llm_config, preset, "preset", PRESET, NULL, "named profile (`edgesim profiles`), or \"none\""),       \
+    KEY_NUMS(llm_config, prefill_s, n_prefill, "prefill_s", NULL, 0, KEY_INF,                                   \
+             "[p0 s, p1 s/token, p2 s/token^2]: T_pre(n,c) = p0 + p1*n + p2*n*(c + n/2)"),                    \
+    KEY_NUMS(llm_config, decode_step_s, n_decode, "decode_step_s", NULL, 0, KEY_INF,                            \
+             "[d0 s, d1 s/sequence, d2 s/token]: T_step(b,C) = d0 + d1*b + d2*C"),                            \
+    KEY_INTV(llm_config, max_batch, "max_batch", BATCH, 0, 1e6, "sequences per iteration; 0: the preset's"),     \
+    KEY_NUM(llm_config, kv_capacity_bytes, "kv_capacity_bytes", NULL, 0, KEY_INF,                               \
+            "KV-cache memory, B (null: the preset's)"),                                                         \
+    KEY_NUM(llm_config, kv_bytes_per_token, "kv_bytes_per_token", NULL, 0, KEY_INF,                             \
+            "KV bytes per token of context, B (null: preset or roofline)"),                                      \
+    KEY_NUM(llm_config, power_w, "power_w", NULL, 0, 1e6, "compute power while serving, W (null: the preset's)"), \
+    KEY_OBJ(llm_config, roofline, "roofline", roofline_keys, "profile from architecture and hardware"),          \
+    KEY_NUMS(llm_config, decode_step_table_s, n_decode_table, "decode_step_table_s", NULL, 0, KEY_INF,          \
+             "measured decode step: flat [batch1, s1, batch2, s2, ...], batch increasing"),                    \
+    KEY_NUM(llm_config, decode_table_context_tokens, "decode_table_context_tokens", "0", 0, KEY_INF,            \
+            "per-sequence context at which the table was measured, tokens"),                                    \
+    KEY_NUM(llm_config, prefill_tokens_per_s, "prefill_tokens_per_s", NULL, 1e-9, KEY_INF,                      \
+            "measured prefill rate, tokens/s (p1 = 1/rate)"),                                                   \
+    KEY_NUM(llm_config, prefill_floor_s, "prefill_floor_s", "0", 0, KEY_INF,                                    \
+            "TTFT floor p0 with prefill_tokens_per_s, s"),                                                      \
+    KEY_INTV(llm_config, kv_retain_dialogues, "kv_retain_dialogues", RETAIN, 0, 1e9,                           \
+             "idle dialogues whose KV is kept (LRU); 0: only the capacity limits"),                             \
+    KEY_TABLE_END
+
+const key_spec llm_small_keys[] = {LLM_KEYS("\"" DEFAULT_SMALL "\"", "1", "1")};
+const key_spec llm_large_keys[] = {LLM_KEYS("\"" DEFAULT_LARGE "\"", "0", "0")};
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static void preset_names(char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (const llm_preset *ps = llm_presets; ps->name; ps++) {
+        int n = snprintf(buf + used, len - used, "%s%s", ps == llm_presets ? "" : ", ", ps->name);
+        if (n < 0 || (size_t)n >= len - used)
+            break;
+        used += (size_t)n;
+    }
+}
+
+/* Every roofline number must be given once params is. */
+static int roofline_check(const llm_roofline_config *rc, const char *path, char *err, size_t errlen)
+{
+    static const struct {
+        const char *name;
+        size_t offset;
+    } required[] = {
+        {"layers", offsetof(llm_roofline_config, layers)},
+        {"d_model", offsetof(llm_roofline_config, d_model)},
+        {"kv_heads", offsetof(llm_roofline_config, kv_heads)},
+        {"head_dim", offsetof(llm_roofline_config, head_dim)},
+        {"weight_bits", offsetof(llm_roofline_config, weight_bits)},
+        {"kv_bytes", offsetof(llm_roofline_config, kv_bytes)},
+        {"peak_flops", offsetof(llm_roofline_config, peak_flops)},
+        {"mem_bw_bytes_per_s", offsetof(llm_roofline_config, mem_bw_bytes_per_s)},
+        {"eta_compute", offsetof(llm_roofline_config, eta_compute)},
+        {"eta_memory", offsetof(llm_roofline_config, eta_memory)},
+    };
+    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
+        double v = *(const double *)((const char *)rc + required[i].offset);
+        if (!isfinite(v))
+            return fail(err, errlen, "%s.roofline.%s: required when roofline.params is given, found nothing", path,
+                        required[i].name);
+    }
+    return 0;
+}
+
+/* The measured decode table: pairs (batch >= 1 increasing, seconds > 0). */
+static int table_load(const llm_config *cfg, const char *path, llm_profile *out, char *err, size_t errlen)
+{
+    int n = cfg->n_decode_table;
+    if (n % 2 != 0 || n < 2)
+        return fail(err, errlen, "%s.decode_step_table_s: expected pairs [batch, seconds, ...], found %d numbers",
+                    path, n);
+    out->n_table = n / 2;
+    for (int i = 0; i < out->n_table; i++) {
+        double b = cfg->decode_step_table_s[2 * i], s = cfg->decode_step_table_s[2 * i + 1];
+        if (b < 1 || b != floor(b) || (i > 0 && b <= out->table_batch[i - 1]))
+            return fail(err, errlen,
+                        "%s.decode_step_table_s[%d]: expected a batch size >= 1 above the previous one, found %g",
+                        path, 2 * i, b);
+        if (!(s > 0))
+            return fail(err, errlen, "%s.decode_step_table_s[%d]: expected seconds > 0, found %g", path, 2 * i + 1, s);
+        out->table_batch[i] = b;
+        out->table_step_s[i] = s;
+    }
+    out->table_context_tokens = cfg->decode_table_context_tokens;
+    return 0;
+}
+
+int llm_profile_resolve(const llm_config *cfg, const char *path, llm_profile *out, char *err, size_t errlen)
+{
+    char names[512];
+    memset(out, 0, sizeof *out);
+    for (int i = 0; i < 3; i++)
+        out->p[i] = out->d[i] = NAN;
+    out->kv_capacity_bytes = out->kv_bytes_per_token = out->power_w = NAN;
+    snprintf(out->name, sizeof out->name, "custom");
+
+    /* 1. preset defaults */
+    if (cfg->preset[0] && strcmp(cfg->preset, "none") != 0) {
+        const llm_preset *ps = llm_preset_find(cfg->preset);
+        if (!ps) {
+            preset_names(names, sizeof names);
+            return fail(err, errlen, "%s.preset: expected one of none, %s, found \"%s\"", path, names, cfg->preset);
+        }
+        llm_preset_profile(ps, out);
+    }
+    /* 2. measured table and rate */
+    if (cfg->n_decode_table > 0) {
+        if (table_load(cfg, path, out, err, errlen) != 0)
+            return -1;
+        out->d[0] = out->d[1] = 0;
+        if (!isfinite(out->d[2]))
+            out->d[2] = 0;
+    }
+    if (isfinite(cfg->prefill_tokens_per_s)) {
+        out->p[0] = cfg->prefill_floor_s;
+        out->p[1] = 1 / cfg->prefill_tokens_per_s;
+        if (!isfinite(out->p[2]))
+            out->p[2] = 0;
+    }
+    /* 3. roofline */
+    if (isfinite(cfg->roofline.params)) {
+        if (roofline_check(&cfg->roofline, path, err, errlen) != 0)
+            return -1;
+        llm_roofline_coefficients(&cfg->roofline, out->p, out->d, &out->kv_bytes_per_token);
+        out->n_table = 0;
+        out->params = cfg->roofline.params;
+    }
+    /* 4. explicit coefficients */
+    if (cfg->n_prefill != 0) {
+        if (cfg->n_prefill != 3)
+            return fail(err, errlen, "%s.prefill_s: expected 3 numbers [p0, p1, p2], found %d", path, cfg->n_prefill);
+        memcpy(out->p, cfg->prefill_s, sizeof out->p);
+    }
+    if (cfg->n_decode != 0) {
+        if (cfg->n_decode != 3)
+            return fail(err, errlen, "%s.decode_step_s: expected 3 numbers [d0, d1, d2], found %d", path,
+                        cfg->n_decode);
+        memcpy(out->d, cfg->decode_step_s, sizeof out->d);
+        out->n_table = 0;
+    }
+    if (cfg->max_batch > 0)
+        out->max_batch = cfg->max_batch;
+    if (isfinite(cfg->kv_capacity_bytes))
+        out->kv_capacity_bytes = cfg->kv_capacity_bytes;
+    if (isfinite(cfg->kv_bytes_per_token))
+        out->kv_bytes_per_token = cfg->kv_bytes_per_token;
+    if (isfinite(cfg->power_w))
+        out->power_w = cfg->power_w;
+    out->kv_retain_dialogues = cfg->kv_retain_dialogues;
+
+    /* 5. completeness */
+    if (!isfinite(out->p[0]) || !isfinite(out->p[1]) || !isfinite(out->p[2]))
+        return fail(err, errlen,
+                    "%s.prefill_s: no prefill profile (give prefill_s, roofline, prefill_tokens_per_s or a preset)",
+                    path);
+    if (!isfinite(out->d[0]) || !isfinite(out->d[1]) || !isfinite(out->d[2]))
+        return fail(err, errlen,
+                    "%s.decode_step_s: no decode profile (give decode_step_s, roofline, decode_step_table_s or a "
+                    "preset)",
+                    path);
+    if (out->max_batch < 1)
+        return fail(err, errlen, "%s.max_batch: expected an integer >= 1 without a preset, found %d", path,
+                    cfg->max_batch);
+    if (!isfinite(out->kv_bytes_per_token))
+        out->kv_bytes_per_token = 0; /* KV not modelled: capacity never binds */
+    if (!isfinite(out->kv_capacity_bytes))
+        out->kv_capacity_bytes = INFINITY;
+    if (!isfinite(out->power_w))
+        out->power_w = 0;
+    if (!(llm_prefill_s(out, 1, 0) > 0))
+        return fail(err, errlen, "%s.prefill_s: a prefill of one token must take > 0 s, found %g s", path,
+                    llm_prefill_s(out, 1, 0));
+    if (!(llm_decode_step_s(out, 1, 1) > 0))
+        return fail(err, errlen, "%s.decode_step_s: a decode step must take > 0 s, found %g s", path,
+                    llm_decode_step_s(out, 1, 1));
+    return 0;
+}

@@ -1,0 +1,238 @@
+/* test_llm_profile.c -- profile formulas, roofline, presets, configuration keys. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "models/llm/llm.h"
+#include "tests/check.h"
+
+/* Parse `json` into models.<which> and resolve; returns the resolve code and
+ * leaves the message in err (key-parse errors return -2). */
+static int resolve(const key_spec *keys, const char *json, llm_profile *out, char *err, size_t errlen)
+{
+    llm_config cfg;
+    key_error kerr;
+    if (keys_defaults(keys, &cfg) != 0)
+        return -3;
+    cJSON *obj = cJSON_Parse(json);
+    if (!obj)
+        return -3;
+    int rc = keys_parse(keys, &cfg, obj, "models.large", &kerr);
+    cJSON_Delete(obj);
+    if (rc != 0) {
+        snprintf(err, errlen, "%s", kerr.msg);
+        return -2;
+    }
+    return llm_profile_resolve(&cfg, "models.large", out, err, errlen);
+}
+
+static void test_formulas(void)
+{
+    llm_profile p = {0};
+    p.p[0] = 0.01, p.p[1] = 2e-3, p.p[2] = 1e-6;
+    p.d[0] = 0.02, p.d[1] = 3e-3, p.d[2] = 1e-5;
+    /* T_pre(100, 50) = 0.01 + 0.2 + 1e-6*100*(50 + 50) = 0.22 */
+    CHECK_NEAR(llm_prefill_s(&p, 100, 50), 0.22, 1e-15);
+    /* T_step(4, 1000) = 0.02 + 0.012 + 0.01 */
+    CHECK_NEAR(llm_decode_step_s(&p, 4, 1000), 0.042, 1e-15);
+    /* batch 1, n = 10, c = 0, o = 3: T_pre + T_step(1, 11) + T_step(1, 12) */
+    double want = (0.01 + 0.02 + 1e-6 * 10 * 5) + (0.023 + 11e-5) + (0.023 + 12e-5);
+    CHECK_NEAR(llm_batch1_service_s(&p, 10, 0, 3), want, 1e-15);
+    CHECK_NEAR(llm_batch1_service_s(&p, 10, 0, 1), llm_prefill_s(&p, 10, 0), 0);
+    CHECK_NEAR(llm_device_energy_j(2.0, 5, 0.5, 2, 0.25, 1), 11.25, 1e-15);
+}
+
+static void test_roofline_numbers(void)
+{
+    /* MODEL.md section 3: Qwen2.5-7B fp16 KV = 57,344 B/token (28 layers, 4
+     * KV heads, head_dim 128); Qwen2.5-1.5B = 28,672 B (28 layers, 2 heads). */
+    double p[3], d[3], kv;
+    llm_roofline_config q7 = {7.62e9, 28, 3584, 4, 128, 16, 2, 989.4e12, 3.35e12, 0.5, 0.8};
+    llm_roofline_coefficients(&q7, p, d, &kv);
+    CHECK_NEAR(kv, 57344, 0);
+    llm_roofline_config q15 = {1.54e9, 28, 1536, 2, 128, 16, 2, 989.4e12, 3.35e12, 0.5, 0.8};
+    llm_roofline_coefficients(&q15, p, d, &kv);
+    CHECK_NEAR(kv, 28672, 0);
+    /* Llama-3.1-8B on one H100: d0 = 16.06e9 B / (0.8*3.35e12 B/s) = 5.9925 ms
+     * (measured TPOT 6.48 ms), p1 = d1 = 2*8.03e9/(0.5*989.4e12) = 32.46 us,
+     * p2 = 4*32*4096/(0.5*989.4e12), d2 = 131072/(0.8*3.35e12). */
+    llm_roofline_config l8 = {8.03e9, 32, 4096, 8, 128, 16, 2, 989.4e12, 3.35e12, 0.5, 0.8};
+    llm_roofline_coefficients(&l8, p, d, &kv);
+    CHECK_NEAR(d[0], 5.99253731343e-3, 1e-12);
+    CHECK_NEAR(p[1], 3.246411966848595e-05, 1e-15);
+    CHECK_NEAR(d[1], p[1], 0);
+    CHECK_NEAR(p[2], 4.0 * 32 * 4096 / (0.5 * 989.4e12), 1e-20);
+    CHECK_NEAR(d[2], 131072 / (0.8 * 3.35e12), 1e-20);
+    CHECK_NEAR(kv, 131072, 0);
+    CHECK_NEAR(p[0], 0, 0);
+}
+
+static void test_roofline_equals_coefficients(void)
+{
+    char err[512] = "";
+    llm_profile a, b;
+    const char *roof = "{\"preset\": \"none\", \"max_batch\": 8, \"roofline\": {\"params\": 8.03e9, \"layers\": 32,"
+                       " \"d_model\": 4096, \"kv_heads\": 8, \"head_dim\": 128, \"peak_flops\": 989.4e12,"
+                       " \"mem_bw_bytes_per_s\": 3.35e12}}";
+    CHECK_INT(resolve(llm_large_keys, roof, &a, err, sizeof err), 0);
+    /* The same numbers written as coefficients from the MODEL.md formulas. */
+    char coef[512];
+    double F = 0.5 * 989.4e12, BW = 0.8 * 3.35e12;
+    snprintf(coef, sizeof coef,
+             "{\"preset\": \"none\", \"max_batch\": 8, \"kv_bytes_per_token\": 131072,"
+             " \"prefill_s\": [0, %.17g, %.17g], \"decode_step_s\": [%.17g, %.17g, %.17g]}",
+             2 * 8.03e9 / F, 4.0 * 32 * 4096 / F, 8.03e9 * 2 / BW, 2 * 8.03e9 / F, 131072 / BW);
+    CHECK_INT(resolve(llm_large_keys, coef, &b, err, sizeof err), 0);
+    for (int i = 0; i < 3; i++) {
+        CHECK_NEAR(a.p[i], b.p[i], 1e-18);
+        CHECK_NEAR(a.d[i], b.d[i], 1e-18);
+    }
+    CHECK_NEAR(a.kv_bytes_per_token, b.kv_bytes_per_token, 0);
+    CHECK_INT(a.max_batch, 8);
+    CHECK(isinf(a.kv_capacity_bytes)); /* no preset, no capacity: unlimited */
+}
+
+static void test_presets(void)
+{
+    char err[512] = "";
+    llm_profile pr;
+    int n = 0, small = 0, large = 0;
+    for (const llm_preset *ps = llm_presets; ps->name; ps++, n++) {
+        llm_preset_profile(ps, &pr);
+        CHECK(ps->source && strlen(ps->source) > 20);
+        CHECK(llm_prefill_s(&pr, 128, 0) > 0 && llm_decode_step_s(&pr, 1, 128) > 0);
+        CHECK(pr.p[0] >= 0 && pr.p[1] > 0 && pr.p[2] >= 0 && pr.d[0] > 0 && pr.d[1] > 0 && pr.d[2] > 0);
+        if (ps->params <= 3.5e9 && pr.max_batch == 1)
+            small++;
+        if (ps->params >= 7e9 && pr.max_batch > 1)
+            large++;
+    }
+    CHECK(small >= 3 && large >= 3);
+    CHECK(llm_preset_find("no-such-model") == NULL);
+
+    /* Defaults: small = Qwen2.5-1.5B 4-bit phone; TTFT 95 ms at 128 tokens
+     * and 23.5 tok/s decode are reproduced (MODEL.md: ~20-30 tok/s). */
+    CHECK_INT(resolve(llm_small_keys, "{}", &pr, err, sizeof err), 0);
+    CHECK(strcmp(pr.name, "qwen2.5-1.5b-int4-phone") == 0);
+    CHECK_NEAR(llm_prefill_s(&pr, 128, 0), 0.095, 1e-12);
+    CHECK_NEAR(llm_decode_step_s(&pr, 1, 0), 1 / 23.5, 1e-12);
+    CHECK_INT(pr.max_batch, 1);
+    CHECK_INT(pr.kv_retain_dialogues, 1);
+    CHECK_NEAR(pr.kv_bytes_per_token, 28672, 0);
+    CHECK_NEAR(pr.power_w, 5, 0);
+    /* Two-point TTFT fit: Llama-3.2-1B passes through both measurements. */
+    llm_preset_profile(llm_preset_find("llama3.2-1b-int4-phone"), &pr);
+    CHECK_NEAR(llm_prefill_s(&pr, 128, 0), 0.037, 1e-12);
+    CHECK_NEAR(llm_prefill_s(&pr, 4096, 0), 1.19, 1e-12);
+    /* Large default: 8B fp16 H100; TPOT 6.48 ms at 1 and 10.9 ms at 16. */
+    CHECK_INT(resolve(llm_large_keys, "{}", &pr, err, sizeof err), 0);
+    CHECK(strcmp(pr.name, "llama3.1-8b-fp16-h100") == 0);
+    CHECK_NEAR(llm_decode_step_s(&pr, 1, 0), 6.48e-3, 1e-12);
+    CHECK_NEAR(llm_decode_step_s(&pr, 16, 0), 10.9e-3, 1e-12);
+    CHECK_INT(pr.max_batch, 32);
+    CHECK_NEAR(pr.kv_capacity_bytes, 0.9 * 80e9 - 2 * 8.03e9, 1);
+    CHECK_INT(pr.kv_retain_dialogues, 0);
+    /* 70B TP4 roofline: TPOT 17.6 ms, inside REFERENCE 5c's 15-25 ms. */
+    llm_preset_profile(llm_preset_find("llama3.1-70b-fp16-4xh100"), &pr);
+    CHECK(llm_decode_step_s(&pr, 1, 0) > 0.015 && llm_decode_step_s(&pr, 1, 0) < 0.025);
+
+    /* The listing names every preset with a source. */
+    char buf[16384];
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    CHECK(f != NULL);
+    if (f) {
+        llm_presets_print(f);
+        fclose(f);
+        for (const llm_preset *ps = llm_presets; ps->name; ps++)
+            CHECK(strstr(buf, ps->name) != NULL);
+        CHECK(strstr(buf, "source: quic/ai-hub-models") != NULL);
+    }
+}
+
+static void test_precedence(void)
+{
+    char err[512] = "";
+    llm_profile pr, base;
+    CHECK_INT(resolve(llm_large_keys, "{}", &base, err, sizeof err), 0);
+    /* explicit decode over the preset; prefill stays the preset's */
+    CHECK_INT(resolve(llm_large_keys, "{\"decode_step_s\": [0.01, 0.001, 0]}", &pr, err, sizeof err), 0);
+    CHECK_NEAR(pr.d[0], 0.01, 0);
+    CHECK_NEAR(pr.p[1], base.p[1], 0);
+    CHECK_INT(pr.max_batch, 32);
+    /* table over the preset: interpolation in batch, + d2 * (C - b*c_ref) */
+    CHECK_INT(resolve(llm_large_keys,
+                      "{\"decode_step_table_s\": [1, 0.0065, 16, 0.0109, 64, 0.0469], "
+                      "\"decode_table_context_tokens\": 100, \"prefill_tokens_per_s\": 10000, "
+                      "\"prefill_floor_s\": 0.01}",
+                      &pr, err, sizeof err),
+              0);
+    CHECK_INT(pr.n_table, 3);
+    CHECK_NEAR(llm_decode_step_s(&pr, 16, 1600), 0.0109, 1e-15);
+    CHECK_NEAR(llm_decode_step_s(&pr, 40, 4000), 0.0109 + (0.0469 - 0.0109) * 24 / 48, 1e-15);
+    CHECK_NEAR(llm_decode_step_s(&pr, 1, 1100), 0.0065 + base.d[2] * 1000, 1e-15);
+    CHECK_NEAR(llm_prefill_s(&pr, 1000, 0), 0.01 + 0.1 + base.p[2] * 1000 * 500, 1e-12);
+    /* roofline over table; explicit prefill over roofline */
+    CHECK_INT(resolve(llm_large_keys,
+                      "{\"decode_step_table_s\": [1, 0.0065], \"prefill_s\": [0.1, 0.001, 0],"
+                      " \"roofline\": {\"params\": 8.03e9, \"layers\": 32, \"d_model\": 4096, \"kv_heads\": 8,"
+                      " \"head_dim\": 128, \"peak_flops\": 989.4e12, \"mem_bw_bytes_per_s\": 3.35e12}}",
+                      &pr, err, sizeof err),
+              0);
+    CHECK_INT(pr.n_table, 0);
+    CHECK_NEAR(pr.d[0], 8.03e9 * 2 / (0.8 * 3.35e12), 1e-15);
+    CHECK_NEAR(pr.p[0], 0.1, 0);
+    /* explicit scalars over the preset */
+    CHECK_INT(resolve(llm_large_keys, "{\"max_batch\": 4, \"kv_capacity_bytes\": 1e9, \"power_w\": 300}", &pr, err,
+                      sizeof err),
+              0);
+    CHECK_INT(pr.max_batch, 4);
+    CHECK_NEAR(pr.kv_capacity_bytes, 1e9, 0);
+    CHECK_NEAR(pr.power_w, 300, 0);
+}
+
+static void expect_error(const key_spec *keys, const char *json, int code, const char *needle)
+{
+    char err[512] = "";
+    llm_profile pr;
+    int rc = resolve(keys, json, &pr, err, sizeof err);
+    CHECK_INT(rc, code);
+    if (!strstr(err, needle)) {
+        fprintf(stderr, "error message \"%s\" lacks \"%s\"\n", err, needle);
+        CHECK(0);
+    }
+}
+
+static void test_errors(void)
+{
+    expect_error(llm_large_keys, "{\"preset\": \"gpt-5\"}", -1, "models.large.preset: expected one of none,");
+    expect_error(llm_large_keys, "{\"preset\": \"gpt-5\"}", -1, "llama3.1-8b-fp16-h100");
+    expect_error(llm_large_keys, "{\"prefill_s\": [1, 2]}", -1, "models.large.prefill_s: expected 3 numbers");
+    expect_error(llm_large_keys, "{\"decode_step_s\": [1]}", -1, "models.large.decode_step_s: expected 3 numbers");
+    expect_error(llm_large_keys, "{\"preset\": \"none\"}", -1, "models.large.prefill_s: no prefill profile");
+    expect_error(llm_large_keys, "{\"preset\": \"none\", \"prefill_s\": [0, 1e-3, 0]}", -1,
+                 "models.large.decode_step_s: no decode profile");
+    expect_error(llm_large_keys, "{\"preset\": \"none\", \"prefill_s\": [0,1e-3,0], \"decode_step_s\": [0.01,0,0]}",
+                 -1, "models.large.max_batch");
+    expect_error(llm_large_keys, "{\"roofline\": {\"params\": 8e9, \"layers\": 32}}", -1,
+                 "models.large.roofline.d_model: required");
+    expect_error(llm_large_keys, "{\"decode_step_table_s\": [1, 0.01, 2]}", -1,
+                 "models.large.decode_step_table_s: expected pairs");
+    expect_error(llm_large_keys, "{\"decode_step_table_s\": [2, 0.01, 1, 0.02]}", -1,
+                 "models.large.decode_step_table_s[2]: expected a batch size");
+    expect_error(llm_large_keys, "{\"decode_step_table_s\": [1, 0]}", -1, "decode_step_table_s[1]: expected seconds");
+    expect_error(llm_large_keys, "{\"prefill_s\": [0, 0, 0]}", -1, "a prefill of one token must take > 0 s");
+    expect_error(llm_large_keys, "{\"max_bach\": 3}", -2, "models.large.max_bach: unknown key");
+    expect_error(llm_large_keys, "{\"prefill_s\": [0, -1, 0]}", -2, "models.large.prefill_s[1]");
+    expect_error(llm_small_keys, "{\"roofline\": {\"eta_memory\": 2}}", -2, "models.large.roofline.eta_memory");
+}
+
+int main(void)
+{
+    test_formulas();
+    test_roofline_numbers();
+    test_roofline_equals_coefficients();
+    test_presets();
+    test_precedence();
+    test_errors();
+    return check_done();
+}
