@@ -143,7 +143,7 @@ static int parse_text(int col, const char *text, size_t len, trace_row *row)
                 return -1;
         errno = 0;
         v = strtoll(text, &end, 10);
-        if (end != text + len || errno == ERANGE || (double)v < s->min || (double)v > s->max)
+        if (end != text + len || errno == ERANGE || v < (long long)s->min || v > (long long)s->max)
             return -1;
         store(row, col, (double)v, (int64_t)v, NULL, 0);
         return 0;
