@@ -476,7 +476,8 @@ static int cmd_channel(int argc, char **argv)
         return EXIT_USAGE;
     }
     scenario_file_free(&sf);
-    int rc = channel_check_report(&sc.channel, &sc.devices, scenario_seed(&sc), (int)blocks, threshold_db, stdout,
+    int rc = channel_check_report(&sc.channel, &sc.devices, scenario_seed(&sc), (uint32_t)sc.replication, blocks,
+                                  threshold_db, stdout,
                                   err, sizeof err);
     if (rc != 0) {
         fprintf(stderr, "edgesim: %s\n", err);

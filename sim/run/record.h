@@ -74,7 +74,7 @@ typedef struct sink_type {
 
 struct sink {
     const sink_type *type;
-    char err[512];              /* set when a call returns -1 */
+    char err[1024];             /* set when a call returns -1 */
 };
 
 /* SQLite file (created if missing, appended to otherwise).  NULL with err. */

@@ -480,6 +480,8 @@ static void decide(run *r, uint32_t slot)
     rec->route = rt;
     rec->t_dec = sim_time_to_s(now);
     rec->snr_db = v.snr_db;
+    rec->snr_avg_db = channel_snr_avg_db(r->ch, rec->device, LINK_UP);
+    rec->distance_m = channel_distance_m(r->ch, rec->device);
     rec->est_small_s = v.est_small_s;
     rec->est_large_s = v.est_large_s;
     rec->csw_small_s = v.csw_small_s;
@@ -489,7 +491,9 @@ static void decide(run *r, uint32_t slot)
         rec->switched = d->prev_route >= 0 && d->prev_route != (int)rt;
     q->history_tokens = v.context_tokens;
 
-    llm_request req = {slot, rec->dialogue_id, q->history_tokens, rec->in_tokens, rec->out_tokens};
+    llm_request req = {.tag = slot, .dialogue = rec->dialogue_id, .history_tokens = q->history_tokens,
+                       .new_tokens = rec->in_tokens, .out_tokens = rec->out_tokens,
+                       .out_tokens_est = rec->out_tokens_pred};
     if (rt == ROUTE_SMALL) {
         if (llm_server_submit(r->devices[rec->device], now, &req) != 0)
             run_fail(r, EXIT_INTERNAL, "out of memory (device queue)");
@@ -586,7 +590,9 @@ static void on_transfer(void *ctx, const channel_done *done)
         rec->t_ul_end = sim_time_to_s(done->t_end);
         rec->rate_ul_bps = done->mean_rate_bps;
         q->ul_air_s = done->air_s;
-        llm_request req = {slot, rec->dialogue_id, q->history_tokens, rec->in_tokens, rec->out_tokens};
+        llm_request req = {.tag = slot, .dialogue = rec->dialogue_id, .history_tokens = q->history_tokens,
+                       .new_tokens = rec->in_tokens, .out_tokens = rec->out_tokens,
+                       .out_tokens_est = rec->out_tokens_pred};
         if (llm_server_submit(r->edge, done->t_end, &req) != 0)
             run_fail(r, EXIT_INTERNAL, "out of memory (edge queue)");
         touch_edge(r);

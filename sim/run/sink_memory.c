@@ -1,4 +1,5 @@
 /* sink_memory.c -- records kept in memory (tests and in-process analysis). */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "sim/run/record.h"

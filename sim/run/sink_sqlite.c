@@ -8,6 +8,7 @@
  * view ignores.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
@@ -30,7 +31,7 @@ typedef struct sqlite_sink {
 
 static int db_fail(sqlite_sink *s, const char *what)
 {
-    snprintf(s->base.err, sizeof s->base.err, "%s: %s: %s", s->path, what,
+    snprintf(s->base.err, sizeof s->base.err, "%.400s: %s: %.300s", s->path, what,
              s->db ? sqlite3_errmsg(s->db) : "cannot open");
     return -1;
 }
@@ -39,7 +40,7 @@ static int exec(sqlite_sink *s, const char *sql, const char *what)
 {
     char *msg = NULL;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(s->base.err, sizeof s->base.err, "%s: %s: %s", s->path, what, msg ? msg : "?");
+        snprintf(s->base.err, sizeof s->base.err, "%.400s: %s: %.300s", s->path, what, msg ? msg : "?");
         sqlite3_free(msg);
         return -1;
     }
