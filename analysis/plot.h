@@ -1,8 +1,38 @@
-/* plot.h -- `edgesim plot RESULTS.db [-o DIR]`: the standard figures via gnuplot. */
+/* plot.h -- the analysis module: views over a results database and
+ * `edgesim plot RESULTS.db [-o DIR] [--format png|svg|pdf]`, the standard
+ * figures drawn by gnuplot run as an external program.
+ *
+ * The SQL (schema.sql, views.sql, merge.sql) and the gnuplot scripts (*.gp)
+ * are text files in analysis/, embedded at build time (embed.cmake).
+ * Documentation: docs/ANALYSIS.md.
+ */
 #ifndef EDGESIM_PLOT_H
 #define EDGESIM_PLOT_H
 
-/* argv[0] is "plot".  Returns an exit code (0 ok, 2 usage, 4 output error). */
+#include <stddef.h>
+
+struct sqlite3;
+
+/* argv[0] is "plot".  Returns an exit code: 0 ok, 2 usage, 4 cannot read the
+ * database or write the output (also: gnuplot missing or failing).  The
+ * program run is "gnuplot", or $EDGESIM_GNUPLOT when set. */
 int analysis_plot_main(int argc, char **argv);
+
+/* Embedded texts (NUL-terminated): the record tables, the views, and the
+ * statements that append attached database `src` to main (merge.sql). */
+extern const char analysis_schema_sql[];
+extern const char analysis_views_sql[];
+extern const char analysis_merge_sql[];
+
+/* Install the views into `db`: as TEMP views when `temp` is non-zero (works
+ * on a read-only database and shadows older definitions stored in the file),
+ * else into the main schema (CREATE VIEW IF NOT EXISTS).  Returns 0, or -1
+ * with a message in err. */
+int analysis_install_views(struct sqlite3 *db, int temp, char *err, size_t errlen);
+
+/* Open `path` read-only with the current views installed as TEMP views.
+ * Returns the handle (the caller closes it with sqlite3_close), or NULL with
+ * "path: reason" in err (missing file, not an edgesim database). */
+struct sqlite3 *analysis_open(const char *path, char *err, size_t errlen);
 
 #endif

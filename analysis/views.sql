@@ -29,3 +29,170 @@ JOIN queries q ON q.run_id = r.run_id
 JOIN pct ON pct.run_id = r.run_id
 WHERE r.status = 'complete'
 GROUP BY r.run_id;
+
+-- t_quantile_975(df, t): Student-t 0.975 quantiles for two-sided 95 %
+-- confidence intervals (SQL has no inverse t CDF).  Values rounded to 3
+-- decimals, as in any t table; they equal GSL's gsl_cdf_tdist_Pinv(0.975, df)
+-- within 5e-4 (checked by tests/test_analysis_views.c).  For df > 30 the views
+-- use the normal quantile 1.96 (error < 2.2 % at df = 31, shrinking with df).
+CREATE VIEW IF NOT EXISTS t_quantile_975 (df, t) AS
+VALUES (1, 12.706), (2, 4.303), (3, 3.182), (4, 2.776), (5, 2.571),
+       (6, 2.447), (7, 2.365), (8, 2.306), (9, 2.262), (10, 2.228),
+       (11, 2.201), (12, 2.179), (13, 2.160), (14, 2.145), (15, 2.131),
+       (16, 2.120), (17, 2.110), (18, 2.101), (19, 2.093), (20, 2.086),
+       (21, 2.080), (22, 2.074), (23, 2.069), (24, 2.064), (25, 2.060),
+       (26, 2.056), (27, 2.052), (28, 2.048), (29, 2.045), (30, 2.042);
+
+-- run_label: a short legend label per run: the policy name plus those of its
+-- parameters whose values differ between runs of that policy in this database
+-- (so a sweep over alpha reads "quality-latency alpha=0.5", while a policy run
+-- with one parameter set reads just its name).
+CREATE VIEW IF NOT EXISTS run_label AS
+WITH params AS (
+    SELECT r.run_id, r.policy, j.key, j.value
+    FROM runs r, json_each(r.policy_params) j
+    WHERE r.status = 'complete' AND json_valid(r.policy_params) AND j.key <> 'name'
+),
+varying AS (
+    SELECT policy, key FROM params GROUP BY policy, key
+    HAVING COUNT(DISTINCT COALESCE(CAST(value AS TEXT), 'null')) > 1
+)
+SELECT r.run_id,
+       r.policy || COALESCE(' ' || (
+           SELECT group_concat(key || '=' || COALESCE(CAST(value AS TEXT), 'null'), ' ')
+           FROM (SELECT p.key, p.value FROM params p JOIN varying v ON v.policy = p.policy AND v.key = p.key
+                 WHERE p.run_id = r.run_id ORDER BY p.key)), '') AS label
+FROM runs r
+WHERE r.status = 'complete';
+
+-- run_regret: per run, what it lost against the `oracle` run of the same
+-- scenario, seed, replication and sweep point (common random numbers make the
+-- pair comparable query by query).  Runs without such an oracle run are absent.
+--   quality_regret     = mean_quality(oracle) - mean_quality(run)
+--   latency_paid_s     = mean_latency(run) - mean_latency(oracle), seconds
+--   route_agreement    = share of queries routed as the oracle routed them
+CREATE VIEW IF NOT EXISTS run_regret AS
+WITH pairs AS (
+    SELECT r.run_id,
+           (SELECT MIN(o.run_id) FROM runs o
+            WHERE o.status = 'complete' AND o.policy = 'oracle'
+              AND o.scenario_name = r.scenario_name AND o.seed = r.seed
+              AND o.replication = r.replication AND o.sweep_point = r.sweep_point) AS oracle_run_id
+    FROM runs r WHERE r.status = 'complete'
+)
+SELECT s.run_id, s.scenario_name, s.policy, s.policy_params, s.seed, s.replication,
+       s.sweep_index, s.sweep_point, p.oracle_run_id,
+       o.mean_quality - s.mean_quality     AS quality_regret,
+       s.mean_latency_s - o.mean_latency_s AS latency_paid_s,
+       s.p95_latency_s - o.p95_latency_s   AS p95_latency_paid_s,
+       s.large_fraction - o.large_fraction AS extra_large_fraction,
+       (SELECT AVG(CASE WHEN qa.route = qb.route THEN 1.0 ELSE 0.0 END)
+        FROM queries qa JOIN queries qb ON qb.run_id = p.oracle_run_id AND qb.query_id = qa.query_id
+        WHERE qa.run_id = s.run_id)        AS route_agreement
+FROM pairs p
+JOIN run_summary s ON s.run_id = p.run_id
+JOIN run_summary o ON o.run_id = p.oracle_run_id;
+
+-- policy_summary: replications pooled per scenario, sweep point and policy
+-- (with its parameters).  For each per-run metric x (the run's mean), mean_x
+-- is the mean over the n replications and ci95_x the half-width of its 95 %
+-- confidence interval, t(0.975, n-1) * sd / sqrt(n) (NULL when n = 1).
+CREATE VIEW IF NOT EXISTS policy_summary AS
+WITH g AS (
+    SELECT scenario_name, sweep_index, sweep_point, policy, policy_params,
+           COUNT(*) AS n_runs,
+           AVG(mean_latency_s) AS mean_latency_s,
+           AVG(mean_quality) AS mean_quality,
+           AVG(large_fraction) AS large_fraction,
+           AVG(p95_latency_s) AS p95_latency_s,
+           AVG(mean_ttft_s) AS mean_ttft_s,
+           AVG(mean_energy_j) AS mean_energy_j,
+           SUM(n) AS n_queries
+    FROM run_summary
+    GROUP BY scenario_name, sweep_index, sweep_point, policy, policy_params
+),
+dev AS (
+    SELECT g.scenario_name, g.sweep_index, g.sweep_point, g.policy, g.policy_params,
+           SUM((s.mean_latency_s - g.mean_latency_s) * (s.mean_latency_s - g.mean_latency_s)) AS ss_latency,
+           SUM((s.mean_quality - g.mean_quality) * (s.mean_quality - g.mean_quality)) AS ss_quality,
+           SUM((s.large_fraction - g.large_fraction) * (s.large_fraction - g.large_fraction)) AS ss_large
+    FROM g JOIN run_summary s
+      ON s.scenario_name = g.scenario_name AND s.sweep_index = g.sweep_index AND s.sweep_point = g.sweep_point
+     AND s.policy = g.policy AND s.policy_params = g.policy_params
+    GROUP BY g.scenario_name, g.sweep_index, g.sweep_point, g.policy, g.policy_params
+)
+SELECT g.scenario_name, g.sweep_index, g.sweep_point, g.policy, g.policy_params, g.n_runs, g.n_queries,
+       g.mean_latency_s,
+       CASE WHEN g.n_runs > 1 THEN COALESCE(t.t, 1.96) * sqrt(d.ss_latency / (g.n_runs - 1) / g.n_runs) END
+           AS ci95_latency_s,
+       g.mean_quality,
+       CASE WHEN g.n_runs > 1 THEN COALESCE(t.t, 1.96) * sqrt(d.ss_quality / (g.n_runs - 1) / g.n_runs) END
+           AS ci95_quality,
+       g.large_fraction,
+       CASE WHEN g.n_runs > 1 THEN COALESCE(t.t, 1.96) * sqrt(d.ss_large / (g.n_runs - 1) / g.n_runs) END
+           AS ci95_large_fraction,
+       g.p95_latency_s, g.mean_ttft_s, g.mean_energy_j
+FROM g
+JOIN dev d USING (scenario_name, sweep_index, sweep_point, policy, policy_params)
+LEFT JOIN t_quantile_975 t ON t.df = g.n_runs - 1;
+
+-- dialogue_summary: per run and dialogue (multi-turn workloads only).
+--   switches           = turns answered by a different model than the turn before
+--   dialogue_latency_s = MAX(t_done) - MIN(t_arr): first question to last answer,
+--                        think times included
+CREATE VIEW IF NOT EXISTS dialogue_summary AS
+SELECT q.run_id, r.scenario_name, r.policy, r.policy_params, r.sweep_index, r.replication,
+       q.dialogue_id,
+       COUNT(*)                                               AS turns,
+       COALESCE(SUM(q.switched), 0)                           AS switches,
+       SUM(q.recomputed_tokens)                               AS recomputed_tokens,
+       SUM(q.cached_tokens)                                   AS cached_tokens,
+       MAX(q.t_done) - MIN(q.t_arr)                           AS dialogue_latency_s,
+       SUM(q.latency_s)                                       AS waiting_s,
+       AVG(q.latency_s)                                       AS mean_turn_latency_s,
+       AVG(CASE WHEN q.route = 'large' THEN 1.0 ELSE 0.0 END) AS large_fraction,
+       AVG(q.quality)                                         AS mean_quality
+FROM queries q JOIN runs r ON r.run_id = q.run_id
+WHERE r.status = 'complete' AND q.dialogue_id IS NOT NULL
+GROUP BY q.run_id, q.dialogue_id;
+
+-- run_routing: RouteLLM-style routing metrics per run (Ong et al., RouteLLM,
+-- routellm/evals: PGR = (score - weak) / (strong - weak)).  Here the "weak"
+-- and "strong" scores are the means of q_small and q_large over the very
+-- queries of the run, so pgr = 0 is always-small, 1 always-large, and values
+-- above 1 mean the router beats always-large (possible when q_small > q_large
+-- on some queries).  large_call_pct is RouteLLM's strong-call percentage;
+-- CPT(x) and APGR follow by interpolating pgr over a policy's runs at
+-- different thresholds (e.g. score-threshold target_large_fraction sweeps).
+CREATE VIEW IF NOT EXISTS run_routing AS
+SELECT r.run_id, r.scenario_name, r.policy, r.policy_params, r.sweep_index, r.sweep_point, r.replication,
+       COUNT(*)                                                      AS n,
+       100.0 * AVG(CASE WHEN q.route = 'large' THEN 1.0 ELSE 0.0 END) AS large_call_pct,
+       AVG(q.quality)                                                AS mean_quality,
+       AVG(q.q_small)                                                AS q_small_mean,
+       AVG(q.q_large)                                                AS q_large_mean,
+       AVG(MAX(q.q_small, q.q_large))                                AS q_oracle_mean,
+       (AVG(q.quality) - AVG(q.q_small)) / NULLIF(AVG(q.q_large) - AVG(q.q_small), 0) AS pgr,
+       AVG(CASE WHEN q.q_large > q.q_small THEN 1.0 ELSE 0.0 END)    AS large_needed_fraction,
+       AVG(CASE WHEN q.route = 'large' AND q.q_large <= q.q_small THEN 1.0 ELSE 0.0 END) AS large_wasted_fraction,
+       AVG(CASE WHEN q.route = 'small' AND q.q_large > q.q_small THEN 1.0 ELSE 0.0 END)  AS large_missed_fraction
+FROM queries q JOIN runs r ON r.run_id = q.run_id
+WHERE r.status = 'complete'
+GROUP BY q.run_id;
+
+-- latency_breakdown: per query, where its latency went, from the time stamps
+-- (seconds; the parts sum to latency_s).  The record has no "decode end" time,
+-- so the downlink of a large answer's tail is inside decode_tail_s;
+-- downlink_first_s is the first-token chunk (ttft path).
+CREATE VIEW IF NOT EXISTS latency_breakdown AS
+SELECT q.run_id, q.query_id, q.route,
+       q.t_dec - q.t_arr                                          AS router_s,
+       CASE WHEN q.route = 'large' THEN q.t_ul_end - q.t_dec ELSE 0 END AS uplink_s,
+       CASE WHEN q.route = 'large' THEN q.t_queue_end - q.t_ul_end ELSE 0 END AS edge_queue_s,
+       CASE WHEN q.route = 'small' THEN q.t_queue_end - q.t_dec ELSE 0 END AS device_queue_s,
+       q.t_prefill_end - q.t_queue_end                            AS prefill_s,
+       q.t_first_token - q.t_prefill_end                          AS downlink_first_s,
+       q.t_done - q.t_first_token                                 AS decode_tail_s,
+       q.latency_s
+FROM queries q JOIN runs r ON r.run_id = q.run_id
+WHERE r.status = 'complete';

@@ -1,0 +1,24 @@
+# Figure (d): where the latency goes, per policy: the mean over queries of
+# each step, from the record's time stamps (the parts sum to the mean
+# latency).  "decode + tail" includes the downlink of the answer's tail
+# (the record has no decode-end time).  Data: breakdown.dat, one row per
+# series: label, router, uplink, edge queue, device queue, prefill,
+# first-token downlink, decode + tail (seconds).
+set datafile separator tab
+set title sprintf("Mean latency per step\n%s", subtitle)
+set ylabel "mean time per query (s)"
+set style data histograms
+set style histogram rowstacked
+set style fill solid 0.85 border -1
+set boxwidth 0.7
+set xtics rotate by -25 nomirror
+set grid ytics
+set key outside right top box
+set yrange [0:*]
+plot "breakdown.dat" using 2:xtic(1) title "router" lc rgb "#9e9e9e", \
+     "" using 3 title "uplink (incl. access)" lc rgb "#1f77b4", \
+     "" using 4 title "edge queue" lc rgb "#d62728", \
+     "" using 5 title "device queue" lc rgb "#ff7f0e", \
+     "" using 6 title "prefill" lc rgb "#2ca02c", \
+     "" using 7 title "first-token downlink" lc rgb "#17becf", \
+     "" using 8 title "decode + tail" lc rgb "#9467bd"
