@@ -294,6 +294,8 @@ int keys_json_set(cJSON *root, const char *path, const char *value, key_error *e
     if (!*path || strlen(path) >= sizeof buf)
         return fail(err, "--set: bad key path \"%s\"", path);
     memcpy(buf, path, strlen(path) + 1);
+    if (buf[0] == '.' || buf[strlen(buf) - 1] == '.' || strstr(buf, ".."))
+        return fail(err, "--set: empty component in key path \"%s\"", path);
 
     cJSON *v = cJSON_Parse(value);
     if (!v)

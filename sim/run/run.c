@@ -424,6 +424,8 @@ static void fill_view(run *r, uint32_t slot, policy_view *v)
 
     llm_server *ds = r->devices[dev];
     v->device_queue = llm_server_waiting(ds) + llm_server_running(ds);
+    v->device_work_s = llm_server_backlog_s(ds, now);
+    v->edge_work_s = llm_server_backlog_s(r->edge, now);
     v->edge_waiting = llm_server_waiting(r->edge);
     v->edge_running = llm_server_running(r->edge);
     v->edge_kv_used_frac = r->large.kv_capacity_bytes > 0
@@ -470,7 +472,7 @@ static void decide(run *r, uint32_t slot)
     sim_time now = sim_now(r->engine);
     fill_view(r, slot, &v);
 
-    route rt = r->policy->type->decide(r->policy->state, &v);
+    route rt = policy_instance_decide(r->policy, &v);
     if (rt != ROUTE_SMALL && rt != ROUTE_LARGE) {
         run_fail(r, EXIT_INTERNAL, "policy %s returned %d, not ROUTE_SMALL or ROUTE_LARGE", r->policy->type->name,
                  (int)rt);
@@ -755,7 +757,7 @@ static int calibrate_policy(run *r)
         return -1;
     }
     char msg[256];
-    rc = t->calibrate(r->policy->state, p, n, msg, sizeof msg);
+    rc = policy_instance_calibrate(r->policy, p, n, msg, sizeof msg);
     free(p);
     if (rc != 0) {
         run_fail(r, EXIT_USAGE, "policy %s: %s", t->name, msg);
@@ -846,7 +848,24 @@ int run_one(const scenario *sc, policy_instance *pi, sink *out, const run_info *
     int begun = 0;
     if (setup(&r) != 0)
         goto done;
-    if (out->type->begin_run(out, info) != 0) {
+    /* The policy's parameters as resolved, plus what calibration derived. */
+    run_info with_params = *info;
+    cJSON *pj = policy_instance_to_json(pi);
+    cJSON *derived = policy_instance_derived_json(pi);
+    if (pj && derived)
+        cJSON_AddItemToObject(pj, "derived", derived);
+    else
+        cJSON_Delete(derived);
+    char *pj_text = pj ? cJSON_PrintUnformatted(pj) : NULL;
+    cJSON_Delete(pj);
+    if (!pj_text) {
+        run_fail(&r, EXIT_INTERNAL, "out of memory");
+        goto done;
+    }
+    with_params.policy_params = pj_text;
+    int begin_rc = out->type->begin_run(out, &with_params);
+    free(pj_text);
+    if (begin_rc != 0) {
         run_fail(&r, EXIT_OUTPUT, "%s", out->err);
         goto done;
     }
