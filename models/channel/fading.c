@@ -82,10 +82,16 @@ static fading_cgain cp_step(const fading_ctx *f, const fading_stream *s, fading_
     return c;
 }
 
-/* Checkpoint n (block n*L).  Held in the ring when recent; else recomputed
- * from checkpoint 0 by the same operations (so the value is identical). */
+/* Checkpoint n (block n*L).  The ring holds checkpoints cp_top-RING+1 ..
+ * cp_top.  A read older than that restarts the chain from checkpoint 0 by
+ * the same operations (so the values are identical) and leaves the ring
+ * ending at n, so that reading on from there is sequential again. */
 static fading_cgain checkpoint(const fading_ctx *f, fading_stream *s, int64_t n)
 {
+    if (s->cp_top >= 0 && n <= s->cp_top - FADING_CP_RING) {
+        s->slow_recomputes++;
+        s->cp_top = -1;
+    }
     if (s->cp_top < 0) {
         s->cp[0] = innovation(f, s, 0);
         s->cp_top = 0;
@@ -95,13 +101,7 @@ static fading_cgain checkpoint(const fading_ctx *f, fading_stream *s, int64_t n)
         s->cp_top++;
         s->cp[s->cp_top % FADING_CP_RING] = next;
     }
-    if (n > s->cp_top - FADING_CP_RING)
-        return s->cp[n % FADING_CP_RING];
-    s->slow_recomputes++;
-    fading_cgain c = innovation(f, s, 0);
-    for (int64_t i = 1; i <= n; i++)
-        c = cp_step(f, s, c, i);
-    return c;
+    return s->cp[n % FADING_CP_RING];
 }
 
 double fading_gain(const fading_ctx *f, fading_stream *s, int64_t block)
