@@ -145,6 +145,33 @@ static void test_device_fcfs_and_backlog(void)
     free(lg);
 }
 
+/* Batched backlog: with the batch full, a newcomer waits for the first
+ * completion: the shortest remaining output times the current step time. */
+static void test_batched_backlog(void)
+{
+    llm_profile pr = custom(0.002, 1e-4, 0, 0.01, 0.002, 1e-6, 2, INFINITY, 0);
+    llm_server *s = llm_server_create(&pr);
+    log_t *lg = malloc(sizeof *lg);
+    log_init(lg, s, INFINITY);
+    llm_request a = req(0, -1, 0, 100, 40), b = req(1, -1, 0, 100, 400), c = req(2, -1, 0, 10, 5);
+    llm_server_submit(s, 0, &a);
+    llm_server_submit(s, 0, &b);
+    llm_server_advance(s, 0, on_event, lg);
+    /* in the prefill: 39 steps of b = 2 on contexts 101..139 each, after it */
+    CHECK_NEAR(llm_server_backlog_s(s, 0), llm_prefill_s(&pr, 100, 0) * 2 - 0.002 + 39 * (0.014 + 2 * 120e-6),
+               1e-12);
+    sim_time t = SIM_NS_PER_S / 10;
+    llm_server_advance(s, t, on_event, lg);
+    double est = llm_server_backlog_s(s, t);
+    llm_server_submit(s, t, &c);
+    llm_server_advance(s, SIM_TIME_NEVER, on_event, lg);
+    double actual = sim_time_to_s(lg->admit[2] - t);
+    CHECK(lg->admit[2] == lg->done[0]);
+    CHECK(fabs(est / actual - 1) < 1e-6);
+    llm_server_destroy(s);
+    free(lg);
+}
+
 /* Two requests at t = 0 on a batching server: one prefill iteration (p0 once),
  * then decode steps of the batch, by hand. */
 static void test_batching_known_answer(void)
@@ -433,6 +460,7 @@ int main(void)
     test_batch1_known_answers();
     test_device_fcfs_and_backlog();
     test_batching_known_answer();
+    test_batched_backlog();
     test_kv_blocking();
     test_dialogue_kv();
     test_load_response();

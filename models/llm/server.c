@@ -518,16 +518,24 @@ double llm_server_backlog_s(const llm_server *s, sim_time now)
         }
         return residual + rest + s->q_est_s;
     }
-    /* Batched: the k-th completion among running sequences, each round of a
-     * full batch taking the queue's mean output length in decode steps. */
+    /* Batched: the k-th completion among running sequences (their remaining
+     * decode steps once the current iteration ends, sorted), each further
+     * round of a full batch taking the queue's mean output length; steps
+     * timed at the batch's mean context over that stretch. */
     int k = (int)s->q_len + 1 - free_slots;
+    double ctx_after = 0;
     for (int i = 0; i < s->n_run; i++) {
-        double rem = s->run[i].est_out - s->run[i].gen;
-        s->scratch[i] = rem > 1 ? rem : 1;
+        const sequence *q = &s->run[i];
+        int progresses = s->busy && (s->iter_kind == ITER_DECODE || i >= s->iter_first);
+        int after = q->gen + progresses;
+        double rem = q->est_out - after;
+        s->scratch[i] = rem > 0 ? rem : 0;
+        ctx_after += (double)(q->ctx + after);
     }
     qsort(s->scratch, (size_t)s->n_run, sizeof *s->scratch, cmp_double);
-    double step = llm_decode_step_s(&s->prof, s->n_run, (double)s->ctx_sum);
     int rounds = (k - 1) / s->n_run, r = (k - 1) % s->n_run;
     double mean_out = s->q_len > 0 ? s->q_est_out / (double)s->q_len : 0;
-    return residual + (s->scratch[r] + rounds * mean_out) * step;
+    double steps = s->scratch[r] + rounds * mean_out;
+    double step = llm_decode_step_s(&s->prof, s->n_run, ctx_after + s->n_run * (steps - 1) / 2);
+    return residual + steps * step;
 }
