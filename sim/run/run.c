@@ -547,7 +547,7 @@ static void finish(run *r, uint32_t slot, sim_time t_done)
         if (rec->route == ROUTE_LARGE)
             d->edge_seen_tokens = d->history_tokens;
         d->prev_route = rec->route;
-        uint32_t next = q->next_turn;
+        uint32_t next = d->head; /* the turns not yet arrived, in order */
         if (next != NONE) {
             d->head = r->q[next].next_turn;
             if (d->head == NONE)
