@@ -4,6 +4,7 @@
 # large_fraction, ci95, mean_latency_s, ci95, mean_quality, ci95.
 set datafile separator tab
 set grid
+set offsets graph 0.04, graph 0.04, 0, 0
 set xlabel xlabel_text
 set multiplot layout 1,3 title sprintf("Sweep over %s\n%s", xlabel_text, subtitle)
 set title "Large-model calls"
@@ -18,6 +19,6 @@ unset key
 plot for [i=1:nseries] "sweep.dat" index (i-1) using 1:4:5 with yerrorlines lw 2 pt 7 lc i notitle
 set title "Mean quality"
 set ylabel "mean answer quality (0-1)"
-set autoscale y
+set yrange [0:1.02]
 plot for [i=1:nseries] "sweep.dat" index (i-1) using 1:6:7 with yerrorlines lw 2 pt 7 lc i notitle
 unset multiplot
