@@ -83,7 +83,7 @@ struct llm_server {
     sim_time start_at;            /* idle with work queued: next start; else SIM_TIME_NEVER */
     int64_t busy_ns;
     uint64_t tokens_out;
-    double *scratch;              /* backlog: remaining tokens of running sequences */
+    double *scratch;              /* backlog work space (not state): written by the const estimator */
 };
 
 /* ---- growable storage ---- */
@@ -268,10 +268,31 @@ static int queue_reserve(llm_server *s)
     return 0;
 }
 
+/* Room for every sequence that could run at once, so admission never allocates. */
+static int run_reserve(llm_server *s)
+{
+    size_t want = (size_t)s->n_run + s->q_len + 1;
+    if (want > (size_t)s->prof.max_batch)
+        want = (size_t)s->prof.max_batch;
+    if (want <= (size_t)s->run_cap)
+        return 0;
+    size_t cap = (size_t)s->run_cap;
+    if (grow((void **)&s->run, sizeof *s->run, &cap, want) != 0)
+        return -1;
+    double *sc = realloc(s->scratch, cap * sizeof *sc);
+    if (!sc)
+        return -1;
+    s->scratch = sc;
+    s->run_cap = (int)cap;
+    return 0;
+}
+
 int llm_server_submit(llm_server *s, sim_time now, const llm_request *req)
 {
     assert(req->out_tokens >= 1 && req->new_tokens >= 0 && req->history_tokens >= 0);
-    if (queue_reserve(s) != 0)
+    if (queue_reserve(s) != 0 || run_reserve(s) != 0)
+        return -1;
+    if (req->dialogue >= 0 && dlg_get(s, req->dialogue) < 0)
         return -1;
     pending p;
     p.req = *req;
@@ -331,18 +352,8 @@ static int admit_head(llm_server *s, sim_time t, double *prefill_s, llm_event_fn
             v = next;
         }
     }
-    if (s->n_run == s->run_cap) {
-        size_t cap = (size_t)s->run_cap;
-        if (grow((void **)&s->run, sizeof *s->run, &cap, cap + 1) != 0)
-            return 0;
-        double *sc = realloc(s->scratch, cap * sizeof *sc);
-        if (!sc)
-            return 0;       /* retried at the next iteration */
-        s->scratch = sc;
-        s->run_cap = (int)cap;
-    }
-    if (r->dialogue >= 0 && e < 0)
-        e = dlg_get(s, r->dialogue);
+    assert(s->n_run < s->run_cap);   /* reserved at submit */
+    assert(r->dialogue < 0 || e >= 0); /* created at submit */
     if (e >= 0 && s->dlg[e].state == DLG_RUNNING)
         e = -1;             /* a second request of a running dialogue: no reuse, not retained */
     if (e >= 0 && s->dlg[e].state == DLG_IDLE) {
