@@ -1,0 +1,35 @@
+# Shared helpers for the CLI tests (sourced; ctest runs only tests/cli/*.sh).
+: "${EDGESIM_BIN:?}" "${EDGESIM_SOURCE_DIR:?}"
+BIN=$EDGESIM_BIN
+SRC=$EDGESIM_SOURCE_DIR
+T=$(mktemp -d "${TMPDIR:-/tmp}/edgesim-cli-XXXXXX")
+trap 'rm -rf "$T"' EXIT
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+
+# expect_exit CODE CMD...: run CMD, check its exit code; output in $T/out, $T/err.
+expect_exit() {
+  local want=$1; shift
+  "$@" >"$T/out" 2>"$T/err"
+  local got=$?
+  if [ "$got" -eq "$want" ]; then ok; else bad "exit $got, expected $want: $*"; sed 's/^/    /' "$T/err" | head -5 >&2; fi
+}
+
+# expect_grep PATTERN FILE
+expect_grep() {
+  if grep -q -- "$1" "$2"; then ok; else bad "no '$1' in $2:"; sed 's/^/    /' "$2" | head -5 >&2; fi
+}
+
+# expect_eq GOT WANT WHAT
+expect_eq() {
+  if [ "$1" = "$2" ]; then ok; else bad "$3: got '$1', expected '$2'"; fi
+}
+
+finish() {
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+  exit $?
+}

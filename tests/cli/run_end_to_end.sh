@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# `edgesim run` end to end on real files: the database, reruns, policies,
+# overrides, sweeps and the summary.
+. "$(dirname "$0")/lib.bash"
+
+# A small trace and scenario of our own.
+{
+  echo "id,dialogue_id,turn,in_tokens,out_tokens,p_large,q_small,q_large,benchmark"
+  for i in $(seq 1 300); do
+    echo "$i,-1,0,$((20 + i % 200)),$((1 + i % 50)),0.$((i % 10)),$((i % 3 == 0)),$((i % 2)),mmlu"
+  done
+} >"$T/trace.csv"
+cat >"$T/s.json" <<JSON
+{ "name": "cli", "seed": 5,
+  "trace": { "path": "trace.csv", "arrival": { "process": "poisson", "rate_per_s": 4 } },
+  "devices": { "count": 4 },
+  "policies": [ { "name": "always-small" }, { "name": "always-large" }, { "name": "quality-latency" } ] }
+JSON
+
+expect_exit 0 "$BIN" --help
+expect_grep "Exit codes" "$T/out"
+expect_exit 0 "$BIN" --version
+expect_grep "edgesim " "$T/out"
+expect_exit 0 "$BIN" run --help
+expect_grep "sweep-index" "$T/out"
+expect_exit 0 "$BIN" help run
+expect_exit 2 "$BIN" frobnicate
+expect_exit 2 "$BIN"
+
+expect_exit 0 "$BIN" run "$T/s.json" -o "$T/a.db"
+expect_grep "quality-latency" "$T/out"           # the summary table
+expect_eq "$(sqlite3 "$T/a.db" "SELECT COUNT(*) FROM runs WHERE status='complete'")" 3 "complete runs"
+expect_eq "$(sqlite3 "$T/a.db" "SELECT COUNT(*) FROM queries")" 900 "query rows"
+expect_eq "$(sqlite3 "$T/a.db" "SELECT COUNT(DISTINCT query_id) FROM queries")" 300 "distinct queries"
+# Every column of MODEL.md section 8.
+cols=$(sqlite3 "$T/a.db" "SELECT group_concat(name, ' ') FROM pragma_table_info('queries')")
+for c in run_id query_id dialogue_id turn device distance_m benchmark in_tokens out_tokens context_tokens \
+         cached_tokens recomputed_tokens route p_large q_small q_large quality snr_db snr_avg_db rate_ul_bps \
+         bytes_up bytes_down est_small_s est_large_s switched t_arr t_dec t_ul_start t_ul_end t_queue_end \
+         t_prefill_end t_first_token t_done latency_s ttft_s queue_wait_s energy_j; do
+  case " $cols " in *" $c "*) ok ;; *) bad "queries has no column $c" ;; esac
+done
+rcols=$(sqlite3 "$T/a.db" "SELECT group_concat(name, ' ') FROM pragma_table_info('runs')")
+for c in run_id scenario_name scenario_json seed replication policy policy_params version started_at wall_s n_queries status; do
+  case " $rcols " in *" $c "*) ok ;; *) bad "runs has no column $c" ;; esac
+done
+# NULL where a step did not happen: small routes have no uplink.
+expect_eq "$(sqlite3 "$T/a.db" "SELECT COUNT(*) FROM queries q JOIN runs r USING(run_id) WHERE r.policy='always-small' AND t_ul_start IS NOT NULL")" 0 "no uplink on small routes"
+expect_eq "$(sqlite3 "$T/a.db" "SELECT COUNT(*) FROM queries q JOIN runs r USING(run_id) WHERE r.policy='always-large' AND (t_ul_end IS NULL OR t_ul_end < t_ul_start)")" 0 "uplink on large routes"
+# Time stamps are ordered.
+expect_eq "$(sqlite3 "$T/a.db" "SELECT COUNT(*) FROM queries WHERE NOT (t_arr <= t_dec AND t_dec <= t_queue_end AND t_queue_end <= t_prefill_end AND t_first_token <= t_done AND abs(latency_s - (t_done - t_arr)) < 1e-12)")" 0 "ordered time stamps"
+# The resolved scenario is stored and parses as JSON.
+expect_eq "$(sqlite3 "$T/a.db" "SELECT json_extract(scenario_json, '$.devices.count') FROM runs LIMIT 1")" 4 "resolved scenario"
+expect_eq "$(sqlite3 "$T/a.db" "SELECT json_extract(scenario_json, '$.channel.access_s') FROM runs LIMIT 1")" 0.005 "defaults resolved"
+# Same seed, same records; paired arrivals across policies; different latencies.
+expect_exit 0 "$BIN" run "$T/s.json" -o "$T/b.db" -q
+q="SELECT r.policy, query_id, device, route, t_arr, t_done, snr_db FROM queries JOIN runs r USING(run_id) ORDER BY r.policy, query_id"
+expect_eq "$(sqlite3 "$T/a.db" "$q" | md5sum)" "$(sqlite3 "$T/b.db" "$q" | md5sum)" "rerun identical"
+expect_eq "$(sqlite3 "$T/a.db" "SELECT COUNT(*) FROM queries s JOIN queries l ON s.query_id = l.query_id WHERE s.run_id = 1 AND l.run_id = 2 AND (s.t_arr != l.t_arr OR s.device != l.device)")" 0 "same arrivals"
+expect_eq "$(sqlite3 "$T/a.db" "SELECT COUNT(*) > 290 FROM queries s JOIN queries l ON s.query_id = l.query_id WHERE s.run_id = 1 AND l.run_id = 2 AND s.latency_s != l.latency_s")" 1 "different latencies"
+# The quality-latency rule holds on every record (MODEL.md section 5).
+expect_eq "$(sqlite3 "$T/a.db" "SELECT COUNT(*) FROM queries q JOIN runs r USING(run_id) WHERE r.policy = 'quality-latency' AND (q.route = 'large') != (q.p_large - json_extract(r.policy_params, '$.alpha') * (q.est_large_s - q.est_small_s) > json_extract(r.policy_params, '$.theta'))")" 0 "quality-latency rule"
+
+# Overrides, policy selection, seeds, appending.
+expect_exit 0 "$BIN" run "$T/s.json" -o "$T/a.db" -q --policy always-large --seed 9 --set devices.count=2 --set name=other
+expect_eq "$(sqlite3 "$T/a.db" "SELECT COUNT(*) || ' ' || MAX(seed) || ' ' || MAX(json_extract(scenario_json, '$.devices.count')) FROM runs WHERE scenario_name='other'")" "1 9 2" "override run"
+expect_eq "$(sqlite3 "$T/a.db" "SELECT COUNT(*) FROM runs")" 4 "appended"
+expect_eq "$(sqlite3 "$T/a.db" "SELECT MAX(device) FROM queries WHERE run_id = 4")" 1 "devices.count=2"
+
+# Sweeps and replications: grid size, one point, all points.
+cat >"$T/sweep.json" <<JSON
+{ "trace": { "path": "trace.csv" }, "devices": { "count": 2 }, "replications": 2,
+  "policy": { "name": "always-large" },
+  "sweep": { "trace.arrival.rate_per_s": [1, 8], "channel.uplink.bandwidth_hz": [5e6, 10e6, 20e6] } }
+JSON
+expect_exit 0 "$BIN" run "$T/sweep.json" --points
+expect_eq "$(cat "$T/out")" 6 "sweep points"
+expect_exit 0 "$BIN" run "$T/sweep.json" --sweep-index 4 -o "$T/sw.db" -q
+expect_eq "$(sqlite3 "$T/sw.db" "SELECT COUNT(*) || ' ' || MIN(sweep_index) || ' ' || group_concat(DISTINCT replication) FROM runs")" "2 4 0,1" "one point, two replications"
+expect_eq "$(sqlite3 "$T/sw.db" "SELECT json_extract(sweep_point, '$.\"trace.arrival.rate_per_s\"') || ' ' || json_extract(scenario_json, '$.channel.uplink.bandwidth_hz') FROM runs LIMIT 1")" "8 10000000" "point 4 = rate 8, 10 MHz"
+expect_exit 2 "$BIN" run "$T/sweep.json" --sweep-index 6 -o "$T/sw.db"
+expect_exit 0 "$BIN" run "$T/sweep.json" --check
+expect_exit 0 "$BIN" run "$T/sweep.json" -o "$T/all.db" -q
+expect_eq "$(sqlite3 "$T/all.db" "SELECT COUNT(*) FROM runs WHERE status = 'complete'")" 12 "whole sweep"
+# Replications differ, sweep points with more bandwidth are faster.
+expect_eq "$(sqlite3 "$T/all.db" "SELECT COUNT(DISTINCT mean_latency_s) FROM run_summary")" 12 "distinct runs"
+expect_exit 0 "$BIN" summary "$T/all.db"
+expect_grep "always-large" "$T/out"
+
+# Listing commands.
+expect_exit 0 "$BIN" keys
+expect_grep "channel.fading.doppler_hz" "$T/out"
+expect_exit 0 "$BIN" policies
+expect_grep "quality-latency" "$T/out"
+expect_exit 0 "$BIN" profiles
+finish
