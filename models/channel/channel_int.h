@@ -37,7 +37,7 @@ const channel_rate_model *channel_rate_find(const char *name);
  * (2k, 2k+1) of the stream.  Values depend on the index only: the same
  * operations run in the same order whatever the read pattern.  See
  * docs/CHANNEL.md, "Fading". */
-#define FADING_SEGMENT 64  /* blocks per segment (L) */
+#define FADING_SEGMENT 32  /* blocks per segment (L) */
 #define FADING_CP_RING 16  /* checkpoints kept per stream (older: recomputed from 0) */
 
 typedef struct fading_cgain {
