@@ -15,16 +15,7 @@
 #include "sim/run/run.h"
 #include "sim/run/scenario.h"
 #include "tests/check.h"
-
-static char tmpdir[256];
-
-static void write_file(const char *name, const char *text, char *path, size_t len)
-{
-    snprintf(path, len, "%s/%s", tmpdir, name);
-    FILE *f = fopen(path, "w");
-    fputs(text, f);
-    fclose(f);
-}
+#include "tests/run_harness.h"
 
 /* Radio and profiles with no randomness: one device at 100 m, no shadowing,
  * no fading; coefficient profiles chosen to be easy to check by hand. */
@@ -39,51 +30,6 @@ static const char base_scenario[] =
     "   \"large\": {\"preset\": \"none\", \"prefill_s\": [0.004, 0.0002, 0], \"decode_step_s\": [0.008, 0.0005, 1e-7],"
     "             \"max_batch\": 8, \"kv_capacity_bytes\": 1e10, \"kv_bytes_per_token\": 1000}},"
     " \"policy\": {\"name\": \"%s\"}}";
-
-typedef struct result {
-    int status;
-    char err[1024];
-    record *rec;
-    size_t n;
-    run_stats stats;
-} result;
-
-static result run_scenario(const char *json, char *const *sets, int n_sets)
-{
-    result res;
-    memset(&res, 0, sizeof res);
-    char path[512];
-    write_file("scenario.json", json, path, sizeof path);
-    scenario_file sf;
-    scenario sc;
-    if (scenario_file_load(&sf, path, sets, n_sets, res.err, sizeof res.err) != 0 ||
-        scenario_resolve(&sf, 0, &sc, NULL, res.err, sizeof res.err) != 0) {
-        res.status = EXIT_USAGE;
-        return res;
-    }
-    policy_registry *reg = policy_registry_create();
-    policy_instance pi;
-    if (policy_instance_init(&pi, reg, cJSON_GetArrayItem(sf.policies, 0), "policy", res.err, sizeof res.err) != 0) {
-        res.status = EXIT_USAGE;
-        policy_registry_destroy(reg);
-        scenario_file_free(&sf);
-        return res;
-    }
-    sink *out = sink_memory_create();
-    run_info info = {sc.name, "{}", "{}", 0, scenario_seed(&sc), sc.replication, pi.type->name, "{}", "test",
-                     "2026-01-01T00:00:00Z"};
-    run_options opt = {1, "test", NULL, NULL};
-    res.status = run_one(&sc, &pi, out, &info, &opt, &res.stats, res.err, sizeof res.err);
-    sink_memory *mem = (sink_memory *)out;
-    res.n = mem->n;
-    res.rec = malloc((mem->n ? mem->n : 1) * sizeof *res.rec);
-    memcpy(res.rec, mem->records, mem->n * sizeof *res.rec);
-    sink_close(out);
-    policy_instance_destroy(&pi);
-    policy_registry_destroy(reg);
-    scenario_file_free(&sf);
-    return res;
-}
 
 static result run_known(const char *trace_csv, const char *policy, const char *fading, int devices,
                         const char *distances)
@@ -353,14 +299,8 @@ static void test_bad_traces(void)
 
 int main(void)
 {
-    char cwd[128];
-    if (!getcwd(cwd, sizeof cwd))
+    if (harness_init() != 0)
         return 1;
-    snprintf(tmpdir, sizeof tmpdir, "%s/edgesim-test-run-XXXXXX", cwd);
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        return 1;
-    }
     test_known_large();
     test_known_small();
     test_reproducible_and_paired();

@@ -1,0 +1,258 @@
+/* Run-level checks of the models' "done when" conditions: uplink times with
+ * a constant channel, the fading law seen by the router, batch-1 service on
+ * the device, edge load and saturation, calibrated large-call share, and
+ * multi-turn dialogues (recompute accounting, eviction, switching). */
+#include <gsl/gsl_sort.h>
+#include <math.h>
+
+#include "models/llm/llm.h"
+#include "tests/check.h"
+#include "tests/run_harness.h"
+
+/* A single-query trace with one query every `gap_s` seconds. */
+static void write_sparse_trace(const char *name, int n, double gap_s, char *path, size_t len)
+{
+    char *buf = malloc((size_t)n * 80 + 200);
+    char *p = buf + sprintf(buf, "id,t_arr_s,device,dialogue_id,turn,in_tokens,out_tokens,p_large,q_small,q_large,benchmark\n");
+    for (int i = 0; i < n; i++)
+        p += sprintf(p, "%d,%.3f,0,-1,0,%d,%d,0.5,1,1,x\n", i + 1, 1 + i * gap_s, 5 + (i * 53) % 700, 1 + (i * 29) % 120);
+    write_file(name, buf, path, len);
+    free(buf);
+}
+
+static void test_uplink_constant_channel(void)
+{
+    char trace[512], json[2048];
+    write_sparse_trace("sparse.csv", 300, 2.0, trace, sizeof trace);
+    snprintf(json, sizeof json,
+             "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1, \"distances_m\": [180]},"
+             " \"channel\": {\"fading\": {\"model\": \"none\"}, \"shadowing_db\": 6, \"rate\": {\"gap_db\": 3}},"
+             " \"policy\": {\"name\": \"always-large\"}}",
+             trace);
+    result r = run_scenario(json, NULL, 0);
+    CHECK_INT(r.status, EXIT_OK);
+    CHECK_INT(r.n, 300);
+    double worst = 0;
+    for (size_t i = 0; i < r.n; i++) {
+        const record *q = &r.rec[i];
+        double rate = 20e6 * log2(1 + pow(10, (q->snr_db - 3) / 10));
+        double want = 0.005 + 8 * q->bytes_up / rate;
+        worst = fmax(worst, fabs((q->t_ul_end - q->t_ul_start) - want));
+        CHECK(q->snr_db == q->snr_avg_db); /* no fading: the router sees the mean */
+    }
+    CHECK(worst <= 1e-9);
+    printf("uplink time vs closed form: worst error %.3g s over %zu queries\n", worst, r.n);
+    free(r.rec);
+}
+
+/* snr_db - snr_avg_db at decisions is 10 log10 of an Exp(1) variable:
+ * Kolmogorov-Smirnov against F(x) = 1 - exp(-10^(x/10)). */
+static void test_fading_law_at_decisions(void)
+{
+    char json[2048];
+    snprintf(json, sizeof json,
+             "{\"seed\": 21, \"trace\": {\"generate\": {\"benchmark\": \"mmlu\", \"queries\": 4000},"
+             " \"arrival\": {\"rate_per_s\": 2}}, \"devices\": {\"count\": 20},"
+             " \"policy\": {\"name\": \"always-small\"}}");
+    result r = run_scenario(json, NULL, 0);
+    CHECK_INT(r.status, EXIT_OK);
+    CHECK_INT(r.n, 4000);
+    double *x = malloc(r.n * sizeof *x);
+    for (size_t i = 0; i < r.n; i++)
+        x[i] = r.rec[i].snr_db - r.rec[i].snr_avg_db;
+    gsl_sort(x, 1, r.n);
+    double d = 0;
+    for (size_t i = 0; i < r.n; i++) {
+        double f = 1 - exp(-pow(10, x[i] / 10));
+        d = fmax(d, fmax(fabs(f - (double)i / r.n), fabs(f - (double)(i + 1) / r.n)));
+    }
+    double critical = 1.63 / sqrt((double)r.n); /* alpha = 0.01 */
+    printf("fading at decisions: KS D = %.4f (critical %.4f, n = %zu)\n", d, critical, r.n);
+    CHECK(d < critical);
+    free(x);
+    free(r.rec);
+}
+
+/* One device, sparse arrivals, always-small: t_done - t_dec is exactly the
+ * batch-1 service time of the resolved default profile. */
+static void test_device_service(void)
+{
+    char trace[512], json[2048], err[256];
+    write_sparse_trace("sparse2.csv", 200, 100.0, trace, sizeof trace);
+    snprintf(json, sizeof json,
+             "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1}, \"policy\": {\"name\": \"always-small\"}}", trace);
+    result r = run_scenario(json, NULL, 0);
+    CHECK_INT(r.status, EXIT_OK);
+    CHECK_INT(r.n, 200);
+    scenario sc;
+    memset(&sc, 0, sizeof sc);
+    keys_defaults(scenario_keys, &sc);
+    llm_profile small;
+    CHECK_INT(llm_profile_resolve(&sc.small, "models.small", &small, err, sizeof err), 0);
+    double worst = 0;
+    for (size_t i = 0; i < r.n; i++) {
+        const record *q = &r.rec[i];
+        double want = llm_batch1_service_s(&small, q->in_tokens, 0, q->out_tokens);
+        worst = fmax(worst, fabs((q->t_done - q->t_dec) - want));
+        CHECK(q->queue_wait_s == 0);
+    }
+    printf("device service vs profile formula: worst error %.3g s\n", worst);
+    CHECK(worst <= 1e-9);
+    free(r.rec);
+}
+
+/* Many devices, always-large: mean latency grows with load; the edge's
+ * token throughput saturates below the profile's batch-32 decode rate. */
+static void test_edge_load(void)
+{
+    const double rates[] = {1, 4, 16, 64, 128};
+    double mean_latency[5], throughput[5];
+    char json[2048], err[256];
+    for (int k = 0; k < 5; k++) {
+        snprintf(json, sizeof json,
+                 "{\"seed\": 4, \"trace\": {\"generate\": {\"benchmark\": \"gsm8k\", \"queries\": 3000},"
+                 " \"arrival\": {\"rate_per_s\": %g}}, \"devices\": {\"count\": 200},"
+                 " \"policy\": {\"name\": \"always-large\"}}",
+                 rates[k]);
+        result r = run_scenario(json, NULL, 0);
+        CHECK_INT(r.status, EXIT_OK);
+        double sum = 0, tokens = 0, first = INFINITY, last = 0;
+        for (size_t i = 0; i < r.n; i++) {
+            sum += r.rec[i].latency_s;
+            tokens += r.rec[i].out_tokens;
+            first = fmin(first, r.rec[i].t_arr);
+            last = fmax(last, r.rec[i].t_done);
+        }
+        mean_latency[k] = sum / r.n;
+        throughput[k] = tokens / (last - first);
+        free(r.rec);
+    }
+    scenario sc;
+    memset(&sc, 0, sizeof sc);
+    keys_defaults(scenario_keys, &sc);
+    llm_profile large;
+    CHECK_INT(llm_profile_resolve(&sc.large, "models.large", &large, err, sizeof err), 0);
+    double batch32 = 32 / llm_decode_step_s(&large, 32, 32 * 300.0);
+    for (int k = 0; k < 5; k++)
+        printf("edge load %6.1f q/s: mean latency %.3f s, %.0f tokens/s (batch-32 decode rate %.0f)\n", rates[k],
+               mean_latency[k], throughput[k], batch32);
+    for (int k = 1; k < 5; k++)
+        CHECK(mean_latency[k] >= mean_latency[k - 1]);
+    CHECK(throughput[1] > throughput[0]);
+    /* Saturated: doubling the offered load no longer raises throughput, which
+     * stays below the pure batch-32 decode rate (prefills pause decoding). */
+    CHECK(fabs(throughput[4] - throughput[3]) < 0.05 * throughput[3]);
+    CHECK(throughput[4] < batch32 && throughput[4] > 0.4 * batch32);
+}
+
+/* score-threshold calibrated to 30% large on the run's own trace. */
+static void test_target_fraction(void)
+{
+    char json[2048];
+    snprintf(json, sizeof json,
+             "{\"seed\": 8, \"trace\": {\"generate\": {\"benchmark\": \"mmlu\", \"queries\": 5000}},"
+             " \"devices\": {\"count\": 10},"
+             " \"policy\": {\"name\": \"score-threshold\", \"target_large_fraction\": 0.3}}");
+    result r = run_scenario(json, NULL, 0);
+    CHECK_INT(r.status, EXIT_OK);
+    int large = 0;
+    for (size_t i = 0; i < r.n; i++)
+        large += r.rec[i].route == ROUTE_LARGE;
+    printf("score-threshold target 0.30: %.4f of %zu queries large\n", (double)large / r.n, r.n);
+    CHECK_NEAR((double)large / r.n, 0.3, 0.005);
+    free(r.rec);
+}
+
+typedef struct dialogue_check {
+    int switches, turns, recompute_ok, overlap_ok, history_ok;
+    double recomputed;
+} dialogue_check;
+
+static int by_dialogue_turn(const void *a, const void *b)
+{
+    const record *x = a, *y = b;
+    if (x->dialogue_id != y->dialogue_id)
+        return x->dialogue_id < y->dialogue_id ? -1 : 1;
+    return (x->turn > y->turn) - (x->turn < y->turn);
+}
+
+static dialogue_check check_dialogues(result *r)
+{
+    dialogue_check c = {0, 0, 1, 1, 1, 0};
+    qsort(r->rec, r->n, sizeof *r->rec, by_dialogue_turn);
+    for (size_t i = 0; i < r->n; i++) {
+        const record *q = &r->rec[i];
+        c.turns++;
+        c.switches += q->switched == 1;
+        c.recomputed += q->recomputed_tokens;
+        /* What the chosen model lacked of the history is recomputed. */
+        if (q->recomputed_tokens != q->context_tokens - q->cached_tokens || q->cached_tokens < 0 ||
+            q->cached_tokens > q->context_tokens)
+            c.recompute_ok = 0;
+        if (i > 0 && r->rec[i - 1].dialogue_id == q->dialogue_id) {
+            const record *prev = &r->rec[i - 1];
+            if (q->t_arr < prev->t_done)
+                c.overlap_ok = 0;
+            if (q->context_tokens != prev->context_tokens + prev->in_tokens + prev->out_tokens)
+                c.history_ok = 0;
+        } else if (q->context_tokens != 0 || q->turn != 1) {
+            c.history_ok = 0;
+        }
+    }
+    return c;
+}
+
+static void test_dialogues(void)
+{
+    const char *tmpl = "{\"seed\": 6, \"trace\": {\"generate\": {\"benchmark\": \"mtbench101\", \"queries\": 0,"
+                       " \"dialogues\": 400}, \"arrival\": {\"rate_per_s\": 2}, \"think_s\": 5},"
+                       " \"devices\": {\"count\": 20}, %s"
+                       " \"policy\": {\"name\": \"%s\"%s}}";
+    char json[2048];
+    const char *rule = ", \"alpha\": 0.5, \"theta\": 0.5";
+    snprintf(json, sizeof json, tmpl, "", "quality-latency", rule);
+    result ql = run_scenario(json, NULL, 0);
+    snprintf(json, sizeof json, tmpl, "", "context-aware", rule);
+    result ca = run_scenario(json, NULL, 0);
+    CHECK_INT(ql.status, EXIT_OK);
+    CHECK_INT(ca.status, EXIT_OK);
+    CHECK(ql.n > 800 && ql.n == ca.n);
+    dialogue_check cq = check_dialogues(&ql), cc = check_dialogues(&ca);
+    printf("dialogues: %d turns; switches quality-latency %d, context-aware %d; recomputed tokens %.0f vs %.0f\n",
+           cq.turns, cq.switches, cc.switches, cq.recomputed, cc.recomputed);
+    CHECK(cq.recompute_ok && cc.recompute_ok);
+    CHECK(cq.overlap_ok && cc.overlap_ok);
+    CHECK(cq.history_ok && cc.history_ok);
+    CHECK(cc.switches < cq.switches);
+
+    /* A tiny edge KV capacity evicts idle dialogues: a turn routed large
+     * after a large turn must recompute what was evicted. */
+    snprintf(json, sizeof json, tmpl, "\"models\": {\"large\": {\"kv_capacity_bytes\": 2e8}},", "always-large", "");
+    result tiny = run_scenario(json, NULL, 0);
+    snprintf(json, sizeof json, tmpl, "", "always-large", "");
+    result roomy = run_scenario(json, NULL, 0);
+    CHECK_INT(tiny.status, EXIT_OK);
+    CHECK_INT(roomy.status, EXIT_OK);
+    dialogue_check ct = check_dialogues(&tiny), cr = check_dialogues(&roomy);
+    printf("always-large recomputed tokens: roomy edge KV %.0f, tiny edge KV %.0f\n", cr.recomputed, ct.recomputed);
+    CHECK(ct.recompute_ok && ct.overlap_ok && ct.history_ok);
+    CHECK(cr.recomputed == 0);
+    CHECK(ct.recomputed > 0);
+    free(ql.rec);
+    free(ca.rec);
+    free(tiny.rec);
+    free(roomy.rec);
+}
+
+int main(void)
+{
+    if (harness_init() != 0)
+        return 1;
+    test_uplink_constant_channel();
+    test_fading_law_at_decisions();
+    test_device_service();
+    test_edge_load();
+    test_target_fraction();
+    test_dialogues();
+    return check_done();
+}
