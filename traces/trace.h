@@ -183,7 +183,8 @@ void trace_gen_destroy(trace_gen *g);
 
 /* A router score for a row with the given qualities: "large needed" (q_large
  * > q_small) scores are N(d', 1), the others N(0, 1), mapped to (0,1) by
- * p = Phi(x - d'/2).  Used by the generator and by the importers. */
+ * p = Phi(x - d'/2), rounded to 6 decimals.  Used by the generator and by
+ * the importers. */
 double trace_router_score(gsl_rng *r, double dprime, double q_small, double q_large);
 
 /* ---- arrival processes (trace_arrival.c) ---- */

@@ -57,9 +57,10 @@ trace_writer *trace_writer_create(const char *path, unsigned columns, trace_erro
 /* Shortest text that reads back to the same double (%.17g at worst). */
 static void fmt_num(char *buf, size_t cap, double v)
 {
-    int prec;
-    for (prec = 6; prec <= 17; prec++) {
-        snprintf(buf, cap, "%.*g", prec, v);
+    static const int precs[] = {6, 9, 12, 15, 17};
+    size_t i;
+    for (i = 0; i < sizeof precs / sizeof precs[0]; i++) {
+        snprintf(buf, cap, "%.*g", precs[i], v);
         if (strtod(buf, NULL) == v)
             return;
     }
