@@ -63,9 +63,11 @@ int channel_check_report(const channel_config *cfg, const devices_config *dev, u
     fprintf(out, "# edgesim channel: %d devices, %ld blocks of %g s, seed %llu, replication %u\n", dev->count,
             blocks, cfg->fading.block_s, (unsigned long long)seed, replication);
     fprintf(out, "# path loss %s (%s), shadowing %g dB\n", pl->name, pl->source, cfg->shadowing_db);
-    fprintf(out, "# fading %s, rho = %.6f; rate %s, gap %g dB, cap %g bit/s; outage threshold %g dB\n",
-            cfg->fading.model, channel_fading_rho(ch), cfg->rate.model, cfg->rate.gap_db, cfg->rate.max_bps,
-            outage_threshold_db);
+    char cap[32] = "none";
+    if (!isnan(cfg->rate.max_bps))
+        snprintf(cap, sizeof cap, "%g bit/s", cfg->rate.max_bps);
+    fprintf(out, "# fading %s, rho = %.6f; rate %s, gap %g dB, cap %s; outage threshold %g dB\n", cfg->fading.model,
+            channel_fading_rho(ch), cfg->rate.model, cfg->rate.gap_db, cap, outage_threshold_db);
     fprintf(out, "# _cf = closed form%s\n",
             rayleigh ? " under Rayleigh fading: outage 1 - exp(-g0/gbar), rate B e^(1/a) E1(1/a) / ln 2"
                      : " without fading");
