@@ -128,7 +128,8 @@ static void len_summary(len_hist *h, double q[5], double *mean)
 {
     static const double qs[5] = {0.10, 0.50, 0.90, 0.99, 1.0};
     int i;
-    qsort(h->big, h->nbig, sizeof *h->big, cmp_int);
+    if (h->nbig > 0)
+        qsort(h->big, h->nbig, sizeof *h->big, cmp_int);
     for (i = 0; i < 5; i++)
         q[i] = len_quantile(h, qs[i]);
     *mean = h->n ? h->sum / (double)h->n : NAN;
