@@ -9,5 +9,6 @@ set xlabel "mean latency (s)"
 set ylabel "mean answer quality (0-1)"
 set grid
 set key outside right top box
+set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 plot for [i=1:nseries] "tradeoff.dat" index (i-1) using 1:3 with linespoints lw 2 pt 7 ps 1.3 lc i title label[i], \
      for [i=1:nseries] "tradeoff.dat" index (i-1) using 1:3:2:4 with xyerrorbars lc i notitle
