@@ -14,4 +14,7 @@ enum cli_exit {
 
 int cli_main(int argc, char **argv);
 
+/* `edgesim merge OUT.db IN.db...` (merge.c). */
+int merge_main(int argc, char **argv);
+
 #endif

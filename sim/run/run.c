@@ -410,7 +410,7 @@ static void fill_view(run *r, uint32_t slot, policy_view *v)
     v->prev_route = d ? d->prev_route : -1;
 
     v->snr_db = channel_csi_snr_db(r->ch, dev, now, r->sc->router.csi_delay_s, r->sc->router.csi_error_db);
-    int n_up = channel_active(r->ch, LINK_UP) + 1, n_down = channel_active(r->ch, LINK_DOWN) + 1;
+    int n_up = channel_on_air(r->ch, LINK_UP) + 1, n_down = channel_on_air(r->ch, LINK_DOWN) + 1;
     /* The rate the router expects at the SNR it sees, with today's sharing. */
     double true_snr = channel_snr_db(r->ch, dev, LINK_UP, now);
     double rate_ul = channel_rate_bps(r->ch, dev, LINK_UP, now, n_up);

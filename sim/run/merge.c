@@ -1,0 +1,110 @@
+/* merge.c -- `edgesim merge OUT.db IN.db...`: append the complete runs of
+ * several results databases (e.g. one per job-array task) to one, with new
+ * run ids.  Each input is appended in one transaction: all of it or none. */
+#include <stdio.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include "analysis/plot.h"
+#include "sim/run/cli.h"
+#include "sim/run/record.h"
+#include "sim/run/summary.h"
+
+static int is_results_db(sqlite3 *db, const char *schema)
+{
+    char sql[160];
+    sqlite3_stmt *st = NULL;
+    snprintf(sql, sizeof sql,
+             "SELECT COUNT(*) FROM %s.sqlite_master WHERE type = 'table' AND name IN ('runs', 'queries')", schema);
+    int n = 0;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return n == 2;
+}
+
+static int count_complete(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    int n = -1;
+    if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM src.runs WHERE status = 'complete'", -1, &st, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* Append one input; returns a cli_exit code. */
+static int merge_one(sqlite3 *db, const char *out_path, const char *in_path)
+{
+    /* ATTACH would create a missing file: check first. */
+    FILE *probe = fopen(in_path, "rb");
+    if (!probe) {
+        fprintf(stderr, "edgesim: %s: cannot open\n", in_path);
+        return EXIT_INPUT;
+    }
+    fclose(probe);
+    char *msg = NULL;
+    char *attach = sqlite3_mprintf("ATTACH DATABASE %Q AS src", in_path);
+    int status = EXIT_OK;
+    if (!attach || sqlite3_exec(db, attach, NULL, NULL, &msg) != SQLITE_OK) {
+        fprintf(stderr, "edgesim: %s: %s\n", in_path, msg ? msg : "out of memory");
+        sqlite3_free(msg);
+        sqlite3_free(attach);
+        return EXIT_INPUT;
+    }
+    sqlite3_free(attach);
+    int n = is_results_db(db, "src") ? count_complete(db) : -1;
+    if (n < 0) {
+        fprintf(stderr, "edgesim: %s: not an edgesim results database (no runs and queries tables)\n", in_path);
+        status = EXIT_INPUT;
+    } else if (sqlite3_exec(db, "BEGIN", NULL, NULL, &msg) != SQLITE_OK ||
+               sqlite3_exec(db, analysis_merge_sql, NULL, NULL, &msg) != SQLITE_OK ||
+               sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+        fprintf(stderr, "edgesim: merging %s into %s: %s\n", in_path, out_path, msg ? msg : "?");
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        status = EXIT_OUTPUT;
+    } else {
+        fprintf(stderr, "edgesim: merged %d complete runs from %s\n", n, in_path);
+    }
+    sqlite3_free(msg);
+    sqlite3_exec(db, "DETACH DATABASE src", NULL, NULL, NULL);
+    return status;
+}
+
+int merge_main(int argc, char **argv)
+{
+    if (argc < 3 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        printf("usage: edgesim merge OUT.db IN.db...\n\n"
+               "Append the complete runs of each IN.db to OUT.db (created if missing),\n"
+               "renumbering run_id.  Runs left 'running' by killed jobs are skipped.\n"
+               "For job arrays: edgesim run S.json --sweep-index $SLURM_ARRAY_TASK_ID -o out/$ID.db,\n"
+               "then edgesim merge all.db out/*.db.\n");
+        return argc < 3 && !(argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+                   ? EXIT_USAGE
+                   : EXIT_OK;
+    }
+    char err[1024];
+    const char *out_path = argv[1];
+    /* Opening as a sink creates the schema and views when the file is new. */
+    sink *s = sink_sqlite_open(out_path, err, sizeof err);
+    if (!s) {
+        fprintf(stderr, "edgesim: %s\n", err);
+        return EXIT_OUTPUT;
+    }
+    sink_close(s);
+
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(out_path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        fprintf(stderr, "edgesim: %s: %s\n", out_path, sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return EXIT_OUTPUT;
+    }
+    sqlite3_busy_timeout(db, 30000);
+    int status = EXIT_OK;
+    for (int i = 2; i < argc && status == EXIT_OK; i++)
+        status = merge_one(db, out_path, argv[i]);
+    sqlite3_close(db);
+    return status;
+}
