@@ -1,9 +1,8 @@
 # Figure (d): where the latency goes, per policy: the mean over queries of
 # each step, from the record's time stamps (the parts sum to the mean
-# latency).  "decode + tail" includes the downlink of the answer's tail
-# (the record has no decode-end time).  Data: breakdown.dat, one row per
-# series: label, router, uplink, edge queue, device queue, prefill,
-# first-token downlink, decode + tail (seconds).
+# latency).  Data: breakdown.dat, one row per series: label, router,
+# uplink, edge queue, device queue, prefill, decode, downlink of the answer
+# after its last token (seconds).
 set datafile separator tab
 set title sprintf("Mean latency per step\n%s", subtitle)
 set ylabel "mean time per query (s)"
@@ -20,5 +19,5 @@ plot "breakdown.dat" using 2:xtic(1) title "router" lc rgb "#9e9e9e", \
      "" using 4 title "edge queue" lc rgb "#d62728", \
      "" using 5 title "device queue" lc rgb "#ff7f0e", \
      "" using 6 title "prefill" lc rgb "#2ca02c", \
-     "" using 7 title "first-token downlink" lc rgb "#17becf", \
-     "" using 8 title "decode + tail" lc rgb "#9467bd"
+     "" using 7 title "decode" lc rgb "#9467bd", \
+     "" using 8 title "answer downlink" lc rgb "#17becf"

@@ -265,7 +265,7 @@ static int fig_sweep(plot_ctx *c, FILE *data, FILE *script)
 
 static const char breakdown_sql[] =
     "SELECT l.label, AVG(b.router_s), AVG(b.uplink_s), AVG(b.edge_queue_s), AVG(b.device_queue_s),"
-    "       AVG(b.prefill_s), AVG(b.downlink_first_s), AVG(b.decode_tail_s), AVG(b.latency_s)"
+    "       AVG(b.prefill_s), AVG(b.decode_s), AVG(b.downlink_s), AVG(b.latency_s)"
     " FROM latency_breakdown b JOIN runs r ON r.run_id = b.run_id JOIN run_label l ON l.run_id = b.run_id"
     " WHERE r.scenario_name = ?1 AND r.sweep_index = ?2"
     " GROUP BY l.label ORDER BY AVG(b.latency_s)";
@@ -277,7 +277,7 @@ static int fig_breakdown(plot_ctx *c, FILE *data, FILE *script)
     if (prepare(c, &st, breakdown_sql) != 0)
         return -1;
     fputs("# mean seconds per query:\n# series\trouter\tuplink\tedge_queue\tdevice_queue\tprefill"
-          "\tdownlink_first\tdecode_tail\tlatency\n",
+          "\tdecode\tdownlink\tlatency\n",
           data);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         tsv_text(data, (const char *)sqlite3_column_text(st, 0));

@@ -59,6 +59,7 @@ CREATE TABLE IF NOT EXISTS queries (
     t_queue_end       REAL,
     t_prefill_end     REAL,
     t_first_token     REAL,
+    t_decode_end      REAL,            -- last token generated (before its downlink)
     t_done            REAL NOT NULL,
     latency_s         REAL NOT NULL,
     ttft_s            REAL,

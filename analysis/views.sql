@@ -181,9 +181,10 @@ WHERE r.status = 'complete'
 GROUP BY q.run_id;
 
 -- latency_breakdown: per query, where its latency went, from the time stamps
--- (seconds; the parts sum to latency_s).  The record has no "decode end" time,
--- so the downlink of a large answer's tail is inside decode_tail_s;
--- downlink_first_s is the first-token chunk (ttft path).
+-- (seconds; the parts sum to latency_s): router, uplink (access + transfer),
+-- queue (edge or device), prefill, decode (first to last token), downlink of
+-- the answer's tail after the last token (large routes; the first-token chunk
+-- travels while decoding goes on).
 CREATE VIEW IF NOT EXISTS latency_breakdown AS
 SELECT q.run_id, q.query_id, q.route,
        q.t_dec - q.t_arr                                          AS router_s,
@@ -191,8 +192,8 @@ SELECT q.run_id, q.query_id, q.route,
        CASE WHEN q.route = 'large' THEN q.t_queue_end - q.t_ul_end ELSE 0 END AS edge_queue_s,
        CASE WHEN q.route = 'small' THEN q.t_queue_end - q.t_dec ELSE 0 END AS device_queue_s,
        q.t_prefill_end - q.t_queue_end                            AS prefill_s,
-       q.t_first_token - q.t_prefill_end                          AS downlink_first_s,
-       q.t_done - q.t_first_token                                 AS decode_tail_s,
+       q.t_decode_end - q.t_prefill_end                           AS decode_s,
+       q.t_done - q.t_decode_end                                  AS downlink_s,
        q.latency_s
 FROM queries q JOIN runs r ON r.run_id = q.run_id
 WHERE r.status = 'complete';

@@ -76,12 +76,13 @@ static void add_query(sqlite3 *db, int run, int qid, int dialogue, int switched,
     snprintf(sql, sizeof sql,
              "INSERT INTO queries (run_id, query_id, dialogue_id, turn, device, in_tokens, out_tokens,"
              " context_tokens, cached_tokens, recomputed_tokens, route, q_small, q_large, quality, switched,"
-             " t_arr, t_dec, t_ul_end, t_queue_end, t_prefill_end, t_first_token, t_done, latency_s, ttft_s)"
+             " t_arr, t_dec, t_ul_end, t_queue_end, t_prefill_end, t_first_token, t_decode_end, t_done, latency_s,"
+             " ttft_s)"
              " VALUES (%d, %d, %s, NULL, 0, 10, 5, 0, 0, %d, '%s', %g, %g, %g, %s, %.9g, %.9g, %s, %.9g, %.9g,"
-             " %.9g, %.9g, %.9g, %.9g)",
+             " %.9g, %.9g, %.9g, %.9g, %.9g)",
              run, qid, dlg, qid, route, q_small, q_large, quality, sw, t_arr, t_arr + 0.1 * latency,
              ul, t_arr + 0.2 * latency, t_arr + 0.5 * latency,
-             t_arr + 0.6 * latency, t_arr + latency, latency, 0.6 * latency);
+             t_arr + 0.6 * latency, t_arr + 0.9 * latency, t_arr + latency, latency, 0.6 * latency);
     exec_ok(db, sql);
 }
 
@@ -233,22 +234,23 @@ static void test_dialogues(sqlite3 *db)
 static void test_breakdown(sqlite3 *db)
 {
     /* A large query: arrive 0, decide 0.015, uplink done 0.03, prefill
-     * starts 0.05, ends 0.1, first token at the user 0.12, done 0.5. */
+     * starts 0.05, ends 0.1, first token at the user 0.12, last token
+     * generated 0.45, done 0.5. */
     add_run(db, 50, "b", 0, "{}", "always-large", "{\"name\":\"always-large\"}", "complete");
     exec_ok(db, "INSERT INTO queries (run_id, query_id, device, in_tokens, out_tokens, context_tokens,"
                 " cached_tokens, recomputed_tokens, route, t_arr, t_dec, t_ul_start, t_ul_end, t_queue_end,"
-                " t_prefill_end, t_first_token, t_done, latency_s)"
-                " VALUES (50, 0, 0, 10, 5, 0, 0, 0, 'large', 0, 0.015, 0.015, 0.03, 0.05, 0.1, 0.12, 0.5, 0.5)");
+                " t_prefill_end, t_first_token, t_decode_end, t_done, latency_s)"
+                " VALUES (50, 0, 0, 10, 5, 0, 0, 0, 'large', 0, 0.015, 0.015, 0.03, 0.05, 0.1, 0.12, 0.45, 0.5, 0.5)");
     CHECK_NEAR(num(db, "SELECT router_s FROM latency_breakdown WHERE run_id = 50"), 0.015, 1e-12);
     CHECK_NEAR(num(db, "SELECT uplink_s FROM latency_breakdown WHERE run_id = 50"), 0.015, 1e-12);
     CHECK_NEAR(num(db, "SELECT edge_queue_s FROM latency_breakdown WHERE run_id = 50"), 0.02, 1e-12);
     CHECK_NEAR(num(db, "SELECT device_queue_s FROM latency_breakdown WHERE run_id = 50"), 0.0, 1e-12);
     CHECK_NEAR(num(db, "SELECT prefill_s FROM latency_breakdown WHERE run_id = 50"), 0.05, 1e-12);
-    CHECK_NEAR(num(db, "SELECT downlink_first_s FROM latency_breakdown WHERE run_id = 50"), 0.02, 1e-12);
-    CHECK_NEAR(num(db, "SELECT decode_tail_s FROM latency_breakdown WHERE run_id = 50"), 0.38, 1e-12);
+    CHECK_NEAR(num(db, "SELECT decode_s FROM latency_breakdown WHERE run_id = 50"), 0.35, 1e-12);
+    CHECK_NEAR(num(db, "SELECT downlink_s FROM latency_breakdown WHERE run_id = 50"), 0.05, 1e-12);
     /* The parts sum to the latency for every query of the database. */
     CHECK_NEAR(num(db, "SELECT MAX(ABS(router_s + uplink_s + edge_queue_s + device_queue_s + prefill_s"
-                       " + downlink_first_s + decode_tail_s - latency_s)) FROM latency_breakdown"),
+                       " + decode_s + downlink_s - latency_s)) FROM latency_breakdown"),
                0.0, 1e-9);
 }
 

@@ -33,7 +33,7 @@ typedef struct record {
     double bytes_up, bytes_down;
     double est_small_s, est_large_s, csw_small_s, csw_large_s;
     int switched;              /* -1: NULL (not a dialogue) */
-    double t_arr, t_dec, t_ul_start, t_ul_end, t_queue_end, t_prefill_end, t_first_token, t_done;
+    double t_arr, t_dec, t_ul_start, t_ul_end, t_queue_end, t_prefill_end, t_first_token, t_decode_end, t_done;
     double latency_s, ttft_s, queue_wait_s, energy_j;
 } record;
 

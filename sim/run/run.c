@@ -243,7 +243,7 @@ static void query_init(run *r, uint32_t slot, const trace_row *row)
     rec->q_large = row->q_large;
     rec->switched = -1;
     double *nan_fields[] = {&rec->snr_db, &rec->rate_ul_bps, &rec->t_ul_start, &rec->t_ul_end, &rec->t_queue_end,
-                            &rec->t_prefill_end, &rec->t_first_token, &rec->ttft_s, &rec->queue_wait_s,
+                            &rec->t_prefill_end, &rec->t_first_token, &rec->t_decode_end, &rec->ttft_s, &rec->queue_wait_s,
                             &rec->est_small_s, &rec->est_large_s, &rec->csw_small_s, &rec->csw_large_s};
     for (size_t i = 0; i < sizeof nan_fields / sizeof nan_fields[0]; i++)
         *nan_fields[i] = NAN;
@@ -633,6 +633,7 @@ static void on_edge(void *ctx, const llm_event *ev)
         break;
     case LLM_EV_DONE:
         q->gen_done = 1;
+        rec->t_decode_end = sim_time_to_s(ev->t);
         if (rec->out_tokens > 1)
             start_downlink(r, slot, XFER_DL_REST, channel_downlink_rest_bytes(&r->sc->channel, rec->out_tokens));
         else
@@ -658,6 +659,7 @@ static void on_device(void *ctx, const llm_event *ev)
         rec->t_prefill_end = rec->t_first_token = sim_time_to_s(ev->t);
         break;
     case LLM_EV_DONE:
+        rec->t_decode_end = sim_time_to_s(ev->t);
         finish(r, slot, ev->t);
         break;
     }
