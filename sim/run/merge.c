@@ -56,7 +56,16 @@ static int merge_one(sqlite3 *db, const char *out_path, const char *in_path)
     }
     sqlite3_free(attach);
     int n = is_results_db(db, "src") ? count_complete(db) : -1;
-    if (n < 0) {
+    int version = -1;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "PRAGMA src.user_version", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (n >= 0 && version != EDGESIM_SCHEMA_VERSION) {
+        fprintf(stderr, "edgesim: %s: record schema version %d, expected %d (written by another edgesim)\n", in_path,
+                version, EDGESIM_SCHEMA_VERSION);
+        status = EXIT_INPUT;
+    } else if (n < 0) {
         fprintf(stderr, "edgesim: %s: not an edgesim results database (no runs and queries tables)\n", in_path);
         status = EXIT_INPUT;
     } else if (sqlite3_exec(db, "BEGIN", NULL, NULL, &msg) != SQLITE_OK ||

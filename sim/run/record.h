@@ -14,6 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Bumped whenever analysis/schema.sql changes; stored as PRAGMA user_version
+ * in every results database. */
+#define EDGESIM_SCHEMA_VERSION 2
+
 typedef struct record {
     int64_t query_id;
     int64_t dialogue_id;       /* -1: NULL */

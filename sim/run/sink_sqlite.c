@@ -16,6 +16,7 @@
 #include "sim/run/record.h"
 
 #define SINK_BATCH 20000
+#define SCHEMA_VERSION EDGESIM_SCHEMA_VERSION
 
 extern const char edgesim_schema_sql[];
 
@@ -45,6 +46,37 @@ static int exec(sqlite_sink *s, const char *sql, const char *what)
         return -1;
     }
     return 0;
+}
+
+static int query_int(sqlite_sink *s, const char *sql, int *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW;
+    if (rc)
+        *out = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return rc ? 0 : db_fail(s, "reading the database");
+}
+
+/* Create the schema in a new file; refuse a file of another schema version. */
+static int install_schema(sqlite_sink *s)
+{
+    int tables, version;
+    if (query_int(s, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('runs', 'queries')",
+                  &tables) != 0 ||
+        query_int(s, "PRAGMA user_version", &version) != 0)
+        return -1;
+    if (tables > 0 && version != SCHEMA_VERSION) {
+        snprintf(s->base.err, sizeof s->base.err,
+                 "%.400s: written with record schema version %d, this edgesim writes version %d: "
+                 "write to a new file",
+                 s->path, version, SCHEMA_VERSION);
+        return -1;
+    }
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", SCHEMA_VERSION);
+    return exec(s, edgesim_schema_sql, "creating the schema") != 0 || exec(s, sql, "setting the version") != 0 ? -1
+                                                                                                               : 0;
 }
 
 static const char insert_sql[] =
@@ -228,8 +260,7 @@ sink *sink_sqlite_open(const char *path, char *err, size_t errlen)
         if (exec(s, sql, "setting the test page limit") != 0)
             goto fail;
     }
-    if (exec(s, "PRAGMA synchronous = NORMAL", "configuring") != 0 ||
-        exec(s, edgesim_schema_sql, "creating the schema") != 0)
+    if (exec(s, "PRAGMA synchronous = NORMAL", "configuring") != 0 || install_schema(s) != 0)
         goto fail;
     if (sqlite3_prepare_v2(s->db, insert_sql, -1, &s->insert, NULL) != SQLITE_OK) {
         db_fail(s, "preparing the record insert (is this an edgesim database?)");
