@@ -240,6 +240,52 @@ static cJSON *policies_to_run(const run_args *a, const cJSON *from_scenario)
     return list;
 }
 
+/* The configured policies of one sweep point. */
+typedef struct point_policies {
+    cJSON *list;
+    policy_instance *inst;
+    int n;
+} point_policies;
+
+static void point_policies_free(point_policies *pp)
+{
+    for (int i = 0; pp->inst && i < pp->n; i++)
+        policy_instance_destroy(&pp->inst[i]);
+    free(pp->inst);
+    cJSON_Delete(pp->list);
+    pp->inst = NULL;
+    pp->list = NULL;
+    pp->n = 0;
+}
+
+/* Returns a cli_exit code; on failure pp holds nothing. */
+static int point_policies_init(point_policies *pp, const run_args *a, const scenario_file *sf, int point,
+                               const policy_registry *reg, char *err, size_t errlen)
+{
+    cJSON *of_point = scenario_point_policies(sf, point, err, errlen);
+    if (!of_point)
+        return EXIT_USAGE;
+    pp->list = policies_to_run(a, of_point);
+    cJSON_Delete(of_point);
+    pp->n = pp->list ? cJSON_GetArraySize(pp->list) : 0;
+    pp->inst = calloc((size_t)(pp->n ? pp->n : 1), sizeof *pp->inst);
+    if (!pp->list || !pp->inst) {
+        snprintf(err, errlen, "out of memory");
+        point_policies_free(pp);
+        return EXIT_INTERNAL;
+    }
+    for (int i = 0; i < pp->n; i++) {
+        char path[1100];
+        snprintf(path, sizeof path, "%s: policies[%d]", a->scenario, i);
+        if (policy_instance_init(&pp->inst[i], reg, cJSON_GetArrayItem(pp->list, i), path, err, errlen) != 0) {
+            pp->n = i; /* destroy only those made */
+            point_policies_free(pp);
+            return EXIT_USAGE;
+        }
+    }
+    return EXIT_OK;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     if (want_help(argc, argv)) {
@@ -254,10 +300,8 @@ static int cmd_run(int argc, char **argv)
     int status = EXIT_OK;
     scenario_file sf;
     policy_registry *reg = NULL;
-    cJSON *policies = NULL;
-    policy_instance *inst = NULL;
+    point_policies pp = {NULL, NULL, 0};
     sink *out = NULL;
-    int n_pol = 0;
 
     if (scenario_file_load(&sf, a.scenario, a.sets, a.n_sets, err, sizeof err) != 0) {
         fprintf(stderr, "edgesim: %s\n", err);
@@ -279,26 +323,20 @@ static int cmd_run(int argc, char **argv)
         status = EXIT_USAGE;
         goto done;
     }
-    policies = policies_to_run(&a, sf.policies);
-    n_pol = policies ? cJSON_GetArraySize(policies) : 0;
-    inst = calloc((size_t)(n_pol ? n_pol : 1), sizeof *inst);
-    if (!policies || !inst) {
-        fprintf(stderr, "edgesim: out of memory\n");
-        status = EXIT_INTERNAL;
-        goto done;
-    }
-    /* Configure every policy up front: a bad parameter fails before any run. */
-    for (int i = 0; i < n_pol; i++) {
-        char path[64];
-        snprintf(path, sizeof path, "%s: policies[%d]", a.scenario, i);
-        if (policy_instance_init(&inst[i], reg, cJSON_GetArrayItem(policies, i), path, err, sizeof err) != 0) {
+    int p_lo = a.sweep_index >= 0 ? a.sweep_index : 0;
+    int p_hi = a.sweep_index >= 0 ? a.sweep_index + 1 : sf.n_points;
+    /* Configure every policy of every point up front: a bad parameter fails
+     * before any run. */
+    for (int p = p_lo; p < p_hi; p++) {
+        status = point_policies_init(&pp, &a, &sf, p, reg, err, sizeof err);
+        point_policies_free(&pp);
+        if (status != EXIT_OK) {
             fprintf(stderr, "edgesim: %s\n", err);
-            status = EXIT_USAGE;
             goto done;
         }
     }
     if (a.check) {
-        printf("%s: ok (%d sweep points x %d policies)\n", a.scenario, sf.n_points, n_pol);
+        printf("%s: ok (%d sweep points)\n", a.scenario, sf.n_points);
         goto done;
     }
 
@@ -312,62 +350,58 @@ static int cmd_run(int argc, char **argv)
 
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
-    int p_lo = a.sweep_index >= 0 ? a.sweep_index : 0;
-    int p_hi = a.sweep_index >= 0 ? a.sweep_index + 1 : sf.n_points;
     scenario sc;
-    scenario_resolve(&sf, p_lo, &sc, NULL, err, sizeof err);
-    int total = (p_hi - p_lo) * sc.replications * n_pol, done_runs = 0;
+    int done_runs = 0;
     for (int p = p_lo; p < p_hi && status == EXIT_OK; p++) {
         cJSON *point = NULL;
-        if (scenario_resolve(&sf, p, &sc, &point, err, sizeof err) != 0) {
+        if (scenario_resolve(&sf, p, &sc, &point, err, sizeof err) != 0 ||
+            (status = point_policies_init(&pp, &a, &sf, p, reg, err, sizeof err)) != EXIT_OK) {
             fprintf(stderr, "edgesim: %s\n", err);
-            status = EXIT_USAGE;
+            cJSON_Delete(point);
+            status = status != EXIT_OK ? status : EXIT_USAGE;
             break;
         }
+        int total = (p_hi - p_lo) * sc.replications * pp.n;
         char *point_text = cJSON_PrintUnformatted(point);
         cJSON_Delete(point);
         int first_rep = sc.replication;
         for (int rep = first_rep; rep < first_rep + sc.replications && status == EXIT_OK; rep++) {
-            for (int i = 0; i < n_pol && status == EXIT_OK; i++) {
-                cJSON *pj = policy_instance_to_json(&inst[i]);
+            for (int i = 0; i < pp.n && status == EXIT_OK; i++) {
+                cJSON *pj = policy_instance_to_json(&pp.inst[i]);
                 sc.replication = rep;
                 cJSON *resolved = scenario_to_json(&sc, pj);
                 char *sc_text = cJSON_PrintUnformatted(resolved);
-                char *pj_text = cJSON_PrintUnformatted(pj);
                 char started[32], label[160];
                 iso_now(started, sizeof started);
                 snprintf(label, sizeof label, "run %d/%d %s rep %d point %d", ++done_runs, total,
-                         inst[i].type->name, rep, p);
+                         pp.inst[i].type->name, rep, p);
                 run_info info = {sc.name, sc_text ? sc_text : "{}", point_text ? point_text : "{}", p,
-                                 scenario_seed(&sc), rep, inst[i].type->name, pj_text ? pj_text : "{}",
+                                 scenario_seed(&sc), rep, pp.inst[i].type->name, NULL,
                                  EDGESIM_VERSION, started};
                 run_options opt = {a.quiet, label, &interrupted, stderr};
                 run_stats st;
-                if (!sc_text || !pj_text) {
+                if (!sc_text || !point_text) {
                     snprintf(err, sizeof err, "out of memory");
                     status = EXIT_INTERNAL;
                 } else {
-                    status = run_one(&sc, &inst[i], out, &info, &opt, &st, err, sizeof err);
+                    status = run_one(&sc, &pp.inst[i], out, &info, &opt, &st, err, sizeof err);
                 }
                 if (status != EXIT_OK)
                     fprintf(stderr, "edgesim: %s: %s\n", label, err);
                 free(sc_text);
-                free(pj_text);
                 cJSON_Delete(resolved);
                 cJSON_Delete(pj);
             }
         }
         free(point_text);
+        point_policies_free(&pp);
     }
     sink_close(out);
     out = NULL;
     if (status == EXIT_OK && !a.quiet)
         status = summary_print(a.output, first_run_id, stdout);
 done:
-    for (int i = 0; inst && i < n_pol; i++)
-        policy_instance_destroy(&inst[i]);
-    free(inst);
-    cJSON_Delete(policies);
+    point_policies_free(&pp);
     sink_close(out);
     policy_registry_destroy(reg);
     scenario_file_free(&sf);

@@ -217,7 +217,9 @@ int scenario_file_load(scenario_file *sf, const char *path, char *const *sets, i
     /* Resolve every sweep point now so that a bad value fails before any run. */
     for (int p = 0; p < sf->n_points; p++) {
         scenario sc;
-        if (scenario_resolve(sf, p, &sc, NULL, msg, sizeof msg) != 0) {
+        cJSON *pol = scenario_point_policies(sf, p, msg, sizeof msg);
+        cJSON_Delete(pol);
+        if (!pol || scenario_resolve(sf, p, &sc, NULL, msg, sizeof msg) != 0) {
             fail(err, errlen, "%s", msg);
             goto fail;
         }
@@ -236,9 +238,41 @@ void scenario_file_free(scenario_file *sf)
     sf->root = sf->policies = sf->sweep = NULL;
 }
 
-/* Apply grid point `point` of the sweep to `root` (mixed radix, last key fastest). */
-static int apply_point(const scenario_file *sf, int point, cJSON *root, cJSON *point_json, char *err,
-                       size_t errlen)
+/* The policy object a sweep key addresses: "policy.K" (one policy only) or
+ * "policies.N.K"; *rest receives K.  NULL with err set if the key is bad. */
+static cJSON *policy_target(const scenario_file *sf, cJSON *policies, const char *key, const char **rest, char *err,
+                            size_t errlen)
+{
+    int n = cJSON_GetArraySize(policies);
+    if (strncmp(key, "policy.", 7) == 0) {
+        if (n != 1) {
+            fail(err, errlen, "%s: sweep.%s: the scenario has %d policies; name one as policies.N.%s", sf->path, key,
+                 n, key + 7);
+            return NULL;
+        }
+        *rest = key + 7;
+        return cJSON_GetArrayItem(policies, 0);
+    }
+    char *end;
+    long i = strtol(key + 9, &end, 10);
+    if (end == key + 9 || *end != '.' || i < 0 || i >= n) {
+        fail(err, errlen, "%s: sweep.%s: expected policies.N.KEY with N in 0..%d", sf->path, key, n - 1);
+        return NULL;
+    }
+    *rest = end + 1;
+    return cJSON_GetArrayItem(policies, (int)i);
+}
+
+static int is_policy_key(const char *key)
+{
+    return strncmp(key, "policy.", 7) == 0 || strncmp(key, "policies.", 9) == 0;
+}
+
+/* Apply grid point `point` of the sweep (mixed radix, last key fastest):
+ * scenario keys to `root`, policy keys to `policies` (either may be NULL
+ * to skip those keys). */
+static int apply_point(const scenario_file *sf, int point, cJSON *root, cJSON *policies, cJSON *point_json,
+                       char *err, size_t errlen)
 {
     key_error kerr;
     if (!sf->sweep)
@@ -250,17 +284,42 @@ static int apply_point(const scenario_file *sf, int point, cJSON *root, cJSON *p
         int n = cJSON_GetArraySize(m);
         const cJSON *v = cJSON_GetArrayItem(m, rest % n);
         rest /= n;
+        if (point_json)
+            cJSON_AddItemToObject(point_json, m->string, cJSON_Duplicate(v, 1));
+        cJSON *target = root;
+        const char *path = m->string;
+        if (is_policy_key(m->string)) {
+            if (!policies)
+                continue;
+            target = policy_target(sf, policies, m->string, &path, err, errlen);
+            if (!target)
+                return -1;
+        } else if (!root) {
+            continue;
+        }
         char *text = cJSON_PrintUnformatted(v);
         if (!text)
             return fail(err, errlen, "out of memory");
-        int rc = keys_json_set(root, m->string, text, &kerr);
+        int rc = keys_json_set(target, path, text, &kerr);
         free(text);
         if (rc != 0)
             return fail(err, errlen, "%s: sweep: %s", sf->path, kerr.msg);
-        if (point_json)
-            cJSON_AddItemToObject(point_json, m->string, cJSON_Duplicate(v, 1));
     }
     return 0;
+}
+
+cJSON *scenario_point_policies(const scenario_file *sf, int point, char *err, size_t errlen)
+{
+    cJSON *policies = cJSON_Duplicate(sf->policies, 1);
+    if (!policies) {
+        fail(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (apply_point(sf, point, NULL, policies, NULL, err, errlen) != 0) {
+        cJSON_Delete(policies);
+        return NULL;
+    }
+    return policies;
 }
 
 int scenario_resolve(const scenario_file *sf, int point, scenario *out, cJSON **point_json, char *err,
@@ -274,7 +333,7 @@ int scenario_resolve(const scenario_file *sf, int point, scenario *out, cJSON **
         fail(err, errlen, "out of memory");
         goto done;
     }
-    if (apply_point(sf, point, root, pj, err, errlen) != 0)
+    if (apply_point(sf, point, root, NULL, pj, err, errlen) != 0)
         goto done;
     memset(out, 0, sizeof *out);
     if (keys_defaults(scenario_keys, out) != 0) {

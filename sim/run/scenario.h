@@ -6,6 +6,8 @@
  * JSON object; `policy` (one) or `policies` (several) name the routing
  * policies, each run on the same randomness; `sweep` maps key paths to lists
  * of values whose cartesian product, times `replications`, gives the runs.
+ * Sweep keys address the scenario ("channel.access_s") or a policy's
+ * parameter ("policy.alpha" with one policy, "policies.2.alpha").
  */
 #ifndef EDGESIM_SCENARIO_H
 #define EDGESIM_SCENARIO_H
@@ -63,6 +65,11 @@ void scenario_file_free(scenario_file *sf);
  * by the caller.  Returns 0, or -1 with err set. */
 int scenario_resolve(const scenario_file *sf, int point, scenario *out, cJSON **point_json, char *err,
                      size_t errlen);
+
+/* The policy objects of grid point `point`: the scenario's policies with the
+ * sweep's "policy.KEY" / "policies.N.KEY" values applied.  Caller frees;
+ * NULL with err set on a bad key. */
+cJSON *scenario_point_policies(const scenario_file *sf, int point, char *err, size_t errlen);
 
 /* The fully resolved scenario as JSON (every key with its value), plus the
  * given policy object; caller frees. */

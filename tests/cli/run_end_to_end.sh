@@ -87,6 +87,23 @@ expect_eq "$(sqlite3 "$T/all.db" "SELECT COUNT(DISTINCT mean_latency_s) FROM run
 expect_exit 0 "$BIN" summary "$T/all.db"
 expect_grep "always-large" "$T/out"
 
+# Sweeping a policy parameter: one run per value, parameters recorded.
+cat >"$T/alpha.json" <<JSON
+{ "trace": { "path": "trace.csv" }, "devices": { "count": 2 },
+  "policy": { "name": "quality-latency", "theta": 0.4 },
+  "sweep": { "policy.alpha": [0, 0.5, 50] } }
+JSON
+expect_exit 0 "$BIN" run "$T/alpha.json" -o "$T/alpha.db" -q
+expect_eq "$(sqlite3 "$T/alpha.db" "SELECT group_concat(json_extract(policy_params, '$.alpha') || '/' || json_extract(policy_params, '$.theta'), ' ') FROM (SELECT policy_params FROM runs ORDER BY sweep_index)")" "0/0.4 0.5/0.4 50/0.4" "alpha swept, theta kept"
+expect_eq "$(sqlite3 "$T/alpha.db" "SELECT COUNT(DISTINCT large_fraction) FROM run_summary")" 3 "alpha changes routing"
+sed 's/"policy.alpha": \[0, 0.5, 50\]/"policies.3.alpha": [1]/' "$T/alpha.json" >"$T/alpha_bad.json"
+expect_exit 2 "$BIN" run "$T/alpha_bad.json" -o "$T/alpha_bad.db"
+expect_grep "policies.N.KEY" "$T/err"
+sed 's/"policy.alpha": \[0, 0.5, 50\]/"policy.alpha": [0.1, -3]/' "$T/alpha.json" >"$T/alpha_bad2.json"
+expect_exit 2 "$BIN" run "$T/alpha_bad2.json" -o "$T/alpha_bad2.db"
+expect_grep "alpha" "$T/err"
+[ ! -e "$T/alpha_bad2.db" ] && ok || bad "a bad sweep value started runs"
+
 # Merging the databases of separate jobs (one per sweep point, as a job array
 # would write them): renumbered runs, every record, no 'running' run copied.
 for i in 0 1 2; do "$BIN" run "$T/sweep.json" --sweep-index $i -o "$T/job$i.db" -q; done
