@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS queries (
     dialogue_id       INTEGER,
     turn              INTEGER,
     device            INTEGER NOT NULL,
+    edge_server       INTEGER,         -- which edge server (edge.servers > 1); NULL on small routes
     distance_m        REAL,
     benchmark         TEXT,
     in_tokens         INTEGER NOT NULL,

@@ -244,6 +244,50 @@ static void test_dialogues(void)
     free(roomy.rec);
 }
 
+/* edge.servers: a second edge server halves the load of each; the router
+ * uses both, and a dialogue's turns stay where its KV is. */
+static void test_edge_servers(void)
+{
+    const char *tmpl = "{\"seed\": 9, \"trace\": {\"generate\": {\"benchmark\": \"mtbench101\", \"queries\": 0,"
+                       " \"dialogues\": 300}, \"arrival\": {\"rate_per_s\": 3}, \"think_s\": 2},"
+                       " \"devices\": {\"count\": 50}, \"edge\": {\"servers\": %d},"
+                       " \"models\": {\"large\": {\"max_batch\": 4}}, \"policy\": {\"name\": \"always-large\"}}";
+    char json[1024];
+    double mean[2];
+    for (int k = 0; k < 2; k++) {
+        snprintf(json, sizeof json, tmpl, k + 1);
+        result r = run_scenario(json, NULL, 0);
+        CHECK_INT(r.status, EXIT_OK);
+        int used[2] = {0, 0}, moves = 0, stays = 0;
+        double sum = 0;
+        qsort(r.rec, r.n, sizeof *r.rec, by_dialogue_turn);
+        for (size_t i = 0; i < r.n; i++) {
+            sum += r.rec[i].latency_s;
+            CHECK(r.rec[i].edge_server >= 0 && r.rec[i].edge_server <= k);
+            used[r.rec[i].edge_server & 1]++;
+            if (i > 0 && r.rec[i - 1].dialogue_id == r.rec[i].dialogue_id) {
+                if (r.rec[i - 1].edge_server == r.rec[i].edge_server)
+                    stays++;
+                else
+                    moves++;
+                /* A turn that stays finds its history in KV (no eviction here). */
+                if (r.rec[i - 1].edge_server == r.rec[i].edge_server)
+                    CHECK_INT(r.rec[i].recomputed_tokens, 0);
+            }
+        }
+        mean[k] = sum / r.n;
+        if (k == 1) {
+            printf("two edge servers: %d and %d queries, turns staying %d, moving %d\n", used[0], used[1], stays,
+                   moves);
+            CHECK(used[0] > (int)r.n / 4 && used[1] > (int)r.n / 4);
+            CHECK(stays > 2 * moves); /* the KV it holds keeps a dialogue on its server */
+        }
+        free(r.rec);
+    }
+    printf("mean latency: one edge server %.3f s, two %.3f s\n", mean[0], mean[1]);
+    CHECK(mean[1] < mean[0]);
+}
+
 int main(void)
 {
     if (harness_init() != 0)
@@ -254,5 +298,6 @@ int main(void)
     test_edge_load();
     test_target_fraction();
     test_dialogues();
+    test_edge_servers();
     return check_done();
 }

@@ -16,13 +16,14 @@
 
 /* Bumped whenever analysis/schema.sql changes; stored as PRAGMA user_version
  * in every results database. */
-#define EDGESIM_SCHEMA_VERSION 2
+#define EDGESIM_SCHEMA_VERSION 3
 
 typedef struct record {
     int64_t query_id;
     int64_t dialogue_id;       /* -1: NULL */
     int turn;                  /* -1: NULL */
     int device;
+    int edge_server;           /* -1: NULL (small route) */
     double distance_m;
     char benchmark[32];
     int in_tokens, out_tokens, out_tokens_pred;

@@ -43,6 +43,7 @@ typedef struct qstate {
     uint32_t next_turn;      /* next pending turn of the same dialogue, or NONE */
     uint32_t next_free;
     int history_tokens;      /* H at decision */
+    int edge;                /* edge server chosen at decision (large routes) */
     int gen_done, first_done, rest_done;
     double ul_air_s, dl_air_s;
 } qstate;
@@ -52,6 +53,7 @@ typedef struct dstate {
     int device;
     int history_tokens;      /* all earlier user and model tokens */
     int edge_seen_tokens;    /* dialogue text the edge has received or produced */
+    int edge_seen_server;    /* the server that saw it (-1: none) */
     int prev_route;          /* -1 before the first turn */
     int last_turn;           /* last turn read from the trace */
     int finished;            /* its last turn is done */
@@ -77,8 +79,10 @@ typedef struct run {
     llm_profile small, large;
     llm_server **devices;
     timer *device_timer;
-    llm_server *edge;
-    timer edge_timer, channel_timer;
+    llm_server **edges;      /* edge.servers copies of the large model */
+    timer *edge_timer;
+    int n_edges;
+    timer channel_timer;
     trace_source *source;
 
     qstate *q;
@@ -173,6 +177,7 @@ static uint32_t dialogue_alloc(run *r)
     memset(&r->d[i], 0, sizeof r->d[i]);
     r->d[i].head = r->d[i].tail = NONE;
     r->d[i].prev_route = -1;
+    r->d[i].edge_seen_server = -1;
     return i;
 }
 
@@ -204,9 +209,9 @@ static void touch_channel(run *r)
     timer_set(r, &r->channel_timer, channel_next_event(r->ch), EV_CHANNEL, 0);
 }
 
-static void touch_edge(run *r)
+static void touch_edge(run *r, int e)
 {
-    timer_set(r, &r->edge_timer, llm_server_next_event(r->edge), EV_EDGE, 0);
+    timer_set(r, &r->edge_timer[e], llm_server_next_event(r->edges[e]), EV_EDGE, (uint32_t)e);
 }
 
 static void touch_device(run *r, int dev)
@@ -425,43 +430,57 @@ static void fill_view(run *r, uint32_t slot, policy_view *v)
     llm_server *ds = r->devices[dev];
     v->device_queue = llm_server_waiting(ds) + llm_server_running(ds);
     v->device_work_s = llm_server_backlog_s(ds, now);
-    v->edge_work_s = llm_server_backlog_s(r->edge, now);
-    v->edge_waiting = llm_server_waiting(r->edge);
-    v->edge_running = llm_server_running(r->edge);
-    v->edge_kv_used_frac = r->large.kv_capacity_bytes > 0
-                               ? llm_server_kv_used_bytes(r->edge) / r->large.kv_capacity_bytes
-                               : 0;
 
     int cached_small = dlg >= 0 ? llm_server_cached_tokens(ds, dlg) : 0;
-    int cached_large = dlg >= 0 ? llm_server_cached_tokens(r->edge, dlg) : 0;
     if (cached_small > history)
         cached_small = history;
-    if (cached_large > history)
-        cached_large = history;
     v->cached_small = cached_small;
-    v->cached_large = cached_large;
 
     double n = rec->in_tokens, out = rec->out_tokens_pred, ctx = history + n;
     /* Small: device wait, prefill of the new tokens on the full history,
      * predicted decode at batch 1. */
     v->est_small_s = llm_server_backlog_s(ds, now) + llm_prefill_s(&r->small, n, history) +
                      decode_estimate_s(&r->small, 1, 0, ctx, out);
-    /* Large: uplink, edge wait, prefill, decode in today's batch, downlink. */
+    v->csw_small_s = history > cached_small ? llm_prefill_s(&r->small, history - cached_small, cached_small) : 0;
+
+    /* Large, for each edge server: uplink, wait, prefill, decode in its
+     * batch, downlink; its switching cost rebuilds the KV it lacks and
+     * uploads the dialogue text it has not seen.  The router picks the
+     * server with the smallest estimate plus switching cost. */
     double inf = INFINITY;
-    int unseen = history - (d ? d->edge_seen_tokens : 0);
     double ul_s = rate_ul > 0 ? cc->access_s + 8 * channel_uplink_bytes(cc, n, q->row.extra_payload_bytes) / rate_ul
                               : inf;
     double dl_s = rate_dl > 0 ? cc->access_s + 8 * channel_downlink_rest_bytes(cc, out + 1) / rate_dl : inf;
-    int batch = v->edge_running + 1;
-    double kv_tokens = r->large.kv_bytes_per_token > 0 ? llm_server_kv_used_bytes(r->edge) / r->large.kv_bytes_per_token
-                                                        : 0;
-    v->est_large_s = ul_s + llm_server_backlog_s(r->edge, now) + llm_prefill_s(&r->large, n, history) +
-                     decode_estimate_s(&r->large, batch, kv_tokens, ctx, out) + dl_s;
-    /* Switching costs: rebuilding each model's KV for the history it lacks. */
-    v->csw_small_s = history > cached_small ? llm_prefill_s(&r->small, history - cached_small, cached_small) : 0;
-    v->csw_large_s = history > cached_large ? llm_prefill_s(&r->large, history - cached_large, cached_large) : 0;
-    if (unseen > 0)
-        v->csw_large_s += rate_ul > 0 ? 8 * cc->bytes_per_token * unseen / rate_ul : inf;
+    double best = inf;
+    q->edge = 0;
+    for (int e = 0; e < r->n_edges; e++) {
+        llm_server *es = r->edges[e];
+        int cached = dlg >= 0 ? llm_server_cached_tokens(es, dlg) : 0;
+        if (cached > history)
+            cached = history;
+        int seen = d && d->edge_seen_server == e ? d->edge_seen_tokens : 0;
+        int unseen = history - seen;
+        double kv_tokens = r->large.kv_bytes_per_token > 0 ? llm_server_kv_used_bytes(es) / r->large.kv_bytes_per_token
+                                                            : 0;
+        double est = ul_s + llm_server_backlog_s(es, now) + llm_prefill_s(&r->large, n, history) +
+                     decode_estimate_s(&r->large, llm_server_running(es) + 1, kv_tokens, ctx, out) + dl_s;
+        double csw = history > cached ? llm_prefill_s(&r->large, history - cached, cached) : 0;
+        if (unseen > 0)
+            csw += rate_ul > 0 ? 8 * cc->bytes_per_token * unseen / rate_ul : inf;
+        if (e == 0 || est + csw < best) {
+            best = est + csw;
+            q->edge = e;
+            v->est_large_s = est;
+            v->csw_large_s = csw;
+            v->cached_large = cached;
+        }
+    }
+    llm_server *es = r->edges[q->edge];
+    v->edge_work_s = llm_server_backlog_s(es, now);
+    v->edge_waiting = llm_server_waiting(es);
+    v->edge_running = llm_server_running(es);
+    v->edge_kv_used_frac = r->large.kv_capacity_bytes > 0 ? llm_server_kv_used_bytes(es) / r->large.kv_capacity_bytes
+                                                           : 0;
 }
 
 static void decide(run *r, uint32_t slot)
@@ -502,7 +521,8 @@ static void decide(run *r, uint32_t slot)
         touch_device(r, rec->device);
         return;
     }
-    int unseen = q->history_tokens - (d ? d->edge_seen_tokens : 0);
+    int unseen = q->history_tokens - (d && d->edge_seen_server == q->edge ? d->edge_seen_tokens : 0);
+    rec->edge_server = q->edge;
     rec->bytes_up = channel_uplink_bytes(&r->sc->channel, rec->in_tokens + unseen, q->row.extra_payload_bytes);
     rec->t_ul_start = rec->t_dec;
     if (channel_transfer_start(r->ch, rec->device, LINK_UP, now, rec->bytes_up, (uint64_t)slot << 2 | XFER_UL) != 0)
@@ -544,8 +564,10 @@ static void finish(run *r, uint32_t slot, sim_time t_done)
         uint32_t di = q->dialogue;
         dstate *d = &r->d[di];
         d->history_tokens = q->history_tokens + rec->in_tokens + rec->out_tokens;
-        if (rec->route == ROUTE_LARGE)
+        if (rec->route == ROUTE_LARGE) {
             d->edge_seen_tokens = d->history_tokens;
+            d->edge_seen_server = q->edge;
+        }
         d->prev_route = rec->route;
         uint32_t next = d->head; /* the turns not yet arrived, in order */
         if (next != NONE) {
@@ -595,9 +617,9 @@ static void on_transfer(void *ctx, const channel_done *done)
         llm_request req = {.tag = slot, .dialogue = rec->dialogue_id, .history_tokens = q->history_tokens,
                        .new_tokens = rec->in_tokens, .out_tokens = rec->out_tokens,
                        .out_tokens_est = rec->out_tokens_pred};
-        if (llm_server_submit(r->edge, done->t_end, &req) != 0)
+        if (llm_server_submit(r->edges[q->edge], done->t_end, &req) != 0)
             run_fail(r, EXIT_INTERNAL, "out of memory (edge queue)");
-        touch_edge(r);
+        touch_edge(r, q->edge);
         break;
     }
     case XFER_DL_FIRST:
@@ -685,12 +707,11 @@ static void on_event(void *ctx, sim *engine, const sim_event *ev)
         r->channel_timer.handle = 0;
         channel_advance(r->ch, now, on_transfer, r);
         touch_channel(r);
-        touch_edge(r);
         break;
     case EV_EDGE:
-        r->edge_timer.handle = 0;
-        llm_server_advance(r->edge, now, on_edge, r);
-        touch_edge(r);
+        r->edge_timer[ev->id].handle = 0;
+        llm_server_advance(r->edges[ev->id], now, on_edge, r);
+        touch_edge(r, (int)ev->id);
         touch_channel(r);
         break;
     case EV_DEVICE:
@@ -786,10 +807,19 @@ static int setup(run *r)
     }
     r->devices = calloc((size_t)n, sizeof *r->devices);
     r->device_timer = calloc((size_t)n, sizeof *r->device_timer);
-    r->edge = llm_server_create(&r->large);
-    if (!r->devices || !r->device_timer || !r->edge) {
+    r->n_edges = sc->edge.servers;
+    r->edges = calloc((size_t)r->n_edges, sizeof *r->edges);
+    r->edge_timer = calloc((size_t)r->n_edges, sizeof *r->edge_timer);
+    if (!r->devices || !r->device_timer || !r->edges || !r->edge_timer) {
         run_fail(r, EXIT_INTERNAL, "out of memory");
         return -1;
+    }
+    for (int e = 0; e < r->n_edges; e++) {
+        r->edges[e] = llm_server_create(&r->large);
+        if (!r->edges[e]) {
+            run_fail(r, EXIT_INTERNAL, "out of memory");
+            return -1;
+        }
     }
     for (int i = 0; i < n; i++) {
         r->devices[i] = llm_server_create(&r->small);
@@ -815,7 +845,10 @@ static void teardown(run *r)
         llm_server_destroy(r->devices[i]);
     free(r->devices);
     free(r->device_timer);
-    llm_server_destroy(r->edge);
+    for (int e = 0; r->edges && e < r->n_edges; e++)
+        llm_server_destroy(r->edges[e]);
+    free(r->edges);
+    free(r->edge_timer);
     channel_destroy(r->ch);
     sim_destroy(r->engine);
     free(r->q);
@@ -905,7 +938,10 @@ done:
         for (int i = 0; i < sc->devices.count; i++)
             busy += llm_server_busy_s(r.devices[i], now);
         r.stats.device_busy_frac = now > 0 ? busy / sc->devices.count / sim_time_to_s(now) : NAN;
-        r.stats.edge_busy_frac = now > 0 ? llm_server_busy_s(r.edge, now) / sim_time_to_s(now) : NAN;
+        double edge_busy = 0;
+        for (int e = 0; e < r.n_edges; e++)
+            edge_busy += llm_server_busy_s(r.edges[e], now);
+        r.stats.edge_busy_frac = now > 0 ? edge_busy / r.n_edges / sim_time_to_s(now) : NAN;
     }
     if (begun && out->type->end_run(out, &r.stats, r.status == EXIT_OK) != 0 && r.status == EXIT_OK) {
         snprintf(err, errlen, "%s", out->err);

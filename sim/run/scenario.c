@@ -16,6 +16,13 @@ static const key_spec router_keys[] = {
     KEY_TABLE_END,
 };
 
+static const key_spec edge_keys[] = {
+    KEY_INTV(edge_config, servers, "servers", "1", 1, 4096,
+             "edge servers, each running the large model with its own batch and KV cache; the router sends a "
+             "query to the one with the smallest latency estimate plus switching cost"),
+    KEY_TABLE_END,
+};
+
 static const key_spec models_keys[] = {
     KEY_OBJ(scenario, small, "small", llm_small_keys, "the on-device model"),
     KEY_OBJ(scenario, large, "large", llm_large_keys, "the edge model"),
@@ -34,6 +41,7 @@ const key_spec scenario_keys[] = {
     KEY_OBJ(scenario, devices, "devices", devices_keys, "mobile devices and their placement"),
     KEY_OBJ(scenario, channel, "channel", channel_keys, "the radio link"),
     KEY_OBJ(scenario, router, "router", router_keys, "the router on the device"),
+    KEY_OBJ(scenario, edge, "edge", edge_keys, "the edge site"),
     {"models", KEY_OBJECT, 0, NULL, 0, 0, "latency profiles", NULL, models_keys, 0, 0},
     KEY_TABLE_END,
 };

@@ -26,6 +26,10 @@ typedef struct router_config {
     double csi_error_db;   /* sd of a Gaussian error on that SNR */
 } router_config;
 
+typedef struct edge_config {
+    int servers;           /* copies of the large model, each with its own batch and KV */
+} edge_config;
+
 /* One resolved run configuration (no pointers into JSON). */
 typedef struct scenario {
     char name[128];
@@ -38,6 +42,7 @@ typedef struct scenario {
     devices_config devices;
     channel_config channel;
     router_config router;
+    edge_config edge;
     llm_config small, large;
 } scenario;
 
