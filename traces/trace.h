@@ -137,12 +137,21 @@ const char *trace_column_name(trace_column c);
 /* Writer: CSV or JSONL by extension, or stdout when path is "-" (CSV).
  * `columns` is a mask of TRACE_COL_* bits; the required ones are always
  * written.  Rows are checked as a reader would check them (a writer never
- * produces a file its reader rejects). */
+ * produces a file its reader rejects).  A regular file is written to a
+ * temporary file in the same folder (".NAME.PID.N.tmp") and appears under
+ * `path` only when trace_writer_close succeeds; a pipe or device given as
+ * `path` is written directly. */
 typedef struct trace_writer trace_writer;
 trace_writer *trace_writer_create(const char *path, unsigned columns, trace_error *err);
 int trace_writer_put(trace_writer *w, const trace_row *row, trace_error *err); /* 0 or -1 */
-/* Flushes and closes; returns 0, or -1 if anything failed to be written. */
+/* Flushes, closes and renames the file into place; frees w.  Returns 0, or -1
+ * if anything failed to be written (the temporary file is then removed and
+ * `path` is left as it was). */
 int trace_writer_close(trace_writer *w, trace_error *err);
+/* Gives up: closes and removes the temporary file, leaving `path` as it was;
+ * frees w.  Returns -1 (err set) if a write had already failed (so a caller
+ * can tell "cannot write" from "bad input"), else 0.  NULL is a no-op. */
+int trace_writer_abort(trace_writer *w, trace_error *err);
 
 /* ---- generators (trace_gen.c), calibrated from data/SOURCES.md ---- */
 

@@ -95,11 +95,12 @@ static int parse_opts(int argc, char **argv, const cli_opt *opts, const char **p
     return 0;
 }
 
-/* Close the writer after a failure: a write error (sticky) means exit 4. */
+/* Give up the output after a failure (no partial file is left): a write
+ * error (sticky) means exit 4, anything else bad input, exit 3. */
 static int fail_code(trace_writer *w, trace_error *err)
 {
     trace_error werr;
-    if (trace_writer_close(w, &werr) != 0) {
+    if (trace_writer_abort(w, &werr) != 0) {
         snprintf(err->msg, sizeof err->msg, "%s", werr.msg);
         return CLI_OUTPUT;
     }
@@ -112,7 +113,7 @@ static int cmd_import(int argc, char **argv)
     const trace_import_kind *kind;
     trace_writer *w;
     trace_error err;
-    char out[512] = "-", weak[16] = "mixtral", out_from[16] = "small";
+    char out[512] = "-", weak[16] = "mixtral", out_from[16] = "small", tokens[8] = "";
     double tpw = 1.3, cpt = 0;
     int seed = 1, answer_tokens = 1, skip = 0, npos, rc, i;
     int64_t rows = 0;
@@ -120,8 +121,11 @@ static int cmd_import(int argc, char **argv)
     double auc = 0.75;
     const cli_opt opts[] = {
         {"--out", OPT_STR, out, sizeof out, "output trace (.csv or .jsonl; default - = CSV on stdout)"},
-        {"--tokens-per-word", OPT_NUM, &tpw, 0, "token estimate: words * this (default 1.3)"},
-        {"--chars-per-token", OPT_NUM, &cpt, 0, "token estimate: characters / this instead (text inputs: mtbench101)"},
+        {"--tokens", OPT_STR, tokens, sizeof tokens,
+         "token estimator: words (words * tokens-per-word, default) | chars (characters / chars-per-token);"
+         " chars needs a text input (gsm8k-raw, mmlu-raw, mtbench101)"},
+        {"--tokens-per-word", OPT_NUM, &tpw, 0, "words estimator: tokens per word (default 1.3)"},
+        {"--chars-per-token", OPT_NUM, &cpt, 0, "chars estimator: characters per token (default 4; alone, selects chars)"},
         {"--auc", OPT_NUM, &auc, 0, "target ROC AUC of the synthetic p_large (default 0.75)"},
         {"--seed", OPT_INT, &seed, 0, "seed of the p_large (and mtbench101 quality) streams (default 1)"},
         {"--weak", OPT_STR, weak, sizeof weak, "mmlu: small model mixtral | llama2 (default mixtral)"},
@@ -140,10 +144,22 @@ static int cmd_import(int argc, char **argv)
     if (rc)
         return rc > 0 ? CLI_OK : CLI_USAGE;
     if (npos < 1 || !(kind = trace_import_find(pos[0]))) {
-        fprintf(stderr, "edgesim trace import: expected a kind (gsm8k, mmlu, mtbench, mtbench101), found '%s'\n",
-                npos ? pos[0] : "");
+        fprintf(stderr, "edgesim trace import: expected a kind (");
+        for (i = 0; trace_import_kinds[i]; i++)
+            fprintf(stderr, "%s%s", i ? ", " : "", trace_import_kinds[i]->name);
+        fprintf(stderr, "), found '%s'\n", npos ? pos[0] : "");
         return CLI_USAGE;
     }
+    if (tokens[0] && strcmp(tokens, "words") != 0 && strcmp(tokens, "chars") != 0) {
+        fprintf(stderr, "edgesim trace import: --tokens: expected words or chars, found '%s'\n", tokens);
+        return CLI_USAGE;
+    }
+    if (strcmp(tokens, "words") == 0 && cpt > 0) {
+        fprintf(stderr, "edgesim trace import: --tokens words contradicts --chars-per-token\n");
+        return CLI_USAGE;
+    }
+    if (strcmp(tokens, "chars") == 0 && cpt <= 0)
+        cpt = 4.0; /* OpenAI rule of thumb: 1 token ~ 4 characters of English */
     if (npos != 1 + kind->n_inputs) {
         fprintf(stderr, "edgesim trace import %s: expected %d input path(s): %s\n", kind->name, kind->n_inputs, kind->usage);
         return CLI_USAGE;
@@ -177,7 +193,8 @@ static int cmd_import(int argc, char **argv)
         fprintf(stderr, "edgesim trace import: %s\n", err.msg);
         return CLI_OUTPUT;
     }
-    fprintf(stderr, "edgesim trace import %s: %lld rows\n", kind->name, (long long)rows);
+    fprintf(stderr, "edgesim trace import %s: %lld rows (tokens: %s)\n", kind->name, (long long)rows,
+            opt.tokens_per_word > 0 ? "words" : "chars");
     return CLI_OK;
 }
 
@@ -240,7 +257,7 @@ static int cmd_gen(int argc, char **argv)
         return CLI_OUTPUT;
     }
     rc = CLI_OK;
-    while (trace_gen_next(g, &row, &err) == 1) {
+    while ((rc = trace_gen_next(g, &row, &err)) == 1) {
         if (arr && row.turn <= 1)
             row.t_arr_s = trace_arrival_next(arr, &dev);
         if (trace_writer_put(w, &row, &err) != 0) {
@@ -248,9 +265,16 @@ static int cmd_gen(int argc, char **argv)
             break;
         }
     }
+    if (rc < 0) /* the generator failed: a usage-level configuration error */
+        rc = CLI_USAGE;
     trace_gen_destroy(g);
     trace_arrival_destroy(arr);
-    if (trace_writer_close(w, &err) != 0 || rc) {
+    if (rc) {
+        trace_writer_abort(w, NULL);
+        fprintf(stderr, "edgesim trace gen: %s\n", err.msg);
+        return rc;
+    }
+    if (trace_writer_close(w, &err) != 0) {
         fprintf(stderr, "edgesim trace gen: %s\n", err.msg);
         return CLI_OUTPUT;
     }

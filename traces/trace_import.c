@@ -30,19 +30,14 @@ void trace_import_defaults(trace_import_options *opt)
     opt->mmlu_answer_tokens = 1;
 }
 
-/* ---- a TSV table read by column name ---- */
+/* ---- a TSV or CSV table read by column name (trace_internal.h) ---- */
 
-typedef struct table {
-    trace_csv in;
-    int idx[12];
-    int n;
-} table;
-
-static int table_open(table *t, const char *path, const char *const *names, trace_error *err)
+int trace__table_open(trace__table *t, const char *path, char sep, int quoting, const char *const *names,
+                      trace_error *err)
 {
     int i, j, rc;
     memset(t, 0, sizeof *t);
-    if (trace__csv_open(&t->in, path, '\t', 0, err))
+    if (trace__csv_open(&t->in, path, sep, quoting, err))
         return -1;
     rc = trace__csv_next(&t->in, err);
     if (rc <= 0)
@@ -56,23 +51,23 @@ static int table_open(table *t, const char *path, const char *const *names, trac
             return trace__fail(err, "%s:1:1: expected a column '%s' in the header, found none", path, names[i]);
     }
     t->n = i;
+    t->nheader = t->in.nfields;
     return 0;
 }
 
-/* Next row: 1, 0, -1; a row must have as many fields as the header. */
-static int table_next(table *t, int nheader, trace_error *err)
+int trace__table_next(trace__table *t, trace_error *err)
 {
     int rc = trace__csv_next(&t->in, err);
     if (rc <= 0)
         return rc;
-    if (t->in.nfields != nheader)
-        return trace__fail(err, "%s:%ld: expected %d TAB-separated fields, found %d", t->in.name, t->in.rec_line,
-                           nheader, t->in.nfields);
+    if (t->in.nfields != t->nheader)
+        return trace__fail(err, "%s:%ld: expected %d %s-separated fields as in the header, found %d", t->in.name,
+                           t->in.rec_line, t->nheader, t->in.sep == '\t' ? "TAB" : "comma", t->in.nfields);
     return 1;
 }
 
 /* Integer in [lo, hi] from column i. */
-static int table_int(table *t, int i, long lo, long hi, long *out, trace_error *err)
+static int table_int(trace__table *t, int i, long lo, long hi, long *out, trace_error *err)
 {
     int f = t->idx[i];
     const char *s = trace__csv_field(&t->in, f);
@@ -90,7 +85,7 @@ static int table_int(table *t, int i, long lo, long hi, long *out, trace_error *
 }
 
 /* Number in [lo, hi] from column i (plain decimal, finite). */
-static int table_num(table *t, int i, double lo, double hi, double *out, trace_error *err)
+static int table_num(trace__table *t, int i, double lo, double hi, double *out, trace_error *err)
 {
     int f = t->idx[i];
     const char *s = trace__csv_field(&t->in, f);
@@ -122,12 +117,7 @@ static int need_words(const trace_import_options *opt, const char *kind, trace_e
     return trace__fail(err, "import %s: its input has word counts, not text: use --tokens-per-word", kind);
 }
 
-typedef struct scorer {
-    gsl_rng *r;
-    double dprime;
-} scorer;
-
-static int scorer_init(scorer *s, const trace_import_options *opt, trace_error *err)
+int trace__scorer_init(trace__scorer *s, const trace_import_options *opt, trace_error *err)
 {
     if (!(opt->auc >= 0.5 && opt->auc < 1))
         return trace__fail(err, "--auc: expected a number in [0.5, 1), found %g", opt->auc);
@@ -136,7 +126,7 @@ static int scorer_init(scorer *s, const trace_import_options *opt, trace_error *
     return s->r ? 0 : trace__fail(err, "out of memory");
 }
 
-static int emit(trace_writer *w, trace_row *row, int64_t *rows, trace_error *err)
+int trace__emit(trace_writer *w, trace_row *row, int64_t *rows, trace_error *err)
 {
     if (row->in_tokens < 1 || row->out_tokens < 1)
         return trace__fail(err, "id %lld: expected at least 1 input and 1 output token, found %d and %d (empty text?)",
@@ -153,9 +143,9 @@ static int import_gsm8k(const trace_import_options *opt, trace_writer *w, int64_
 {
     static const char *const names[] = {"idx", "q_words", "ref_solution_words", "mixtral_correct", "gpt4_correct",
                                         "mixtral_resp_words", "gpt4_resp_words", "routellm_contaminated", NULL};
-    table t;
-    scorer sc = {0};
-    int rc, nh, out_col;
+    trace__table t;
+    trace__scorer sc = {0};
+    int rc, out_col;
     long v[8];
     trace_row row;
     if (strcmp(opt->out_from, "small") == 0)
@@ -166,12 +156,11 @@ static int import_gsm8k(const trace_import_options *opt, trace_writer *w, int64_
         out_col = 2;
     else
         return trace__fail(err, "--out-from: expected small, large or reference, found \"%s\"", opt->out_from);
-    if (need_words(opt, "gsm8k", err) || scorer_init(&sc, opt, err))
+    if (need_words(opt, "gsm8k", err) || trace__scorer_init(&sc, opt, err))
         goto fail;
-    if (table_open(&t, opt->inputs[0], names, err))
+    if (trace__table_open(&t, opt->inputs[0], '\t', 0, names, err))
         goto fail_t;
-    nh = t.in.nfields;
-    while ((rc = table_next(&t, nh, err)) == 1) {
+    while ((rc = trace__table_next(&t, err)) == 1) {
         int i;
         for (i = 0; i < 8; i++)
             if (table_int(&t, i, 0, i == 0 ? 100000000L : (i == 3 || i == 4 || i == 7) ? 1 : 1000000L, &v[i], err))
@@ -186,7 +175,7 @@ static int import_gsm8k(const trace_import_options *opt, trace_writer *w, int64_
         row.q_large = (double)v[4];
         row.p_large = trace_router_score(sc.r, sc.dprime, row.q_small, row.q_large);
         snprintf(row.benchmark, sizeof row.benchmark, "gsm8k");
-        if (emit(w, &row, rows, err))
+        if (trace__emit(w, &row, rows, err))
             goto fail_t;
     }
     if (rc < 0)
@@ -207,9 +196,9 @@ static int import_mmlu(const trace_import_options *opt, trace_writer *w, int64_t
 {
     static const char *const names[] = {"gidx", "prompt_words", "mixtral_correct", "gpt4_correct",
                                         "llama2_7b_correct", "routellm_contaminated", NULL};
-    table t;
-    scorer sc = {0};
-    int rc, nh, llama;
+    trace__table t;
+    trace__scorer sc = {0};
+    int rc, llama;
     long v[6];
     int64_t no_llama = 0;
     trace_row row;
@@ -219,12 +208,11 @@ static int import_mmlu(const trace_import_options *opt, trace_writer *w, int64_t
         llama = 1;
     else
         return trace__fail(err, "--weak: expected mixtral or llama2, found \"%s\"", opt->weak);
-    if (need_words(opt, "mmlu", err) || scorer_init(&sc, opt, err))
+    if (need_words(opt, "mmlu", err) || trace__scorer_init(&sc, opt, err))
         goto fail;
-    if (table_open(&t, opt->inputs[0], names, err))
+    if (trace__table_open(&t, opt->inputs[0], '\t', 0, names, err))
         goto fail_t;
-    nh = t.in.nfields;
-    while ((rc = table_next(&t, nh, err)) == 1) {
+    while ((rc = trace__table_next(&t, err)) == 1) {
         int i;
         for (i = 0; i < 6; i++)
             if (table_int(&t, i, i == 4 ? -1 : 0, i == 0 ? 100000000L : i == 1 ? 1000000L : 1, &v[i], err))
@@ -243,7 +231,7 @@ static int import_mmlu(const trace_import_options *opt, trace_writer *w, int64_t
         row.q_large = (double)v[3];
         row.p_large = trace_router_score(sc.r, sc.dprime, row.q_small, row.q_large);
         snprintf(row.benchmark, sizeof row.benchmark, "mmlu");
-        if (emit(w, &row, rows, err))
+        if (trace__emit(w, &row, rows, err))
             goto fail_t;
     }
     if (rc < 0)
@@ -267,9 +255,9 @@ static int import_mtbench(const trace_import_options *opt, trace_writer *w, int6
 {
     static const char *const names[] = {"question_id", "turn", "user_words", "mixtral_score", "gpt4_score",
                                         "mixtral_resp_words", "gpt4_resp_words", "routellm_contaminated", NULL};
-    table t;
-    scorer sc = {0};
-    int rc, nh, out_col;
+    trace__table t;
+    trace__scorer sc = {0};
+    int rc, out_col;
     long v[8] = {0};
     double score[2];
     int64_t id = 0;
@@ -280,12 +268,11 @@ static int import_mtbench(const trace_import_options *opt, trace_writer *w, int6
         out_col = 6;
     else
         return trace__fail(err, "--out-from: expected small or large for mtbench, found \"%s\"", opt->out_from);
-    if (need_words(opt, "mtbench", err) || scorer_init(&sc, opt, err))
+    if (need_words(opt, "mtbench", err) || trace__scorer_init(&sc, opt, err))
         goto fail;
-    if (table_open(&t, opt->inputs[0], names, err))
+    if (trace__table_open(&t, opt->inputs[0], '\t', 0, names, err))
         goto fail_t;
-    nh = t.in.nfields;
-    while ((rc = table_next(&t, nh, err)) == 1) {
+    while ((rc = trace__table_next(&t, err)) == 1) {
         int i;
         static const long lo[8] = {0, 1, 0, 1, 1, 0, 0, 0};
         static const long hi[8] = {100000000L, 1000, 1000000L, 10, 10, 1000000L, 1000000L, 1};
@@ -306,7 +293,7 @@ static int import_mtbench(const trace_import_options *opt, trace_writer *w, int6
         row.q_large = score[1] / 10.0;
         row.p_large = trace_router_score(sc.r, sc.dprime, row.q_small, row.q_large);
         snprintf(row.benchmark, sizeof row.benchmark, "mtbench");
-        if (emit(w, &row, rows, err))
+        if (trace__emit(w, &row, rows, err))
             goto fail_t;
     }
     if (rc < 0)
@@ -321,43 +308,86 @@ fail:
     return -1;
 }
 
-/* ---- MT-Bench-101: mt_bench_101/mtbench101.jsonl (text) ---- */
+/* ---- token estimates from text ---- */
 
-/* Tokens of a text by the configured estimator: words (runs of non-blanks,
- * as Python's str.split) * tokens_per_word, or UTF-8 characters /
- * chars_per_token; rounded, at least 1 for a non-empty text. */
-static int tokens_from_text(const char *s, const trace_import_options *opt)
+/* Next code point of UTF-8 text at *s (advancing *s); a byte that does not
+ * start a valid sequence counts as one code point of its own value. */
+static unsigned long next_code_point(const unsigned char **s)
 {
-    long words = 0, chars = 0;
+    const unsigned char *p = *s;
+    unsigned long cp;
+    int n, k;
+    if (p[0] < 0x80) {
+        *s = p + 1;
+        return p[0];
+    }
+    n = (p[0] & 0xe0) == 0xc0 ? 1 : (p[0] & 0xf0) == 0xe0 ? 2 : (p[0] & 0xf8) == 0xf0 ? 3 : 0;
+    cp = n == 1 ? p[0] & 0x1fu : n == 2 ? p[0] & 0x0fu : p[0] & 0x07u;
+    for (k = 1; k <= n; k++) {
+        if ((p[k] & 0xc0) != 0x80) { /* truncated sequence (also stops at the NUL) */
+            *s = p + 1;
+            return p[0];
+        }
+        cp = cp << 6 | (p[k] & 0x3fu);
+    }
+    *s = p + (n ? n + 1 : 1);
+    return n ? cp : p[0];
+}
+
+/* Python's str.isspace(), the separators of str.split() that reduce.py
+ * (SOURCES.md) counts words with. */
+static int is_python_space(unsigned long cp)
+{
+    return (cp >= 0x09 && cp <= 0x0d) || (cp >= 0x1c && cp <= 0x20) || cp == 0x85 || cp == 0xa0 || cp == 0x1680 ||
+           (cp >= 0x2000 && cp <= 0x200a) || cp == 0x2028 || cp == 0x2029 || cp == 0x202f || cp == 0x205f ||
+           cp == 0x3000;
+}
+
+void trace__text_measure(const char *text, long *words, long *chars)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    long n_words = 0, pos = 0, first = -1, last = -1;
     int in_word = 0;
-    double t;
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        int blank = ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\v' || ch == '\f';
-        if ((ch & 0xc0) != 0x80)
-            chars++;
-        if (!blank && !in_word)
-            words++;
+    for (; *s; pos++) {
+        int blank = is_python_space(next_code_point(&s));
+        if (!blank) {
+            if (!in_word)
+                n_words++;
+            if (first < 0)
+                first = pos;
+            last = pos;
+        }
         in_word = !blank;
     }
-    t = opt->tokens_per_word > 0 ? words * opt->tokens_per_word : chars / opt->chars_per_token;
+    *words = n_words;
+    *chars = first < 0 ? 0 : last - first + 1; /* leading and trailing blanks not counted */
+}
+
+int trace__tokens_from_text(const char *text, const trace_import_options *opt)
+{
+    long words, chars;
+    double t;
+    trace__text_measure(text, &words, &chars);
     if (words == 0)
         return 0;
+    t = opt->tokens_per_word > 0 ? (double)words * opt->tokens_per_word : (double)chars / opt->chars_per_token;
     return t < 1 ? 1 : (int)lround(t);
 }
+
+/* ---- MT-Bench-101: mt_bench_101/mtbench101.jsonl (text) ---- */
 
 static int import_mtbench101(const trace_import_options *opt, trace_writer *w, int64_t *rows, trace_error *err)
 {
     const trace_benchmark_law *law = trace_benchmark_find("mtbench101");
     trace_csv in;
-    scorer sc = {0};
+    trace__scorer sc = {0};
     gsl_rng *quality = NULL;
     int rc;
     int64_t id = 0, last_dialogue = -1;
     trace_row row;
     if (!(opt->tokens_per_word > 0) && !(opt->chars_per_token > 0))
         return trace__fail(err, "import mtbench101: expected --tokens-per-word or --chars-per-token > 0");
-    if (scorer_init(&sc, opt, err))
+    if (trace__scorer_init(&sc, opt, err))
         return -1;
     /* No model results exist for MT-Bench-101 (SOURCES.md section 3): draw
      * (q_small, q_large) from the MT-Bench 2x2 law, RNG_GENERATOR entity 1. */
@@ -402,8 +432,8 @@ static int import_mtbench101(const trace_import_options *opt, trace_writer *w, i
             row.id = ++id;
             row.dialogue_id = last_dialogue;
             row.turn = ++k;
-            row.in_tokens = tokens_from_text(user->valuestring, opt);
-            row.out_tokens = tokens_from_text(bot->valuestring, opt);
+            row.in_tokens = trace__tokens_from_text(user->valuestring, opt);
+            row.out_tokens = trace__tokens_from_text(bot->valuestring, opt);
             if (row.in_tokens < 1 || row.out_tokens < 1) {
                 trace__fail(err, "%s:%ld:1: dialogue %lld turn %d: expected non-empty user and bot texts", in.name,
                             in.rec_line, (long long)last_dialogue, k);
@@ -415,7 +445,7 @@ static int import_mtbench101(const trace_import_options *opt, trace_writer *w, i
             row.q_large = (u < law->both || (u >= law->both + law->only_small && u < law->both + law->only_small + law->only_large)) ? 1 : 0;
             row.p_large = trace_router_score(sc.r, sc.dprime, row.q_small, row.q_large);
             snprintf(row.benchmark, sizeof row.benchmark, "mtbench101");
-            if (emit(w, &row, rows, err)) {
+            if (trace__emit(w, &row, rows, err)) {
                 cJSON_Delete(obj);
                 goto fail;
             }
@@ -440,7 +470,9 @@ static const trace_import_kind kind_mmlu = {"mmlu", 1, "derived/mmlu_calib.tsv",
 static const trace_import_kind kind_mtbench = {"mtbench", 1, "derived/mtbench_calib.tsv", import_mtbench};
 static const trace_import_kind kind_mtbench101 = {"mtbench101", 1, "mt_bench_101/mtbench101.jsonl", import_mtbench101};
 
-const trace_import_kind *const trace_import_kinds[] = {&kind_gsm8k, &kind_mmlu, &kind_mtbench, &kind_mtbench101, NULL};
+const trace_import_kind *const trace_import_kinds[] = {&kind_gsm8k,          &trace__kind_gsm8k_raw, &kind_mmlu,
+                                                        &trace__kind_mmlu_raw, &kind_mtbench,          &kind_mtbench101,
+                                                        NULL};
 
 const trace_import_kind *trace_import_find(const char *name)
 {

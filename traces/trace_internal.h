@@ -62,4 +62,44 @@ int trace__csv_line(trace_csv *c, trace_error *err);
  * `why` filled. */
 const char *trace__row_invalid(const trace_row *row, char *why, size_t cap);
 
+/* ---- shared by the importers (trace_import.c, trace_import_raw.c) ---- */
+
+/* A TSV or CSV table whose columns are found by header name. */
+typedef struct trace__table {
+    trace_csv in;
+    int idx[12];                  /* field index of names[i] */
+    int n, nheader;
+} trace__table;
+
+/* Open `path` and find each of the NULL-terminated `names` in its header
+ * (at most 12).  0, or -1 with err set (close t->in either way). */
+int trace__table_open(trace__table *t, const char *path, char sep, int quoting, const char *const *names,
+                      trace_error *err);
+/* Next row: 1, 0 (end), -1; a row must have as many fields as the header. */
+int trace__table_next(trace__table *t, trace_error *err);
+static inline const char *trace__table_field(const trace__table *t, int i) { return trace__csv_field(&t->in, t->idx[i]); }
+
+/* The synthetic router score of the importers (no real router exists). */
+typedef struct trace__scorer {
+    gsl_rng *r;                   /* RNG_GENERATOR entity 3 of (opt->seed, 0); owned */
+    double dprime;
+} trace__scorer;
+int trace__scorer_init(trace__scorer *s, const trace_import_options *opt, trace_error *err);
+
+/* Check and write one imported row, counting it in *rows.  0 or -1. */
+int trace__emit(trace_writer *w, trace_row *row, int64_t *rows, trace_error *err);
+
+/* Words (runs of non-blanks, blanks as Python's str.isspace, so counts equal
+ * reduce.py's len(text.split())) and characters (UTF-8 code points from the
+ * first to the last non-blank) of a NUL-terminated text. */
+void trace__text_measure(const char *text, long *words, long *chars);
+/* Tokens of a text: round(words * tokens_per_word) if tokens_per_word > 0,
+ * else round(chars / chars_per_token); at least 1 for a text with a word,
+ * 0 for a blank text. */
+int trace__tokens_from_text(const char *text, const trace_import_options *opt);
+
+/* The importers of the raw benchmark files (trace_import_raw.c). */
+extern const trace_import_kind trace__kind_gsm8k_raw;
+extern const trace_import_kind trace__kind_mmlu_raw;
+
 #endif

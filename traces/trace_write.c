@@ -1,18 +1,66 @@
-/* trace_write.c -- the trace writer (CSV or JSONL), the reader's twin. */
+/* trace_write.c -- the trace writer (CSV or JSONL), the reader's twin.
+ *
+ * A regular output file is written under a temporary name in the same folder
+ * and renamed into place by trace_writer_close only when everything was
+ * written, so a failed import or gen never leaves a partial trace (rename(2)
+ * within one file system is atomic).  Special files (stdout, pipes, devices)
+ * are written directly. */
 #include "traces/trace_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct trace_writer {
     FILE *fp;
     int own_fp, jsonl;
     unsigned columns;
     char path[512];
+    char tmp[600];                /* "" when writing path directly */
     int64_t rows;
 };
+
+/* Open "<dir>/.<base>.<pid>.<n>.tmp" exclusively, mode 0666 less the umask
+ * (the final file gets ordinary permissions).  Returns the stream or NULL. */
+static FILE *open_temp(trace_writer *w, trace_error *err)
+{
+    const char *slash = strrchr(w->path, '/');
+    int dir_len = slash ? (int)(slash - w->path) + 1 : 0;
+    const char *base = w->path + dir_len;
+    unsigned n;
+    for (n = 0; n < 100; n++) {
+        int fd;
+        FILE *fp;
+        if ((size_t)snprintf(w->tmp, sizeof w->tmp, "%.*s.%s.%ld.%u.tmp", dir_len, w->path, base, (long)getpid(), n) >=
+            sizeof w->tmp) {
+            trace__fail(err, "%s: path too long for a temporary file next to it", w->path);
+            break;
+        }
+        fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
+        if (fd < 0 && errno == EEXIST)
+            continue;
+        if (fd < 0) {
+            trace__fail(err, "%s: cannot write: %s", w->path, strerror(errno));
+            break;
+        }
+        fp = fdopen(fd, "wb");
+        if (!fp) {
+            trace__fail(err, "%s: cannot write: %s", w->path, strerror(errno));
+            close(fd);
+            remove(w->tmp);
+            break;
+        }
+        return fp;
+    }
+    if (n == 100)
+        trace__fail(err, "%s: cannot create a temporary file next to it", w->path);
+    w->tmp[0] = 0;
+    return NULL;
+}
 
 trace_writer *trace_writer_create(const char *path, unsigned columns, trace_error *err)
 {
@@ -33,10 +81,16 @@ trace_writer *trace_writer_create(const char *path, unsigned columns, trace_erro
             free(w);
             return NULL;
         }
+        struct stat st;
         w->jsonl = strcmp(dot, ".jsonl") == 0;
-        w->fp = fopen(path, "wb");
+        if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) { /* a pipe or device: no rename */
+            w->fp = fopen(path, "wb");
+            if (!w->fp)
+                trace__fail(err, "%s: cannot write: %s", path, strerror(errno));
+        } else {
+            w->fp = open_temp(w, err);
+        }
         if (!w->fp) {
-            trace__fail(err, "%s: cannot write: %s", path, strerror(errno));
             free(w);
             return NULL;
         }
@@ -119,16 +173,42 @@ int trace_writer_put(trace_writer *w, const trace_row *row, trace_error *err)
     return 0;
 }
 
-int trace_writer_close(trace_writer *w, trace_error *err)
+/* Flush and close the stream; 0, or -1 with err set. */
+static int finish(trace_writer *w, trace_error *err)
 {
-    int bad;
-    if (!w)
-        return 0;
-    bad = fflush(w->fp) != 0 || ferror(w->fp);
+    int bad = fflush(w->fp) != 0 || ferror(w->fp);
     if (w->own_fp && fclose(w->fp) != 0)
         bad = 1;
+    w->fp = NULL;
     if (bad)
         trace__fail(err, "%s: write error: %s", w->path, strerror(errno));
-    free(w);
     return bad ? -1 : 0;
+}
+
+int trace_writer_close(trace_writer *w, trace_error *err)
+{
+    int rc;
+    if (!w)
+        return 0;
+    rc = finish(w, err);
+    if (w->tmp[0]) {
+        if (rc == 0 && rename(w->tmp, w->path) != 0)
+            rc = trace__fail(err, "%s: cannot rename the finished trace into place: %s", w->path, strerror(errno));
+        if (rc != 0)
+            remove(w->tmp);
+    }
+    free(w);
+    return rc;
+}
+
+int trace_writer_abort(trace_writer *w, trace_error *err)
+{
+    int rc;
+    if (!w)
+        return 0;
+    rc = finish(w, err);
+    if (w->tmp[0])
+        remove(w->tmp);
+    free(w);
+    return rc;
 }
