@@ -116,6 +116,14 @@ expect_exit 3 "$BIN" merge "$T/merged.db" "$T/nothere.db"
 expect_exit 3 "$BIN" merge "$T/merged.db" "$T/trace.csv"
 expect_exit 2 "$BIN" merge "$T/merged.db"
 
+# Checking a channel configuration against its closed forms.
+expect_exit 0 "$BIN" channel "$T/s.json" --blocks 20000 --set devices.count=3
+expect_grep "outage_cf" "$T/out"
+worst=$(sed -n 's/.*worst |outage - outage_cf| = \([0-9.e-]*\), worst |rate \/ rate_cf - 1| = \([0-9.e-]*\).*/\1 \2/p' "$T/out")
+expect_eq "$(echo "$worst" | awk '{print ($1 < 0.03 && $2 < 0.05) ? "close" : "far: " $0}')" close "channel vs closed forms"
+expect_exit 2 "$BIN" channel "$T/s.json" --blocks many
+expect_exit 2 "$BIN" channel
+
 # Listing commands.
 expect_exit 0 "$BIN" keys
 expect_grep "channel.fading.doppler_hz" "$T/out"
