@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include "tests/check.h"
 #include "traces/trace.h"
 
@@ -378,6 +380,47 @@ static void test_writer_full_disk(void)
     remove("test_trace_full.csv");
 }
 
+/* The output appears only when the writer closes successfully; abort leaves
+ * nothing (and an existing file untouched). */
+static void test_writer_atomic(void)
+{
+    trace_error err;
+    trace_row row;
+    trace_writer *w;
+    struct stat sb;
+    FILE *f;
+    char text[256] = "";
+    trace_row_init(&row);
+    row.id = 1;
+    row.in_tokens = row.out_tokens = 1;
+    snprintf(row.benchmark, sizeof row.benchmark, "m");
+    remove("test_trace_atomic.csv");
+    w = trace_writer_create("test_trace_atomic.csv", 0, &err);
+    CHECK(w != NULL);
+    if (!w)
+        return;
+    CHECK_INT(trace_writer_put(w, &row, &err), 0);
+    CHECK(stat("test_trace_atomic.csv", &sb) != 0); /* not there before close */
+    CHECK_INT(trace_writer_close(w, &err), 0);
+    CHECK(stat("test_trace_atomic.csv", &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0);
+    w = trace_writer_create("test_trace_atomic.csv", 0, &err);
+    CHECK(w != NULL);
+    if (!w)
+        return;
+    row.id = 2;
+    CHECK_INT(trace_writer_put(w, &row, &err), 0);
+    CHECK_INT(trace_writer_abort(w, &err), 0);
+    f = fopen("test_trace_atomic.csv", "rb"); /* still the first trace: header + id 1 */
+    CHECK(f != NULL);
+    if (f) {
+        CHECK(fgets(text, sizeof text, f) != NULL && fgets(text, sizeof text, f) != NULL);
+        fclose(f);
+    }
+    CHECK(strncmp(text, "1,", 2) == 0);
+    CHECK_INT(trace_writer_abort(NULL, &err), 0);
+    remove("test_trace_atomic.csv");
+}
+
 int main(void)
 {
     test_good_csv();
@@ -390,5 +433,6 @@ int main(void)
     test_file_nul_and_missing();
     test_writer_roundtrip();
     test_writer_full_disk();
+    test_writer_atomic();
     return check_done();
 }
