@@ -249,7 +249,9 @@ sink *sink_sqlite_open(const char *path, char *err, size_t errlen)
     }
     s->base.type = &sqlite_type;
     snprintf(s->path, sizeof s->path, "%s", path);
-    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+    /* One connection used by one thread: no SQLite mutexes (about 4% of a run). */
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
         db_fail(s, "cannot open the database");
         goto fail;
     }
