@@ -2,6 +2,7 @@
  * several results databases (e.g. one per job-array task) to one, with new
  * run ids.  Each input is appended in one transaction: all of it or none. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
 
@@ -45,6 +46,11 @@ static int merge_one(sqlite3 *db, const char *out_path, const char *in_path)
         return EXIT_INPUT;
     }
     fclose(probe);
+    char in_real[4096], out_real[4096];
+    if (realpath(in_path, in_real) && realpath(out_path, out_real) && strcmp(in_real, out_real) == 0) {
+        fprintf(stderr, "edgesim: %s is the output database\n", in_path);
+        return EXIT_USAGE;
+    }
     char *msg = NULL;
     char *attach = sqlite3_mprintf("ATTACH DATABASE %Q AS src", in_path);
     int status = EXIT_OK;

@@ -115,6 +115,7 @@ expect_eq "$(sqlite3 "$T/merged.db" "SELECT group_concat(mean_latency_s) FROM (S
 expect_exit 3 "$BIN" merge "$T/merged.db" "$T/nothere.db"
 expect_exit 3 "$BIN" merge "$T/merged.db" "$T/trace.csv"
 expect_exit 2 "$BIN" merge "$T/merged.db"
+expect_exit 2 "$BIN" merge "$T/merged.db" "$T/merged.db"
 
 # Checking a channel configuration against its closed forms.
 expect_exit 0 "$BIN" channel "$T/s.json" --blocks 20000 --set devices.count=3
