@@ -23,7 +23,8 @@ SELECT r.run_id, r.scenario_name, r.policy, r.policy_params, r.seed, r.replicati
        AVG(q.ttft_s)                                       AS mean_ttft_s,
        AVG(CASE WHEN q.route = 'large' THEN 1.0 ELSE 0.0 END) AS large_fraction,
        AVG(q.quality)                                      AS mean_quality,
-       AVG(q.energy_j)                                     AS mean_energy_j
+       AVG(q.energy_j)                                     AS mean_energy_j,
+       AVG(MAX(q.q_small, q.q_large)) - AVG(q.quality)     AS oracle_quality_gap
 FROM runs r
 JOIN queries q ON q.run_id = r.run_id
 JOIN pct ON pct.run_id = r.run_id

@@ -126,6 +126,10 @@ static void test_percentiles(sqlite3 *db)
     CHECK_NEAR(num(db, "SELECT p50_latency_s FROM run_summary WHERE run_id = 2"), 0.4, 1e-12);
     CHECK_NEAR(num(db, "SELECT p95_latency_s FROM run_summary WHERE run_id = 2"), 0.7, 1e-12);
     CHECK_NEAR(num(db, "SELECT large_fraction FROM run_summary WHERE run_id = 2"), 1.0, 1e-12);
+    /* Quality left on the table against a per-query oracle: small answers
+     * worth 0.5 where the large one was worth 1. */
+    CHECK_NEAR(num(db, "SELECT oracle_quality_gap FROM run_summary WHERE run_id = 1"), 0.5, 1e-12);
+    CHECK_NEAR(num(db, "SELECT oracle_quality_gap FROM run_summary WHERE run_id = 2"), 0.0, 1e-12);
     /* A run still 'running' (killed) is in no view. */
     add_run(db, 3, "s", 0, "{}", "oracle", "{\"name\":\"oracle\"}", "running");
     add_query(db, 3, 0, -1, -1, "large", 0.5, 1.0, 0, 1.0);
