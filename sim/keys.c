@@ -5,14 +5,16 @@
 #include <stdarg.h>
 #include <string.h>
 
-static int fail(key_error *err, const char *fmt, ...)
+int keys_errorf(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
     return -1;
 }
+
+#define fail(kerr, ...) keys_errorf((kerr)->msg, sizeof (kerr)->msg, __VA_ARGS__)
 
 static void join_path(char *buf, size_t len, const char *path, const char *name)
 {

@@ -83,6 +83,10 @@ void keys_print_help(const key_spec *spec, const char *path, FILE *out);
  * objects are created.  Returns 0, or -1 with err set. */
 int keys_json_set(cJSON *root, const char *path, const char *value, key_error *err);
 
+/* Format an error message into err (errlen bytes) and return -1: the one
+ * helper behind every "return fail(...)" of the configuration code. */
+int keys_errorf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Describe a JSON value for error messages ("the string \"abc\"", "an object", ...). */
 void keys_describe(const cJSON *item, char *buf, size_t len);
 

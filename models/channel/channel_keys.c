@@ -3,7 +3,6 @@
 #include "models/channel/channel_int.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -103,14 +102,6 @@ const key_spec devices_keys[] = {
     KEY_TABLE_END,
 };
 
-static int check_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 static int name_listed(const char *const *names, const char *name)
 {
@@ -123,26 +114,26 @@ static int name_listed(const char *const *names, const char *name)
 int channel_config_check(const channel_config *cfg, const devices_config *dev, char *err, size_t errlen)
 {
     if (!channel_pathloss_find(cfg->pathloss.model))
-        return check_fail(err, errlen, "channel.pathloss.model: unknown model \"%s\"", cfg->pathloss.model);
+        return keys_errorf(err, errlen, "channel.pathloss.model: unknown model \"%s\"", cfg->pathloss.model);
     if (!channel_rate_find(cfg->rate.model))
-        return check_fail(err, errlen, "channel.rate.model: unknown model \"%s\"", cfg->rate.model);
+        return keys_errorf(err, errlen, "channel.rate.model: unknown model \"%s\"", cfg->rate.model);
     if (!name_listed(channel_fading_names, cfg->fading.model))
-        return check_fail(err, errlen, "channel.fading.model: unknown model \"%s\"", cfg->fading.model);
+        return keys_errorf(err, errlen, "channel.fading.model: unknown model \"%s\"", cfg->fading.model);
     if (strcmp(cfg->rate.model, "cqi") == 0 && cfg->rate.n_cqi < 1)
-        return check_fail(err, errlen, "channel.rate.cqi_snr_db: expected 1 to %d thresholds for rate model cqi, found none",
+        return keys_errorf(err, errlen, "channel.rate.cqi_snr_db: expected 1 to %d thresholds for rate model cqi, found none",
                           CHANNEL_MAX_CQI);
     for (int q = 1; q < cfg->rate.n_cqi; q++)
         if (!(cfg->rate.cqi_snr_db[q] > cfg->rate.cqi_snr_db[q - 1]))
-            return check_fail(err, errlen,
+            return keys_errorf(err, errlen,
                               "channel.rate.cqi_snr_db[%d]: expected increasing thresholds, found %g after %g", q,
                               cfg->rate.cqi_snr_db[q], cfg->rate.cqi_snr_db[q - 1]);
     if (sim_time_from_s(cfg->fading.block_s) < 1)
-        return check_fail(err, errlen, "channel.fading.block_s: expected at least 1 ns, found %g", cfg->fading.block_s);
+        return keys_errorf(err, errlen, "channel.fading.block_s: expected at least 1 ns, found %g", cfg->fading.block_s);
     if (dev->r_min_m > dev->r_max_m && dev->n_distances == 0)
-        return check_fail(err, errlen, "devices.r_min_m: expected at most devices.r_max_m (%g), found %g",
+        return keys_errorf(err, errlen, "devices.r_min_m: expected at most devices.r_max_m (%g), found %g",
                           dev->r_max_m, dev->r_min_m);
     if (dev->n_distances != 0 && dev->n_distances != dev->count)
-        return check_fail(err, errlen, "devices.distances_m: expected %d distances (devices.count), found %d",
+        return keys_errorf(err, errlen, "devices.distances_m: expected %d distances (devices.count), found %d",
                           dev->count, dev->n_distances);
     return 0;
 }

@@ -3,7 +3,6 @@
 #include "models/llm/llm.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -57,14 +56,6 @@ static const key_spec roofline_keys[] = {
 const key_spec llm_small_keys[] = {LLM_KEYS("\"" DEFAULT_SMALL "\"", "1", "1")};
 const key_spec llm_large_keys[] = {LLM_KEYS("\"" DEFAULT_LARGE "\"", "0", "0")};
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 static void preset_names(char *buf, size_t len)
 {
@@ -99,7 +90,7 @@ static int roofline_check(const llm_roofline_config *rc, const char *path, char 
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
         double v = *(const double *)((const char *)rc + required[i].offset);
         if (!isfinite(v))
-            return fail(err, errlen, "%s.roofline.%s: required when roofline.params is given, found nothing", path,
+            return keys_errorf(err, errlen, "%s.roofline.%s: required when roofline.params is given, found nothing", path,
                         required[i].name);
     }
     return 0;
@@ -110,17 +101,17 @@ static int table_load(const llm_config *cfg, const char *path, llm_profile *out,
 {
     int n = cfg->n_decode_table;
     if (n % 2 != 0 || n < 2)
-        return fail(err, errlen, "%s.decode_step_table_s: expected pairs [batch, seconds, ...], found %d numbers",
+        return keys_errorf(err, errlen, "%s.decode_step_table_s: expected pairs [batch, seconds, ...], found %d numbers",
                     path, n);
     out->n_table = n / 2;
     for (int i = 0; i < out->n_table; i++) {
         double b = cfg->decode_step_table_s[2 * i], s = cfg->decode_step_table_s[2 * i + 1];
         if (b < 1 || b != floor(b) || (i > 0 && b <= out->table_batch[i - 1]))
-            return fail(err, errlen,
+            return keys_errorf(err, errlen,
                         "%s.decode_step_table_s[%d]: expected a batch size >= 1 above the previous one, found %g",
                         path, 2 * i, b);
         if (!(s > 0))
-            return fail(err, errlen, "%s.decode_step_table_s[%d]: expected seconds > 0, found %g", path, 2 * i + 1, s);
+            return keys_errorf(err, errlen, "%s.decode_step_table_s[%d]: expected seconds > 0, found %g", path, 2 * i + 1, s);
         out->table_batch[i] = b;
         out->table_step_s[i] = s;
     }
@@ -142,7 +133,7 @@ int llm_profile_resolve(const llm_config *cfg, const char *path, llm_profile *ou
         const llm_preset *ps = llm_preset_find(cfg->preset);
         if (!ps) {
             preset_names(names, sizeof names);
-            return fail(err, errlen, "%s.preset: expected one of none, %s, found \"%s\"", path, names, cfg->preset);
+            return keys_errorf(err, errlen, "%s.preset: expected one of none, %s, found \"%s\"", path, names, cfg->preset);
         }
         llm_preset_profile(ps, out);
     }
@@ -171,12 +162,12 @@ int llm_profile_resolve(const llm_config *cfg, const char *path, llm_profile *ou
     /* 4. explicit coefficients */
     if (cfg->n_prefill != 0) {
         if (cfg->n_prefill != 3)
-            return fail(err, errlen, "%s.prefill_s: expected 3 numbers [p0, p1, p2], found %d", path, cfg->n_prefill);
+            return keys_errorf(err, errlen, "%s.prefill_s: expected 3 numbers [p0, p1, p2], found %d", path, cfg->n_prefill);
         memcpy(out->p, cfg->prefill_s, sizeof out->p);
     }
     if (cfg->n_decode != 0) {
         if (cfg->n_decode != 3)
-            return fail(err, errlen, "%s.decode_step_s: expected 3 numbers [d0, d1, d2], found %d", path,
+            return keys_errorf(err, errlen, "%s.decode_step_s: expected 3 numbers [d0, d1, d2], found %d", path,
                         cfg->n_decode);
         memcpy(out->d, cfg->decode_step_s, sizeof out->d);
         out->n_table = 0;
@@ -193,16 +184,16 @@ int llm_profile_resolve(const llm_config *cfg, const char *path, llm_profile *ou
 
     /* 5. completeness */
     if (!isfinite(out->p[0]) || !isfinite(out->p[1]) || !isfinite(out->p[2]))
-        return fail(err, errlen,
+        return keys_errorf(err, errlen,
                     "%s.prefill_s: no prefill profile (give prefill_s, roofline, prefill_tokens_per_s or a preset)",
                     path);
     if (!isfinite(out->d[0]) || !isfinite(out->d[1]) || !isfinite(out->d[2]))
-        return fail(err, errlen,
+        return keys_errorf(err, errlen,
                     "%s.decode_step_s: no decode profile (give decode_step_s, roofline, decode_step_table_s or a "
                     "preset)",
                     path);
     if (out->max_batch < 1)
-        return fail(err, errlen, "%s.max_batch: expected an integer >= 1 without a preset, found %d", path,
+        return keys_errorf(err, errlen, "%s.max_batch: expected an integer >= 1 without a preset, found %d", path,
                     cfg->max_batch);
     if (!isfinite(out->kv_bytes_per_token))
         out->kv_bytes_per_token = 0; /* KV not modelled: capacity never binds */
@@ -211,10 +202,10 @@ int llm_profile_resolve(const llm_config *cfg, const char *path, llm_profile *ou
     if (!isfinite(out->power_w))
         out->power_w = 0;
     if (!(llm_prefill_s(out, 1, 0) > 0))
-        return fail(err, errlen, "%s.prefill_s: a prefill of one token must take > 0 s, found %g s", path,
+        return keys_errorf(err, errlen, "%s.prefill_s: a prefill of one token must take > 0 s, found %g s", path,
                     llm_prefill_s(out, 1, 0));
     if (!(llm_decode_step_s(out, 1, 1) > 0))
-        return fail(err, errlen, "%s.decode_step_s: a decode step must take > 0 s, found %g s", path,
+        return keys_errorf(err, errlen, "%s.decode_step_s: a decode step must take > 0 s, found %g s", path,
                     llm_decode_step_s(out, 1, 1));
     return 0;
 }

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,20 +45,12 @@ const key_spec scenario_keys[] = {
     KEY_TABLE_END,
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 static char *read_file(const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        fail(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        keys_errorf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return NULL;
     }
     size_t cap = 4096, len = 0;
@@ -84,13 +75,13 @@ static char *read_file(const char *path, char *err, size_t errlen)
     fclose(f);
     if (!buf || bad) {
         free(buf);
-        fail(err, errlen, "%s: cannot read", path);
+        keys_errorf(err, errlen, "%s: cannot read", path);
         return NULL;
     }
     buf[len] = '\0';
     if (strlen(buf) != len) {
         free(buf);
-        fail(err, errlen, "%s: not a text file (NUL byte)", path);
+        keys_errorf(err, errlen, "%s: not a text file (NUL byte)", path);
         return NULL;
     }
     return buf;
@@ -142,13 +133,13 @@ static int check_sweep(scenario_file *sf, char *err, size_t errlen)
     if (!sf->sweep)
         return 0;
     if (!cJSON_IsObject(sf->sweep))
-        return fail(err, errlen, "%s: sweep: expected an object {\"key.path\": [values...]}", sf->path);
+        return keys_errorf(err, errlen, "%s: sweep: expected an object {\"key.path\": [values...]}", sf->path);
     for (const cJSON *m = sf->sweep->child; m; m = m->next) {
         int n = cJSON_GetArraySize(m);
         if (!cJSON_IsArray(m) || n == 0)
-            return fail(err, errlen, "%s: sweep.%s: expected a non-empty array of values", sf->path, m->string);
+            return keys_errorf(err, errlen, "%s: sweep.%s: expected a non-empty array of values", sf->path, m->string);
         if ((double)sf->n_points * n > 1e7)
-            return fail(err, errlen, "%s: sweep: more than 10^7 grid points", sf->path);
+            return keys_errorf(err, errlen, "%s: sweep: more than 10^7 grid points", sf->path);
         sf->n_points *= n;
     }
     return 0;
@@ -170,29 +161,29 @@ int scenario_file_load(scenario_file *sf, const char *path, char *const *sets, i
     if (!sf->root) {
         int line, col;
         line_col(text, end ? end : text, &line, &col);
-        fail(err, errlen, "%s:%d:%d: invalid JSON near here", path, line, col);
+        keys_errorf(err, errlen, "%s:%d:%d: invalid JSON near here", path, line, col);
         free(text);
         return -1;
     }
     free(text);
     if (!cJSON_IsObject(sf->root)) {
-        fail(err, errlen, "%s: expected a JSON object at the top level", path);
+        keys_errorf(err, errlen, "%s: expected a JSON object at the top level", path);
         goto fail;
     }
     if (rebase_trace_path(sf->root, path) != 0) {
-        fail(err, errlen, "out of memory");
+        keys_errorf(err, errlen, "out of memory");
         goto fail;
     }
     for (int i = 0; i < n_sets; i++) {
         const char *eq = strchr(sets[i], '=');
         if (!eq || eq == sets[i]) {
-            fail(err, errlen, "--set %s: expected KEY.PATH=VALUE", sets[i]);
+            keys_errorf(err, errlen, "--set %s: expected KEY.PATH=VALUE", sets[i]);
             goto fail;
         }
         char key[256];
         snprintf(key, sizeof key, "%.*s", (int)(eq - sets[i]), sets[i]);
         if (keys_json_set(sf->root, key, eq + 1, &kerr) != 0) {
-            fail(err, errlen, "%s", kerr.msg);
+            keys_errorf(err, errlen, "%s", kerr.msg);
             goto fail;
         }
     }
@@ -202,7 +193,7 @@ int scenario_file_load(scenario_file *sf, const char *path, char *const *sets, i
     sf->sweep = cJSON_DetachItemFromObjectCaseSensitive(sf->root, "sweep");
     if (one && sf->policies) {
         cJSON_Delete(one);
-        fail(err, errlen, "%s: give either \"policy\" or \"policies\", not both", path);
+        keys_errorf(err, errlen, "%s: give either \"policy\" or \"policies\", not both", path);
         goto fail;
     }
     if (one) {
@@ -216,7 +207,7 @@ int scenario_file_load(scenario_file *sf, const char *path, char *const *sets, i
     if (!sf->policies) {
         sf->policies = cJSON_Parse("[{\"name\": \"always-small\"}, {\"name\": \"always-large\"}]");
     } else if (!cJSON_IsArray(sf->policies) || cJSON_GetArraySize(sf->policies) == 0) {
-        fail(err, errlen, "%s: policies: expected a non-empty array of policy objects", path);
+        keys_errorf(err, errlen, "%s: policies: expected a non-empty array of policy objects", path);
         goto fail;
     }
     if (check_sweep(sf, err, errlen) != 0)
@@ -228,7 +219,7 @@ int scenario_file_load(scenario_file *sf, const char *path, char *const *sets, i
         cJSON *pol = scenario_point_policies(sf, p, msg, sizeof msg);
         cJSON_Delete(pol);
         if (!pol || scenario_resolve(sf, p, &sc, NULL, msg, sizeof msg) != 0) {
-            fail(err, errlen, "%s", msg);
+            keys_errorf(err, errlen, "%s", msg);
             goto fail;
         }
     }
@@ -254,7 +245,7 @@ static cJSON *policy_target(const scenario_file *sf, cJSON *policies, const char
     int n = cJSON_GetArraySize(policies);
     if (strncmp(key, "policy.", 7) == 0) {
         if (n != 1) {
-            fail(err, errlen, "%s: sweep.%s: the scenario has %d policies; name one as policies.N.%s", sf->path, key,
+            keys_errorf(err, errlen, "%s: sweep.%s: the scenario has %d policies; name one as policies.N.%s", sf->path, key,
                  n, key + 7);
             return NULL;
         }
@@ -264,7 +255,7 @@ static cJSON *policy_target(const scenario_file *sf, cJSON *policies, const char
     char *end;
     long i = strtol(key + 9, &end, 10);
     if (end == key + 9 || *end != '.' || i < 0 || i >= n) {
-        fail(err, errlen, "%s: sweep.%s: expected policies.N.KEY with N in 0..%d", sf->path, key, n - 1);
+        keys_errorf(err, errlen, "%s: sweep.%s: expected policies.N.KEY with N in 0..%d", sf->path, key, n - 1);
         return NULL;
     }
     *rest = end + 1;
@@ -307,11 +298,11 @@ static int apply_point(const scenario_file *sf, int point, cJSON *root, cJSON *p
         }
         char *text = cJSON_PrintUnformatted(v);
         if (!text)
-            return fail(err, errlen, "out of memory");
+            return keys_errorf(err, errlen, "out of memory");
         int rc = keys_json_set(target, path, text, &kerr);
         free(text);
         if (rc != 0)
-            return fail(err, errlen, "%s: sweep: %s", sf->path, kerr.msg);
+            return keys_errorf(err, errlen, "%s: sweep: %s", sf->path, kerr.msg);
     }
     return 0;
 }
@@ -320,7 +311,7 @@ cJSON *scenario_point_policies(const scenario_file *sf, int point, char *err, si
 {
     cJSON *policies = cJSON_Duplicate(sf->policies, 1);
     if (!policies) {
-        fail(err, errlen, "out of memory");
+        keys_errorf(err, errlen, "out of memory");
         return NULL;
     }
     if (apply_point(sf, point, NULL, policies, NULL, err, errlen) != 0) {
@@ -338,22 +329,22 @@ int scenario_resolve(const scenario_file *sf, int point, scenario *out, cJSON **
     cJSON *root = cJSON_Duplicate(sf->root, 1);
     cJSON *pj = point_json ? cJSON_CreateObject() : NULL;
     if (!root || (point_json && !pj)) {
-        fail(err, errlen, "out of memory");
+        keys_errorf(err, errlen, "out of memory");
         goto done;
     }
     if (apply_point(sf, point, root, NULL, pj, err, errlen) != 0)
         goto done;
     memset(out, 0, sizeof *out);
     if (keys_defaults(scenario_keys, out) != 0) {
-        fail(err, errlen, "internal error: bad default in the key tables");
+        keys_errorf(err, errlen, "internal error: bad default in the key tables");
         goto done;
     }
     if (keys_parse(scenario_keys, out, root, "", &kerr) != 0) {
-        fail(err, errlen, "%s: %s", sf->path, kerr.msg);
+        keys_errorf(err, errlen, "%s: %s", sf->path, kerr.msg);
         goto done;
     }
     if (out->seed != floor(out->seed)) {
-        fail(err, errlen, "%s: seed: expected an integer, found %.17g", sf->path, out->seed);
+        keys_errorf(err, errlen, "%s: seed: expected an integer, found %.17g", sf->path, out->seed);
         goto done;
     }
     if (point_json) {
