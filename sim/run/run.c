@@ -17,6 +17,7 @@
 #include "sim/run/run.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,26 +126,41 @@ static void run_fail(run *r, int status, const char *fmt, ...)
 
 /* ---- pools ---- */
 
-static uint32_t query_alloc(run *r)
+/* Take a zeroed item from a pool of `size`-byte items: the head of its free
+ * list (threaded through the uint32 at `next_off` of each free item), or a
+ * new one at the end, growing the array by doubling.  NONE when memory runs
+ * out.  The array may move. */
+static uint32_t pool_take(void **items, uint32_t *len, uint32_t *cap, uint32_t *free_head, size_t size,
+                          size_t next_off)
 {
     uint32_t i;
-    if (r->q_free != NONE) {
-        i = r->q_free;
-        r->q_free = r->q[i].next_free;
+    if (*free_head != NONE) {
+        i = *free_head;
+        memcpy(free_head, (char *)*items + (size_t)i * size + next_off, sizeof *free_head);
     } else {
-        if (r->q_len == r->q_cap) {
-            uint32_t cap = r->q_cap ? r->q_cap * 2 : 1024;
-            qstate *grown = realloc(r->q, (size_t)cap * sizeof *grown);
-            if (!grown) {
-                run_fail(r, EXIT_INTERNAL, "out of memory (query pool)");
+        if (*len == *cap) {
+            uint32_t grown_cap = *cap ? *cap * 2 : 256;
+            void *grown = realloc(*items, (size_t)grown_cap * size);
+            if (!grown)
                 return NONE;
-            }
-            r->q = grown;
-            r->q_cap = cap;
+            *items = grown;
+            *cap = grown_cap;
         }
-        i = r->q_len++;
+        i = (*len)++;
     }
-    memset(&r->q[i], 0, sizeof r->q[i]);
+    memset((char *)*items + (size_t)i * size, 0, size);
+    return i;
+}
+
+static uint32_t query_alloc(run *r)
+{
+    void *items = r->q;
+    uint32_t i = pool_take(&items, &r->q_len, &r->q_cap, &r->q_free, sizeof *r->q, offsetof(qstate, next_free));
+    r->q = items;
+    if (i == NONE) {
+        run_fail(r, EXIT_INTERNAL, "out of memory (query pool)");
+        return NONE;
+    }
     r->q[i].dialogue = r->q[i].next_turn = NONE;
     return i;
 }
@@ -157,24 +173,13 @@ static void query_free(run *r, uint32_t i)
 
 static uint32_t dialogue_alloc(run *r)
 {
-    uint32_t i;
-    if (r->d_free != NONE) {
-        i = r->d_free;
-        r->d_free = r->d[i].next_free;
-    } else {
-        if (r->d_len == r->d_cap) {
-            uint32_t cap = r->d_cap ? r->d_cap * 2 : 256;
-            dstate *grown = realloc(r->d, (size_t)cap * sizeof *grown);
-            if (!grown) {
-                run_fail(r, EXIT_INTERNAL, "out of memory (dialogue pool)");
-                return NONE;
-            }
-            r->d = grown;
-            r->d_cap = cap;
-        }
-        i = r->d_len++;
+    void *items = r->d;
+    uint32_t i = pool_take(&items, &r->d_len, &r->d_cap, &r->d_free, sizeof *r->d, offsetof(dstate, next_free));
+    r->d = items;
+    if (i == NONE) {
+        run_fail(r, EXIT_INTERNAL, "out of memory (dialogue pool)");
+        return NONE;
     }
-    memset(&r->d[i], 0, sizeof r->d[i]);
     r->d[i].head = r->d[i].tail = NONE;
     r->d[i].prev_route = -1;
     r->d[i].edge_seen_server = -1;
