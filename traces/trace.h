@@ -238,13 +238,13 @@ typedef struct trace_import_options {
     double auc;                   /* target AUC of the synthetic p_large */
     uint64_t seed;                /* RNG_GENERATOR stream of p_large */
     char weak[16];                /* mmlu: mixtral | llama2 */
-    char out_from[16];            /* gsm8k: small | large | reference */
+    char out_from[16];            /* gsm8k, gsm8k-raw: small | large | reference; mtbench: small | large */
     int mmlu_answer_tokens;       /* out_tokens of an MMLU answer */
     int skip_contaminated;        /* 1: drop RouteLLM-contaminated items (counted) */
 } trace_import_options;
 
 typedef struct trace_import_kind {
-    const char *name;             /* gsm8k | mmlu | mtbench | mtbench101 */
+    const char *name;             /* gsm8k | gsm8k-raw | mmlu | mmlu-raw | mtbench | mtbench101 */
     int n_inputs;
     const char *usage;            /* the input arguments */
     int (*run)(const trace_import_options *opt, trace_writer *w, int64_t *rows, trace_error *err);

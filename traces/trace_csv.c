@@ -8,9 +8,12 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 int trace__fail(trace_error *err, const char *fmt, ...)
 {
@@ -69,9 +72,27 @@ int trace__csv_open(trace_csv *c, const char *path, char sep, int quoting, trace
         c->fp = stdin;
         return 0;
     }
-    c->fp = fopen(path, "rb");
-    if (!c->fp)
+    /* Non-blocking open: a FIFO with no writer must not hang the run (it then
+     * reads as empty); reads block again once it is open. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK), flags;
+    struct stat st;
+    if (fd < 0)
         return trace__fail(err, "%s: cannot open: %s", path, strerror(errno));
+    if (fstat(fd, &st) != 0 || (flags = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+        int e = errno;
+        close(fd);
+        return trace__fail(err, "%s: cannot open: %s", path, strerror(e));
+    }
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
+        return trace__fail(err, "%s: cannot open: expected a file, found a directory", path);
+    }
+    c->fp = fdopen(fd, "rb");
+    if (!c->fp) {
+        int e = errno;
+        close(fd);
+        return trace__fail(err, "%s: cannot open: %s", path, strerror(e));
+    }
     c->own_fp = 1;
     return 0;
 }
@@ -183,7 +204,7 @@ static int end_field(trace_csv *c, trace_error *err)
 static int bad_byte(trace_csv *c, int ch, const char *expected, trace_error *err)
 {
     if (ch == -2)
-        return trace__fail(err, "%s:%ld: read error", c->name, c->line);
+        return trace__fail(err, "%s:%ld: read error: %s", c->name, c->line, strerror(errno));
     if (ch == 0)
         return trace__fail(err, "%s:%ld:%ld: expected %s, found a NUL byte (binary data?)", c->name,
                            c->line, c->col - 1, expected);

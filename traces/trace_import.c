@@ -6,7 +6,9 @@
  * both token estimators apply).  Small model = the weak model (Mixtral-8x7B,
  * or Llama-2-7B for MMLU), large = GPT-4-1106-preview.  No importer has a real
  * router, so p_large is the bi-normal score of trace_router_score with the
- * target AUC, from RNG_GENERATOR entity 3 of (seed, replication 0).
+ * target AUC, from RNG_GENERATOR entity 3 of (seed, replication 0).  The raw
+ * GSM8K and MMLU files (text) are read by trace_import_raw.c; the registry
+ * of all kinds is at the end of this file.
  * docs/TRACES.md "Importers" gives the commands. */
 #include "traces/trace_internal.h"
 
@@ -114,7 +116,8 @@ static int need_words(const trace_import_options *opt, const char *kind, trace_e
 {
     if (opt->tokens_per_word > 0)
         return 0;
-    return trace__fail(err, "import %s: its input has word counts, not text: use --tokens-per-word", kind);
+    return trace__fail(err, "import %s: its input has word counts, not text: use --tokens words, or import the raw "
+                            "text (gsm8k-raw, mmlu-raw, mtbench101)", kind);
 }
 
 int trace__scorer_init(trace__scorer *s, const trace_import_options *opt, trace_error *err)

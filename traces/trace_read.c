@@ -131,7 +131,9 @@ static int parse_text(int col, const char *text, size_t len, trace_row *row)
                 return -1;
         errno = 0;
         v = strtod(text, &end);
-        if (end != text + len || errno == ERANGE || !isfinite(v) || v < s->min || v > s->max)
+        /* ERANGE on underflow (a subnormal such as 1e-320) is a value like any
+         * other, as in the JSONL reader; only overflow is out of range. */
+        if (end != text + len || (errno == ERANGE && fabs(v) > 1) || !isfinite(v) || v < s->min || v > s->max)
             return -1;
         store(row, col, v, 0, NULL, 0);
         return 0;
