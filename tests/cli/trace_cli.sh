@@ -143,4 +143,14 @@ if [ -f "$T/real_gsm8k-raw_chars.csv" ]; then
   run_on "$T/real_gsm8k-raw_chars.csv" 1319 0.6384
 fi
 
+
+# The shipped traces are exactly what their documented commands make
+# (docs/TRACES.md "Shipped traces").
+expect_exit 0 "$BIN" trace gen --benchmark mix --queries 3000 --seed 1 --out "$T/mix.csv"
+cmp -s "$T/mix.csv" "$SRC/traces/data/mix.csv" && ok || bad "traces/data/mix.csv differs from its command"
+expect_exit 0 "$BIN" trace gen --benchmark mmlu --queries 2000 --seed 1 --out "$T/mmlu.csv"
+cmp -s "$T/mmlu.csv" "$SRC/traces/data/mmlu.csv" && ok || bad "traces/data/mmlu.csv differs from its command"
+expect_exit 0 "$BIN" trace gen --benchmark mtbench101 --queries 0 --dialogues 200 --seed 2 --out "$T/dlg.csv"
+cmp -s "$T/dlg.csv" "$SRC/traces/data/dialogues.csv" && ok || bad "traces/data/dialogues.csv differs from its command"
+
 finish
