@@ -37,11 +37,16 @@ void rng_stream_reset(gsl_rng *r, uint64_t seed, uint32_t replication, rng_purpo
     gsl_rng_set(r, fold_seed(rng_stream_key(seed, replication, purpose, entity)));
 }
 
+double rng_key_uniform(uint64_t stream_key, uint64_t index)
+{
+    uint64_t k = mix64(stream_key ^ mix64(index));
+    return (double)(k >> 11) * 0x1.0p-53; /* 53 random bits */
+}
+
 double rng_hash_uniform(uint64_t seed, uint32_t replication, rng_purpose purpose, uint64_t entity,
                         uint64_t index)
 {
-    uint64_t k = mix64(rng_stream_key(seed, replication, purpose, entity) ^ mix64(index));
-    return (double)(k >> 11) * 0x1.0p-53; /* 53 random bits */
+    return rng_key_uniform(rng_stream_key(seed, replication, purpose, entity), index);
 }
 
 const char *rng_purpose_name(rng_purpose p)

@@ -54,6 +54,10 @@ void rng_stream_reset(gsl_rng *r, uint64_t seed, uint32_t replication, rng_purpo
 double rng_hash_uniform(uint64_t seed, uint32_t replication, rng_purpose purpose, uint64_t entity,
                         uint64_t index);
 
+/* The same, from a stream key computed once by rng_stream_key:
+ * rng_key_uniform(rng_stream_key(s, r, p, e), i) == rng_hash_uniform(s, r, p, e, i). */
+double rng_key_uniform(uint64_t stream_key, uint64_t index);
+
 const char *rng_purpose_name(rng_purpose p);
 
 #endif

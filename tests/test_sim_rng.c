@@ -33,6 +33,7 @@ int main(void)
     }
     CHECK_NEAR(rng_hash_uniform(1, 0, RNG_POLICY, 0, 5), u[5], 0);
     CHECK(rng_hash_uniform(2, 0, RNG_POLICY, 0, 5) != u[5]);
+    CHECK_NEAR(rng_key_uniform(rng_stream_key(1, 0, RNG_POLICY, 0), 5), u[5], 0);
     CHECK_NEAR(gsl_stats_mean(u, 1, 100000), 0.5, 4 * 0.2887 / sqrt(100000));
     CHECK_NEAR(gsl_stats_variance(u, 1, 100000), 1.0 / 12, 0.002);
     CHECK(rng_stream_key(1, 0, RNG_ARRIVALS, 0) != rng_stream_key(1, 0, RNG_THINK, 0));

@@ -67,8 +67,9 @@ void fading_stream_init(fading_stream *s, rng_purpose purpose, uint64_t entity)
  * 2k+1 (Box-Muller in polar form: |w|^2 = -ln U ~ Exp(1), phase uniform). */
 static fading_cgain innovation(const fading_ctx *f, const fading_stream *s, int64_t k)
 {
-    double u1 = rng_hash_uniform(f->seed, f->replication, s->purpose, s->entity, 2 * (uint64_t)k);
-    double u2 = rng_hash_uniform(f->seed, f->replication, s->purpose, s->entity, 2 * (uint64_t)k + 1);
+    uint64_t key = rng_stream_key(f->seed, f->replication, s->purpose, s->entity);
+    double u1 = rng_key_uniform(key, 2 * (uint64_t)k);
+    double u2 = rng_key_uniform(key, 2 * (uint64_t)k + 1);
     double mag = sqrt(-log1p(-u1)); /* u1 in [0,1): 1 - u1 in (0,1] */
     double phase = two_pi * u2;
     fading_cgain w = {mag * cos(phase), mag * sin(phase)};
