@@ -89,6 +89,9 @@ static int store(const key_spec *k, void *out, const cJSON *v, const char *path,
     switch (k->type) {
     case KEY_NUMBER:
         if (cJSON_IsNull(v)) {
+            /* null means "unset", which only keys without a default can be. */
+            if (k->def)
+                return fail(err, "%s: expected a number (null only for keys without a default), found null", path);
             *(double *)field = NAN;
             return 0;
         }

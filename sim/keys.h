@@ -19,7 +19,7 @@
 
 typedef enum {
     KEY_END = 0,  /* table terminator */
-    KEY_NUMBER,   /* double; default NULL means "unset" = NAN, and JSON null is accepted */
+    KEY_NUMBER,   /* double; default NULL means "unset" = NAN, and then JSON null is accepted */
     KEY_INT,      /* int */
     KEY_BOOL,     /* int 0/1 */
     KEY_STRING,   /* char[cap] */

@@ -62,7 +62,8 @@ static result run_scenario(const char *json, char *const *sets, int n_sets)
     sink_memory *mem = (sink_memory *)out;
     res.n = mem->n;
     res.rec = malloc((mem->n ? mem->n : 1) * sizeof *res.rec);
-    memcpy(res.rec, mem->records, mem->n * sizeof *res.rec);
+    if (mem->n)
+        memcpy(res.rec, mem->records, mem->n * sizeof *res.rec);
     sink_close(out);
     policy_instance_destroy(&pi);
     policy_registry_destroy(reg);

@@ -954,6 +954,9 @@ done:
     }
     if (r.status == EXIT_OK)
         progress(&r, 1);
+    if (r.status == EXIT_OK && r.stats.n_queries == 0 && !opt->quiet && opt->progress)
+        fprintf(opt->progress, "edgesim: warning: %s: no query ran (empty trace, or every arrival after duration_s)\n",
+                opt->label ? opt->label : "run");
     *stats = r.stats;
     teardown(&r);
     return r.status;

@@ -71,11 +71,11 @@ static char *read_file(const char *path, char *err, size_t errlen)
             cap *= 2;
         }
     }
-    int bad = ferror(f);
+    int bad = ferror(f), saved = errno;
     fclose(f);
     if (!buf || bad) {
+        keys_errorf(err, errlen, "%s: cannot read: %s", path, buf ? strerror(saved) : "out of memory");
         free(buf);
-        keys_errorf(err, errlen, "%s: cannot read", path);
         return NULL;
     }
     buf[len] = '\0';
@@ -141,6 +141,41 @@ static int check_sweep(scenario_file *sf, char *err, size_t errlen)
         if ((double)sf->n_points * n > 1e7)
             return keys_errorf(err, errlen, "%s: sweep: more than 10^7 grid points", sf->path);
         sf->n_points *= n;
+    }
+    return 0;
+}
+
+#define CHECK_ALL_POINTS 10000
+
+static int check_point(const scenario_file *sf, int p, char *err, size_t errlen)
+{
+    scenario sc;
+    cJSON *pol = scenario_point_policies(sf, p, err, errlen);
+    cJSON_Delete(pol);
+    return !pol || scenario_resolve(sf, p, &sc, NULL, err, errlen) != 0 ? -1 : 0;
+}
+
+/* Resolve sweep points so that a bad value fails before any run: every
+ * point of a grid up to CHECK_ALL_POINTS, else point 0 and each value of
+ * each key with the other keys at their first value (point j * stride of
+ * key k; every point is resolved again before it runs). */
+static int check_points(const scenario_file *sf, char *err, size_t errlen)
+{
+    if (sf->n_points <= CHECK_ALL_POINTS) {
+        for (int p = 0; p < sf->n_points; p++)
+            if (check_point(sf, p, err, errlen) != 0)
+                return -1;
+        return 0;
+    }
+    if (check_point(sf, 0, err, errlen) != 0)
+        return -1;
+    int stride = 1;
+    for (int k = cJSON_GetArraySize(sf->sweep) - 1; k >= 0; k--) {
+        int n = cJSON_GetArraySize(cJSON_GetArrayItem(sf->sweep, k));
+        for (int j = 1; j < n; j++)
+            if (check_point(sf, j * stride, err, errlen) != 0)
+                return -1;
+        stride *= n;
     }
     return 0;
 }
@@ -213,15 +248,9 @@ int scenario_file_load(scenario_file *sf, const char *path, char *const *sets, i
     if (check_sweep(sf, err, errlen) != 0)
         goto fail;
 
-    /* Resolve every sweep point now so that a bad value fails before any run. */
-    for (int p = 0; p < sf->n_points; p++) {
-        scenario sc;
-        cJSON *pol = scenario_point_policies(sf, p, msg, sizeof msg);
-        cJSON_Delete(pol);
-        if (!pol || scenario_resolve(sf, p, &sc, NULL, msg, sizeof msg) != 0) {
-            keys_errorf(err, errlen, "%s", msg);
-            goto fail;
-        }
+    if (check_points(sf, msg, sizeof msg) != 0) {
+        keys_errorf(err, errlen, "%s", msg);
+        goto fail;
     }
     return 0;
 fail:
