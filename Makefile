@@ -27,7 +27,7 @@ test: build
 
 # The whole suite under AddressSanitizer and UBSan, in its own build tree.
 test-asan:
-	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DEDGESIM_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"
+	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DEDGESIM_SANITIZE=ON -DEDGESIM_WERROR=ON -DCMAKE_BUILD_TYPE=Debug"
 
 bench: build
 	./$(BUILD)/bench_engine
