@@ -26,44 +26,11 @@
 #include "sim/rng.h"
 #include "sim/run/scenario.h"
 #include "tests/check.h"
+#include "tests/fuzz_buf.h"
 
 #define FUZZ_SEED 20240612u
 #define MAX_SEEDS 16
 #define MAX_PATHS 512
-
-typedef struct buf {
-    char *p;
-    size_t len, cap;
-} buf;
-
-static void buf_reserve(buf *b, size_t extra)
-{
-    if (b->len + extra + 1 <= b->cap)
-        return;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + extra + 1)
-        cap *= 2;
-    b->p = realloc(b->p, cap);
-    if (!b->p)
-        abort();
-    b->cap = cap;
-}
-
-static void buf_insert(buf *b, size_t at, const char *s, size_t n)
-{
-    buf_reserve(b, n);
-    memmove(b->p + at + n, b->p + at, b->len - at);
-    memcpy(b->p + at, s, n);
-    b->len += n;
-    b->p[b->len] = 0;
-}
-
-static void buf_delete(buf *b, size_t at, size_t n)
-{
-    memmove(b->p + at, b->p + at + n, b->len - at - n);
-    b->len -= n;
-    b->p[b->len] = 0;
-}
 
 static char *seeds[MAX_SEEDS];
 static int n_seeds, cases = 1500;
@@ -84,21 +51,6 @@ static void collect_paths(const key_spec *spec, const char *prefix)
     }
 }
 
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    buf b = {0};
-    char chunk[4096];
-    size_t n;
-    if (!f)
-        return NULL;
-    buf_reserve(&b, 0);
-    b.p[0] = 0;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_insert(&b, b.len, chunk, n);
-    fclose(f);
-    return b.p;
-}
 
 static void load_seeds(const char *src)
 {
@@ -106,7 +58,7 @@ static void load_seeds(const char *src)
     DIR *d;
     struct dirent *e;
     snprintf(path, sizeof path, "%s/scenarios/default.json", src);
-    seeds[n_seeds] = read_text(path);
+    seeds[n_seeds] = read_text(path, 0);
     CHECK(seeds[n_seeds] != NULL);
     n_seeds += seeds[n_seeds] != NULL;
     snprintf(path, sizeof path, "%s/scenarios/paper", src);
@@ -117,7 +69,7 @@ static void load_seeds(const char *src)
         if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
             continue;
         snprintf(path, sizeof path, "%s/scenarios/paper/%s", src, e->d_name);
-        seeds[n_seeds] = read_text(path);
+        seeds[n_seeds] = read_text(path, 0);
         n_seeds += seeds[n_seeds] != NULL;
     }
     if (d)
@@ -133,10 +85,6 @@ static const char *const odd_values[] = {
     "\"\\u0000\"", "\"\\ud800\"", "4294967296", "1e6", "1000001",
 };
 
-static size_t pick(gsl_rng *r, size_t n)
-{
-    return n ? (size_t)gsl_rng_uniform_int(r, (unsigned long)n) : 0;
-}
 
 static const char json_bytes[] = "{}[]:,\"\\ \n\r\t-+.eE0123456789tfnul\x7f\x80\xff";
 

@@ -26,6 +26,7 @@
 
 #include "sim/rng.h"
 #include "tests/check.h"
+#include "tests/fuzz_buf.h"
 #include "traces/trace.h"
 
 #define FUZZ_SEED 20240611u
@@ -33,45 +34,6 @@
 #define MAX_SEEDS 16
 #define MAX_ROWS 4096
 
-typedef struct buf {
-    char *p;
-    size_t len, cap;
-} buf;
-
-static void buf_reserve(buf *b, size_t extra)
-{
-    if (b->len + extra + 1 <= b->cap)
-        return;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + extra + 1)
-        cap *= 2;
-    b->p = realloc(b->p, cap);
-    if (!b->p)
-        abort();
-    b->cap = cap;
-}
-
-static void buf_insert(buf *b, size_t at, const char *s, size_t n)
-{
-    buf_reserve(b, n);
-    memmove(b->p + at + n, b->p + at, b->len - at);
-    memcpy(b->p + at, s, n);
-    b->len += n;
-    b->p[b->len] = 0;
-}
-
-static void buf_delete(buf *b, size_t at, size_t n)
-{
-    memmove(b->p + at, b->p + at + n, b->len - at - n);
-    b->len -= n;
-    b->p[b->len] = 0;
-}
-
-static void buf_set(buf *b, const char *s, size_t n)
-{
-    b->len = 0;
-    buf_insert(b, 0, s, n);
-}
 
 /* ---- seeds ---- */
 
@@ -84,23 +46,6 @@ static seed seeds[MAX_SEEDS];
 static int n_seeds;
 static int cases_per_format = 2500;
 
-static char *read_text(const char *path, int max_lines)
-{
-    FILE *f = fopen(path, "rb");
-    buf b = {0};
-    int ch, lines = 0;
-    if (!f)
-        return NULL;
-    buf_reserve(&b, 0);
-    b.p[0] = 0;
-    while ((ch = fgetc(f)) != EOF && lines < max_lines) {
-        char c = (char)ch;
-        buf_insert(&b, b.len, &c, 1);
-        lines += ch == '\n';
-    }
-    fclose(f);
-    return b.p;
-}
 
 static void num_json(buf *b, const char *key, double v, int is_default)
 {
@@ -214,10 +159,6 @@ static const char *const odd_numbers[] = {
 
 static const char interesting_bytes[] = ",\"\n\r\t\\{}[]:-.e+0123456789 \x7f\x80\xff\xef\xbb\xbfnul";
 
-static size_t pick(gsl_rng *r, size_t n)
-{
-    return n ? (size_t)gsl_rng_uniform_int(r, (unsigned long)n) : 0;
-}
 
 /* Start and length of the run of number characters around `at`. */
 static void number_span(const buf *b, size_t at, size_t *s, size_t *n)
