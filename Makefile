@@ -31,6 +31,7 @@ test-asan:
 
 bench: build
 	./$(BUILD)/bench_engine
+	./$(BUILD)/bench_channel
 	bash bench/run_e2e.sh $(BUILD)
 
 clean:
