@@ -13,12 +13,12 @@ FROM src.runs WHERE status = 'complete';
 
 INSERT INTO main.runs (run_id,
     scenario_name, scenario_json, sweep_index, sweep_point, seed,
-    replication, policy, policy_params, version, started_at, wall_s,
+    replication, policy, policy_params, policy_derived, version, started_at, wall_s,
     n_queries, n_unstarted, sim_end_s, events, device_busy_frac,
     edge_busy_frac, status)
 SELECT m.new_id,
     r.scenario_name, r.scenario_json, r.sweep_index, r.sweep_point, r.seed,
-    r.replication, r.policy, r.policy_params, r.version, r.started_at,
+    r.replication, r.policy, r.policy_params, r.policy_derived, r.version, r.started_at,
     r.wall_s, r.n_queries, r.n_unstarted, r.sim_end_s, r.events,
     r.device_busy_frac, r.edge_busy_frac, r.status
 FROM src.runs r JOIN temp.merge_map m ON m.old_id = r.run_id

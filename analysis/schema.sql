@@ -10,7 +10,8 @@ CREATE TABLE IF NOT EXISTS runs (
     seed             INTEGER NOT NULL,
     replication      INTEGER NOT NULL,
     policy           TEXT NOT NULL,
-    policy_params    TEXT NOT NULL,   -- JSON
+    policy_params    TEXT NOT NULL,   -- JSON: name and every parameter as resolved
+    policy_derived   TEXT NOT NULL DEFAULT '{}', -- JSON: what the policy worked out (e.g. a calibrated threshold)
     version          TEXT NOT NULL,
     started_at       TEXT NOT NULL,   -- wall clock, metadata only
     wall_s           REAL,

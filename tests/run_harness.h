@@ -55,8 +55,9 @@ static result run_scenario(const char *json, char *const *sets, int n_sets)
         return res;
     }
     sink *out = sink_memory_create();
-    run_info info = {sc.name, "{}", "{}", 0, scenario_seed(&sc), sc.replication, pi.type->name, "{}", "test",
-                     "2026-01-01T00:00:00Z"};
+    run_info info = {.scenario_name = sc.name, .scenario_json = "{}", .sweep_point = "{}",
+                     .seed = scenario_seed(&sc), .replication = sc.replication, .policy = pi.type->name,
+                     .version = "test", .started_at = "2026-01-01T00:00:00Z"};
     run_options opt = {1, "test", NULL, NULL};
     res.status = run_one(&sc, &pi, out, &info, &opt, &res.stats, res.err, sizeof res.err);
     sink_memory *mem = (sink_memory *)out;

@@ -375,9 +375,15 @@ static int cmd_run(int argc, char **argv)
                 iso_now(started, sizeof started);
                 snprintf(label, sizeof label, "run %d/%d %s rep %d point %d", ++done_runs, total,
                          pp.inst[i].type->name, rep, p);
-                run_info info = {sc.name, sc_text ? sc_text : "{}", point_text ? point_text : "{}", p,
-                                 scenario_seed(&sc), rep, pp.inst[i].type->name, NULL,
-                                 EDGESIM_VERSION, started};
+                run_info info = {.scenario_name = sc.name,
+                                 .scenario_json = sc_text ? sc_text : "{}",
+                                 .sweep_point = point_text ? point_text : "{}",
+                                 .sweep_index = p,
+                                 .seed = scenario_seed(&sc),
+                                 .replication = rep,
+                                 .policy = pp.inst[i].type->name,
+                                 .version = EDGESIM_VERSION,
+                                 .started_at = started};
                 run_options opt = {a.quiet, label, &interrupted, stderr};
                 run_stats st;
                 if (!sc_text || !point_text) {

@@ -16,7 +16,7 @@
 
 /* Bumped whenever analysis/schema.sql changes; stored as PRAGMA user_version
  * in every results database. */
-#define EDGESIM_SCHEMA_VERSION 3
+#define EDGESIM_SCHEMA_VERSION 4
 
 typedef struct record {
     int64_t query_id;
@@ -51,7 +51,8 @@ typedef struct run_info {
     uint64_t seed;
     int replication;
     const char *policy;
-    const char *policy_params;  /* JSON */
+    const char *policy_params;  /* JSON: name and parameters (set by run_one) */
+    const char *policy_derived; /* JSON: calibrated values (set by run_one) */
     const char *version;
     const char *started_at;     /* ISO 8601 UTC wall clock (metadata only) */
 } run_info;

@@ -888,23 +888,25 @@ int run_one(const scenario *sc, policy_instance *pi, sink *out, const run_info *
     int begun = 0;
     if (setup(&r) != 0)
         goto done;
-    /* The policy's parameters as resolved, plus what calibration derived. */
+    /* The policy's parameters as resolved, and what calibration derived. */
     run_info with_params = *info;
     cJSON *pj = policy_instance_to_json(pi);
     cJSON *derived = policy_instance_derived_json(pi);
-    if (pj && derived)
-        cJSON_AddItemToObject(pj, "derived", derived);
-    else
-        cJSON_Delete(derived);
     char *pj_text = pj ? cJSON_PrintUnformatted(pj) : NULL;
+    char *derived_text = derived ? cJSON_PrintUnformatted(derived) : NULL;
     cJSON_Delete(pj);
-    if (!pj_text) {
+    cJSON_Delete(derived);
+    if (!pj_text || !derived_text) {
+        free(pj_text);
+        free(derived_text);
         run_fail(&r, EXIT_INTERNAL, "out of memory");
         goto done;
     }
     with_params.policy_params = pj_text;
+    with_params.policy_derived = derived_text;
     int begin_rc = out->type->begin_run(out, &with_params);
     free(pj_text);
+    free(derived_text);
     if (begin_rc != 0) {
         run_fail(&r, EXIT_OUTPUT, "%s", out->err);
         goto done;

@@ -111,8 +111,8 @@ static int sqlite_begin_run(sink *base, const run_info *info)
     sqlite3_stmt *st = NULL;
     const char *sql =
         "INSERT INTO runs (scenario_name, scenario_json, sweep_index, sweep_point, seed, replication,"
-        " policy, policy_params, version, started_at, status)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'running')";
+        " policy, policy_params, policy_derived, version, started_at, status)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'running')";
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return db_fail(s, "preparing the run row");
     sqlite3_bind_text(st, 1, info->scenario_name, -1, SQLITE_TRANSIENT);
@@ -123,8 +123,9 @@ static int sqlite_begin_run(sink *base, const run_info *info)
     sqlite3_bind_int(st, 6, info->replication);
     sqlite3_bind_text(st, 7, info->policy, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 8, info->policy_params, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 9, info->version, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 10, info->started_at, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 9, info->policy_derived ? info->policy_derived : "{}", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 10, info->version, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 11, info->started_at, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)

@@ -87,6 +87,15 @@ expect_eq "$(sqlite3 "$T/all.db" "SELECT COUNT(DISTINCT mean_latency_s) FROM run
 expect_exit 0 "$BIN" summary "$T/all.db"
 expect_grep "always-large" "$T/out"
 
+# A calibrated policy: parameters identical across replications, what
+# calibration derived recorded beside them.
+printf '{ "trace": { "path": "trace.csv" }, "devices": { "count": 2 }, "replications": 2, "policy": { "name": "score-threshold", "target_large_fraction": 0.3 } }' >"$T/cal.json"
+expect_exit 0 "$BIN" run "$T/cal.json" -o "$T/cal.db" -q
+expect_eq "$(sqlite3 "$T/cal.db" "SELECT COUNT(DISTINCT policy_params) FROM runs")" 1 "one parameter set"
+expect_eq "$(sqlite3 "$T/cal.db" "SELECT DISTINCT json_extract(policy_derived, '$.threshold_used') FROM runs")" 0.6 "calibrated threshold"
+expect_eq "$(sqlite3 "$T/cal.db" "SELECT printf('%.3f', large_fraction) FROM run_summary LIMIT 1")" 0.300 "30% large"
+expect_eq "$(sqlite3 "$T/cal.db" "SELECT n_runs FROM policy_summary")" 2 "replications pooled"
+
 # Sweeping a policy parameter: one run per value, parameters recorded.
 cat >"$T/alpha.json" <<JSON
 { "trace": { "path": "trace.csv" }, "devices": { "count": 2 },
