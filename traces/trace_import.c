@@ -7,8 +7,10 @@
  * or Llama-2-7B for MMLU), large = GPT-4-1106-preview.  No importer has a real
  * router, so p_large is the bi-normal score of trace_router_score with the
  * target AUC, from RNG_GENERATOR entity 3 of (seed, replication 0).  The raw
- * GSM8K and MMLU files (text) are read by trace_import_raw.c; the registry
- * of all kinds is at the end of this file.
+ * GSM8K and MMLU files (text) are read by trace_import_raw.c.  All kinds
+ * run through one driver, trace__import_run (scorer, row loop, checks and
+ * writes, clean-up); each kind gives only its options check, open, row fill
+ * and close (trace__importer).  The registry of all kinds is at the end.
  * docs/TRACES.md "Importers" gives the commands. */
 #include "traces/trace_internal.h"
 
@@ -68,19 +70,25 @@ int trace__table_next(trace__table *t, trace_error *err)
     return 1;
 }
 
+int trace__table_bad(const trace__table *t, int i, const char *expected, trace_error *err)
+{
+    int f = t->idx[i];
+    char found[96];
+    trace__describe(trace__csv_field(&t->in, f), t->in.len[f], found, sizeof found);
+    return trace__fail(err, "%s:%ld:%ld: %s, found %s", t->in.name, t->in.fline[f], t->in.fcol[f], expected, found);
+}
+
 /* Integer in [lo, hi] from column i. */
 static int table_int(trace__table *t, int i, long lo, long hi, long *out, trace_error *err)
 {
-    int f = t->idx[i];
-    const char *s = trace__csv_field(&t->in, f);
-    char *end, found[96];
+    const char *s = trace__table_field(t, i);
+    char *end, expected[96];
     long v;
     errno = 0;
     v = strtol(s, &end, 10);
     if (*s == 0 || *end || errno == ERANGE || v < lo || v > hi) {
-        trace__describe(s, t->in.len[f], found, sizeof found);
-        return trace__fail(err, "%s:%ld:%ld: expected an integer in [%ld, %ld], found %s", t->in.name,
-                           t->in.fline[f], t->in.fcol[f], lo, hi, found);
+        snprintf(expected, sizeof expected, "expected an integer in [%ld, %ld]", lo, hi);
+        return trace__table_bad(t, i, expected, err);
     }
     *out = v;
     return 0;
@@ -89,16 +97,14 @@ static int table_int(trace__table *t, int i, long lo, long hi, long *out, trace_
 /* Number in [lo, hi] from column i (plain decimal, finite). */
 static int table_num(trace__table *t, int i, double lo, double hi, double *out, trace_error *err)
 {
-    int f = t->idx[i];
-    const char *s = trace__csv_field(&t->in, f);
-    char *end, found[96];
+    const char *s = trace__table_field(t, i);
+    char *end, expected[96];
     double v;
     errno = 0;
     v = strtod(s, &end);
     if (*s == 0 || *end || errno == ERANGE || !isfinite(v) || v < lo || v > hi) {
-        trace__describe(s, t->in.len[f], found, sizeof found);
-        return trace__fail(err, "%s:%ld:%ld: expected a number in [%g, %g], found %s", t->in.name, t->in.fline[f],
-                           t->in.fcol[f], lo, hi, found);
+        snprintf(expected, sizeof expected, "expected a number in [%g, %g]", lo, hi);
+        return trace__table_bad(t, i, expected, err);
     }
     *out = v;
     return 0;
@@ -120,195 +126,206 @@ static int need_words(const trace_import_options *opt, const char *kind, trace_e
                             "text (gsm8k-raw, mmlu-raw, mtbench101)", kind);
 }
 
-int trace__scorer_init(trace__scorer *s, const trace_import_options *opt, trace_error *err)
+int trace__out_from(const trace_import_options *opt, const char *const *choices, const char *expected,
+                    trace_error *err)
 {
+    int i;
+    for (i = 0; choices[i]; i++)
+        if (strcmp(opt->out_from, choices[i]) == 0)
+            return i;
+    return trace__fail(err, "--out-from: expected %s, found \"%s\"", expected, opt->out_from);
+}
+
+/* ---- the driver of all importers (trace_internal.h) ---- */
+
+int trace__import_run(const trace__importer *imp, void *st, const trace_import_options *opt, trace_writer *w,
+                      int64_t *rows, trace_error *err)
+{
+    gsl_rng *score;
+    double dprime;
+    trace_row row;
+    int rc = -1;
+    if (imp->check(st, opt, err))
+        return -1;
     if (!(opt->auc >= 0.5 && opt->auc < 1))
         return trace__fail(err, "--auc: expected a number in [0.5, 1), found %g", opt->auc);
-    s->dprime = trace_binormal_dprime(opt->auc);
-    s->r = rng_stream_create(opt->seed, 0, RNG_GENERATOR, 3);
-    return s->r ? 0 : trace__fail(err, "out of memory");
+    dprime = trace_binormal_dprime(opt->auc);
+    score = rng_stream_create(opt->seed, 0, RNG_GENERATOR, 3);
+    if (!score)
+        return trace__fail(err, "out of memory");
+    if (imp->open(st, opt, err))
+        goto done;
+    for (;;) {
+        trace_row_init(&row);
+        rc = imp->next(st, opt, &row, err);
+        if (rc <= 0)
+            break;
+        row.p_large = trace_router_score(score, dprime, row.q_small, row.q_large);
+        snprintf(row.benchmark, sizeof row.benchmark, "%s", imp->benchmark);
+        if (row.in_tokens < 1 || row.out_tokens < 1) {
+            rc = trace__fail(err, "id %lld: expected at least 1 input and 1 output token, found %d and %d (empty text?)",
+                             (long long)row.id, row.in_tokens, row.out_tokens);
+            break;
+        }
+        if (trace_writer_put(w, &row, err)) {
+            rc = -1;
+            break;
+        }
+        (*rows)++;
+    }
+done:
+    imp->close(st);
+    gsl_rng_free(score);
+    return rc < 0 ? -1 : 0;
 }
 
-int trace__emit(trace_writer *w, trace_row *row, int64_t *rows, trace_error *err)
-{
-    if (row->in_tokens < 1 || row->out_tokens < 1)
-        return trace__fail(err, "id %lld: expected at least 1 input and 1 output token, found %d and %d (empty text?)",
-                           (long long)row->id, row->in_tokens, row->out_tokens);
-    if (trace_writer_put(w, row, err))
-        return -1;
-    (*rows)++;
-    return 0;
-}
+/* ---- the derived tables: derived/<benchmark>_calib.tsv, word counts ---- */
 
-/* ---- GSM8K: derived/gsm8k_calib.tsv ---- */
-
-static int import_gsm8k(const trace_import_options *opt, trace_writer *w, int64_t *rows, trace_error *err)
-{
-    static const char *const names[] = {"idx", "q_words", "ref_solution_words", "mixtral_correct", "gpt4_correct",
-                                        "mixtral_resp_words", "gpt4_resp_words", "routellm_contaminated", NULL};
+typedef struct derived_table {
     trace__table t;
-    trace__scorer sc = {0};
-    int rc, out_col;
+    const char *const *columns;   /* the header names the kind reads */
+    int col;                      /* gsm8k, mtbench: the column of out_tokens; mmlu: 1 = Llama-2-7B is small */
+    int64_t count;                /* mtbench: rows so far (the ids); mmlu: questions without a Llama-2-7B result */
+} derived_table;
+
+static int derived_open(void *st, const trace_import_options *opt, trace_error *err)
+{
+    derived_table *d = st;
+    return trace__table_open(&d->t, opt->inputs[0], '\t', 0, d->columns, err);
+}
+
+static void derived_close(void *st)
+{
+    derived_table *d = st;
+    trace__csv_close(&d->t.in);
+}
+
+/* GSM8K: derived/gsm8k_calib.tsv */
+
+static int gsm8k_check(void *st, const trace_import_options *opt, trace_error *err)
+{
+    static const char *const columns[] = {"idx", "q_words", "ref_solution_words", "mixtral_correct", "gpt4_correct",
+                                          "mixtral_resp_words", "gpt4_resp_words", "routellm_contaminated", NULL};
+    static const char *const out_from[] = {"small", "large", "reference", NULL};
+    static const int out_col[] = {5, 6, 2};
+    derived_table *d = st;
+    int k = trace__out_from(opt, out_from, "small, large or reference", err);
+    if (k < 0)
+        return -1;
+    d->columns = columns;
+    d->col = out_col[k];
+    return need_words(opt, "gsm8k", err);
+}
+
+static int gsm8k_next(void *st, const trace_import_options *opt, trace_row *row, trace_error *err)
+{
+    derived_table *d = st;
     long v[8];
-    trace_row row;
-    if (strcmp(opt->out_from, "small") == 0)
-        out_col = 5;
-    else if (strcmp(opt->out_from, "large") == 0)
-        out_col = 6;
-    else if (strcmp(opt->out_from, "reference") == 0)
-        out_col = 2;
-    else
-        return trace__fail(err, "--out-from: expected small, large or reference, found \"%s\"", opt->out_from);
-    if (need_words(opt, "gsm8k", err) || trace__scorer_init(&sc, opt, err))
-        goto fail;
-    if (trace__table_open(&t, opt->inputs[0], '\t', 0, names, err))
-        goto fail_t;
-    while ((rc = trace__table_next(&t, err)) == 1) {
-        int i;
+    int rc, i;
+    while ((rc = trace__table_next(&d->t, err)) == 1) {
         for (i = 0; i < 8; i++)
-            if (table_int(&t, i, 0, i == 0 ? 100000000L : (i == 3 || i == 4 || i == 7) ? 1 : 1000000L, &v[i], err))
-                goto fail_t;
+            if (table_int(&d->t, i, 0, i == 0 ? 100000000L : (i == 3 || i == 4 || i == 7) ? 1 : 1000000L, &v[i], err))
+                return -1;
         if (opt->skip_contaminated && v[7])
             continue;
-        trace_row_init(&row);
-        row.id = v[0] + 1;
-        row.in_tokens = tokens_from_words(v[1], opt->tokens_per_word);
-        row.out_tokens = tokens_from_words(v[out_col], opt->tokens_per_word);
-        row.q_small = (double)v[3];
-        row.q_large = (double)v[4];
-        row.p_large = trace_router_score(sc.r, sc.dprime, row.q_small, row.q_large);
-        snprintf(row.benchmark, sizeof row.benchmark, "gsm8k");
-        if (trace__emit(w, &row, rows, err))
-            goto fail_t;
+        row->id = v[0] + 1;
+        row->in_tokens = tokens_from_words(v[1], opt->tokens_per_word);
+        row->out_tokens = tokens_from_words(v[d->col], opt->tokens_per_word);
+        row->q_small = (double)v[3];
+        row->q_large = (double)v[4];
+        return 1;
     }
-    if (rc < 0)
-        goto fail_t;
-    trace__csv_close(&t.in);
-    gsl_rng_free(sc.r);
-    return 0;
-fail_t:
-    trace__csv_close(&t.in);
-fail:
-    gsl_rng_free(sc.r);
-    return -1;
+    return rc;
 }
 
-/* ---- MMLU: derived/mmlu_calib.tsv ---- */
+/* MMLU: derived/mmlu_calib.tsv */
 
-static int import_mmlu(const trace_import_options *opt, trace_writer *w, int64_t *rows, trace_error *err)
+static int mmlu_check(void *st, const trace_import_options *opt, trace_error *err)
 {
-    static const char *const names[] = {"gidx", "prompt_words", "mixtral_correct", "gpt4_correct",
-                                        "llama2_7b_correct", "routellm_contaminated", NULL};
-    trace__table t;
-    trace__scorer sc = {0};
-    int rc, llama;
-    long v[6];
-    int64_t no_llama = 0;
-    trace_row row;
+    static const char *const columns[] = {"gidx", "prompt_words", "mixtral_correct", "gpt4_correct",
+                                          "llama2_7b_correct", "routellm_contaminated", NULL};
+    derived_table *d = st;
     if (strcmp(opt->weak, "mixtral") == 0)
-        llama = 0;
+        d->col = 0;
     else if (strcmp(opt->weak, "llama2") == 0)
-        llama = 1;
+        d->col = 1;
     else
         return trace__fail(err, "--weak: expected mixtral or llama2, found \"%s\"", opt->weak);
-    if (need_words(opt, "mmlu", err) || trace__scorer_init(&sc, opt, err))
-        goto fail;
-    if (trace__table_open(&t, opt->inputs[0], '\t', 0, names, err))
-        goto fail_t;
-    while ((rc = trace__table_next(&t, err)) == 1) {
-        int i;
-        for (i = 0; i < 6; i++)
-            if (table_int(&t, i, i == 4 ? -1 : 0, i == 0 ? 100000000L : i == 1 ? 1000000L : 1, &v[i], err))
-                goto fail_t;
-        if (opt->skip_contaminated && v[5])
-            continue;
-        if (llama && v[4] < 0) { /* no Llama-2-7B result for this question: counted, reported */
-            no_llama++;
-            continue;
-        }
-        trace_row_init(&row);
-        row.id = v[0] + 1;
-        row.in_tokens = tokens_from_words(v[1], opt->tokens_per_word);
-        row.out_tokens = opt->mmlu_answer_tokens;
-        row.q_small = (double)(llama ? v[4] : v[2]);
-        row.q_large = (double)v[3];
-        row.p_large = trace_router_score(sc.r, sc.dprime, row.q_small, row.q_large);
-        snprintf(row.benchmark, sizeof row.benchmark, "mmlu");
-        if (trace__emit(w, &row, rows, err))
-            goto fail_t;
-    }
-    if (rc < 0)
-        goto fail_t;
-    if (no_llama)
-        fprintf(stderr, "import mmlu: %lld questions without a Llama-2-7B result were left out (SOURCES.md section 6)\n",
-                (long long)no_llama);
-    trace__csv_close(&t.in);
-    gsl_rng_free(sc.r);
-    return 0;
-fail_t:
-    trace__csv_close(&t.in);
-fail:
-    gsl_rng_free(sc.r);
-    return -1;
+    d->columns = columns;
+    return need_words(opt, "mmlu", err);
 }
 
-/* ---- MT-Bench: derived/mtbench_calib.tsv, judge scores 1-10 -> q = score / 10 ---- */
-
-static int import_mtbench(const trace_import_options *opt, trace_writer *w, int64_t *rows, trace_error *err)
+static int mmlu_next(void *st, const trace_import_options *opt, trace_row *row, trace_error *err)
 {
-    static const char *const names[] = {"question_id", "turn", "user_words", "mixtral_score", "gpt4_score",
-                                        "mixtral_resp_words", "gpt4_resp_words", "routellm_contaminated", NULL};
-    trace__table t;
-    trace__scorer sc = {0};
-    int rc, out_col;
+    derived_table *d = st;
+    long v[6];
+    int rc, i;
+    while ((rc = trace__table_next(&d->t, err)) == 1) {
+        for (i = 0; i < 6; i++)
+            if (table_int(&d->t, i, i == 4 ? -1 : 0, i == 0 ? 100000000L : i == 1 ? 1000000L : 1, &v[i], err))
+                return -1;
+        if (opt->skip_contaminated && v[5])
+            continue;
+        if (d->col && v[4] < 0) { /* no Llama-2-7B result for this question: counted, reported */
+            d->count++;
+            continue;
+        }
+        row->id = v[0] + 1;
+        row->in_tokens = tokens_from_words(v[1], opt->tokens_per_word);
+        row->out_tokens = opt->mmlu_answer_tokens;
+        row->q_small = (double)(d->col ? v[4] : v[2]);
+        row->q_large = (double)v[3];
+        return 1;
+    }
+    if (rc == 0 && d->count)
+        fprintf(stderr, "import mmlu: %lld questions without a Llama-2-7B result were left out (SOURCES.md section 6)\n",
+                (long long)d->count);
+    return rc;
+}
+
+/* MT-Bench: derived/mtbench_calib.tsv, judge scores 1-10 -> q = score / 10 */
+
+static int mtbench_check(void *st, const trace_import_options *opt, trace_error *err)
+{
+    static const char *const columns[] = {"question_id", "turn", "user_words", "mixtral_score", "gpt4_score",
+                                          "mixtral_resp_words", "gpt4_resp_words", "routellm_contaminated", NULL};
+    static const char *const out_from[] = {"small", "large", NULL};
+    static const int out_col[] = {5, 6};
+    derived_table *d = st;
+    int k = trace__out_from(opt, out_from, "small or large for mtbench", err);
+    if (k < 0)
+        return -1;
+    d->columns = columns;
+    d->col = out_col[k];
+    return need_words(opt, "mtbench", err);
+}
+
+static int mtbench_next(void *st, const trace_import_options *opt, trace_row *row, trace_error *err)
+{
+    static const long lo[8] = {0, 1, 0, 1, 1, 0, 0, 0};
+    static const long hi[8] = {100000000L, 1000, 1000000L, 10, 10, 1000000L, 1000000L, 1};
+    derived_table *d = st;
     long v[8] = {0};
     double score[2];
-    int64_t id = 0;
-    trace_row row;
-    if (strcmp(opt->out_from, "small") == 0)
-        out_col = 5;
-    else if (strcmp(opt->out_from, "large") == 0)
-        out_col = 6;
-    else
-        return trace__fail(err, "--out-from: expected small or large for mtbench, found \"%s\"", opt->out_from);
-    if (need_words(opt, "mtbench", err) || trace__scorer_init(&sc, opt, err))
-        goto fail;
-    if (trace__table_open(&t, opt->inputs[0], '\t', 0, names, err))
-        goto fail_t;
-    while ((rc = trace__table_next(&t, err)) == 1) {
-        int i;
-        static const long lo[8] = {0, 1, 0, 1, 1, 0, 0, 0};
-        static const long hi[8] = {100000000L, 1000, 1000000L, 10, 10, 1000000L, 1000000L, 1};
+    int rc, i;
+    while ((rc = trace__table_next(&d->t, err)) == 1) {
         for (i = 0; i < 8; i++)
-            if (i != 3 && i != 4 && table_int(&t, i, lo[i], hi[i], &v[i], err))
-                goto fail_t;
-        if (table_num(&t, 3, 1, 10, &score[0], err) || table_num(&t, 4, 1, 10, &score[1], err))
-            goto fail_t;
+            if (i != 3 && i != 4 && table_int(&d->t, i, lo[i], hi[i], &v[i], err))
+                return -1;
+        if (table_num(&d->t, 3, 1, 10, &score[0], err) || table_num(&d->t, 4, 1, 10, &score[1], err))
+            return -1;
         if (opt->skip_contaminated && v[7])
             continue;
-        trace_row_init(&row);
-        row.id = ++id;
-        row.dialogue_id = v[0];
-        row.turn = (int)v[1];
-        row.in_tokens = tokens_from_words(v[2], opt->tokens_per_word);
-        row.out_tokens = tokens_from_words(v[out_col], opt->tokens_per_word);
-        row.q_small = score[0] / 10.0;
-        row.q_large = score[1] / 10.0;
-        row.p_large = trace_router_score(sc.r, sc.dprime, row.q_small, row.q_large);
-        snprintf(row.benchmark, sizeof row.benchmark, "mtbench");
-        if (trace__emit(w, &row, rows, err))
-            goto fail_t;
+        row->id = ++d->count;
+        row->dialogue_id = v[0];
+        row->turn = (int)v[1];
+        row->in_tokens = tokens_from_words(v[2], opt->tokens_per_word);
+        row->out_tokens = tokens_from_words(v[d->col], opt->tokens_per_word);
+        row->q_small = score[0] / 10.0;
+        row->q_large = score[1] / 10.0;
+        return 1;
     }
-    if (rc < 0)
-        goto fail_t;
-    trace__csv_close(&t.in);
-    gsl_rng_free(sc.r);
-    return 0;
-fail_t:
-    trace__csv_close(&t.in);
-fail:
-    gsl_rng_free(sc.r);
-    return -1;
+    return rc;
 }
 
 /* ---- token estimates from text ---- */
@@ -379,99 +396,131 @@ int trace__tokens_from_text(const char *text, const trace_import_options *opt)
 
 /* ---- MT-Bench-101: mt_bench_101/mtbench101.jsonl (text) ---- */
 
-static int import_mtbench101(const trace_import_options *opt, trace_writer *w, int64_t *rows, trace_error *err)
-{
-    const trace_benchmark_law *law = trace_benchmark_find("mtbench101");
+typedef struct dialogues {
     trace_csv in;
-    trace__scorer sc = {0};
-    gsl_rng *quality = NULL;
-    int rc;
-    int64_t id = 0, last_dialogue = -1;
-    trace_row row;
+    const trace_benchmark_law *law; /* MT-Bench's 2x2 law of (q_small, q_large) */
+    gsl_rng *quality;             /* RNG_GENERATOR entity 1 of (seed, 0); owned */
+    cJSON *obj;                   /* the dialogue being read; owned */
+    const cJSON *turn;            /* its next turn; NULL: read the next line */
+    int64_t id, dialogue;         /* rows so far; the dialogue's id (-1 before the first) */
+    int k;                        /* turns of the dialogue so far */
+} dialogues;
+
+static int mtbench101_check(void *st, const trace_import_options *opt, trace_error *err)
+{
+    (void)st;
     if (!(opt->tokens_per_word > 0) && !(opt->chars_per_token > 0))
         return trace__fail(err, "import mtbench101: expected --tokens-per-word or --chars-per-token > 0");
-    if (trace__scorer_init(&sc, opt, err))
-        return -1;
-    /* No model results exist for MT-Bench-101 (SOURCES.md section 3): draw
-     * (q_small, q_large) from the MT-Bench 2x2 law, RNG_GENERATOR entity 1. */
-    quality = rng_stream_create(opt->seed, 0, RNG_GENERATOR, 1);
-    if (!quality || trace__csv_open(&in, opt->inputs[0], '\n', 0, err)) {
-        gsl_rng_free(sc.r);
-        gsl_rng_free(quality);
-        return quality ? -1 : trace__fail(err, "out of memory");
-    }
-    while ((rc = trace__csv_line(&in, err)) == 1) {
-        const char *end = NULL;
-        cJSON *obj = cJSON_ParseWithOpts(in.rec, &end, 1), *jid, *hist, *turn;
-        int k = 0;
-        if (!obj || !cJSON_IsObject(obj)) {
-            trace__fail(err, "%s:%ld:%ld: expected a JSON object {\"task\", \"id\", \"history\"}, found invalid JSON",
-                        in.name, in.rec_line, end && obj == NULL ? (long)(end - in.rec) + 1 : 1L);
-            cJSON_Delete(obj);
-            goto fail;
-        }
-        jid = cJSON_GetObjectItemCaseSensitive(obj, "id");
-        hist = cJSON_GetObjectItemCaseSensitive(obj, "history");
-        if (!cJSON_IsNumber(jid) || jid->valuedouble != floor(jid->valuedouble) || jid->valuedouble <= last_dialogue ||
-            jid->valuedouble > 1e15 || !cJSON_IsArray(hist) || cJSON_GetArraySize(hist) < 1) {
-            trace__fail(err, "%s:%ld:1: expected an increasing integer \"id\" and a non-empty \"history\" array", in.name,
-                        in.rec_line);
-            cJSON_Delete(obj);
-            goto fail;
-        }
-        last_dialogue = (int64_t)jid->valuedouble;
-        cJSON_ArrayForEach(turn, hist)
-        {
-            const cJSON *user = cJSON_GetObjectItemCaseSensitive(turn, "user");
-            const cJSON *bot = cJSON_GetObjectItemCaseSensitive(turn, "bot");
-            double u;
-            if (!cJSON_IsString(user) || !cJSON_IsString(bot)) {
-                trace__fail(err, "%s:%ld:1: dialogue %lld turn %d: expected \"user\" and \"bot\" strings", in.name,
-                            in.rec_line, (long long)last_dialogue, k + 1);
-                cJSON_Delete(obj);
-                goto fail;
-            }
-            trace_row_init(&row);
-            row.id = ++id;
-            row.dialogue_id = last_dialogue;
-            row.turn = ++k;
-            row.in_tokens = trace__tokens_from_text(user->valuestring, opt);
-            row.out_tokens = trace__tokens_from_text(bot->valuestring, opt);
-            if (row.in_tokens < 1 || row.out_tokens < 1) {
-                trace__fail(err, "%s:%ld:1: dialogue %lld turn %d: expected non-empty user and bot texts", in.name,
-                            in.rec_line, (long long)last_dialogue, k);
-                cJSON_Delete(obj);
-                goto fail;
-            }
-            u = gsl_rng_uniform(quality);
-            row.q_small = u < law->both + law->only_small ? 1 : 0;
-            row.q_large = (u < law->both || (u >= law->both + law->only_small && u < law->both + law->only_small + law->only_large)) ? 1 : 0;
-            row.p_large = trace_router_score(sc.r, sc.dprime, row.q_small, row.q_large);
-            snprintf(row.benchmark, sizeof row.benchmark, "mtbench101");
-            if (trace__emit(w, &row, rows, err)) {
-                cJSON_Delete(obj);
-                goto fail;
-            }
-        }
-        cJSON_Delete(obj);
-    }
-    if (rc < 0)
-        goto fail;
-    trace__csv_close(&in);
-    gsl_rng_free(sc.r);
-    gsl_rng_free(quality);
     return 0;
-fail:
-    trace__csv_close(&in);
-    gsl_rng_free(sc.r);
-    gsl_rng_free(quality);
-    return -1;
 }
 
-static const trace_import_kind kind_gsm8k = {"gsm8k", 1, "derived/gsm8k_calib.tsv", import_gsm8k};
-static const trace_import_kind kind_mmlu = {"mmlu", 1, "derived/mmlu_calib.tsv", import_mmlu};
-static const trace_import_kind kind_mtbench = {"mtbench", 1, "derived/mtbench_calib.tsv", import_mtbench};
-static const trace_import_kind kind_mtbench101 = {"mtbench101", 1, "mt_bench_101/mtbench101.jsonl", import_mtbench101};
+static int mtbench101_open(void *st, const trace_import_options *opt, trace_error *err)
+{
+    dialogues *m = st;
+    m->dialogue = -1;
+    /* No model results exist for MT-Bench-101 (SOURCES.md section 3): draw
+     * (q_small, q_large) from the MT-Bench 2x2 law, RNG_GENERATOR entity 1. */
+    m->law = trace_benchmark_find("mtbench101");
+    m->quality = rng_stream_create(opt->seed, 0, RNG_GENERATOR, 1);
+    if (!m->quality)
+        return trace__fail(err, "out of memory");
+    return trace__csv_open(&m->in, opt->inputs[0], '\n', 0, err);
+}
+
+static void mtbench101_close(void *st)
+{
+    dialogues *m = st;
+    trace__csv_close(&m->in);
+    gsl_rng_free(m->quality);
+    cJSON_Delete(m->obj);
+}
+
+/* Reads the next line once the turns of a dialogue are used up. */
+static int mtbench101_next(void *st, const trace_import_options *opt, trace_row *row, trace_error *err)
+{
+    dialogues *m = st;
+    const trace_benchmark_law *law = m->law;
+    const cJSON *user, *bot;
+    double u;
+    int rc;
+    while (!m->turn) {
+        const char *end = NULL;
+        const cJSON *jid, *hist;
+        cJSON_Delete(m->obj);
+        m->obj = NULL;
+        rc = trace__csv_line(&m->in, err);
+        if (rc <= 0)
+            return rc;
+        m->obj = cJSON_ParseWithOpts(m->in.rec, &end, 1);
+        if (!m->obj || !cJSON_IsObject(m->obj))
+            return trace__fail(err, "%s:%ld:%ld: expected a JSON object {\"task\", \"id\", \"history\"}, found invalid JSON",
+                               m->in.name, m->in.rec_line, end && m->obj == NULL ? (long)(end - m->in.rec) + 1 : 1L);
+        jid = cJSON_GetObjectItemCaseSensitive(m->obj, "id");
+        hist = cJSON_GetObjectItemCaseSensitive(m->obj, "history");
+        if (!cJSON_IsNumber(jid) || jid->valuedouble != floor(jid->valuedouble) || jid->valuedouble <= m->dialogue ||
+            jid->valuedouble > 1e15 || !cJSON_IsArray(hist) || cJSON_GetArraySize(hist) < 1)
+            return trace__fail(err, "%s:%ld:1: expected an increasing integer \"id\" and a non-empty \"history\" array",
+                               m->in.name, m->in.rec_line);
+        m->dialogue = (int64_t)jid->valuedouble;
+        m->turn = hist->child;
+        m->k = 0;
+    }
+    user = cJSON_GetObjectItemCaseSensitive(m->turn, "user");
+    bot = cJSON_GetObjectItemCaseSensitive(m->turn, "bot");
+    m->turn = m->turn->next;
+    m->k++;
+    if (!cJSON_IsString(user) || !cJSON_IsString(bot))
+        return trace__fail(err, "%s:%ld:1: dialogue %lld turn %d: expected \"user\" and \"bot\" strings", m->in.name,
+                           m->in.rec_line, (long long)m->dialogue, m->k);
+    row->id = ++m->id;
+    row->dialogue_id = m->dialogue;
+    row->turn = m->k;
+    row->in_tokens = trace__tokens_from_text(user->valuestring, opt);
+    row->out_tokens = trace__tokens_from_text(bot->valuestring, opt);
+    if (row->in_tokens < 1 || row->out_tokens < 1)
+        return trace__fail(err, "%s:%ld:1: dialogue %lld turn %d: expected non-empty user and bot texts", m->in.name,
+                           m->in.rec_line, (long long)m->dialogue, m->k);
+    u = gsl_rng_uniform(m->quality);
+    row->q_small = u < law->both + law->only_small ? 1 : 0;
+    row->q_large = (u < law->both || (u >= law->both + law->only_small && u < law->both + law->only_small + law->only_large)) ? 1 : 0;
+    return 1;
+}
+
+/* ---- the registry: each kind's state on the stack, zeroed ---- */
+
+static int run_gsm8k(const trace_import_options *opt, trace_writer *w, int64_t *rows, trace_error *err)
+{
+    static const trace__importer imp = {"gsm8k", gsm8k_check, derived_open, gsm8k_next, derived_close};
+    derived_table d = {0};
+    return trace__import_run(&imp, &d, opt, w, rows, err);
+}
+
+static int run_mmlu(const trace_import_options *opt, trace_writer *w, int64_t *rows, trace_error *err)
+{
+    static const trace__importer imp = {"mmlu", mmlu_check, derived_open, mmlu_next, derived_close};
+    derived_table d = {0};
+    return trace__import_run(&imp, &d, opt, w, rows, err);
+}
+
+static int run_mtbench(const trace_import_options *opt, trace_writer *w, int64_t *rows, trace_error *err)
+{
+    static const trace__importer imp = {"mtbench", mtbench_check, derived_open, mtbench_next, derived_close};
+    derived_table d = {0};
+    return trace__import_run(&imp, &d, opt, w, rows, err);
+}
+
+static int run_mtbench101(const trace_import_options *opt, trace_writer *w, int64_t *rows, trace_error *err)
+{
+    static const trace__importer imp = {"mtbench101", mtbench101_check, mtbench101_open, mtbench101_next,
+                                        mtbench101_close};
+    dialogues m = {0};
+    return trace__import_run(&imp, &m, opt, w, rows, err);
+}
+
+static const trace_import_kind kind_gsm8k = {"gsm8k", 1, "derived/gsm8k_calib.tsv", run_gsm8k};
+static const trace_import_kind kind_mmlu = {"mmlu", 1, "derived/mmlu_calib.tsv", run_mmlu};
+static const trace_import_kind kind_mtbench = {"mtbench", 1, "derived/mtbench_calib.tsv", run_mtbench};
+static const trace_import_kind kind_mtbench101 = {"mtbench101", 1, "mt_bench_101/mtbench101.jsonl", run_mtbench101};
 
 const trace_import_kind *const trace_import_kinds[] = {&kind_gsm8k,          &trace__kind_gsm8k_raw, &kind_mmlu,
                                                         &trace__kind_mmlu_raw, &kind_mtbench,          &kind_mtbench101,

@@ -28,16 +28,14 @@
 /* "True" -> 1, "False" -> 0 (RouteLLM's correctness columns). */
 static int table_bool(const trace__table *t, int i, const char *name, double *out, trace_error *err)
 {
-    int f = t->idx[i];
-    const char *s = trace__csv_field(&t->in, f);
-    char found[96];
+    const char *s = trace__table_field(t, i);
+    char expected[128];
     if (strcmp(s, "True") == 0 || strcmp(s, "False") == 0) {
         *out = s[0] == 'T';
         return 0;
     }
-    trace__describe(s, t->in.len[f], found, sizeof found);
-    return trace__fail(err, "%s:%ld:%ld: column '%s': expected True or False, found %s", t->in.name, t->in.fline[f],
-                       t->in.fcol[f], name, found);
+    snprintf(expected, sizeof expected, "column '%s': expected True or False", name);
+    return trace__table_bad(t, i, expected, err);
 }
 
 static int raw_options(const trace_import_options *opt, const char *kind, trace_error *err)
@@ -54,98 +52,97 @@ static int raw_options(const trace_import_options *opt, const char *kind, trace_
 
 /* ---- GSM8K ---- */
 
-static int import_gsm8k_raw(const trace_import_options *opt, trace_writer *w, int64_t *rows, trace_error *err)
+typedef struct gsm8k_raw {
+    trace_csv questions;          /* gsm8k/test.jsonl */
+    trace__table resp;            /* routellm/gsm8k/gsm8k_responses.csv */
+    int which;                    /* resp column of out_tokens; -1: the reference solution */
+    int64_t index;                /* questions so far */
+} gsm8k_raw;
+
+static int gsm8k_raw_check(void *st, const trace_import_options *opt, trace_error *err)
+{
+    static const char *const out_from[] = {"small", "large", "reference", NULL};
+    static const int which[] = {3, 4, -1};
+    gsm8k_raw *g = st;
+    int k = trace__out_from(opt, out_from, "small, large or reference", err);
+    if (k < 0)
+        return -1;
+    g->which = which[k];
+    return raw_options(opt, "gsm8k-raw", err);
+}
+
+static int gsm8k_raw_open(void *st, const trace_import_options *opt, trace_error *err)
 {
     static const char *const names[] = {"prompt", WEAK_COL, STRONG_COL, WEAK_COL "_response", STRONG_COL "_response",
                                         NULL};
-    trace_csv questions;
-    trace__table resp;
-    trace__scorer sc = {0};
+    gsm8k_raw *g = st;
+    if (trace__csv_open(&g->questions, opt->inputs[0], '\n', 0, err))
+        return -1;
+    return trace__table_open(&g->resp, opt->inputs[1], ',', 1, names, err);
+}
+
+static void gsm8k_raw_close(void *st)
+{
+    gsm8k_raw *g = st;
+    trace__csv_close(&g->resp.in);
+    trace__csv_close(&g->questions);
+}
+
+static int gsm8k_raw_next(void *st, const trace_import_options *opt, trace_row *row, trace_error *err)
+{
+    gsm8k_raw *g = st;
     cJSON *obj = NULL;
-    int rc_q, rc_r, which;
-    int64_t index = 0;
-    trace_row row;
-    if (strcmp(opt->out_from, "small") == 0)
-        which = 3;
-    else if (strcmp(opt->out_from, "large") == 0)
-        which = 4;
-    else if (strcmp(opt->out_from, "reference") == 0)
-        which = -1;
-    else
-        return trace__fail(err, "--out-from: expected small, large or reference, found \"%s\"", opt->out_from);
-    if (raw_options(opt, "gsm8k-raw", err) || trace__scorer_init(&sc, opt, err))
-        goto fail_sc;
-    if (trace__csv_open(&questions, opt->inputs[0], '\n', 0, err))
-        goto fail_sc;
-    if (trace__table_open(&resp, opt->inputs[1], ',', 1, names, err))
-        goto fail;
-    for (;;) {
-        const cJSON *question, *answer;
-        const char *end = NULL;
-        rc_q = trace__csv_line(&questions, err);
-        if (rc_q < 0)
-            goto fail;
-        rc_r = trace__table_next(&resp, err);
-        if (rc_r < 0)
-            goto fail;
-        if (rc_q == 0 && rc_r == 0)
-            break;
-        if (rc_q == 0 || rc_r == 0) {
-            if (rc_q)
-                trace__fail(err, "%s: expected one row per line of %s, found only %lld rows", resp.in.name,
-                            questions.name, (long long)index);
-            else
-                trace__fail(err, "%s:%ld: expected %lld rows, one per line of %s, found more", resp.in.name,
-                            resp.in.rec_line, (long long)index, questions.name);
-            goto fail;
-        }
-        obj = cJSON_ParseWithOpts(questions.rec, &end, 1);
-        question = cJSON_GetObjectItemCaseSensitive(obj, "question");
-        answer = cJSON_GetObjectItemCaseSensitive(obj, "answer");
-        if (!cJSON_IsString(question) || !cJSON_IsString(answer)) {
-            trace__fail(err, "%s:%ld:1: expected a JSON object {\"question\": string, \"answer\": string}, found %s",
-                        questions.name, questions.rec_line, obj ? "other fields" : "invalid JSON");
-            goto fail;
-        }
-        if (strcmp(question->valuestring, trace__table_field(&resp, 0)) != 0) {
-            trace__fail(err, "%s:%ld: prompt differs from the question on %s:%ld (expected the same order)", resp.in.name,
-                        resp.in.rec_line, questions.name, questions.rec_line);
-            goto fail;
-        }
-        trace_row_init(&row);
-        row.id = ++index;
-        if (table_bool(&resp, 1, WEAK_COL, &row.q_small, err) || table_bool(&resp, 2, STRONG_COL, &row.q_large, err))
-            goto fail;
-        row.in_tokens = trace__tokens_from_text(question->valuestring, opt);
-        if (which < 0) { /* the worked solution before "#### <number>" */
-            char *mark = strstr(answer->valuestring, "####");
-            if (!mark) {
-                trace__fail(err, "%s:%ld:1: \"answer\": expected a final \"#### <number>\" line, found none",
-                            questions.name, questions.rec_line);
-                goto fail;
-            }
-            *mark = 0;
-            row.out_tokens = trace__tokens_from_text(answer->valuestring, opt);
-        } else {
-            row.out_tokens = trace__tokens_from_text(trace__table_field(&resp, which), opt);
-        }
-        row.p_large = trace_router_score(sc.r, sc.dprime, row.q_small, row.q_large);
-        snprintf(row.benchmark, sizeof row.benchmark, "gsm8k");
-        if (trace__emit(w, &row, rows, err))
-            goto fail;
-        cJSON_Delete(obj);
-        obj = NULL;
+    const cJSON *question, *answer;
+    const char *end = NULL;
+    int rc_q, rc_r;
+    rc_q = trace__csv_line(&g->questions, err);
+    if (rc_q < 0)
+        return -1;
+    rc_r = trace__table_next(&g->resp, err);
+    if (rc_r < 0)
+        return -1;
+    if (rc_q == 0 && rc_r == 0)
+        return 0;
+    if (rc_q == 0 || rc_r == 0) {
+        if (rc_q)
+            return trace__fail(err, "%s: expected one row per line of %s, found only %lld rows", g->resp.in.name,
+                               g->questions.name, (long long)g->index);
+        return trace__fail(err, "%s:%ld: expected %lld rows, one per line of %s, found more", g->resp.in.name,
+                           g->resp.in.rec_line, (long long)g->index, g->questions.name);
     }
-    trace__csv_close(&resp.in);
-    trace__csv_close(&questions);
-    gsl_rng_free(sc.r);
-    return 0;
+    obj = cJSON_ParseWithOpts(g->questions.rec, &end, 1);
+    question = cJSON_GetObjectItemCaseSensitive(obj, "question");
+    answer = cJSON_GetObjectItemCaseSensitive(obj, "answer");
+    if (!cJSON_IsString(question) || !cJSON_IsString(answer)) {
+        trace__fail(err, "%s:%ld:1: expected a JSON object {\"question\": string, \"answer\": string}, found %s",
+                    g->questions.name, g->questions.rec_line, obj ? "other fields" : "invalid JSON");
+        goto fail;
+    }
+    if (strcmp(question->valuestring, trace__table_field(&g->resp, 0)) != 0) {
+        trace__fail(err, "%s:%ld: prompt differs from the question on %s:%ld (expected the same order)", g->resp.in.name,
+                    g->resp.in.rec_line, g->questions.name, g->questions.rec_line);
+        goto fail;
+    }
+    row->id = ++g->index;
+    if (table_bool(&g->resp, 1, WEAK_COL, &row->q_small, err) || table_bool(&g->resp, 2, STRONG_COL, &row->q_large, err))
+        goto fail;
+    row->in_tokens = trace__tokens_from_text(question->valuestring, opt);
+    if (g->which < 0) { /* the worked solution before "#### <number>" */
+        char *mark = strstr(answer->valuestring, "####");
+        if (!mark) {
+            trace__fail(err, "%s:%ld:1: \"answer\": expected a final \"#### <number>\" line, found none",
+                        g->questions.name, g->questions.rec_line);
+            goto fail;
+        }
+        *mark = 0;
+        row->out_tokens = trace__tokens_from_text(answer->valuestring, opt);
+    } else {
+        row->out_tokens = trace__tokens_from_text(trace__table_field(&g->resp, g->which), opt);
+    }
+    cJSON_Delete(obj);
+    return 1;
 fail:
     cJSON_Delete(obj);
-    trace__csv_close(&resp.in);
-    trace__csv_close(&questions);
-fail_sc:
-    gsl_rng_free(sc.r);
     return -1;
 }
 
@@ -252,120 +249,128 @@ static int same_prompt(const char *ours, const char *theirs)
     return 1;
 }
 
-/* One subject: rows of dir_test/<subject>_test.csv joined with
- * dir_resp/mmlu_<subject>.csv.  *index counts questions over all subjects. */
-static int import_subject(const trace_import_options *opt, const char *subject, trace__scorer *sc, text_buf *prompt,
-                          trace_writer *w, int64_t *index, int64_t *rows, trace_error *err)
+/* The subjects in turn: rows of inputs[0]/<subject>_test.csv joined with
+ * inputs[1]/mmlu_<subject>.csv. */
+typedef struct mmlu_raw {
+    subject_list subjects, responses;
+    int next_subject;             /* index in subjects of the next one to open */
+    int reading;                  /* 1: test and resp hold a subject */
+    char path[2][1200];           /* of test and resp */
+    trace__table test, resp;
+    text_buf prompt;              /* the question and choices as RouteLLM's prompt */
+    int64_t index;                /* questions so far, over all subjects */
+} mmlu_raw;
+
+static int mmlu_raw_check(void *st, const trace_import_options *opt, trace_error *err)
+{
+    (void)st;
+    return raw_options(opt, "mmlu-raw", err);
+}
+
+static int mmlu_raw_open(void *st, const trace_import_options *opt, trace_error *err)
+{
+    mmlu_raw *m = st;
+    if (list_dir(opt->inputs[0], "", "_test.csv", &m->subjects, err) ||
+        list_dir(opt->inputs[1], "mmlu_", ".csv", &m->responses, err))
+        return -1;
+    if (m->subjects.n == 0)
+        return trace__fail(err, "%s: expected files <subject>_test.csv, found none", opt->inputs[0]);
+    if (m->responses.n != m->subjects.n)
+        return trace__fail(err, "%s: expected one mmlu_<subject>.csv per subject of %s (%d), found %d", opt->inputs[1],
+                           opt->inputs[0], m->subjects.n, m->responses.n);
+    return 0;
+}
+
+static void mmlu_raw_close(void *st)
+{
+    mmlu_raw *m = st;
+    trace__csv_close(&m->test.in);
+    trace__csv_close(&m->resp.in);
+    subjects_free(&m->subjects);
+    subjects_free(&m->responses);
+    free(m->prompt.s);
+}
+
+/* Opens the next subject when one is used up. */
+static int mmlu_raw_next(void *st, const trace_import_options *opt, trace_row *row, trace_error *err)
 {
     static const char *const test_names[] = {"question", "choice0", "choice1", "choice2", "choice3", "answer", NULL};
     static const char *const resp_names[] = {"prompt", WEAK_COL, STRONG_COL, NULL};
     static const char *const letters[] = {"\nA. ", "\nB. ", "\nC. ", "\nD. "};
-    char path[2][1200];
-    trace__table test, resp;
-    trace_row row;
+    mmlu_raw *m = st;
+    text_buf *prompt = &m->prompt;
+    const char *answer;
     int rc_t, rc_r, k;
-    snprintf(path[0], sizeof path[0], "%s/%s_test.csv", opt->inputs[0], subject);
-    snprintf(path[1], sizeof path[1], "%s/mmlu_%s.csv", opt->inputs[1], subject);
-    if (trace__table_open(&test, path[0], ',', 1, test_names, err)) {
-        trace__csv_close(&test.in);
-        return -1;
-    }
-    if (trace__table_open(&resp, path[1], ',', 1, resp_names, err))
-        goto fail;
     for (;;) {
-        const char *answer;
-        rc_t = trace__table_next(&test, err);
+        if (!m->reading) {
+            const char *subject;
+            if (m->next_subject == m->subjects.n)
+                return 0;
+            subject = m->subjects.names[m->next_subject++];
+            snprintf(m->path[0], sizeof m->path[0], "%s/%s_test.csv", opt->inputs[0], subject);
+            snprintf(m->path[1], sizeof m->path[1], "%s/mmlu_%s.csv", opt->inputs[1], subject);
+            if (trace__table_open(&m->test, m->path[0], ',', 1, test_names, err) ||
+                trace__table_open(&m->resp, m->path[1], ',', 1, resp_names, err))
+                return -1;
+            m->reading = 1;
+        }
+        rc_t = trace__table_next(&m->test, err);
         if (rc_t < 0)
-            goto fail;
-        rc_r = trace__table_next(&resp, err);
+            return -1;
+        rc_r = trace__table_next(&m->resp, err);
         if (rc_r < 0)
-            goto fail;
-        if (rc_t == 0 && rc_r == 0)
+            return -1;
+        if (rc_t || rc_r)
             break;
-        if (rc_t == 0 || rc_r == 0) {
-            trace__fail(err, "%s:%ld: expected one row per question of %s, found %s", path[1],
-                        rc_t ? resp.in.line : resp.in.rec_line, path[0], rc_t ? "fewer rows" : "more rows");
-            goto fail;
-        }
-        answer = trace__table_field(&test, 5);
-        if (strlen(answer) != 1 || answer[0] < '0' || answer[0] > '3') {
-            trace__fail(err, "%s:%ld: column 'answer': expected 0, 1, 2 or 3, found \"%.40s\"", path[0],
-                        test.in.rec_line, answer);
-            goto fail;
-        }
-        prompt->len = 0;
-        if (buf_add(prompt, trace__table_field(&test, 0)))
-            goto oom;
-        for (k = 0; k < 4; k++)
-            if (buf_add(prompt, letters[k]) || buf_add(prompt, trace__table_field(&test, 1 + k)))
-                goto oom;
-        if (buf_add(prompt, "\nAnswer:"))
-            goto oom;
-        if (!same_prompt(prompt->s, trace__table_field(&resp, 0))) {
-            trace__fail(err, "%s:%ld: prompt differs from the question and choices on %s:%ld (expected the same order)",
-                        path[1], resp.in.rec_line, path[0], test.in.rec_line);
-            goto fail;
-        }
-        trace_row_init(&row);
-        row.id = ++*index;
-        if (table_bool(&resp, 1, WEAK_COL, &row.q_small, err) || table_bool(&resp, 2, STRONG_COL, &row.q_large, err))
-            goto fail;
-        row.in_tokens = trace__tokens_from_text(prompt->s, opt);
-        row.out_tokens = opt->mmlu_answer_tokens;
-        row.p_large = trace_router_score(sc->r, sc->dprime, row.q_small, row.q_large);
-        snprintf(row.benchmark, sizeof row.benchmark, "mmlu");
-        if (trace__emit(w, &row, rows, err))
-            goto fail;
+        trace__csv_close(&m->test.in);
+        trace__csv_close(&m->resp.in);
+        m->reading = 0;
     }
-    trace__csv_close(&test.in);
-    trace__csv_close(&resp.in);
-    return 0;
+    if (rc_t == 0 || rc_r == 0)
+        return trace__fail(err, "%s:%ld: expected one row per question of %s, found %s", m->path[1],
+                           rc_t ? m->resp.in.line : m->resp.in.rec_line, m->path[0], rc_t ? "fewer rows" : "more rows");
+    answer = trace__table_field(&m->test, 5);
+    if (strlen(answer) != 1 || answer[0] < '0' || answer[0] > '3')
+        return trace__fail(err, "%s:%ld: column 'answer': expected 0, 1, 2 or 3, found \"%.40s\"", m->path[0],
+                           m->test.in.rec_line, answer);
+    prompt->len = 0;
+    if (buf_add(prompt, trace__table_field(&m->test, 0)))
+        goto oom;
+    for (k = 0; k < 4; k++)
+        if (buf_add(prompt, letters[k]) || buf_add(prompt, trace__table_field(&m->test, 1 + k)))
+            goto oom;
+    if (buf_add(prompt, "\nAnswer:"))
+        goto oom;
+    if (!same_prompt(prompt->s, trace__table_field(&m->resp, 0)))
+        return trace__fail(err, "%s:%ld: prompt differs from the question and choices on %s:%ld (expected the same "
+                                "order)", m->path[1], m->resp.in.rec_line, m->path[0], m->test.in.rec_line);
+    row->id = ++m->index;
+    if (table_bool(&m->resp, 1, WEAK_COL, &row->q_small, err) || table_bool(&m->resp, 2, STRONG_COL, &row->q_large, err))
+        return -1;
+    row->in_tokens = trace__tokens_from_text(prompt->s, opt);
+    row->out_tokens = opt->mmlu_answer_tokens;
+    return 1;
 oom:
-    trace__fail(err, "%s: out of memory", path[0]);
-fail:
-    trace__csv_close(&test.in);
-    trace__csv_close(&resp.in);
-    return -1;
+    return trace__fail(err, "%s: out of memory", m->path[0]);
 }
 
-static int import_mmlu_raw(const trace_import_options *opt, trace_writer *w, int64_t *rows, trace_error *err)
+/* ---- the registry: each kind's state on the stack, zeroed ---- */
+
+static int run_gsm8k_raw(const trace_import_options *opt, trace_writer *w, int64_t *rows, trace_error *err)
 {
-    subject_list subjects = {0}, responses = {0};
-    trace__scorer sc = {0};
-    text_buf prompt = {0};
-    int64_t index = 0;
-    int i;
-    if (raw_options(opt, "mmlu-raw", err) || trace__scorer_init(&sc, opt, err))
-        goto fail;
-    if (list_dir(opt->inputs[0], "", "_test.csv", &subjects, err) ||
-        list_dir(opt->inputs[1], "mmlu_", ".csv", &responses, err))
-        goto fail;
-    if (subjects.n == 0) {
-        trace__fail(err, "%s: expected files <subject>_test.csv, found none", opt->inputs[0]);
-        goto fail;
-    }
-    if (responses.n != subjects.n) {
-        trace__fail(err, "%s: expected one mmlu_<subject>.csv per subject of %s (%d), found %d", opt->inputs[1],
-                    opt->inputs[0], subjects.n, responses.n);
-        goto fail;
-    }
-    for (i = 0; i < subjects.n; i++)
-        if (import_subject(opt, subjects.names[i], &sc, &prompt, w, &index, rows, err))
-            goto fail;
-    subjects_free(&subjects);
-    subjects_free(&responses);
-    free(prompt.s);
-    gsl_rng_free(sc.r);
-    return 0;
-fail:
-    subjects_free(&subjects);
-    subjects_free(&responses);
-    free(prompt.s);
-    gsl_rng_free(sc.r);
-    return -1;
+    static const trace__importer imp = {"gsm8k", gsm8k_raw_check, gsm8k_raw_open, gsm8k_raw_next, gsm8k_raw_close};
+    gsm8k_raw g = {0};
+    return trace__import_run(&imp, &g, opt, w, rows, err);
+}
+
+static int run_mmlu_raw(const trace_import_options *opt, trace_writer *w, int64_t *rows, trace_error *err)
+{
+    static const trace__importer imp = {"mmlu", mmlu_raw_check, mmlu_raw_open, mmlu_raw_next, mmlu_raw_close};
+    mmlu_raw m = {0};
+    return trace__import_run(&imp, &m, opt, w, rows, err);
 }
 
 const trace_import_kind trace__kind_gsm8k_raw = {
-    "gsm8k-raw", 2, "gsm8k/test.jsonl routellm/gsm8k/gsm8k_responses.csv", import_gsm8k_raw};
+    "gsm8k-raw", 2, "gsm8k/test.jsonl routellm/gsm8k/gsm8k_responses.csv", run_gsm8k_raw};
 const trace_import_kind trace__kind_mmlu_raw = {"mmlu-raw", 2, "mmlu/test routellm/mmlu/responses (folders)",
-                                                import_mmlu_raw};
+                                                run_mmlu_raw};

@@ -79,15 +79,38 @@ int trace__table_open(trace__table *t, const char *path, char sep, int quoting, 
 int trace__table_next(trace__table *t, trace_error *err);
 static inline const char *trace__table_field(const trace__table *t, int i) { return trace__csv_field(&t->in, t->idx[i]); }
 
-/* The synthetic router score of the importers (no real router exists). */
-typedef struct trace__scorer {
-    gsl_rng *r;                   /* RNG_GENERATOR entity 3 of (opt->seed, 0); owned */
-    double dprime;
-} trace__scorer;
-int trace__scorer_init(trace__scorer *s, const trace_import_options *opt, trace_error *err);
+/* Fail on column i of the current row: "name:line:col: <expected>, found
+ * <the value, described>".  Returns -1. */
+int trace__table_bad(const trace__table *t, int i, const char *expected, trace_error *err);
 
-/* Check and write one imported row, counting it in *rows.  0 or -1. */
-int trace__emit(trace_writer *w, trace_row *row, int64_t *rows, trace_error *err);
+/* What one importer adds to the driver that all of them share.  The driver
+ * (trace__import_run) checks the options, creates the synthetic router score
+ * stream (no real router exists: RNG_GENERATOR entity 3 of (opt->seed, 0),
+ * trace_router_score with the target --auc), opens the inputs, then, until
+ * the end of input, clears a row, lets the kind fill it, sets p_large and
+ * benchmark and writes it (a row needs at least 1 input and 1 output token);
+ * it closes on every path.  `st` is the kind's state, zeroed by the caller.
+ * `check` reads the kind's options into st before anything is created;
+ * `check` and `open` return 0 or -1 with err set; `next` 1 (a row), 0 (end)
+ * or -1, and skips the items it leaves out itself; `close` must accept a
+ * state that was never or only partly opened. */
+typedef struct trace__importer {
+    const char *benchmark;        /* the rows' benchmark column */
+    int (*check)(void *st, const trace_import_options *opt, trace_error *err);
+    int (*open)(void *st, const trace_import_options *opt, trace_error *err);
+    int (*next)(void *st, const trace_import_options *opt, trace_row *row, trace_error *err);
+    void (*close)(void *st);
+} trace__importer;
+
+/* What each kind->run calls with its importer and a zeroed state: 0 or -1
+ * (err set); *rows counts the rows written. */
+int trace__import_run(const trace__importer *imp, void *st, const trace_import_options *opt, trace_writer *w,
+                      int64_t *rows, trace_error *err);
+
+/* The index of opt->out_from in the NULL-terminated `choices`, or -1 with
+ * err "--out-from: expected <expected>, found \"...\"". */
+int trace__out_from(const trace_import_options *opt, const char *const *choices, const char *expected,
+                    trace_error *err);
 
 /* Words (runs of non-blanks, blanks as Python's str.isspace, so counts equal
  * reduce.py's len(text.split())) and characters (UTF-8 code points from the
