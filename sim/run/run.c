@@ -10,11 +10,11 @@
  * asks each one it touched for its next event time and moves that one engine
  * event (lazy cancellation).
  *
- * Queries live in a pool of slots reused through a free list; dialogues in a
- * second pool.  Rows stream from the trace source: one row of lookahead plus
- * the later turns of dialogues already started.
+ * Queries and dialogues live in pools (run_queries.c), rows stream from
+ * the trace source (run_queries.c), and the policy's view is built in
+ * run_view.c; their shared state is in run_int.h.
  */
-#include "sim/run/run.h"
+#include "sim/run/run_int.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -31,79 +31,6 @@
 #include "sim/sim.h"
 #include "traces/trace.h"
 
-enum { EV_ARRIVAL = 1, EV_DECIDE, EV_CHANNEL, EV_EDGE, EV_DEVICE };
-enum { ARRIVAL_FROM_SOURCE = 1, ARRIVAL_RELEASED_TURN = 2 };
-enum { XFER_UL = 0, XFER_DL_FIRST = 1, XFER_DL_REST = 2 };
-
-#define NONE UINT32_MAX
-
-typedef struct qstate {
-    trace_row row;
-    record rec;
-    uint32_t dialogue;       /* dialogue slot or NONE */
-    uint32_t next_turn;      /* next pending turn of the same dialogue, or NONE */
-    uint32_t next_free;
-    int history_tokens;      /* H at decision */
-    int edge;                /* edge server chosen at decision (large routes) */
-    int gen_done, first_done, rest_done;
-    double ul_air_s, dl_air_s;
-} qstate;
-
-typedef struct dstate {
-    int64_t id;
-    int device;
-    int history_tokens;      /* all earlier user and model tokens */
-    int edge_seen_tokens;    /* dialogue text the edge has received or produced */
-    int edge_seen_server;    /* the server that saw it (-1: none) */
-    int prev_route;          /* -1 before the first turn */
-    int last_turn;           /* last turn read from the trace */
-    int finished;            /* its last turn is done */
-    uint32_t head, tail;     /* pending turns (not yet arrived) */
-    uint32_t next_free;
-} dstate;
-
-/* A passive component's one engine event. */
-typedef struct timer {
-    sim_handle handle;
-    sim_time at;
-} timer;
-
-typedef struct run {
-    const scenario *sc;
-    policy_instance *policy;
-    sink *out;
-    const run_options *opt;
-    uint64_t seed;
-    uint32_t rep;
-    sim *engine;
-    channel *ch;
-    llm_profile small, large;
-    llm_server **devices;
-    timer *device_timer;
-    llm_server **edges;      /* edge.servers copies of the large model */
-    timer *edge_timer;
-    int n_edges;
-    timer channel_timer;
-    trace_source *source;
-
-    qstate *q;
-    uint32_t q_len, q_cap, q_free;
-    dstate *d;
-    uint32_t d_len, d_cap, d_free;
-
-    trace_row peek;
-    int have_peek, source_done;
-    uint32_t open_dialogue;  /* dialogue whose later turns may follow in the trace */
-    int64_t skipped_dialogue; /* first turn after duration_s: its turns are not started */
-    sim_time duration;
-
-    run_stats stats;
-    int status;              /* first error: a cli_exit code */
-    char *err;
-    size_t errlen;
-    double wall_start, wall_last_progress;
-} run;
-
 static double wall_now(void)
 {
     struct timespec ts;
@@ -112,7 +39,7 @@ static double wall_now(void)
 }
 
 /* Record the first error and stop the engine. */
-static void run_fail(run *r, int status, const char *fmt, ...)
+void run__fail(run *r, int status, const char *fmt, ...)
 {
     if (r->status != EXIT_OK)
         return;
@@ -122,74 +49,6 @@ static void run_fail(run *r, int status, const char *fmt, ...)
     va_end(ap);
     r->status = status;
     sim_stop(r->engine);
-}
-
-/* ---- pools ---- */
-
-/* Take a zeroed item from a pool of `size`-byte items: the head of its free
- * list (threaded through the uint32 at `next_off` of each free item), or a
- * new one at the end, growing the array by doubling.  NONE when memory runs
- * out.  The array may move. */
-static uint32_t pool_take(void **items, uint32_t *len, uint32_t *cap, uint32_t *free_head, size_t size,
-                          size_t next_off)
-{
-    uint32_t i;
-    if (*free_head != NONE) {
-        i = *free_head;
-        memcpy(free_head, (char *)*items + (size_t)i * size + next_off, sizeof *free_head);
-    } else {
-        if (*len == *cap) {
-            uint32_t grown_cap = *cap ? *cap * 2 : 256;
-            void *grown = realloc(*items, (size_t)grown_cap * size);
-            if (!grown)
-                return NONE;
-            *items = grown;
-            *cap = grown_cap;
-        }
-        i = (*len)++;
-    }
-    memset((char *)*items + (size_t)i * size, 0, size);
-    return i;
-}
-
-static uint32_t query_alloc(run *r)
-{
-    void *items = r->q;
-    uint32_t i = pool_take(&items, &r->q_len, &r->q_cap, &r->q_free, sizeof *r->q, offsetof(qstate, next_free));
-    r->q = items;
-    if (i == NONE) {
-        run_fail(r, EXIT_INTERNAL, "out of memory (query pool)");
-        return NONE;
-    }
-    r->q[i].dialogue = r->q[i].next_turn = NONE;
-    return i;
-}
-
-static void query_free(run *r, uint32_t i)
-{
-    r->q[i].next_free = r->q_free;
-    r->q_free = i;
-}
-
-static uint32_t dialogue_alloc(run *r)
-{
-    void *items = r->d;
-    uint32_t i = pool_take(&items, &r->d_len, &r->d_cap, &r->d_free, sizeof *r->d, offsetof(dstate, next_free));
-    r->d = items;
-    if (i == NONE) {
-        run_fail(r, EXIT_INTERNAL, "out of memory (dialogue pool)");
-        return NONE;
-    }
-    r->d[i].head = r->d[i].tail = NONE;
-    r->d[i].prev_route = -1;
-    r->d[i].edge_seen_server = -1;
-    return i;
-}
-
-static void dialogue_free(run *r, uint32_t i)
-{
-    r->d[i].next_free = r->d_free;
-    r->d_free = i;
 }
 
 /* ---- timers of the passive components ---- */
@@ -206,7 +65,7 @@ static void timer_set(run *r, timer *t, sim_time next, uint32_t kind, uint32_t i
         return;
     t->handle = sim_schedule(r->engine, next, kind, id, 0);
     if (!t->handle)
-        run_fail(r, EXIT_INTERNAL, "out of memory (event queue)");
+        run__fail(r, EXIT_INTERNAL, "out of memory (event queue)");
 }
 
 static void touch_channel(run *r)
@@ -224,153 +83,6 @@ static void touch_device(run *r, int dev)
     timer_set(r, &r->device_timer[dev], llm_server_next_event(r->devices[dev]), EV_DEVICE, (uint32_t)dev);
 }
 
-/* ---- reading the trace ---- */
-
-static int read_row(run *r, trace_row *row)
-{
-    trace_error terr;
-    int rc = trace_source_next(r->source, row, &terr);
-    if (rc < 0)
-        run_fail(r, EXIT_INPUT, "%s", terr.msg);
-    return rc;
-}
-
-/* Fill the per-query fields known before the decision. */
-static void query_init(run *r, uint32_t slot, const trace_row *row)
-{
-    qstate *q = &r->q[slot];
-    record *rec = &q->rec;
-    q->row = *row;
-    rec->query_id = row->id;
-    rec->dialogue_id = row->dialogue_id;
-    rec->turn = row->dialogue_id >= 0 ? row->turn : -1;
-    snprintf(rec->benchmark, sizeof rec->benchmark, "%s", row->benchmark);
-    rec->in_tokens = row->in_tokens;
-    rec->out_tokens = row->out_tokens;
-    rec->out_tokens_pred = row->out_tokens_pred >= 0 ? row->out_tokens_pred : row->out_tokens;
-    rec->p_large = row->p_large;
-    rec->q_small = row->q_small;
-    rec->q_large = row->q_large;
-    rec->switched = -1;
-    double *nan_fields[] = {&rec->snr_db, &rec->rate_ul_bps, &rec->t_ul_start, &rec->t_ul_end, &rec->t_queue_end,
-                            &rec->t_prefill_end, &rec->t_first_token, &rec->t_decode_end, &rec->ttft_s, &rec->queue_wait_s,
-                            &rec->est_small_s, &rec->est_large_s, &rec->csw_small_s, &rec->csw_large_s};
-    for (size_t i = 0; i < sizeof nan_fields / sizeof nan_fields[0]; i++)
-        *nan_fields[i] = NAN;
-}
-
-static int is_later_turn(const trace_row *row)
-{
-    return row->dialogue_id >= 0 && row->turn > 1;
-}
-
-/* Queue a later turn behind the open dialogue's earlier turns. */
-static void append_turn(run *r, const trace_row *row)
-{
-    if (r->open_dialogue == NONE && row->dialogue_id == r->skipped_dialogue) {
-        r->stats.n_unstarted++; /* its dialogue started after duration_s */
-        return;
-    }
-    dstate *d = r->open_dialogue != NONE ? &r->d[r->open_dialogue] : NULL;
-    if (!d || d->id != row->dialogue_id || row->turn != d->last_turn + 1) {
-        run_fail(r, EXIT_INPUT,
-                 "trace row id %lld: turn %d of dialogue %lld does not follow turn %d of the same dialogue "
-                 "(a dialogue's turns must be contiguous and in order)",
-                 (long long)row->id, row->turn, (long long)row->dialogue_id, row->turn - 1);
-        return;
-    }
-    uint32_t slot = query_alloc(r);
-    if (slot == NONE)
-        return;
-    d = &r->d[r->open_dialogue];
-    query_init(r, slot, row);
-    r->q[slot].dialogue = r->open_dialogue;
-    r->q[slot].rec.device = d->device;
-    if (d->tail == NONE)
-        d->head = slot;
-    else
-        r->q[d->tail].next_turn = slot;
-    d->tail = slot;
-    d->last_turn = row->turn;
-}
-
-/* No more turns can follow the open dialogue: free it if it is done. */
-static void close_dialogue(run *r)
-{
-    if (r->open_dialogue != NONE && r->d[r->open_dialogue].finished)
-        dialogue_free(r, r->open_dialogue);
-    r->open_dialogue = NONE;
-}
-
-/* Schedule the next row that arrives by itself (a single query or a first
- * turn); after a first turn, read on to collect its dialogue's later turns,
- * keeping the next arriving row as the one row of lookahead. */
-static void pull_next(run *r)
-{
-    int scheduled = 0;
-    while (!r->source_done && r->status == EXIT_OK) {
-        trace_row row;
-        if (r->have_peek) {
-            row = r->peek;
-            r->have_peek = 0;
-        } else if (read_row(r, &row) <= 0) {
-            r->source_done = 1;
-            return;
-        }
-        if (is_later_turn(&row)) {
-            append_turn(r, &row);
-            continue;
-        }
-        if (scheduled) {
-            r->peek = row;
-            r->have_peek = 1;
-            return;
-        }
-        if (isnan(row.t_arr_s) || row.device < 0 || row.device >= r->sc->devices.count) {
-            run_fail(r, EXIT_INPUT, "trace row id %lld: no arrival time, or device %d outside 0..%d",
-                     (long long)row.id, row.device, r->sc->devices.count - 1);
-            return;
-        }
-        if (row.dialogue_id >= 0 && row.turn != 1) {
-            run_fail(r, EXIT_INPUT, "trace row id %lld: dialogue %lld starts at turn %d, not 1", (long long)row.id,
-                     (long long)row.dialogue_id, row.turn);
-            return;
-        }
-        close_dialogue(r);
-        sim_time at = sim_time_from_s(row.t_arr_s);
-        if (r->duration > 0 && at > r->duration) {
-            r->stats.n_unstarted++; /* count the rest of the trace, start none of it */
-            r->skipped_dialogue = row.dialogue_id;
-            continue;
-        }
-        if (at < sim_now(r->engine)) {
-            run_fail(r, EXIT_INPUT, "trace row id %lld: arrival time %.9f s is before the previous row's",
-                     (long long)row.id, row.t_arr_s);
-            return;
-        }
-        uint32_t slot = query_alloc(r);
-        if (slot == NONE)
-            return;
-        query_init(r, slot, &row);
-        r->q[slot].rec.device = row.device;
-        if (row.dialogue_id >= 0) {
-            uint32_t di = dialogue_alloc(r);
-            if (di == NONE)
-                return;
-            r->d[di].id = row.dialogue_id;
-            r->d[di].device = row.device;
-            r->d[di].last_turn = 1;
-            r->q[slot].dialogue = di;
-            r->open_dialogue = di;
-        }
-        if (!sim_schedule(r->engine, at, EV_ARRIVAL, slot, ARRIVAL_FROM_SOURCE))
-            run_fail(r, EXIT_INTERNAL, "out of memory (event queue)");
-        if (row.dialogue_id < 0)
-            return;
-        scheduled = 1;
-    }
-}
-
 /* ---- the decision ---- */
 
 static double think_time_s(run *r, const qstate *q)
@@ -381,124 +93,17 @@ static double think_time_s(run *r, const qstate *q)
     return -r->sc->trace.think_s * log1p(-u); /* exponential, mean think_s */
 }
 
-/* Decode time of `out` tokens after the first at batch b with context sum C. */
-static double decode_estimate_s(const llm_profile *p, int batch, double context_sum, double ctx, double out)
-{
-    if (out <= 1)
-        return 0;
-    /* Every step adds one token to this sequence's context: use the mean. */
-    return (out - 1) * llm_decode_step_s(p, batch, context_sum + ctx + out / 2);
-}
-
-static void fill_view(run *r, uint32_t slot, policy_view *v)
-{
-    qstate *q = &r->q[slot];
-    const record *rec = &q->rec;
-    const channel_config *cc = &r->sc->channel;
-    const dstate *d = q->dialogue != NONE ? &r->d[q->dialogue] : NULL;
-    sim_time now = sim_now(r->engine);
-    int dev = rec->device;
-    int history = d ? d->history_tokens : 0;
-    int64_t dlg = rec->dialogue_id;
-
-    memset(v, 0, sizeof *v);
-    v->query_id = rec->query_id;
-    v->dialogue_id = dlg;
-    v->turn = rec->turn > 0 ? rec->turn : 0;
-    v->device = dev;
-    v->in_tokens = rec->in_tokens;
-    v->context_tokens = history;
-    v->out_tokens_pred = rec->out_tokens_pred;
-    v->p_large = rec->p_large;
-    if (r->policy->type->needs_oracle) {
-        v->q_small = rec->q_small;
-        v->q_large = rec->q_large;
-    } else {
-        v->q_small = v->q_large = NAN;
-    }
-    v->u01 = rng_hash_uniform(r->seed, r->rep, RNG_POLICY, 0, (uint64_t)rec->query_id);
-    v->prev_route = d ? d->prev_route : -1;
-
-    v->snr_db = channel_csi_snr_db(r->ch, dev, now, r->sc->router.csi_delay_s, r->sc->router.csi_error_db);
-    int n_up = channel_on_air(r->ch, LINK_UP) + 1, n_down = channel_on_air(r->ch, LINK_DOWN) + 1;
-    /* The rate the router expects at the SNR it sees, with today's sharing. */
-    double true_snr = channel_snr_db(r->ch, dev, LINK_UP, now);
-    double rate_ul = channel_rate_bps(r->ch, dev, LINK_UP, now, n_up);
-    if (v->snr_db != true_snr && rate_ul > 0) {
-        double shannon_true = log2(1 + pow(10, true_snr / 10));
-        double shannon_seen = log2(1 + pow(10, v->snr_db / 10));
-        rate_ul *= shannon_seen / shannon_true;
-    }
-    v->rate_ul_bps = rate_ul;
-    double rate_dl = channel_rate_bps(r->ch, dev, LINK_DOWN, now, n_down);
-
-    llm_server *ds = r->devices[dev];
-    v->device_queue = llm_server_waiting(ds) + llm_server_running(ds);
-    v->device_work_s = llm_server_backlog_s(ds, now);
-
-    int cached_small = dlg >= 0 ? llm_server_cached_tokens(ds, dlg) : 0;
-    if (cached_small > history)
-        cached_small = history;
-    v->cached_small = cached_small;
-
-    double n = rec->in_tokens, out = rec->out_tokens_pred, ctx = history + n;
-    /* Small: device wait, prefill of the new tokens on the full history,
-     * predicted decode at batch 1. */
-    v->est_small_s = llm_server_backlog_s(ds, now) + llm_prefill_s(&r->small, n, history) +
-                     decode_estimate_s(&r->small, 1, 0, ctx, out);
-    v->csw_small_s = history > cached_small ? llm_prefill_s(&r->small, history - cached_small, cached_small) : 0;
-
-    /* Large, for each edge server: uplink, wait, prefill, decode in its
-     * batch, downlink; its switching cost rebuilds the KV it lacks and
-     * uploads the dialogue text it has not seen.  The router picks the
-     * server with the smallest estimate plus switching cost. */
-    double inf = INFINITY;
-    double ul_s = rate_ul > 0 ? cc->access_s + 8 * channel_uplink_bytes(cc, n, q->row.extra_payload_bytes) / rate_ul
-                              : inf;
-    double dl_s = rate_dl > 0 ? cc->access_s + 8 * channel_downlink_rest_bytes(cc, out + 1) / rate_dl : inf;
-    double best = inf;
-    q->edge = 0;
-    for (int e = 0; e < r->n_edges; e++) {
-        llm_server *es = r->edges[e];
-        int cached = dlg >= 0 ? llm_server_cached_tokens(es, dlg) : 0;
-        if (cached > history)
-            cached = history;
-        int seen = d && d->edge_seen_server == e ? d->edge_seen_tokens : 0;
-        int unseen = history - seen;
-        double kv_tokens = r->large.kv_bytes_per_token > 0 ? llm_server_kv_used_bytes(es) / r->large.kv_bytes_per_token
-                                                            : 0;
-        double est = ul_s + llm_server_backlog_s(es, now) + llm_prefill_s(&r->large, n, history) +
-                     decode_estimate_s(&r->large, llm_server_running(es) + 1, kv_tokens, ctx, out) + dl_s;
-        double csw = history > cached ? llm_prefill_s(&r->large, history - cached, cached) : 0;
-        if (unseen > 0)
-            csw += rate_ul > 0 ? 8 * cc->bytes_per_token * unseen / rate_ul : inf;
-        if (e == 0 || est + csw < best) {
-            best = est + csw;
-            q->edge = e;
-            v->est_large_s = est;
-            v->csw_large_s = csw;
-            v->cached_large = cached;
-        }
-    }
-    llm_server *es = r->edges[q->edge];
-    v->edge_work_s = llm_server_backlog_s(es, now);
-    v->edge_waiting = llm_server_waiting(es);
-    v->edge_running = llm_server_running(es);
-    v->edge_kv_used_frac = r->large.kv_capacity_bytes > 0 ? llm_server_kv_used_bytes(es) / r->large.kv_capacity_bytes
-                                                           : 0;
-}
-
 static void decide(run *r, uint32_t slot)
 {
     policy_view v;
     qstate *q = &r->q[slot];
     record *rec = &q->rec;
     sim_time now = sim_now(r->engine);
-    fill_view(r, slot, &v);
+    run__fill_view(r, slot, &v);
 
     route rt = policy_instance_decide(r->policy, &v);
     if (rt != ROUTE_SMALL && rt != ROUTE_LARGE) {
-        run_fail(r, EXIT_INTERNAL, "policy %s returned %d, not ROUTE_SMALL or ROUTE_LARGE", r->policy->type->name,
+        run__fail(r, EXIT_INTERNAL, "policy %s returned %d, not ROUTE_SMALL or ROUTE_LARGE", r->policy->type->name,
                  (int)rt);
         return;
     }
@@ -522,7 +127,7 @@ static void decide(run *r, uint32_t slot)
                        .out_tokens_est = rec->out_tokens_pred};
     if (rt == ROUTE_SMALL) {
         if (llm_server_submit(r->devices[rec->device], now, &req) != 0)
-            run_fail(r, EXIT_INTERNAL, "out of memory (device queue)");
+            run__fail(r, EXIT_INTERNAL, "out of memory (device queue)");
         touch_device(r, rec->device);
         return;
     }
@@ -531,7 +136,7 @@ static void decide(run *r, uint32_t slot)
     rec->bytes_up = channel_uplink_bytes(&r->sc->channel, rec->in_tokens + unseen, q->row.extra_payload_bytes);
     rec->t_ul_start = rec->t_dec;
     if (channel_transfer_start(r->ch, rec->device, LINK_UP, now, rec->bytes_up, (uint64_t)slot << 2 | XFER_UL) != 0)
-        run_fail(r, EXIT_INTERNAL, "out of memory (channel)");
+        run__fail(r, EXIT_INTERNAL, "out of memory (channel)");
     touch_channel(r);
 }
 
@@ -542,7 +147,7 @@ static void release_turn(run *r, uint32_t slot, sim_time at)
     qstate *q = &r->q[slot];
     q->rec.t_arr = sim_time_to_s(at);
     if (!sim_schedule(r->engine, at, EV_ARRIVAL, slot, ARRIVAL_RELEASED_TURN))
-        run_fail(r, EXIT_INTERNAL, "out of memory (event queue)");
+        run__fail(r, EXIT_INTERNAL, "out of memory (event queue)");
 }
 
 static void finish(run *r, uint32_t slot, sim_time t_done)
@@ -560,7 +165,7 @@ static void finish(run *r, uint32_t slot, sim_time t_done)
         rec->energy_j = cc->uplink.circuit_power_w * q->ul_air_s + cc->downlink.circuit_power_w * q->dl_air_s;
 
     if (r->out->type->write(r->out, rec) != 0) {
-        run_fail(r, EXIT_OUTPUT, "%s", r->out->err);
+        run__fail(r, EXIT_OUTPUT, "%s", r->out->err);
         return;
     }
     r->stats.n_queries++;
@@ -583,10 +188,10 @@ static void finish(run *r, uint32_t slot, sim_time t_done)
         } else {
             d->finished = 1;
             if (r->open_dialogue != di)
-                dialogue_free(r, di); /* else freed when the next row is scheduled */
+                run__dialogue_free(r, di); /* else freed when the next row is scheduled */
         }
     }
-    query_free(r, slot);
+    run__query_free(r, slot);
 }
 
 static void start_downlink(run *r, uint32_t slot, int kind, double bytes)
@@ -595,7 +200,7 @@ static void start_downlink(run *r, uint32_t slot, int kind, double bytes)
     q->rec.bytes_down += bytes;
     if (channel_transfer_start(r->ch, q->rec.device, LINK_DOWN, sim_now(r->engine), bytes,
                                (uint64_t)slot << 2 | (uint64_t)kind) != 0)
-        run_fail(r, EXIT_INTERNAL, "out of memory (channel)");
+        run__fail(r, EXIT_INTERNAL, "out of memory (channel)");
     touch_channel(r);
 }
 
@@ -623,7 +228,7 @@ static void on_transfer(void *ctx, const channel_done *done)
                        .new_tokens = rec->in_tokens, .out_tokens = rec->out_tokens,
                        .out_tokens_est = rec->out_tokens_pred};
         if (llm_server_submit(r->edges[q->edge], done->t_end, &req) != 0)
-            run_fail(r, EXIT_INTERNAL, "out of memory (edge queue)");
+            run__fail(r, EXIT_INTERNAL, "out of memory (edge queue)");
         touch_edge(r, q->edge);
         break;
     }
@@ -699,10 +304,10 @@ static void on_event(void *ctx, sim *engine, const sim_event *ev)
     switch (ev->kind) {
     case EV_ARRIVAL:
         if (!sim_schedule(engine, now + sim_time_from_s(r->sc->router.overhead_s), EV_DECIDE, ev->id, 0))
-            run_fail(r, EXIT_INTERNAL, "out of memory (event queue)");
+            run__fail(r, EXIT_INTERNAL, "out of memory (event queue)");
         if (ev->arg == ARRIVAL_FROM_SOURCE) {
             r->q[ev->id].rec.t_arr = sim_time_to_s(now);
-            pull_next(r);
+            run__pull_next(r);
         }
         break;
     case EV_DECIDE:
@@ -754,7 +359,7 @@ static int calibrate_policy(run *r)
     trace_error terr;
     trace_source *src = trace_source_create(&r->sc->trace, r->sc->devices.count, r->seed, r->rep, &terr);
     if (!src) {
-        run_fail(r, EXIT_INPUT, "%s", terr.msg);
+        run__fail(r, EXIT_INPUT, "%s", terr.msg);
         return -1;
     }
     size_t n = 0, cap = 4096;
@@ -776,19 +381,19 @@ static int calibrate_policy(run *r)
     }
     trace_source_destroy(src);
     if (!p) {
-        run_fail(r, EXIT_INTERNAL, "out of memory (calibration)");
+        run__fail(r, EXIT_INTERNAL, "out of memory (calibration)");
         return -1;
     }
     if (rc < 0) {
         free(p);
-        run_fail(r, EXIT_INPUT, "%s", terr.msg);
+        run__fail(r, EXIT_INPUT, "%s", terr.msg);
         return -1;
     }
     char msg[256];
     rc = policy_instance_calibrate(r->policy, p, n, msg, sizeof msg);
     free(p);
     if (rc != 0) {
-        run_fail(r, EXIT_USAGE, "policy %s: %s", t->name, msg);
+        run__fail(r, EXIT_USAGE, "policy %s: %s", t->name, msg);
         return -1;
     }
     return 0;
@@ -802,12 +407,12 @@ static int setup(run *r)
     int n = sc->devices.count;
     if (llm_profile_resolve(&sc->small, "models.small", &r->small, msg, sizeof msg) != 0 ||
         llm_profile_resolve(&sc->large, "models.large", &r->large, msg, sizeof msg) != 0) {
-        run_fail(r, EXIT_USAGE, "%s", msg);
+        run__fail(r, EXIT_USAGE, "%s", msg);
         return -1;
     }
     r->ch = channel_create(&sc->channel, &sc->devices, r->seed, r->rep, msg, sizeof msg);
     if (!r->ch) {
-        run_fail(r, EXIT_USAGE, "%s", msg);
+        run__fail(r, EXIT_USAGE, "%s", msg);
         return -1;
     }
     r->devices = calloc((size_t)n, sizeof *r->devices);
@@ -816,20 +421,20 @@ static int setup(run *r)
     r->edges = calloc((size_t)r->n_edges, sizeof *r->edges);
     r->edge_timer = calloc((size_t)r->n_edges, sizeof *r->edge_timer);
     if (!r->devices || !r->device_timer || !r->edges || !r->edge_timer) {
-        run_fail(r, EXIT_INTERNAL, "out of memory");
+        run__fail(r, EXIT_INTERNAL, "out of memory");
         return -1;
     }
     for (int e = 0; e < r->n_edges; e++) {
         r->edges[e] = llm_server_create(&r->large);
         if (!r->edges[e]) {
-            run_fail(r, EXIT_INTERNAL, "out of memory");
+            run__fail(r, EXIT_INTERNAL, "out of memory");
             return -1;
         }
     }
     for (int i = 0; i < n; i++) {
         r->devices[i] = llm_server_create(&r->small);
         if (!r->devices[i]) {
-            run_fail(r, EXIT_INTERNAL, "out of memory");
+            run__fail(r, EXIT_INTERNAL, "out of memory");
             return -1;
         }
     }
@@ -837,7 +442,7 @@ static int setup(run *r)
         return -1;
     r->source = trace_source_create(&sc->trace, n, r->seed, r->rep, &terr);
     if (!r->source) {
-        run_fail(r, EXIT_INPUT, "%s", terr.msg);
+        run__fail(r, EXIT_INPUT, "%s", terr.msg);
         return -1;
     }
     return 0;
@@ -899,7 +504,7 @@ int run_one(const scenario *sc, policy_instance *pi, sink *out, const run_info *
     if (!pj_text || !derived_text) {
         free(pj_text);
         free(derived_text);
-        run_fail(&r, EXIT_INTERNAL, "out of memory");
+        run__fail(&r, EXIT_INTERNAL, "out of memory");
         goto done;
     }
     with_params.policy_params = pj_text;
@@ -908,11 +513,11 @@ int run_one(const scenario *sc, policy_instance *pi, sink *out, const run_info *
     free(pj_text);
     free(derived_text);
     if (begin_rc != 0) {
-        run_fail(&r, EXIT_OUTPUT, "%s", out->err);
+        run__fail(&r, EXIT_OUTPUT, "%s", out->err);
         goto done;
     }
     begun = 1;
-    pull_next(&r);
+    run__pull_next(&r);
     while (r.status == EXIT_OK) {
         /* Run in slices so that interrupts and progress are seen promptly. */
         uint64_t before = sim_executed(r.engine);
@@ -920,7 +525,7 @@ int run_one(const scenario *sc, policy_instance *pi, sink *out, const run_info *
             if (!sim_step(r.engine))
                 break;
         if (opt->interrupted && *opt->interrupted) {
-            run_fail(&r, EXIT_INTERRUPTED, "interrupted");
+            run__fail(&r, EXIT_INTERRUPTED, "interrupted");
             break;
         }
         if (sim_executed(r.engine) == before)
@@ -933,7 +538,7 @@ int run_one(const scenario *sc, policy_instance *pi, sink *out, const run_info *
         for (uint32_t i = r.q_free; i != NONE; i = r.q[i].next_free)
             free_count++;
         if (free_count != r.q_len)
-            run_fail(&r, EXIT_INTERNAL, "%u queries never finished (a model lost them)", r.q_len - free_count);
+            run__fail(&r, EXIT_INTERNAL, "%u queries never finished (a model lost them)", r.q_len - free_count);
     }
 done:
     r.stats.sim_end_s = sim_time_to_s(sim_now(r.engine));

@@ -1,0 +1,102 @@
+/* run_int.h -- the run loop's private state, shared by run.c (events and
+ * life of a query), run_queries.c (query and dialogue pools, reading the
+ * trace) and run_view.c (the router's view and latency estimates). */
+#ifndef EDGESIM_RUN_INT_H
+#define EDGESIM_RUN_INT_H
+
+#include <stdint.h>
+
+#include "models/channel/channel.h"
+#include "models/llm/llm.h"
+#include "sim/run/run.h"
+#include "sim/sim.h"
+#include "traces/trace.h"
+
+enum { EV_ARRIVAL = 1, EV_DECIDE, EV_CHANNEL, EV_EDGE, EV_DEVICE };
+enum { ARRIVAL_FROM_SOURCE = 1, ARRIVAL_RELEASED_TURN = 2 };
+enum { XFER_UL = 0, XFER_DL_FIRST = 1, XFER_DL_REST = 2 };
+
+#define NONE UINT32_MAX
+
+typedef struct qstate {
+    trace_row row;
+    record rec;
+    uint32_t dialogue;       /* dialogue slot or NONE */
+    uint32_t next_turn;      /* next pending turn of the same dialogue, or NONE */
+    uint32_t next_free;
+    int history_tokens;      /* H at decision */
+    int edge;                /* edge server chosen at decision (large routes) */
+    int gen_done, first_done, rest_done;
+    double ul_air_s, dl_air_s;
+} qstate;
+
+typedef struct dstate {
+    int64_t id;
+    int device;
+    int history_tokens;      /* all earlier user and model tokens */
+    int edge_seen_tokens;    /* dialogue text the edge has received or produced */
+    int edge_seen_server;    /* the server that saw it (-1: none) */
+    int prev_route;          /* -1 before the first turn */
+    int last_turn;           /* last turn read from the trace */
+    int finished;            /* its last turn is done */
+    uint32_t head, tail;     /* pending turns (not yet arrived) */
+    uint32_t next_free;
+} dstate;
+
+/* A passive component's one engine event. */
+typedef struct timer {
+    sim_handle handle;
+    sim_time at;
+} timer;
+
+typedef struct run {
+    const scenario *sc;
+    policy_instance *policy;
+    sink *out;
+    const run_options *opt;
+    uint64_t seed;
+    uint32_t rep;
+    sim *engine;
+    channel *ch;
+    llm_profile small, large;
+    llm_server **devices;
+    timer *device_timer;
+    llm_server **edges;      /* edge.servers copies of the large model */
+    timer *edge_timer;
+    int n_edges;
+    timer channel_timer;
+    trace_source *source;
+
+    qstate *q;
+    uint32_t q_len, q_cap, q_free;
+    dstate *d;
+    uint32_t d_len, d_cap, d_free;
+
+    trace_row peek;
+    int have_peek, source_done;
+    uint32_t open_dialogue;  /* dialogue whose later turns may follow in the trace */
+    int64_t skipped_dialogue; /* first turn after duration_s: its turns are not started */
+    sim_time duration;
+
+    run_stats stats;
+    int status;              /* first error: a cli_exit code */
+    char *err;
+    size_t errlen;
+    double wall_start, wall_last_progress;
+} run;
+
+/* Record the first error (a cli_exit code and a message) and stop the engine. */
+void run__fail(run *r, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* run_queries.c */
+void run__query_free(run *r, uint32_t i);
+void run__dialogue_free(run *r, uint32_t i);
+/* Schedule the next row that arrives by itself, holding the later turns of
+ * the dialogue it starts. */
+void run__pull_next(run *r);
+
+/* run_view.c: fill the policy's view of query `slot` at the current time and
+ * choose the edge server it would use (q->edge). */
+void run__fill_view(run *r, uint32_t slot, policy_view *v);
+
+#endif
