@@ -1,0 +1,28 @@
+/* cli_int.h -- what the command files share (cli.c, cli_run.c). */
+#ifndef EDGESIM_CLI_INT_H
+#define EDGESIM_CLI_INT_H
+
+#include <signal.h>
+
+#include "models/policies/policies.h"
+
+#define MAX_SETS 256
+#define MAX_PLUGINS 16
+
+/* Set by SIGINT/SIGTERM once cli__catch_signals ran; read by the run loop
+ * between slices of events.  The one piece of process-wide state. */
+extern volatile sig_atomic_t cli__interrupted;
+void cli__catch_signals(void);
+
+extern const char cli__exit_codes_help[];
+/* Is --help or -h among the arguments? */
+int cli__want_help(int argc, char **argv);
+/* Parse an integer flag value in [lo, hi]; prints the error and returns -1. */
+int cli__parse_int_arg(const char *flag, const char *text, long lo, long hi, long *out);
+/* The built-in policies plus the plug-ins; NULL (message printed) on error. */
+policy_registry *cli__registry_with_plugins(const char *const *plugins, int n);
+
+/* `edgesim run` (cli_run.c). */
+int cli__run(int argc, char **argv);
+
+#endif

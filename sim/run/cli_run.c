@@ -1,0 +1,344 @@
+/* cli_run.c -- `edgesim run`: arguments, the policies of each sweep point,
+ * and the loop over points x replications x policies. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sim/run/cli.h"
+#include "sim/run/cli_int.h"
+#include "sim/run/run.h"
+#include "sim/run/scenario.h"
+#include "sim/run/summary.h"
+
+/* ---- edgesim run ---- */
+
+static const char run_help[] =
+    "usage: edgesim run SCENARIO.json [options]\n"
+    "\n"
+    "Run every policy of the scenario (x every sweep point x replications) on the\n"
+    "same randomness and append one `runs` row per run and one `queries` row per\n"
+    "query to an SQLite database, then print a summary table.\n"
+    "\n"
+    "  -o, --output FILE        database to append to (default results.db)\n"
+    "  --set KEY.PATH=VALUE     override a scenario key; VALUE is JSON or a bare\n"
+    "                           string (repeatable; `edgesim keys` lists the keys)\n"
+    "  --seed N                 same as --set seed=N\n"
+    "  --replications N         same as --set replications=N\n"
+    "  --policy NAME            run only this policy (default parameters; repeatable)\n"
+    "  --policy-plugin FILE.so  load a routing policy plug-in (repeatable)\n"
+    "  --sweep-index I          run only sweep point I (0-based; for job arrays:\n"
+    "                           --sweep-index $SLURM_ARRAY_TASK_ID)\n"
+    "  --points                 print the number of sweep points and exit\n"
+    "  --check                  validate the scenario and exit (no run)\n"
+    "  -q, --quiet              no progress lines and no summary\n";
+
+typedef struct run_args {
+    const char *scenario;
+    const char *output;
+    char *sets[MAX_SETS];
+    int n_sets;
+    const char *only_policies[MAX_PLUGINS];
+    int n_only;
+    const char *plugins[MAX_PLUGINS];
+    int n_plugins;
+    int sweep_index;
+    int points, check, quiet;
+    char owned[2][64];
+} run_args;
+
+
+static int parse_run_args(int argc, char **argv, run_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->output = "results.db";
+    a->sweep_index = -1;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        long v;
+        int takes = strcmp(arg, "-o") == 0 || strcmp(arg, "--output") == 0 || strcmp(arg, "--set") == 0 ||
+                    strcmp(arg, "--seed") == 0 || strcmp(arg, "--replications") == 0 ||
+                    strcmp(arg, "--policy") == 0 || strcmp(arg, "--policy-plugin") == 0 ||
+                    strcmp(arg, "--sweep-index") == 0;
+        if (takes && !val) {
+            fprintf(stderr, "edgesim run: %s needs a value\n", arg);
+            return -1;
+        }
+        if (strcmp(arg, "-o") == 0 || strcmp(arg, "--output") == 0) {
+            a->output = val;
+        } else if (strcmp(arg, "--set") == 0) {
+            if (a->n_sets == MAX_SETS - 2) {
+                fprintf(stderr, "edgesim run: too many --set options (at most %d)\n", MAX_SETS - 2);
+                return -1;
+            }
+            a->sets[a->n_sets++] = (char *)val;
+        } else if (strcmp(arg, "--seed") == 0 || strcmp(arg, "--replications") == 0) {
+            int seed = strcmp(arg, "--seed") == 0;
+            if (cli__parse_int_arg(arg, val, seed ? 0 : 1, seed ? 2147483647L : 1000000L, &v) != 0)
+                return -1;
+            snprintf(a->owned[seed], sizeof a->owned[seed], "%s=%ld", seed ? "seed" : "replications", v);
+            a->sets[a->n_sets++] = a->owned[seed];
+        } else if (strcmp(arg, "--policy") == 0) {
+            if (a->n_only == MAX_PLUGINS) {
+                fprintf(stderr, "edgesim run: too many --policy options\n");
+                return -1;
+            }
+            a->only_policies[a->n_only++] = val;
+        } else if (strcmp(arg, "--policy-plugin") == 0) {
+            if (a->n_plugins == MAX_PLUGINS) {
+                fprintf(stderr, "edgesim run: too many --policy-plugin options\n");
+                return -1;
+            }
+            a->plugins[a->n_plugins++] = val;
+        } else if (strcmp(arg, "--sweep-index") == 0) {
+            if (cli__parse_int_arg(arg, val, 0, 100000000L, &v) != 0)
+                return -1;
+            a->sweep_index = (int)v;
+        } else if (strcmp(arg, "--points") == 0) {
+            a->points = 1;
+            continue;
+        } else if (strcmp(arg, "--check") == 0) {
+            a->check = 1;
+            continue;
+        } else if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
+            a->quiet = 1;
+            continue;
+        } else if (arg[0] == '-') {
+            fprintf(stderr, "edgesim run: unknown option %s (see edgesim run --help)\n", arg);
+            return -1;
+        } else if (!a->scenario) {
+            a->scenario = arg;
+            continue;
+        } else {
+            fprintf(stderr, "edgesim run: unexpected argument %s (one scenario per run)\n", arg);
+            return -1;
+        }
+        i++;
+    }
+    if (!a->scenario) {
+        fprintf(stderr, "edgesim run: missing SCENARIO.json (see edgesim run --help)\n");
+        return -1;
+    }
+    return 0;
+}
+
+static void iso_now(char *buf, size_t len)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+
+/* Is policy object `p` selected by --policy (all are when none given)? */
+static int selected(const run_args *a, const cJSON *p)
+{
+    if (a->n_only == 0)
+        return 1;
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(p, "name");
+    for (int i = 0; i < a->n_only; i++)
+        if (cJSON_IsString(name) && strcmp(name->valuestring, a->only_policies[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Policies to run: the scenario's, filtered by --policy; a --policy naming
+ * a policy absent from the scenario runs it with default parameters. */
+static cJSON *policies_to_run(const run_args *a, const cJSON *from_scenario)
+{
+    cJSON *list = cJSON_CreateArray();
+    if (!list)
+        return NULL;
+    for (const cJSON *p = from_scenario->child; p; p = p->next)
+        if (selected(a, p))
+            cJSON_AddItemToArray(list, cJSON_Duplicate(p, 1));
+    for (int i = 0; i < a->n_only; i++) {
+        int found = 0;
+        for (const cJSON *p = list->child; p; p = p->next) {
+            const cJSON *name = cJSON_GetObjectItemCaseSensitive(p, "name");
+            found |= cJSON_IsString(name) && strcmp(name->valuestring, a->only_policies[i]) == 0;
+        }
+        if (!found) {
+            cJSON *p = cJSON_CreateObject();
+            cJSON_AddStringToObject(p, "name", a->only_policies[i]);
+            cJSON_AddItemToArray(list, p);
+        }
+    }
+    return list;
+}
+
+/* The configured policies of one sweep point. */
+typedef struct point_policies {
+    cJSON *list;
+    policy_instance *inst;
+    int n;
+} point_policies;
+
+static void point_policies_free(point_policies *pp)
+{
+    for (int i = 0; pp->inst && i < pp->n; i++)
+        policy_instance_destroy(&pp->inst[i]);
+    free(pp->inst);
+    cJSON_Delete(pp->list);
+    pp->inst = NULL;
+    pp->list = NULL;
+    pp->n = 0;
+}
+
+/* Returns a cli_exit code; on failure pp holds nothing. */
+static int point_policies_init(point_policies *pp, const run_args *a, const scenario_file *sf, int point,
+                               const policy_registry *reg, char *err, size_t errlen)
+{
+    cJSON *of_point = scenario_point_policies(sf, point, err, errlen);
+    if (!of_point)
+        return EXIT_USAGE;
+    pp->list = policies_to_run(a, of_point);
+    cJSON_Delete(of_point);
+    pp->n = pp->list ? cJSON_GetArraySize(pp->list) : 0;
+    pp->inst = calloc((size_t)(pp->n ? pp->n : 1), sizeof *pp->inst);
+    if (!pp->list || !pp->inst) {
+        snprintf(err, errlen, "out of memory");
+        point_policies_free(pp);
+        return EXIT_INTERNAL;
+    }
+    for (int i = 0; i < pp->n; i++) {
+        char path[1100];
+        snprintf(path, sizeof path, "%s: policies[%d]", a->scenario, i);
+        if (policy_instance_init(&pp->inst[i], reg, cJSON_GetArrayItem(pp->list, i), path, err, errlen) != 0) {
+            pp->n = i; /* destroy only those made */
+            point_policies_free(pp);
+            return EXIT_USAGE;
+        }
+    }
+    return EXIT_OK;
+}
+
+int cli__run(int argc, char **argv)
+{
+    if (cli__want_help(argc, argv)) {
+        printf("%s\n%s", run_help, cli__exit_codes_help);
+        return EXIT_OK;
+    }
+    run_args a;
+    if (parse_run_args(argc, argv, &a) != 0)
+        return EXIT_USAGE;
+
+    char err[1024];
+    int status = EXIT_OK;
+    scenario_file sf;
+    policy_registry *reg = NULL;
+    point_policies pp = {NULL, NULL, 0};
+    sink *out = NULL;
+
+    if (scenario_file_load(&sf, a.scenario, a.sets, a.n_sets, err, sizeof err) != 0) {
+        fprintf(stderr, "edgesim: %s\n", err);
+        return EXIT_USAGE;
+    }
+    if (a.points) {
+        printf("%d\n", sf.n_points);
+        scenario_file_free(&sf);
+        return EXIT_OK;
+    }
+    if (a.sweep_index >= sf.n_points) {
+        fprintf(stderr, "edgesim: --sweep-index %d: the scenario has %d sweep points (0..%d)\n", a.sweep_index,
+                sf.n_points, sf.n_points - 1);
+        status = EXIT_USAGE;
+        goto done;
+    }
+    reg = cli__registry_with_plugins(a.plugins, a.n_plugins);
+    if (!reg) {
+        status = EXIT_USAGE;
+        goto done;
+    }
+    int p_lo = a.sweep_index >= 0 ? a.sweep_index : 0;
+    int p_hi = a.sweep_index >= 0 ? a.sweep_index + 1 : sf.n_points;
+    /* Configure every policy of every point up front: a bad parameter fails
+     * before any run. */
+    for (int p = p_lo; p < p_hi; p++) {
+        status = point_policies_init(&pp, &a, &sf, p, reg, err, sizeof err);
+        point_policies_free(&pp);
+        if (status != EXIT_OK) {
+            fprintf(stderr, "edgesim: %s\n", err);
+            goto done;
+        }
+    }
+    if (a.check) {
+        printf("%s: ok (%d sweep points)\n", a.scenario, sf.n_points);
+        goto done;
+    }
+
+    out = sink_sqlite_open(a.output, err, sizeof err);
+    if (!out) {
+        fprintf(stderr, "edgesim: %s\n", err);
+        status = EXIT_OUTPUT;
+        goto done;
+    }
+    long long first_run_id = summary_max_run_id(a.output);
+
+    cli__catch_signals();
+    scenario sc;
+    int done_runs = 0;
+    for (int p = p_lo; p < p_hi && status == EXIT_OK; p++) {
+        cJSON *point = NULL;
+        if (scenario_resolve(&sf, p, &sc, &point, err, sizeof err) != 0 ||
+            (status = point_policies_init(&pp, &a, &sf, p, reg, err, sizeof err)) != EXIT_OK) {
+            fprintf(stderr, "edgesim: %s\n", err);
+            cJSON_Delete(point);
+            status = status != EXIT_OK ? status : EXIT_USAGE;
+            break;
+        }
+        int total = (p_hi - p_lo) * sc.replications * pp.n;
+        char *point_text = cJSON_PrintUnformatted(point);
+        cJSON_Delete(point);
+        int first_rep = sc.replication;
+        for (int rep = first_rep; rep < first_rep + sc.replications && status == EXIT_OK; rep++) {
+            for (int i = 0; i < pp.n && status == EXIT_OK; i++) {
+                cJSON *pj = policy_instance_to_json(&pp.inst[i]);
+                sc.replication = rep;
+                cJSON *resolved = scenario_to_json(&sc, pj);
+                char *sc_text = cJSON_PrintUnformatted(resolved);
+                char started[32], label[160];
+                iso_now(started, sizeof started);
+                snprintf(label, sizeof label, "run %d/%d %s rep %d point %d", ++done_runs, total,
+                         pp.inst[i].type->name, rep, p);
+                run_info info = {.scenario_name = sc.name,
+                                 .scenario_json = sc_text ? sc_text : "{}",
+                                 .sweep_point = point_text ? point_text : "{}",
+                                 .sweep_index = p,
+                                 .seed = scenario_seed(&sc),
+                                 .replication = rep,
+                                 .policy = pp.inst[i].type->name,
+                                 .version = EDGESIM_VERSION,
+                                 .started_at = started};
+                run_options opt = {a.quiet, label, &cli__interrupted, stderr};
+                run_stats st;
+                if (!sc_text || !point_text) {
+                    snprintf(err, sizeof err, "out of memory");
+                    status = EXIT_INTERNAL;
+                } else {
+                    status = run_one(&sc, &pp.inst[i], out, &info, &opt, &st, err, sizeof err);
+                }
+                if (status != EXIT_OK)
+                    fprintf(stderr, "edgesim: %s: %s\n", label, err);
+                free(sc_text);
+                cJSON_Delete(resolved);
+                cJSON_Delete(pj);
+            }
+        }
+        free(point_text);
+        point_policies_free(&pp);
+    }
+    sink_close(out);
+    out = NULL;
+    if (status == EXIT_OK && !a.quiet)
+        status = summary_print(a.output, first_run_id, stdout);
+done:
+    point_policies_free(&pp);
+    sink_close(out);
+    policy_registry_destroy(reg);
+    scenario_file_free(&sf);
+    return status;
+}
+
