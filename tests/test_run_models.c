@@ -73,6 +73,32 @@ static void test_fading_law_at_decisions(void)
     free(r.rec);
 }
 
+/* router.csi_error_db: with no fading the router's SNR is the mean plus a
+ * Gaussian error of that sd; the route still sees the true channel. */
+static void test_csi_error(void)
+{
+    char trace[512], json[2048];
+    write_sparse_trace("csi.csv", 2000, 0.5, trace, sizeof trace);
+    snprintf(json, sizeof json,
+             "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1, \"distances_m\": [150]},"
+             " \"channel\": {\"fading\": {\"model\": \"none\"}}, \"router\": {\"csi_error_db\": 3},"
+             " \"policy\": {\"name\": \"always-small\"}}",
+             trace);
+    result r = run_scenario(json, NULL, 0);
+    CHECK_INT(r.status, EXIT_OK);
+    double sum = 0, sum2 = 0;
+    for (size_t i = 0; i < r.n; i++) {
+        double e = r.rec[i].snr_db - r.rec[i].snr_avg_db;
+        sum += e;
+        sum2 += e * e;
+    }
+    double mean = sum / r.n, sd = sqrt(sum2 / r.n - mean * mean);
+    printf("CSI error: mean %.3f dB, sd %.3f dB over %zu decisions (want 0, 3)\n", mean, sd, r.n);
+    CHECK_NEAR(mean, 0, 4 * 3 / sqrt((double)r.n));
+    CHECK_NEAR(sd, 3, 0.15);
+    free(r.rec);
+}
+
 /* One device, sparse arrivals, always-small: t_done - t_dec is exactly the
  * batch-1 service time of the resolved default profile. */
 static void test_device_service(void)
@@ -294,6 +320,7 @@ int main(void)
         return 1;
     test_uplink_constant_channel();
     test_fading_law_at_decisions();
+    test_csi_error();
     test_device_service();
     test_edge_load();
     test_target_fraction();
