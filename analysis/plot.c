@@ -441,7 +441,7 @@ static const char plot_help[] =
     "  sweep        large-call fraction, latency, quality vs the swept value\n"
     "               (only when the scenario has several sweep points)\n"
     "  breakdown    mean latency per step (router, uplink, queues, prefill,\n"
-    "               downlink, decode), stacked, per policy\n"
+    "               decode, answer downlink), stacked, per policy\n"
     "Each figure NAME leaves DIR/NAME.dat (tab-separated data with a header\n"
     "comment), DIR/NAME.gp (the gnuplot script: edit it and re-run\n"
     "`gnuplot NAME.gp` in DIR) and DIR/NAME.png (or .svg, .pdf).\n"

@@ -1,6 +1,6 @@
 /* test_trace_import.c -- importers on self-made fixtures (known answers),
  * the `edgesim trace` subcommands and their exit codes, and the real files
- * of the shared data folder when EDGESIM_SHARED_DATA points at them. */
+ * of the benchmark data folder when EDGESIM_SHARED_DATA points at it. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -138,7 +138,7 @@ static int cmd_import(int argc, char **argv)
     char usage[1024];
     size_t o = (size_t)snprintf(usage, sizeof usage, "usage: edgesim trace import KIND INPUT [options]\nkinds:");
     for (i = 0; trace_import_kinds[i]; i++)
-        o += (size_t)snprintf(usage + o, sizeof usage - o, "\n  %-11s INPUT = %s (under the shared data folder)",
+        o += (size_t)snprintf(usage + o, sizeof usage - o, "\n  %-11s INPUT = %s (in a benchmark data folder, docs/TRACES.md)",
                               trace_import_kinds[i]->name, trace_import_kinds[i]->usage);
     rc = parse_opts(argc, argv, opts, pos, 6, &npos, usage);
     if (rc)
@@ -369,7 +369,7 @@ typedef struct trace_command {
 } trace_command;
 
 static const trace_command commands[] = {
-    {"import", cmd_import, "turn a benchmark file of the shared data folder into a trace"},
+    {"import", cmd_import, "turn public benchmark files (GSM8K, MMLU, MT-Bench, MT-Bench-101) into a trace"},
     {"gen", cmd_gen, "generate a synthetic trace calibrated from real benchmarks"},
     {"stats", cmd_stats, "summarise a trace"},
     {"check", cmd_check, "validate a trace"},

@@ -2,7 +2,7 @@
 # `edgesim trace` end to end: help texts, gen then stats (2x2 split and AUC
 # near their targets), check with exit codes and file:line messages, the
 # importers on the self-made fixtures and, when $EDGESIM_SHARED_DATA holds the
-# shared data folder, on the real files (counts and accuracies of its
+# benchmark data folder, on the real files (counts and accuracies of its
 # SOURCES.md); then `edgesim run` on an imported trace.  docs/TRACES.md.
 . "$(dirname "$0")/lib.bash"
 FX=$SRC/tests/fixtures/traces
@@ -96,7 +96,7 @@ expect_grep "bad_gsm8k_calib.tsv:3" "$T/err"
 expect_exit 2 "$BIN" trace import gsm8k-raw "$FX/raw/gsm8k_test.jsonl" --out "$T/x.csv"
 expect_exit 2 "$BIN" trace import gsm8k-raw "$FX/raw/gsm8k_test.jsonl" "$FX/raw/gsm8k_responses.csv" --tokens bytes
 
-# ---- the real files of the shared data folder, when present ----
+# ---- the real files of the benchmark data folder, when present ----
 D=${EDGESIM_SHARED_DATA:-}
 if [ -n "$D" ] && [ -f "$D/SOURCES.md" ]; then
   # real KIND TOKENS ROWS ACC_SMALL ACC_LARGE INPUT...
