@@ -218,15 +218,22 @@ static int bad_byte(trace_csv *c, int ch, const char *expected, trace_error *err
                        expected, ch);
 }
 
-int trace__csv_next(trace_csv *c, trace_error *err)
+/* Begin a record: empty it, read its first character and note its line. */
+static int record_start(trace_csv *c)
 {
-    int ch;
     c->rec_len = 0;
     c->nfields = 0;
-    ch = get(c);
+    int ch = get(c);
+    if (ch != EOF)
+        c->rec_line = c->line - (ch == '\n');
+    return ch;
+}
+
+int trace__csv_next(trace_csv *c, trace_error *err)
+{
+    int ch = record_start(c);
     if (ch == EOF)
         return 0;
-    c->rec_line = c->line - (ch == '\n');
     for (;;) {
         long line = c->line - (ch == '\n'), col = ch == '\n' ? 0 : c->col - 1;
         if (ch == '\n')
@@ -288,13 +295,9 @@ int trace__csv_next(trace_csv *c, trace_error *err)
 
 int trace__csv_line(trace_csv *c, trace_error *err)
 {
-    int ch;
-    c->rec_len = 0;
-    c->nfields = 0;
-    ch = get(c);
+    int ch = record_start(c);
     if (ch == EOF)
         return 0;
-    c->rec_line = c->line - (ch == '\n');
     while (ch != '\n' && ch != EOF) {
         if (ch == -2 || ch == 0)
             return bad_byte(c, ch, "text", err);
