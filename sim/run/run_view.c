@@ -70,7 +70,7 @@ void run__fill_view(run *r, uint32_t slot, policy_view *v)
     double n = rec->in_tokens, out = rec->out_tokens_pred, ctx = history + n;
     /* Small: device wait, prefill of the new tokens on the full history,
      * predicted decode at batch 1. */
-    v->est_small_s = llm_server_backlog_s(ds, now) + llm_prefill_s(&r->small, n, history) +
+    v->est_small_s = v->device_work_s + llm_prefill_s(&r->small, n, history) +
                      decode_estimate_s(&r->small, 1, 0, ctx, out);
     v->csw_small_s = history > cached_small ? llm_prefill_s(&r->small, history - cached_small, cached_small) : 0;
 
@@ -93,7 +93,8 @@ void run__fill_view(run *r, uint32_t slot, policy_view *v)
         int unseen = history - seen;
         double kv_tokens = r->large.kv_bytes_per_token > 0 ? llm_server_kv_used_bytes(es) / r->large.kv_bytes_per_token
                                                             : 0;
-        double est = ul_s + llm_server_backlog_s(es, now) + llm_prefill_s(&r->large, n, history) +
+        double backlog = llm_server_backlog_s(es, now);
+        double est = ul_s + backlog + llm_prefill_s(&r->large, n, history) +
                      decode_estimate_s(&r->large, llm_server_running(es) + 1, kv_tokens, ctx, out) + dl_s;
         double csw = history > cached ? llm_prefill_s(&r->large, history - cached, cached) : 0;
         if (unseen > 0)
@@ -104,10 +105,10 @@ void run__fill_view(run *r, uint32_t slot, policy_view *v)
             v->est_large_s = est;
             v->csw_large_s = csw;
             v->cached_large = cached;
+            v->edge_work_s = backlog;
         }
     }
     llm_server *es = r->edges[q->edge];
-    v->edge_work_s = llm_server_backlog_s(es, now);
     v->edge_waiting = llm_server_waiting(es);
     v->edge_running = llm_server_running(es);
     v->edge_kv_used_frac = r->large.kv_capacity_bytes > 0 ? llm_server_kv_used_bytes(es) / r->large.kv_capacity_bytes
