@@ -16,9 +16,7 @@
 #include <sys/wait.h>
 #include <sqlite3.h>
 
-#define EXIT_OK 0
-#define EXIT_USAGE 2
-#define EXIT_OUTPUT 4
+#include "sim/base/exit_codes.h"
 
 extern const char analysis_gp_latency_cdf[], analysis_gp_tradeoff[], analysis_gp_sweep[], analysis_gp_breakdown[];
 

@@ -19,7 +19,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-#include "sim/sim.h"
+#include "sim/base/sim.h"
 
 #define N_INCREMENTS (1u << 20) /* power of two: index by mask */
 #define MEAN_INCREMENT_NS 1000000.0 /* 1 ms mean gap per pending event */

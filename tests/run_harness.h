@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "models/policies/policies.h"
-#include "sim/run/cli.h"
+#include "sim/cli/cli.h"
 #include "sim/run/run.h"
 #include "sim/run/scenario.h"
 

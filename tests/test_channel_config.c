@@ -8,7 +8,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "models/channel/channel.h"
-#include "tests/check.h"
+#include "check.h"
 
 static channel_config cfg;
 static devices_config dev;

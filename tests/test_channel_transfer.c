@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "models/channel/channel.h"
-#include "tests/check.h"
+#include "check.h"
 
 static channel_config cfg;
 static devices_config dev;

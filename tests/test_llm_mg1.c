@@ -15,8 +15,8 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "models/llm/llm.h"
-#include "sim/rng.h"
-#include "tests/check.h"
+#include "sim/base/rng.h"
+#include "check.h"
 
 #define N_WARM 5000
 #define N_BATCH 30

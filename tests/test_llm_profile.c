@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "models/llm/llm.h"
-#include "tests/check.h"
+#include "check.h"
 
 /* Parse `json` into models.<which> and resolve; returns the resolve code and
  * leaves the message in err (key-parse errors return -2). */

@@ -8,8 +8,8 @@
 #include <gsl/gsl_randist.h>
 
 #include "models/llm/llm.h"
-#include "sim/rng.h"
-#include "tests/check.h"
+#include "sim/base/rng.h"
+#include "check.h"
 
 #define MAXREQ 4096
 

@@ -11,8 +11,8 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "models/policies/policies.h"
-#include "sim/rng.h"
-#include "tests/check.h"
+#include "sim/base/rng.h"
+#include "check.h"
 
 static policy_registry *reg;
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "models/policies/policies.h"
-#include "tests/check.h"
+#include "check.h"
 
 static policy_registry *reg;
 

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "models/policies/policies.h"
-#include "tests/check.h"
+#include "check.h"
 
 static char plugin_dir[4096];
 

@@ -11,11 +11,11 @@
 #include "models/channel/channel.h"
 #include "models/llm/llm.h"
 #include "models/policies/policies.h"
-#include "sim/run/cli.h"
+#include "sim/cli/cli.h"
 #include "sim/run/run.h"
 #include "sim/run/scenario.h"
-#include "tests/check.h"
-#include "tests/run_harness.h"
+#include "check.h"
+#include "run_harness.h"
 
 /* Radio and profiles with no randomness: one device at 100 m, no shadowing,
  * no fading; coefficient profiles chosen to be easy to check by hand. */

@@ -6,8 +6,8 @@
 #include <math.h>
 
 #include "models/llm/llm.h"
-#include "tests/check.h"
-#include "tests/run_harness.h"
+#include "check.h"
+#include "run_harness.h"
 
 /* A single-query trace with one query every `gap_s` seconds. */
 static void write_sparse_trace(const char *name, int n, double gap_s, char *path, size_t len)

@@ -23,10 +23,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sim/rng.h"
+#include "sim/base/rng.h"
 #include "sim/run/scenario.h"
-#include "tests/check.h"
-#include "tests/fuzz_buf.h"
+#include "check.h"
+#include "fuzz_buf.h"
 
 #define FUZZ_SEED 20240612u
 #define MAX_SEEDS 16

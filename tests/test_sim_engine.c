@@ -3,8 +3,8 @@
 #include <gsl/gsl_rng.h>
 #include <stdlib.h>
 
-#include "sim/sim.h"
-#include "tests/check.h"
+#include "sim/base/sim.h"
+#include "check.h"
 
 typedef struct trace_log {
     sim_event ev[4096];

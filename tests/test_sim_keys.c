@@ -1,8 +1,8 @@
 /* Config keys: defaults, parsing, errors naming the key path, --set, emit. */
 #include <string.h>
 
-#include "sim/keys.h"
-#include "tests/check.h"
+#include "sim/base/keys.h"
+#include "check.h"
 
 typedef struct inner_cfg {
     double rate_bps;

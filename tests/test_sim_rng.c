@@ -1,8 +1,8 @@
 /* Random streams: reproducible, distinct per purpose/entity/replication. */
 #include <gsl/gsl_statistics_double.h>
 
-#include "sim/rng.h"
-#include "tests/check.h"
+#include "sim/base/rng.h"
+#include "check.h"
 
 int main(void)
 {

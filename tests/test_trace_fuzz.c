@@ -24,9 +24,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sim/rng.h"
-#include "tests/check.h"
-#include "tests/fuzz_buf.h"
+#include "sim/base/rng.h"
+#include "check.h"
+#include "fuzz_buf.h"
 #include "traces/trace.h"
 
 #define FUZZ_SEED 20240611u

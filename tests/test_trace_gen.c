@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tests/check.h"
+#include "check.h"
 #include "traces/trace.h"
 
 static void config(trace_config *cfg, const char *bench, int queries, int dialogues, double auc)

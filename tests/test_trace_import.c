@@ -7,7 +7,7 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
-#include "tests/check.h"
+#include "check.h"
 #include "traces/trace.h"
 
 static char fixtures[600];

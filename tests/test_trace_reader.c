@@ -9,7 +9,7 @@
 
 #include <sys/stat.h>
 
-#include "tests/check.h"
+#include "check.h"
 #include "traces/trace.h"
 
 #define HDR "id,dialogue_id,turn,in_tokens,out_tokens,p_large,q_small,q_large,benchmark\n"

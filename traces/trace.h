@@ -13,7 +13,7 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "sim/keys.h"
+#include "sim/base/keys.h"
 
 typedef struct trace_row {
     int64_t id;

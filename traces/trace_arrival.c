@@ -9,7 +9,7 @@
  * r (1 + a cos(2 pi (t - t_peak) / T)), drawn by thinning (Lewis & Shedler
  * 1979), mean rate r.  Per device: one process per device, merged through a
  * binary heap ordered by (time, device). */
-#include "traces/trace_internal.h"
+#include "trace_int.h"
 
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_randist.h>
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/rng.h"
+#include "sim/base/rng.h"
 
 typedef enum { PROC_POISSON, PROC_MMPP, PROC_DIURNAL } proc_kind;
 

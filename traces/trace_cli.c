@@ -1,9 +1,9 @@
 /* trace_cli.c -- `edgesim trace import|gen|stats|check`.
  *
- * Exit codes (sim/run/cli.h): 0 ok, 2 usage error, 3 bad input data,
+ * Exit codes (sim/base/exit_codes.h): 0 ok, 2 usage error, 3 bad input data,
  * 4 cannot write output.  Every subcommand takes --help.  Options are
  * described by tables (name, type, target, help) and parsed by one loop. */
-#include "traces/trace_internal.h"
+#include "trace_int.h"
 
 #include <errno.h>
 #include <math.h>

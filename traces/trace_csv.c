@@ -1,10 +1,10 @@
-/* trace_csv.c -- streaming RFC-4180 / TSV tokenizer (see trace_internal.h).
+/* trace_csv.c -- streaming RFC-4180 / TSV tokenizer (see trace_int.h).
  *
  * A small state machine over a 64 KiB buffer: quoted fields may hold the
  * separator, doubled quotes and newlines (the RouteLLM CSVs in data/ do,
  * SOURCES.md "Notes for a C importer").  Every error names the input, the
  * line and the column where the offending byte is. */
-#include "traces/trace_internal.h"
+#include "trace_int.h"
 
 #include <ctype.h>
 #include <errno.h>

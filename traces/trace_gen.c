@@ -4,7 +4,7 @@
  * reduce.py from the RouteLLM per-question results and the benchmark files);
  * docs/TRACES.md "Generators" shows the fits next to the figures.
  * Weak/small = Mixtral-8x7B-Instruct, strong/large = GPT-4-1106-preview. */
-#include "traces/trace_internal.h"
+#include "trace_int.h"
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_math.h>
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/rng.h"
+#include "sim/base/rng.h"
 
 /* Lengths: log-normal with the median p50 and sigma from p10 and p90
  * (trace_lognormal_sigma), redrawn (not clamped) outside the observed

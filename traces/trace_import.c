@@ -12,7 +12,7 @@
  * writes, clean-up); each kind gives only its options check, open, row fill
  * and close (trace__importer).  The registry of all kinds is at the end.
  * docs/TRACES.md "Importers" gives the commands. */
-#include "traces/trace_internal.h"
+#include "trace_int.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/rng.h"
+#include "sim/base/rng.h"
 
 void trace_import_defaults(trace_import_options *opt)
 {
@@ -34,7 +34,7 @@ void trace_import_defaults(trace_import_options *opt)
     opt->mmlu_answer_tokens = 1;
 }
 
-/* ---- a TSV or CSV table read by column name (trace_internal.h) ---- */
+/* ---- a TSV or CSV table read by column name (trace_int.h) ---- */
 
 int trace__table_open(trace__table *t, const char *path, char sep, int quoting, const char *const *names,
                       trace_error *err)
@@ -136,7 +136,7 @@ int trace__out_from(const trace_import_options *opt, const char *const *choices,
     return trace__fail(err, "--out-from: expected %s, found \"%s\"", expected, opt->out_from);
 }
 
-/* ---- the driver of all importers (trace_internal.h) ---- */
+/* ---- the driver of all importers (trace_int.h) ---- */
 
 int trace__import_run(const trace__importer *imp, void *st, const trace_import_options *opt, trace_writer *w,
                       int64_t *rows, trace_error *err)

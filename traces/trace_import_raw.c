@@ -14,7 +14,7 @@
  * "None" into "nan" (SOURCES.md section 2).  ids are 1 + the question index
  * (MMLU: over all subjects in alphabetical order), as the derived importers
  * give them.  Small = Mixtral-8x7B, large = GPT-4-1106-preview. */
-#include "traces/trace_internal.h"
+#include "trace_int.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>

@@ -3,7 +3,7 @@
  * Format and constraints: docs/TRACES.md.  One record in memory at a time;
  * duplicate ids and reappearing dialogues are found in constant memory
  * because ids (and dialogue ids) must increase through the file. */
-#include "traces/trace_internal.h"
+#include "trace_int.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

@@ -1,12 +1,12 @@
 /* trace_source.c -- the run loop's view of a trace: a file or a generator,
  * with arrival times and devices filled in (trace.h, MODEL.md section 6). */
-#include "traces/trace_internal.h"
+#include "trace_int.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/rng.h"
+#include "sim/base/rng.h"
 
 struct trace_source {
     trace_config cfg;

@@ -5,7 +5,7 @@
  * (q_large > q_small): the Mann-Whitney statistic over 2^20 score bins per
  * class, ties within a bin counted one half (Hanley & McNeil 1982); exact for
  * scores written with 6 significant digits up to the bin width 2^-20. */
-#include "traces/trace_internal.h"
+#include "trace_int.h"
 
 #include <math.h>
 #include <stdlib.h>

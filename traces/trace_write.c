@@ -5,7 +5,7 @@
  * written, so a failed import or gen never leaves a partial trace (rename(2)
  * within one file system is atomic).  Special files (stdout, pipes, devices)
  * are written directly. */
-#include "traces/trace_internal.h"
+#include "trace_int.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* channel.c -- devices, SNR, and transfers sharing the band (processor
  * sharing).  Formulas and their sources: docs/CHANNEL.md. */
-#include "models/channel/channel_int.h"
+#include "channel_int.h"
 
 #include <assert.h>
 #include <math.h>

@@ -25,8 +25,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "sim/keys.h"
-#include "sim/simtime.h"
+#include "sim/base/keys.h"
+#include "sim/base/simtime.h"
 
 #define CHANNEL_MAX_CQI 15
 #define DEVICES_MAX_EXPLICIT 4096

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "models/channel/channel.h"
-#include "sim/rng.h"
+#include "sim/base/rng.h"
 
 /* A path-loss model: loss in dB at distance_m. */
 typedef struct channel_pathloss_model {

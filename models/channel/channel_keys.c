@@ -1,6 +1,6 @@
 /* channel_keys.c -- the "channel" and "devices" scenario objects, and the
  * cross-key checks.  Every default cites its source in docs/CHANNEL.md. */
-#include "models/channel/channel_int.h"
+#include "channel_int.h"
 
 #include <math.h>
 #include <stddef.h>

@@ -9,7 +9,7 @@
  *   CQI      sum_q eff_q (exp(-T_q/gbar) - exp(-T_{q+1}/gbar)), T_16 = inf
  * (E1: exponential integral; Alouini & Goldsmith, IEEE Trans. Veh. Technol.
  * 48(4), 1999, eq. 34 for the uncapped Shannon case). */
-#include "models/channel/channel_int.h"
+#include "channel_int.h"
 
 #include <math.h>
 #include <string.h>

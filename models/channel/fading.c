@@ -8,7 +8,7 @@
  * read: checkpoints every L blocks by the exact L-step law, and the blocks in
  * between from the AR(1) bridge conditioned on the two checkpoints.
  */
-#include "models/channel/channel_int.h"
+#include "channel_int.h"
 
 #include <assert.h>
 #include <math.h>

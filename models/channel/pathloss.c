@@ -1,6 +1,6 @@
 /* pathloss.c -- large-scale path-loss models, chosen by name
  * (channel.pathloss.model).  Adding a model = one struct + one registry line. */
-#include "models/channel/channel_int.h"
+#include "channel_int.h"
 
 #include <math.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* rate.c -- SNR-to-rate models, chosen by name (channel.rate.model). */
-#include "models/channel/channel_int.h"
+#include "channel_int.h"
 
 #include <math.h>
 #include <string.h>

@@ -26,8 +26,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "sim/keys.h"
-#include "sim/simtime.h"
+#include "sim/base/keys.h"
+#include "sim/base/simtime.h"
 
 #define LLM_MAX_TABLE 32          /* points of a measured decode table */
 

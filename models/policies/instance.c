@@ -5,7 +5,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "sim/keys.h"
+#include "sim/base/keys.h"
 
 /* "a, b, c" of the registered names, or of a type's parameters. */
 static void list_policies(const policy_registry *reg, char *buf, size_t len)

@@ -14,7 +14,7 @@
  * the trace source (run_queries.c), and the policy's view is built in
  * run_view.c; their shared state is in run_int.h.
  */
-#include "sim/run/run_int.h"
+#include "run_int.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -26,9 +26,9 @@
 
 #include "models/channel/channel.h"
 #include "models/llm/llm.h"
-#include "sim/rng.h"
-#include "sim/run/cli.h"
-#include "sim/sim.h"
+#include "sim/base/rng.h"
+#include "sim/base/exit_codes.h"
+#include "sim/base/sim.h"
 #include "traces/trace.h"
 
 static double wall_now(void)

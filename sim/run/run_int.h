@@ -9,7 +9,7 @@
 #include "models/channel/channel.h"
 #include "models/llm/llm.h"
 #include "sim/run/run.h"
-#include "sim/sim.h"
+#include "sim/base/sim.h"
 #include "traces/trace.h"
 
 enum { EV_ARRIVAL = 1, EV_DECIDE, EV_CHANNEL, EV_EDGE, EV_DEVICE };

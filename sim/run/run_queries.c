@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/run/cli.h"
-#include "sim/run/run_int.h"
+#include "sim/base/exit_codes.h"
+#include "run_int.h"
 
 /* ---- pools ---- */
 

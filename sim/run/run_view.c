@@ -4,8 +4,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "sim/rng.h"
-#include "sim/run/run_int.h"
+#include "sim/base/rng.h"
+#include "run_int.h"
 
 /* Decode time of `out` tokens after the first at batch b with context sum C. */
 static double decode_estimate_s(const llm_profile *p, int batch, double context_sum, double ctx, double out)

@@ -17,7 +17,7 @@
 
 #include "models/channel/channel.h"
 #include "models/llm/llm.h"
-#include "sim/keys.h"
+#include "sim/base/keys.h"
 #include "traces/trace.h"
 
 typedef struct router_config {

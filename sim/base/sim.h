@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim/simtime.h"
+#include "sim/base/simtime.h"
 
 typedef struct sim sim;
 

@@ -1,5 +1,5 @@
 /* keys.c -- generic parser, emitter and documentation for key_spec tables. */
-#include "sim/keys.h"
+#include "sim/base/keys.h"
 
 #include <math.h>
 #include <stdarg.h>

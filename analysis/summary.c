@@ -1,9 +1,9 @@
 /* summary.c -- print run_summary from a results database. */
-#include "sim/run/summary.h"
+#include "analysis/summary.h"
 
 #include <sqlite3.h>
 
-#include "sim/run/cli.h"
+#include "sim/base/exit_codes.h"
 
 long long summary_max_run_id(const char *db_path)
 {

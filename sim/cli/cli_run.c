@@ -5,11 +5,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "sim/run/cli.h"
-#include "sim/run/cli_int.h"
+#include "sim/cli/cli.h"
+#include "cli_int.h"
 #include "sim/run/run.h"
 #include "sim/run/scenario.h"
-#include "sim/run/summary.h"
+#include "analysis/summary.h"
 
 /* ---- edgesim run ---- */
 

@@ -7,9 +7,9 @@
 #include <sqlite3.h>
 
 #include "analysis/plot.h"
-#include "sim/run/cli.h"
 #include "sim/run/record.h"
-#include "sim/run/summary.h"
+#include "sim/base/exit_codes.h"
+#include "analysis/summary.h"
 
 static int is_results_db(sqlite3 *db, const char *schema)
 {

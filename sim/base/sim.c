@@ -1,5 +1,5 @@
 /* sim.c -- 4-ary heap event engine.  See sim.h for the contract. */
-#include "sim/sim.h"
+#include "sim/base/sim.h"
 
 #include <assert.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* main.c -- the edgesim binary. */
-#include "sim/run/cli.h"
+#include "sim/cli/cli.h"
 
 int main(int argc, char **argv)
 {

@@ -3,8 +3,8 @@
  * Exit codes (cli.h): 0 ok, 1 internal error, 2 usage or configuration
  * error, 3 bad input data, 4 cannot write output, 130 interrupted.
  */
-#include "sim/run/cli.h"
-#include "sim/run/cli_int.h"
+#include "sim/cli/cli.h"
+#include "cli_int.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -18,7 +18,7 @@
 #include "models/policies/policies.h"
 #include "sim/run/run.h"
 #include "sim/run/scenario.h"
-#include "sim/run/summary.h"
+#include "analysis/summary.h"
 #include "traces/trace.h"
 #include "traces/trace_cli.h"
 #include "analysis/plot.h"

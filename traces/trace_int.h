@@ -1,4 +1,4 @@
-/* trace_internal.h -- private to traces/: the quoted-CSV/TSV tokenizer that
+/* trace_int.h -- private to traces/: the quoted-CSV/TSV tokenizer that
  * the trace reader and the importers share, and the row checks the reader and
  * the writer share.  Not part of the module's contract (trace.h). */
 #ifndef EDGESIM_TRACE_INTERNAL_H

@@ -1,5 +1,5 @@
 /* rng.c -- stream derivation.  See rng.h. */
-#include "sim/rng.h"
+#include "sim/base/rng.h"
 
 /* splitmix64 finaliser (Steele, Lea, Flood 2014): a bijective 64-bit mixer. */
 static uint64_t mix64(uint64_t z)

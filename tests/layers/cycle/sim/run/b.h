@@ -1,0 +1,2 @@
+/* fixture */
+#include "sim/run/a.h"

@@ -1,0 +1,2 @@
+/* fixture: a model reading another module's private header */
+#include "models/channel/channel_int.h"
