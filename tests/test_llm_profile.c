@@ -129,9 +129,14 @@ static void test_presets(void)
     CHECK(strcmp(pr.name, "llama3.1-8b-fp16-h100") == 0);
     CHECK_NEAR(llm_decode_step_s(&pr, 1, 0), 6.48e-3, 1e-12);
     CHECK_NEAR(llm_decode_step_s(&pr, 16, 0), 10.9e-3, 1e-12);
-    CHECK_INT(pr.max_batch, 32);
+    CHECK_INT(pr.max_batch, 16);
     CHECK_NEAR(pr.kv_capacity_bytes, 0.9 * 80e9 - 2 * 8.03e9, 1);
     CHECK_INT(pr.kv_retain_dialogues, 0);
+    /* A100: the measured card is the 40 GB one; max batch at the knee (8). */
+    llm_preset_profile(llm_preset_find("llama3.1-8b-bf16-a100"), &pr);
+    CHECK_NEAR(pr.kv_capacity_bytes, 0.9 * 40e9 - 2 * 8.03e9, 1);
+    CHECK_INT(pr.max_batch, 8);
+    CHECK_NEAR(llm_decode_step_s(&pr, 8, 0), 8 / (6.6 * 75), 1e-12);
     /* 70B TP4 roofline: TPOT 17.6 ms, inside REFERENCE 5c's 15-25 ms. */
     llm_preset_profile(llm_preset_find("llama3.1-70b-fp16-4xh100"), &pr);
     CHECK(llm_decode_step_s(&pr, 1, 0) > 0.015 && llm_decode_step_s(&pr, 1, 0) < 0.025);
@@ -149,6 +154,76 @@ static void test_presets(void)
     }
 }
 
+/* Each preset's headline figures, recomputed from its fields through its
+ * profile, agree with the figures it cites (preset.cited) within the stated
+ * tolerance: batch-1 decode tokens/s at the cited context, prefill tokens/s
+ * at the cited prompt length (512 tokens on servers; 128 on phones, where that
+ * is what was measured), and KV capacity.  Then consistency across presets:
+ * the hardware label names the memory the KV capacity uses; a vLLM preset
+ * takes no figure from llama.cpp; a derived (roofline) preset achieves no more
+ * FLOP/s or bytes/s per GPU than the measured preset on the same GPU. */
+static void test_preset_cited(void)
+{
+    int n = 0;
+    for (const llm_preset *ps = llm_presets; ps->name; ps++, n++) {
+        llm_profile pr;
+        llm_preset_profile(ps, &pr);
+        const llm_preset_cited *c = &ps->cited;
+        CHECK(c->tolerance > 0 && c->tolerance <= 0.25);
+        double dec = 1 / llm_decode_step_s(&pr, 1, c->decode_context_tokens);
+        double pre = c->prefill_tokens / llm_prefill_s(&pr, c->prefill_tokens, 0);
+        double tol = c->tolerance;
+        if (fabs(dec / c->decode_tokens_per_s - 1) > tol || fabs(pre / c->prefill_tokens_per_s - 1) > tol ||
+            fabs(pr.kv_capacity_bytes / c->kv_capacity_bytes - 1) > 0.001)
+            fprintf(stderr, "%s: decode %.1f vs %.1f, prefill %.0f vs %.0f, KV %.4g vs %.4g\n", ps->name, dec,
+                    c->decode_tokens_per_s, pre, c->prefill_tokens_per_s, pr.kv_capacity_bytes,
+                    c->kv_capacity_bytes);
+        CHECK_NEAR(dec / c->decode_tokens_per_s, 1, tol);
+        CHECK_NEAR(pre / c->prefill_tokens_per_s, 1, tol);
+        CHECK_NEAR(pr.kv_capacity_bytes / c->kv_capacity_bytes, 1, 0.001); /* cited to 4 digits */
+        /* the hardware label names the memory the capacity was computed from */
+        char mem[32];
+        if (ps->kv_budget_bytes <= 0) {
+            snprintf(mem, sizeof mem, "%.0fGB", ps->memory_bytes / 1e9);
+            CHECK(strstr(ps->hardware, mem) != NULL);
+            snprintf(mem, sizeof mem, "%dx ", ps->gpus);
+            CHECK(strncmp(ps->hardware, mem, strlen(mem)) == 0);
+            CHECK(pr.kv_capacity_bytes > 0);
+        }
+        CHECK(ps->runtime && ps->runtime[0]);
+        if (strstr(ps->runtime, "vLLM")) {
+            CHECK(strstr(ps->source, "llama.cpp") == NULL && strstr(ps->source, "XiongjieDai") == NULL);
+        }
+        CHECK(ps->derived == (strstr(ps->runtime, "roofline") != NULL));
+    }
+    CHECK(n >= 7);
+    /* Derived presets: per-GPU achieved prefill FLOP/s and decode bytes/s do
+     * not exceed those of a measured preset on the same GPU (the 14B roofline
+     * once prefilled 4.5x faster than the measured 8B). */
+    for (const llm_preset *d = llm_presets; d->name; d++) {
+        if (!d->derived)
+            continue;
+        llm_profile pd;
+        llm_preset_profile(d, &pd);
+        double flops_d = 2 * d->params * (512 / llm_prefill_s(&pd, 512, 0)) / d->gpus;
+        double bw_d = d->params * d->weight_bits / 8 / llm_decode_step_s(&pd, 1, 0) / d->gpus;
+        int compared = 0;
+        for (const llm_preset *m = llm_presets; m->name; m++) {
+            if (m->derived || m->kv_budget_bytes > 0 || m->memory_bytes != d->memory_bytes ||
+                strncmp(strchr(m->hardware, ' ') + 1, strchr(d->hardware, ' ') + 1, 4) != 0)
+                continue;
+            llm_profile pm;
+            llm_preset_profile(m, &pm);
+            double flops_m = 2 * m->params * (512 / llm_prefill_s(&pm, 512, 0)) / m->gpus;
+            double bw_m = m->params * m->weight_bits / 8 / llm_decode_step_s(&pm, 1, 0) / m->gpus;
+            CHECK(flops_d <= 1.05 * flops_m);
+            CHECK(bw_d <= 1.05 * bw_m);
+            compared++;
+        }
+        CHECK(compared >= 1);
+    }
+}
+
 static void test_precedence(void)
 {
     char err[512] = "";
@@ -158,7 +233,7 @@ static void test_precedence(void)
     CHECK_INT(resolve(llm_large_keys, "{\"decode_step_s\": [0.01, 0.001, 0]}", &pr, err, sizeof err), 0);
     CHECK_NEAR(pr.d[0], 0.01, 0);
     CHECK_NEAR(pr.p[1], base.p[1], 0);
-    CHECK_INT(pr.max_batch, 32);
+    CHECK_INT(pr.max_batch, 16);
     /* table over the preset: interpolation in batch, + d2 * (C - b*c_ref) */
     CHECK_INT(resolve(llm_large_keys,
                       "{\"decode_step_table_s\": [1, 0.0065, 16, 0.0109, 64, 0.0469], "
@@ -232,6 +307,7 @@ int main(void)
     test_roofline_numbers();
     test_roofline_equals_coefficients();
     test_presets();
+    test_preset_cited();
     test_precedence();
     test_errors();
     return check_done();

@@ -110,24 +110,45 @@ double llm_device_energy_j(double compute_s, double power_w, double ul_air_s, do
 
 /* ---- presets ---- */
 
+/* A figure a preset is built from or checked against, at its measured
+ * setting.  For measured presets these ARE the inputs (one source); for
+ * derived presets (roofline) they are the independent figures the derivation
+ * is checked against.  tests/test_llm_profile.c recomputes each from the
+ * preset's profile and compares within `tolerance`. */
+typedef struct llm_preset_cited {
+    double decode_tokens_per_s;   /* batch-1 decode rate (1/TPOT) */
+    double decode_context_tokens; /* context per sequence at which it was measured */
+    double prefill_tokens;        /* prompt length of the prefill figure */
+    double prefill_tokens_per_s;  /* prefill_tokens / TTFT at that length */
+    double kv_capacity_bytes;     /* KV memory (the arithmetic is written next to it) */
+    double tolerance;             /* relative: |profile - cited| <= tolerance * cited */
+} llm_preset_cited;
+
 typedef struct llm_preset {
     const char *name;             /* "qwen2.5-1.5b-int4-phone" */
     const char *model;            /* model and precision */
-    const char *hardware;         /* device and runtime */
+    const char *hardware;         /* device, memory and count ("1x A100 40GB") */
+    const char *runtime;          /* serving runtime every measured figure was taken on */
+    int derived;                  /* 1: roofline (figures derived, not measured) */
     /* architecture (Hugging Face config.json) */
     double params, layers, d_model, kv_heads, head_dim, weight_bits, kv_bytes;
-    /* measured form: TTFT at one or two prompt lengths, decode TPOT at batch
-     * 1 and optionally at a second batch size; ttft_tokens[0] == 0 selects
-     * the roofline form below instead. */
-    double ttft_tokens[2], ttft_s[2];
-    double decode_tokens_per_s;   /* batch 1 */
-    double tpot_batch, tpot_s;    /* second TPOT point (0: d1 = p1) */
-    /* roofline form */
-    double peak_flops, mem_bw_bytes_per_s, eta_compute, eta_memory;
+    /* hardware: KV = gpus*memory_bytes*memory_util - weights, unless
+     * kv_budget_bytes > 0 (phones: an assumed budget) */
+    int gpus;
+    double memory_bytes;          /* per GPU */
+    double memory_util;           /* fraction for weights + KV (vLLM gpu_memory_utilization) */
+    double kv_budget_bytes;
+    /* measured form (derived == 0): cited.prefill_* and cited.decode_* are
+     * the first points; an optional second TTFT point and TPOT point */
+    double ttft2_tokens, ttft2_s; /* second (prompt, TTFT) point, 0: none (p0 = 0) */
+    double tpot_batch, tpot_s;    /* TPOT at a second batch size, 0: none (d1 = p1) */
+    /* roofline form (derived == 1) */
+    double peak_flops, mem_bw_bytes_per_s, eta_compute, eta_memory; /* sums over GPUs */
     int max_batch;
-    double kv_capacity_bytes, power_w;
+    double power_w;
     int kv_retain_dialogues;
-    const char *source;           /* citations */
+    llm_preset_cited cited;
+    const char *source;           /* citations, one line for `edgesim profiles` */
 } llm_preset;
 
 extern const llm_preset llm_presets[];      /* terminated by an entry with name NULL */
@@ -136,6 +157,8 @@ extern const llm_preset llm_presets[];      /* terminated by an entry with name 
 const llm_preset *llm_preset_find(const char *name);
 /* The preset's profile (coefficients derived as in docs/PROFILES.md). */
 void llm_preset_profile(const llm_preset *ps, llm_profile *out);
+/* KV capacity from the preset's memory fields, bytes. */
+double llm_preset_kv_capacity(const llm_preset *ps);
 
 /* `edgesim profiles`: one line per preset with its rates and sources. */
 void llm_presets_print(FILE *out);

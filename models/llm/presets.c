@@ -13,85 +13,227 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Datasheet figures. */
+/* Datasheet and runtime figures used by several presets. */
 #define H100_SXM_BF16_FLOPS 989.4e12 /* dense BF16 tensor FLOP/s, NVIDIA H100 SXM5 (glennklockwood.com/garden/processors/h100) */
-#define H100_SXM_BW 3.35e12          /* HBM3 B/s, same source and NVIDIA H100 datasheet */
-#define H100_MEM 80e9                /* bytes per GPU */
+#define H100_SXM_BW 3.35e12          /* HBM3 B/s, same source and the NVIDIA H100 datasheet */
 #define VLLM_GPU_MEM_UTIL 0.9        /* vLLM default gpu_memory_utilization: KV = 0.9*memory - weights */
 #define PHONE_KV_BYTES 1e9           /* assumption: 1 GB of a 12 GB phone for the KV cache */
 #define PHONE_POWER_W 5.0            /* MODEL.md section 3 default compute power */
+/* Non-embedding parameters (the linear layers a prefill token runs through):
+ * total minus input embedding and LM head, vocab x d_model each.  vidur's
+ * linear-operator profiles of Llama-2-7B scale to Llama-3.1-8B by their ratio. */
+#define LLAMA2_7B_LINEAR (6.738e9 - 2 * 32000 * 4096.0)     /* 6.476e9 */
+#define LLAMA31_8B_LINEAR (8.030e9 - 2 * 128256 * 4096.0)   /* 6.979e9 */
 
+/* Every field is named; the source of each figure is next to it.  Measured
+ * presets (derived = 0) are built from their `cited` figures; roofline presets
+ * (derived = 1) from architecture and datasheet, and `cited` holds the figures
+ * the derivation is checked against (tests/test_llm_profile.c). */
 const llm_preset llm_presets[] = {
     /* ---- small, on-device ---- */
     {
-        "qwen2.5-1.5b-int4-phone", "Qwen2.5-1.5B-Instruct w4a16", "Snapdragon 8 Elite QRD, Genie/QNN NPU",
-        1.54e9, 28, 1536, 2, 128, 4, 2,
-        {128, 0}, {0.095, 0}, 23.5, 0, 0,
-        0, 0, 0, 0,
-        1, PHONE_KV_BYTES, PHONE_POWER_W, 1,
-        "quic/ai-hub-models qwen2_5_1_5b_instruct/perf.yaml (TTFT 95 ms @128 tokens, 23.5 tok/s); "
-        "architecture: Qwen/Qwen2.5-1.5B-Instruct config.json",
+        .name = "qwen2.5-1.5b-int4-phone",
+        .model = "Qwen2.5-1.5B-Instruct w4a16",
+        .hardware = "Snapdragon 8 Elite QRD, NPU",
+        .runtime = "Genie/QNN",                  /* quic/ai-hub-models qwen2_5_1_5b_instruct/perf.yaml */
+        .derived = 0,
+        .params = 1.54e9, .layers = 28, .d_model = 1536, /* Qwen/Qwen2.5-1.5B-Instruct config.json */
+        .kv_heads = 2, .head_dim = 128,                  /* same config.json (12 Q heads, 2 KV heads) */
+        .weight_bits = 4, .kv_bytes = 2,                 /* w4a16: 4-bit weights, 16-bit activations/KV */
+        .gpus = 1, .memory_bytes = 12e9, .memory_util = 0,
+        .kv_budget_bytes = PHONE_KV_BYTES,               /* assumption (docs/PROFILES.md) */
+        .max_batch = 1,                                  /* one request at a time on the phone */
+        .power_w = PHONE_POWER_W,
+        .kv_retain_dialogues = 1,                        /* the phone keeps its last dialogue's KV */
+        .cited = {
+            .decode_tokens_per_s = 23.5,                 /* perf.yaml: 23.5 tok/s */
+            .decode_context_tokens = 128,                /* context not stated: the TTFT prompt */
+            .prefill_tokens = 128,                       /* perf.yaml: TTFT 95 ms at 128 tokens */
+            .prefill_tokens_per_s = 128 / 0.095,         /* = 1,347 tok/s */
+            .kv_capacity_bytes = 1e9,                    /* the assumed budget */
+            .tolerance = 0.02,
+        },
+        .source = "quic/ai-hub-models qwen2_5_1_5b_instruct/perf.yaml (TTFT 95 ms @128 tokens, 23.5 tok/s); "
+                  "architecture: Qwen/Qwen2.5-1.5B-Instruct config.json",
     },
     {
-        "llama3.2-1b-int4-phone", "Llama-3.2-1B-Instruct w4a16", "Snapdragon 8 Elite QRD, Genie/QNN NPU",
-        1.24e9, 16, 2048, 8, 64, 4, 2,
-        {128, 4096}, {0.037, 1.19}, 53.6, 0, 0,
-        0, 0, 0, 0,
-        1, PHONE_KV_BYTES, PHONE_POWER_W, 1,
-        "quic/ai-hub-models llama_v3_2_1b_instruct/perf.yaml (TTFT 37 ms @128, 1.19 s @4096, 53.6 tok/s); "
-        "architecture: meta-llama/Llama-3.2-1B config.json",
+        .name = "llama3.2-1b-int4-phone",
+        .model = "Llama-3.2-1B-Instruct w4a16",
+        .hardware = "Snapdragon 8 Elite QRD, NPU",
+        .runtime = "Genie/QNN",                  /* quic/ai-hub-models llama_v3_2_1b_instruct/perf.yaml */
+        .derived = 0,
+        .params = 1.24e9, .layers = 16, .d_model = 2048, /* meta-llama/Llama-3.2-1B config.json */
+        .kv_heads = 8, .head_dim = 64,                   /* same config.json */
+        .weight_bits = 4, .kv_bytes = 2,
+        .gpus = 1, .memory_bytes = 12e9, .memory_util = 0,
+        .kv_budget_bytes = PHONE_KV_BYTES,
+        .ttft2_tokens = 4096, .ttft2_s = 1.19,           /* perf.yaml: TTFT 1.19 s at 4096 tokens */
+        .max_batch = 1,
+        .power_w = PHONE_POWER_W,
+        .kv_retain_dialogues = 1,
+        .cited = {
+            .decode_tokens_per_s = 53.6,                 /* perf.yaml: 53.6 tok/s */
+            .decode_context_tokens = 128,
+            .prefill_tokens = 128,                       /* perf.yaml: TTFT 37 ms at 128 tokens */
+            .prefill_tokens_per_s = 128 / 0.037,         /* = 3,459 tok/s */
+            .kv_capacity_bytes = 1e9,
+            .tolerance = 0.02,
+        },
+        .source = "quic/ai-hub-models llama_v3_2_1b_instruct/perf.yaml (TTFT 37 ms @128, 1.19 s @4096, 53.6 tok/s); "
+                  "architecture: meta-llama/Llama-3.2-1B config.json",
     },
     {
-        "llama3.2-3b-int4-phone", "Llama-3.2-3B-Instruct w4a16", "Snapdragon 8 Elite QRD, Genie/QNN NPU",
-        3.21e9, 28, 3072, 8, 128, 4, 2,
-        {128, 4096}, {0.088, 2.82}, 23.5, 0, 0,
-        0, 0, 0, 0,
-        1, PHONE_KV_BYTES, PHONE_POWER_W, 1,
-        "quic/ai-hub-models llama_v3_2_3b_instruct/perf.yaml (TTFT 88 ms @128, 2.82 s @4096, 23.5 tok/s); "
-        "architecture: meta-llama/Llama-3.2-3B config.json",
+        .name = "llama3.2-3b-int4-phone",
+        .model = "Llama-3.2-3B-Instruct w4a16",
+        .hardware = "Snapdragon 8 Elite QRD, NPU",
+        .runtime = "Genie/QNN",                  /* quic/ai-hub-models llama_v3_2_3b_instruct/perf.yaml */
+        .derived = 0,
+        .params = 3.21e9, .layers = 28, .d_model = 3072, /* meta-llama/Llama-3.2-3B config.json */
+        .kv_heads = 8, .head_dim = 128,
+        .weight_bits = 4, .kv_bytes = 2,
+        .gpus = 1, .memory_bytes = 12e9, .memory_util = 0,
+        .kv_budget_bytes = PHONE_KV_BYTES,
+        .ttft2_tokens = 4096, .ttft2_s = 2.82,           /* perf.yaml: TTFT 2.82 s at 4096 tokens */
+        .max_batch = 1,
+        .power_w = PHONE_POWER_W,
+        .kv_retain_dialogues = 1,
+        .cited = {
+            .decode_tokens_per_s = 23.5,                 /* perf.yaml: 23.5 tok/s */
+            .decode_context_tokens = 128,
+            .prefill_tokens = 128,                       /* perf.yaml: TTFT 88 ms at 128 tokens */
+            .prefill_tokens_per_s = 128 / 0.088,         /* = 1,455 tok/s */
+            .kv_capacity_bytes = 1e9,
+            .tolerance = 0.02,
+        },
+        .source = "quic/ai-hub-models llama_v3_2_3b_instruct/perf.yaml (TTFT 88 ms @128, 2.82 s @4096, 23.5 tok/s); "
+                  "architecture: meta-llama/Llama-3.2-3B config.json",
     },
     /* ---- large, edge server ---- */
     {
-        "llama3.1-8b-fp16-h100", "Llama-3.1-8B-Instruct fp16", "1x H100 80GB SXM, vLLM",
-        8.03e9, 32, 4096, 8, 128, 16, 2,
-        {512, 0}, {512 / 7367.0, 0}, 1 / 6.48e-3, 16, 10.9e-3,
-        0, 0, 0, 0,
-        32, VLLM_GPU_MEM_UTIL * H100_MEM - 8.03e9 * 2, 700, 0,
-        "yobitelcomm.github.io/bench/recipes/concurrency-sweep (vLLM, TPOT p50 6.48 ms at 1 concurrent, "
-        "10.9 ms at 16); XiongjieDai/GPU-Benchmarks-on-LLM-Inference (H100, 7B f16 prompt 7,367 tok/s); "
-        "architecture: meta-llama/Llama-3.1-8B config.json",
+        .name = "llama3.1-8b-fp16-h100",
+        .model = "Llama-3.1-8B-Instruct fp16",
+        .hardware = "1x H100 80GB SXM (HBM3)",
+        .runtime = "vLLM",                       /* decode: vLLM 0.21; prefill: vidur (models vLLM) */
+        .derived = 0,
+        .params = 8.03e9, .layers = 32, .d_model = 4096, /* meta-llama/Llama-3.1-8B config.json */
+        .kv_heads = 8, .head_dim = 128,
+        .weight_bits = 16, .kv_bytes = 2,
+        .gpus = 1, .memory_bytes = 80e9,                 /* H100 SXM: 80 GB HBM3 */
+        .memory_util = VLLM_GPU_MEM_UTIL,
+        .tpot_batch = 16, .tpot_s = 10.9e-3,             /* yobitelcomm: TPOT p50 10.9 ms at concurrency 16 */
+        .max_batch = 16,                                 /* yobitelcomm: throughput plateaus from 16 (1,384 tok/s; 1,312 at 64) */
+        .power_w = 700,                                  /* H100 SXM TDP */
+        .kv_retain_dialogues = 0,
+        .cited = {
+            .decode_tokens_per_s = 1 / 6.48e-3,          /* yobitelcomm: TPOT p50 6.48 ms at concurrency 1 (154 tok/s) */
+            .decode_context_tokens = 128,                /* "short chat prompts" (length not stated) */
+            .prefill_tokens = 512,
+            /* vidur H100 Llama-2-7B linear ops: 12.1 ms at 512 tokens [derived
+             * lower bound], scaled by non-embedding parameters to 8B: 13.0 ms */
+            .prefill_tokens_per_s = 512 / (12.1e-3 * LLAMA31_8B_LINEAR / LLAMA2_7B_LINEAR), /* = 39,290 tok/s */
+            .kv_capacity_bytes = 55.94e9,                /* 0.9 x 80 GB - 16.06 GB of weights */
+            .tolerance = 0.02,
+        },
+        .source = "decode: yobitelcomm.github.io/bench/recipes/concurrency-sweep (vLLM 0.21, H100 80GB HBM3, "
+                  "TPOT p50 6.48 ms at 1 concurrent, 10.9 ms at 16); prefill: vidur data/profiling/compute/h100/"
+                  "meta-llama/Llama-2-7b-hf/mlp.csv (12.1 ms at 512 tokens, scaled x1.078 to 8B); "
+                  "architecture: meta-llama/Llama-3.1-8B config.json",
     },
     {
-        "llama3.1-8b-bf16-a100", "Llama-3.1-8B-Instruct bf16", "1x A100 80GB, vLLM",
-        8.03e9, 32, 4096, 8, 128, 16, 2,
-        {512, 0}, {512 / 5106.0, 0}, 75, 8, 8 / (6.6 * 75),
-        0, 0, 0, 0,
-        32, VLLM_GPU_MEM_UTIL * 80e9 - 8.03e9 * 2, 400, 0,
-        "johnmusgrave.com vLLM sweep on A100 (75 tok/s at concurrency 1, 6.6x throughput at 8 with "
-        "near-constant TPOT); XiongjieDai/GPU-Benchmarks-on-LLM-Inference (A100 80GB, 7B f16 prompt "
-        "5,106 tok/s)",
+        .name = "llama3.1-8b-bf16-a100",
+        .model = "Llama-3.1-8B-Instruct bf16",
+        .hardware = "1x A100 40GB",
+        .runtime = "vLLM",                       /* decode: vLLM 0.23; prefill: vidur (models vLLM) */
+        .derived = 0,
+        .params = 8.03e9, .layers = 32, .d_model = 4096, /* meta-llama/Llama-3.1-8B config.json */
+        .kv_heads = 8, .head_dim = 128,
+        .weight_bits = 16, .kv_bytes = 2,
+        .gpus = 1, .memory_bytes = 40e9,                 /* the measured card: A100 40 GB */
+        .memory_util = VLLM_GPU_MEM_UTIL,
+        .tpot_batch = 8, .tpot_s = 8 / (6.6 * 75),       /* johnmusgrave: 6.6x throughput at concurrency 8 (16.2 ms) */
+        .max_batch = 8,                                  /* johnmusgrave: throughput knee at concurrency 8 */
+        .power_w = 400,                                  /* A100 SXM TDP */
+        .kv_retain_dialogues = 0,
+        .cited = {
+            .decode_tokens_per_s = 75,                   /* johnmusgrave: ~75 tok/s at concurrency 1 */
+            .decode_context_tokens = 1088,               /* 1024 in / 128 out: mid-answer context */
+            .prefill_tokens = 512,
+            /* vidur A100 Llama-2-7B linear ops: 33.6 ms at 512 tokens [derived
+             * lower bound; compute-bound, so 40 vs 80 GB does not matter], scaled to 8B */
+            .prefill_tokens_per_s = 512 / (33.6e-3 * LLAMA31_8B_LINEAR / LLAMA2_7B_LINEAR), /* = 14,149 tok/s */
+            .kv_capacity_bytes = 19.94e9,                /* 0.9 x 40 GB - 16.06 GB of weights */
+            .tolerance = 0.02,
+        },
+        .source = "decode: johnmusgrave.com vLLM throughput-latency sweep on A100 40GB (vLLM 0.23, 1024 in/128 out: "
+                  "75 tok/s at concurrency 1, 6.6x throughput at 8, knee at 8); prefill: vidur data/profiling/"
+                  "compute/a100/meta-llama/Llama-2-7b-hf/mlp.csv (33.6 ms at 512 tokens, scaled x1.078 to 8B); "
+                  "architecture: meta-llama/Llama-3.1-8B config.json",
     },
     {
-        "qwen2.5-14b-fp16-2xh100", "Qwen2.5-14B-Instruct fp16", "2x H100 80GB SXM, tensor parallel (roofline)",
-        14.7e9, 48, 5120, 8, 128, 16, 2,
-        {0, 0}, {0, 0}, 0, 0, 0,
-        2 * H100_SXM_BF16_FLOPS, 2 * H100_SXM_BW, 0.5, 0.7,
-        32, VLLM_GPU_MEM_UTIL * 2 * H100_MEM - 14.7e9 * 2, 2 * 700, 0,
-        "roofline: NVIDIA H100 SXM datasheet (989.4 TFLOP/s BF16 dense, 3.35 TB/s); eta_compute 0.5 "
-        "(vidur H100 linear-op profile: 57% at 512 tokens), eta_memory 0.7 (A100 measured 0.77, less "
-        "for the TP all-reduce); architecture: Qwen/Qwen2.5-14B-Instruct model card",
+        .name = "qwen2.5-14b-fp16-2xh100",
+        .model = "Qwen2.5-14B-Instruct fp16",
+        .hardware = "2x H100 80GB SXM (HBM3), tensor parallel",
+        .runtime = "vLLM-class (roofline)",
+        .derived = 1,                                    /* no measurement: roofline */
+        .params = 14.7e9, .layers = 48, .d_model = 5120, /* Qwen/Qwen2.5-14B-Instruct model card */
+        .kv_heads = 8, .head_dim = 128,                  /* 40 Q / 8 KV heads */
+        .weight_bits = 16, .kv_bytes = 2,
+        .gpus = 2, .memory_bytes = 80e9,
+        .memory_util = VLLM_GPU_MEM_UTIL,
+        .peak_flops = 2 * H100_SXM_BF16_FLOPS, .mem_bw_bytes_per_s = 2 * H100_SXM_BW,
+        .eta_compute = 0.5,                              /* vidur H100 linear ops: 57% of peak at 512 tokens */
+        .eta_memory = 0.7,                               /* 8B/H100 measured 0.74 (above); less for the TP all-reduce */
+        .max_batch = 32,
+        .power_w = 2 * 700,
+        .kv_retain_dialogues = 0,
+        .cited = {
+            /* derived: the roofline written out (no independent measurement) */
+            .decode_tokens_per_s = 0.7 * 6.7e12 / 29.4e9,  /* eta_m BW / W = 159.5 tok/s (context 0) */
+            .decode_context_tokens = 0,
+            .prefill_tokens = 512,
+            /* 512 / (512 x 2N/(eta_c F) + 4 L d_model/(eta_c F) x 512 x 256) = 33,374 tok/s */
+            .prefill_tokens_per_s = 512 / (512 * 29.4e9 / (0.5 * 1978.8e12)
+                                           + 4 * 48 * 5120 / (0.5 * 1978.8e12) * 512 * 256),
+            .kv_capacity_bytes = 114.6e9,                /* 0.9 x 160 GB - 29.4 GB of weights */
+            .tolerance = 0.02,
+        },
+        .source = "roofline: NVIDIA H100 SXM datasheet (989.4 TFLOP/s BF16 dense, 3.35 TB/s); eta_compute 0.5 "
+                  "(vidur H100 linear-op profile: 57% at 512 tokens), eta_memory 0.7 (8B/H100 vLLM measured 0.74, "
+                  "less for the TP all-reduce); architecture: Qwen/Qwen2.5-14B-Instruct model card",
     },
     {
-        "llama3.1-70b-fp16-4xh100", "Llama-3.1-70B-Instruct fp16", "4x H100 80GB SXM, tensor parallel (roofline)",
-        70.6e9, 80, 8192, 8, 128, 16, 2,
-        {0, 0}, {0, 0}, 0, 0, 0,
-        4 * H100_SXM_BF16_FLOPS, 4 * H100_SXM_BW, 0.5, 0.6,
-        32, VLLM_GPU_MEM_UTIL * 4 * H100_MEM - 70.6e9 * 2, 4 * 700, 0,
-        "roofline: NVIDIA H100 SXM datasheet; eta_memory 0.6 puts TPOT at 17.6 ms, inside the 15-25 ms "
-        "of vidur's TP4 profile plus communication (REFERENCE 5c); architecture: "
-        "meta-llama/Llama-3.1-70B config.json",
+        .name = "llama3.1-70b-fp16-4xh100",
+        .model = "Llama-3.1-70B-Instruct fp16",
+        .hardware = "4x H100 80GB SXM (HBM3), tensor parallel",
+        .runtime = "vLLM-class (roofline)",
+        .derived = 1,
+        .params = 70.6e9, .layers = 80, .d_model = 8192, /* meta-llama/Llama-3.1-70B config.json */
+        .kv_heads = 8, .head_dim = 128,
+        .weight_bits = 16, .kv_bytes = 2,
+        .gpus = 4, .memory_bytes = 80e9,
+        .memory_util = VLLM_GPU_MEM_UTIL,
+        .peak_flops = 4 * H100_SXM_BF16_FLOPS, .mem_bw_bytes_per_s = 4 * H100_SXM_BW,
+        .eta_compute = 0.5,                              /* as above */
+        .eta_memory = 0.6,                               /* puts TPOT at 17.6 ms, inside REFERENCE 5c's 15-25 ms */
+        .max_batch = 32,
+        .power_w = 4 * 700,
+        .kv_retain_dialogues = 0,
+        .cited = {
+            /* independent figures the roofline is checked against (25 %) */
+            .decode_tokens_per_s = 1 / 20e-3,            /* REFERENCE 5c: TPOT 15-25 ms at b = 1 (vidur TP4 14.5 ms + comm.) */
+            .decode_context_tokens = 0,
+            .prefill_tokens = 512,
+            /* vidur H100 Llama-2-70B TP4 linear ops: 30.6 ms at 512 tokens (same
+             * non-embedding parameters as Llama-3.1-70B, 68.45e9) */
+            .prefill_tokens_per_s = 512 / 30.6e-3,       /* = 16,732 tok/s */
+            .kv_capacity_bytes = 146.8e9,                /* 0.9 x 320 GB - 141.2 GB of weights */
+            .tolerance = 0.25,
+        },
+        .source = "roofline: NVIDIA H100 SXM datasheet; eta_memory 0.6 puts TPOT at 17.6 ms, inside the 15-25 ms "
+                  "of vidur's TP4 profile plus communication (REFERENCE 5c); prefill within 17% of vidur's TP4 "
+                  "linear-op time; architecture: meta-llama/Llama-3.1-70B config.json",
     },
-    {NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, {0, 0}, {0, 0}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL},
+    {.name = NULL},
 };
 
 const llm_preset *llm_preset_find(const char *name)
@@ -102,10 +244,18 @@ const llm_preset *llm_preset_find(const char *name)
     return NULL;
 }
 
-/* Coefficients from measurements (docs/PROFILES.md "Presets"):
+double llm_preset_kv_capacity(const llm_preset *ps)
+{
+    if (ps->kv_budget_bytes > 0)
+        return ps->kv_budget_bytes;
+    return ps->gpus * ps->memory_bytes * ps->memory_util - ps->params * ps->weight_bits / 8;
+}
+
+/* Coefficients from measurements (docs/PROFILES.md "Presets"), with
+ * (n1, TTFT1) = (cited.prefill_tokens, n1 / cited.prefill_tokens_per_s):
  *   p2 = p1 * 2*layers*d_model/N   (the roofline ratio p2/p1, same FLOP rate)
- *   p0, p1 from TTFT(n) = p0 + p1*(n + r*n^2/2), r = p2/p1, at two lengths
- *          (one length: p0 = 0)
+ *   p0, p1 from TTFT(n) = p0 + p1*(n + r*n^2/2), r = p2/p1, through
+ *          (n1, TTFT1) and (ttft2_tokens, ttft2_s), or p0 = 0 through one
  *   d1 = (TPOT(b) - TPOT(1))/(b - 1), or p1 (roofline: d1 = p1) without it
  *   d0 = TPOT(1) - d1
  *   d2 = kv_bytes_per_token * d0 / W (the bandwidth implied by d0). */
@@ -114,18 +264,19 @@ void llm_preset_profile(const llm_preset *ps, llm_profile *out)
     memset(out, 0, sizeof *out);
     snprintf(out->name, sizeof out->name, "%s", ps->name);
     double kv = 2 * ps->layers * ps->kv_heads * ps->head_dim * ps->kv_bytes;
-    if (ps->ttft_tokens[0] > 0) {
+    if (!ps->derived) {
+        double n1 = ps->cited.prefill_tokens, t1 = n1 / ps->cited.prefill_tokens_per_s;
         double r = 2 * ps->layers * ps->d_model / ps->params;
-        double s1 = ps->ttft_tokens[0] * (1 + r * ps->ttft_tokens[0] / 2);
-        if (ps->ttft_tokens[1] > 0) {
-            double s2 = ps->ttft_tokens[1] * (1 + r * ps->ttft_tokens[1] / 2);
-            out->p[1] = (ps->ttft_s[1] - ps->ttft_s[0]) / (s2 - s1);
-            out->p[0] = ps->ttft_s[0] - out->p[1] * s1;
+        double s1 = n1 * (1 + r * n1 / 2);
+        if (ps->ttft2_tokens > 0) {
+            double s2 = ps->ttft2_tokens * (1 + r * ps->ttft2_tokens / 2);
+            out->p[1] = (ps->ttft2_s - t1) / (s2 - s1);
+            out->p[0] = t1 - out->p[1] * s1;
         } else {
-            out->p[1] = ps->ttft_s[0] / s1;
+            out->p[1] = t1 / s1;
         }
         out->p[2] = out->p[1] * r;
-        double tpot1 = 1 / ps->decode_tokens_per_s;
+        double tpot1 = 1 / ps->cited.decode_tokens_per_s;
         out->d[1] = ps->tpot_batch > 1 ? (ps->tpot_s - tpot1) / (ps->tpot_batch - 1) : out->p[1];
         out->d[0] = tpot1 - out->d[1];
         out->d[2] = kv * out->d[0] / (ps->params * ps->weight_bits / 8);
@@ -137,7 +288,7 @@ void llm_preset_profile(const llm_preset *ps, llm_profile *out)
         llm_roofline_coefficients(&rc, out->p, out->d, &out->kv_bytes_per_token);
     }
     out->max_batch = ps->max_batch;
-    out->kv_capacity_bytes = ps->kv_capacity_bytes;
+    out->kv_capacity_bytes = llm_preset_kv_capacity(ps);
     out->power_w = ps->power_w;
     out->params = ps->params;
     out->kv_retain_dialogues = ps->kv_retain_dialogues;
@@ -147,18 +298,19 @@ void llm_preset_profile(const llm_preset *ps, llm_profile *out)
 
 void llm_presets_print(FILE *out)
 {
-    fprintf(out, "%-26s %7s %12s %12s %12s  %s\n", "preset", "params", "prefill", "decode b=1", "decode b=32",
-            "model / hardware");
-    fprintf(out, "%-26s %7s %12s %12s %12s\n", "", "", "tok/s", "tok/s", "tok/s");
+    fprintf(out, "%-26s %7s %9s %10s %15s %8s  %s\n", "preset", "params", "prefill", "decode b=1",
+            "decode max b", "KV", "model / hardware / runtime");
+    fprintf(out, "%-26s %7s %9s %10s %15s %8s\n", "", "", "tok/s", "tok/s", "tok/s", "GB");
     for (const llm_preset *ps = llm_presets; ps->name; ps++) {
         llm_profile pr;
         llm_preset_profile(ps, &pr);
         double n = LIST_PROMPT_TOKENS;
         double prefill = n / llm_prefill_s(&pr, n, 0);
         double dec1 = 1 / llm_decode_step_s(&pr, 1, n);
-        double dec32 = 32 / llm_decode_step_s(&pr, 32, 32 * n);
-        fprintf(out, "%-26s %6.1fB %12.0f %12.1f %12.1f  %s / %s\n", ps->name, ps->params / 1e9, prefill, dec1,
-                dec32, ps->model, ps->hardware);
+        double decb = pr.max_batch / llm_decode_step_s(&pr, pr.max_batch, pr.max_batch * n);
+        fprintf(out, "%-26s %6.1fB %9.0f %10.1f %9.0f (b=%2d) %8.2f  %s / %s / %s%s\n", ps->name, ps->params / 1e9,
+                prefill, dec1, decb, pr.max_batch, pr.kv_capacity_bytes / 1e9, ps->model, ps->hardware,
+                ps->runtime, ps->derived ? " [derived]" : "");
         fprintf(out, "%-26s source: %s\n", "", ps->source);
     }
     fprintf(out, "(rates at a %.0f-token prompt and %.0f tokens of context per sequence; "
