@@ -223,6 +223,7 @@ static int cmd_help(int argc, char **argv);
 static const command commands[] = {
     {"run", cli__run, "run a scenario, append records to an SQLite database"},
     {"summary", cmd_summary, "print the per-run summary of a results database"},
+    {"slurm", cli__slurm, "write (and submit) a SLURM job array and its merge job"},
     {"merge", merge_main, "append the runs of several results databases to one"},
     {"plot", cmd_plot, "draw the standard plots of a results database (gnuplot)"},
     {"trace", cmd_trace, "import, generate and inspect traces"},

@@ -3,6 +3,7 @@
 #define EDGESIM_CLI_INT_H
 
 #include <signal.h>
+#include <stddef.h>
 
 #include "models/policies/policies.h"
 
@@ -24,5 +25,20 @@ policy_registry *cli__registry_with_plugins(const char *const *plugins, int n);
 
 /* `edgesim run` (cli_run.c). */
 int cli__run(int argc, char **argv);
+
+/* Job-array tasks (cli_slurm.c): task T is sweep point P's replications
+ * [rep_lo, rep_hi), points in order, each split into blocks of `per_task`
+ * replications (0: one task per point). */
+struct scenario_file;
+typedef struct cli_task {
+    int point;
+    int rep_lo, rep_hi;
+} cli_task;
+int cli__task_count(const struct scenario_file *sf, int per_task, long *n_tasks, char *err, size_t errlen);
+int cli__task_locate(const struct scenario_file *sf, int per_task, long task, cli_task *out, char *err,
+                     size_t errlen);
+
+/* `edgesim slurm` (cli_slurm.c). */
+int cli__slurm(int argc, char **argv);
 
 #endif

@@ -29,7 +29,13 @@ static const char run_help[] =
     "  --policy-plugin FILE.so  load a routing policy plug-in (repeatable)\n"
     "  --sweep-index I          run only sweep point I (0-based; for job arrays:\n"
     "                           --sweep-index $SLURM_ARRAY_TASK_ID)\n"
-    "  --points                 print the number of sweep points and exit\n"
+    "  --task T                 run only job-array task T (0-based): sweep point T,\n"
+    "                           or with --replications-per-task N the T-th block of\n"
+    "                           N replications in point order (`edgesim slurm`\n"
+    "                           writes these); stored runs are those of the whole run\n"
+    "  --replications-per-task N  split each point's replications into tasks of N\n"
+    "  --points                 print the number of sweep points (with\n"
+    "                           --replications-per-task: of tasks) and exit\n"
     "  --check                  validate the scenario and exit (no run)\n"
     "  -q, --quiet              no progress lines and no summary\n";
 
@@ -43,6 +49,7 @@ typedef struct run_args {
     const char *plugins[MAX_PLUGINS];
     int n_plugins;
     int sweep_index;
+    long task, per_task;
     int points, check, quiet;
     char owned[2][64];
 } run_args;
@@ -53,6 +60,7 @@ static int parse_run_args(int argc, char **argv, run_args *a)
     memset(a, 0, sizeof *a);
     a->output = "results.db";
     a->sweep_index = -1;
+    a->task = -1;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -60,7 +68,8 @@ static int parse_run_args(int argc, char **argv, run_args *a)
         int takes = strcmp(arg, "-o") == 0 || strcmp(arg, "--output") == 0 || strcmp(arg, "--set") == 0 ||
                     strcmp(arg, "--seed") == 0 || strcmp(arg, "--replications") == 0 ||
                     strcmp(arg, "--policy") == 0 || strcmp(arg, "--policy-plugin") == 0 ||
-                    strcmp(arg, "--sweep-index") == 0;
+                    strcmp(arg, "--sweep-index") == 0 || strcmp(arg, "--task") == 0 ||
+                    strcmp(arg, "--replications-per-task") == 0;
         if (takes && !val) {
             fprintf(stderr, "edgesim run: %s needs a value\n", arg);
             return -1;
@@ -95,6 +104,12 @@ static int parse_run_args(int argc, char **argv, run_args *a)
             if (cli__parse_int_arg(arg, val, 0, 100000000L, &v) != 0)
                 return -1;
             a->sweep_index = (int)v;
+        } else if (strcmp(arg, "--task") == 0) {
+            if (cli__parse_int_arg(arg, val, 0, 100000000L, &a->task) != 0)
+                return -1;
+        } else if (strcmp(arg, "--replications-per-task") == 0) {
+            if (cli__parse_int_arg(arg, val, 1, 1000000L, &a->per_task) != 0)
+                return -1;
         } else if (strcmp(arg, "--points") == 0) {
             a->points = 1;
             continue;
@@ -118,6 +133,14 @@ static int parse_run_args(int argc, char **argv, run_args *a)
     }
     if (!a->scenario) {
         fprintf(stderr, "edgesim run: missing SCENARIO.json (see edgesim run --help)\n");
+        return -1;
+    }
+    if (a->task >= 0 && a->sweep_index >= 0) {
+        fprintf(stderr, "edgesim run: --task and --sweep-index exclude each other\n");
+        return -1;
+    }
+    if (a->per_task && a->task < 0 && !a->points) {
+        fprintf(stderr, "edgesim run: --replications-per-task needs --task (or --points)\n");
         return -1;
     }
     return 0;
@@ -237,9 +260,25 @@ int cli__run(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (a.points) {
-        printf("%d\n", sf.n_points);
+        long n_tasks = sf.n_points;
+        if (a.per_task && cli__task_count(&sf, (int)a.per_task, &n_tasks, err, sizeof err) != 0) {
+            fprintf(stderr, "edgesim: %s\n", err);
+            scenario_file_free(&sf);
+            return EXIT_USAGE;
+        }
+        printf("%ld\n", n_tasks);
         scenario_file_free(&sf);
         return EXIT_OK;
+    }
+    /* A task is one sweep point, or one block of its replications. */
+    cli_task task = {-1, 0, 0};
+    if (a.task >= 0) {
+        if (cli__task_locate(&sf, (int)a.per_task, a.task, &task, err, sizeof err) != 0) {
+            fprintf(stderr, "edgesim: --task %ld: %s\n", a.task, err);
+            scenario_file_free(&sf);
+            return EXIT_USAGE;
+        }
+        a.sweep_index = task.point;
     }
     if (a.sweep_index >= sf.n_points) {
         fprintf(stderr, "edgesim: --sweep-index %d: the scenario has %d sweep points (0..%d)\n", a.sweep_index,
@@ -289,11 +328,17 @@ int cli__run(int argc, char **argv)
             status = status != EXIT_OK ? status : EXIT_USAGE;
             break;
         }
-        int total = (p_hi - p_lo) * sc.replications * pp.n;
+        /* The stored scenario keeps the whole replication range: a task's
+         * runs are the same rows as those of one run over everything. */
+        int rep_lo = sc.replication, rep_hi = sc.replication + sc.replications;
+        if (task.point >= 0) {
+            rep_lo = task.rep_lo;
+            rep_hi = task.rep_hi;
+        }
+        int total = (p_hi - p_lo) * (rep_hi - rep_lo) * pp.n;
         char *point_text = cJSON_PrintUnformatted(point);
         cJSON_Delete(point);
-        int first_rep = sc.replication;
-        for (int rep = first_rep; rep < first_rep + sc.replications && status == EXIT_OK; rep++) {
+        for (int rep = rep_lo; rep < rep_hi && status == EXIT_OK; rep++) {
             for (int i = 0; i < pp.n && status == EXIT_OK; i++) {
                 cJSON *pj = policy_instance_to_json(&pp.inst[i]);
                 sc.replication = rep;
