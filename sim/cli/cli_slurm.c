@@ -17,8 +17,9 @@
 #include <unistd.h>
 #include <sqlite3.h>
 
-#include "sim/run/cli.h"
-#include "sim/run/cli_int.h"
+#include "sim/cli/cli.h"
+#include "cli_int.h"
+#include "analysis/plot.h"
 #include "sim/run/scenario.h"
 
 extern char **environ;
