@@ -40,5 +40,6 @@ if cmp -s "$tmp/a" "$tmp/b"; then
 fi
 echo "same_results: $a and $b differ ($(grep -c '^run|' "$tmp/a") vs $(grep -c '^run|' "$tmp/b") runs," \
     "$(grep -c '^query|' "$tmp/a") vs $(grep -c '^query|' "$tmp/b") query rows); first differences:" >&2
+set +o pipefail
 diff "$tmp/a" "$tmp/b" | head -n 6 | cut -c1-300 >&2
 exit 1
