@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "models/policies/policies.h"
-#include "sim/cli/cli.h"
 #include "sim/run/run.h"
 #include "sim/run/scenario.h"
 
@@ -26,7 +25,7 @@ static void write_file(const char *name, const char *text, char *path, size_t le
 }
 
 typedef struct result {
-    int status;
+    run_status status;
     char err[1024];
     record *rec;
     size_t n;
@@ -43,13 +42,13 @@ static result run_scenario(const char *json, char *const *sets, int n_sets)
     scenario sc;
     if (scenario_file_load(&sf, path, sets, n_sets, res.err, sizeof res.err) != 0 ||
         scenario_resolve(&sf, 0, &sc, NULL, res.err, sizeof res.err) != 0) {
-        res.status = EXIT_USAGE;
+        res.status = RUN_CONFIG;
         return res;
     }
     policy_registry *reg = policy_registry_create();
     policy_instance pi;
     if (policy_instance_init(&pi, reg, cJSON_GetArrayItem(sf.policies, 0), "policy", res.err, sizeof res.err) != 0) {
-        res.status = EXIT_USAGE;
+        res.status = RUN_CONFIG;
         policy_registry_destroy(reg);
         scenario_file_free(&sf);
         return res;

@@ -11,7 +11,6 @@
 #include "models/channel/channel.h"
 #include "models/llm/llm.h"
 #include "models/policies/policies.h"
-#include "sim/cli/cli.h"
 #include "sim/run/run.h"
 #include "sim/run/scenario.h"
 #include "check.h"
@@ -58,7 +57,7 @@ static const char one_query[] = "id,t_arr_s,device,dialogue_id,turn,in_tokens,ou
 static void test_known_large(void)
 {
     result r = run_known(one_query, "always-large", "none", 1, "[100]");
-    CHECK_INT(r.status, EXIT_OK);
+    CHECK_INT(r.status, RUN_OK);
     CHECK_INT(r.n, 1);
     if (r.n != 1)
         return;
@@ -103,7 +102,7 @@ static void test_known_large(void)
 static void test_known_small(void)
 {
     result r = run_known(one_query, "always-small", "none", 1, "[100]");
-    CHECK_INT(r.status, EXIT_OK);
+    CHECK_INT(r.status, RUN_OK);
     CHECK_INT(r.n, 1);
     if (r.n != 1)
         return;
@@ -151,7 +150,7 @@ static void test_reproducible_and_paired(void)
                        " \"devices\": {\"count\": 6}, \"policy\": {\"name\": \"%s\"}}";
     snprintf(json, sizeof json, tmpl, trace_path, "quality-latency");
     result a = run_scenario(json, NULL, 0), b = run_scenario(json, NULL, 0);
-    CHECK_INT(a.status, EXIT_OK);
+    CHECK_INT(a.status, RUN_OK);
     CHECK_INT(a.n, 400);
     CHECK_INT(b.n, a.n);
     CHECK(a.n == b.n && memcmp(a.rec, b.rec, a.n * sizeof *a.rec) == 0);
@@ -203,8 +202,8 @@ static void test_dialogue_switches(void)
                         "3,,,5,3,25,5,0.2,1,0,mt,1.25\n"
                         "4,3.0,0,-1,0,10,3,0.5,1,1,mmlu,\n";
     result r = run_known(trace, "oracle", "none", 1, "[100]");
-    CHECK_INT(r.status, EXIT_OK);
-    if (r.status != EXIT_OK)
+    CHECK_INT(r.status, RUN_OK);
+    if (r.status != RUN_OK)
         fprintf(stderr, "run failed: %s\n", r.err);
     CHECK_INT(r.n, 4);
     if (r.n != 4)
@@ -264,7 +263,7 @@ static void test_duration(void)
     snprintf(json, sizeof json, base_scenario, trace_path, 1, "[100]", "none", "always-small");
     char *sets[] = {"duration_s=5"};
     result r = run_scenario(json, sets, 1);
-    CHECK_INT(r.status, EXIT_OK);
+    CHECK_INT(r.status, RUN_OK);
     CHECK_INT(r.n, 2);
     CHECK_INT(r.stats.n_unstarted, 2);
     free(r.rec);
@@ -277,7 +276,7 @@ static void test_bad_traces(void)
                          "1,1.0,0,5,1,10,3,0.5,1,1,a\n"
                          "2,,,5,3,10,3,0.5,1,1,a\n";
     result r = run_known(orphan, "always-small", "none", 1, "[100]");
-    CHECK_INT(r.status, EXIT_INPUT);
+    CHECK_INT(r.status, RUN_INPUT);
     CHECK(strstr(r.err, "dialogue 5") != NULL);
     free(r.rec);
     /* A bad value: the reader's message names file, line and column. */
@@ -285,7 +284,7 @@ static void test_bad_traces(void)
                       "1,1.0,0,-1,0,10,3,0.5,1,1,a\n"
                       "2,2.0,0,-1,0,ten,3,0.5,1,1,a\n";
     r = run_known(bad, "always-small", "none", 1, "[100]");
-    CHECK_INT(r.status, EXIT_INPUT);
+    CHECK_INT(r.status, RUN_INPUT);
     CHECK(strstr(r.err, "trace.csv:3") != NULL);
     CHECK_INT(r.n, 0);
     free(r.rec);
@@ -293,7 +292,7 @@ static void test_bad_traces(void)
     const char *dev = "id,t_arr_s,device,dialogue_id,turn,in_tokens,out_tokens,p_large,q_small,q_large,benchmark\n"
                       "1,1.0,4,-1,0,10,3,0.5,1,1,a\n";
     r = run_known(dev, "always-small", "none", 2, "[100, 200]");
-    CHECK(r.status == EXIT_INPUT);
+    CHECK(r.status == RUN_INPUT);
     free(r.rec);
 }
 

@@ -30,7 +30,7 @@ static void test_uplink_constant_channel(void)
              " \"policy\": {\"name\": \"always-large\"}}",
              trace);
     result r = run_scenario(json, NULL, 0);
-    CHECK_INT(r.status, EXIT_OK);
+    CHECK_INT(r.status, RUN_OK);
     CHECK_INT(r.n, 300);
     double worst = 0;
     for (size_t i = 0; i < r.n; i++) {
@@ -55,7 +55,7 @@ static void test_fading_law_at_decisions(void)
              " \"arrival\": {\"rate_per_s\": 2}}, \"devices\": {\"count\": 20},"
              " \"policy\": {\"name\": \"always-small\"}}");
     result r = run_scenario(json, NULL, 0);
-    CHECK_INT(r.status, EXIT_OK);
+    CHECK_INT(r.status, RUN_OK);
     CHECK_INT(r.n, 4000);
     double *x = malloc(r.n * sizeof *x);
     for (size_t i = 0; i < r.n; i++)
@@ -85,7 +85,7 @@ static void test_csi_error(void)
              " \"policy\": {\"name\": \"always-small\"}}",
              trace);
     result r = run_scenario(json, NULL, 0);
-    CHECK_INT(r.status, EXIT_OK);
+    CHECK_INT(r.status, RUN_OK);
     double sum = 0, sum2 = 0;
     for (size_t i = 0; i < r.n; i++) {
         double e = r.rec[i].snr_db - r.rec[i].snr_avg_db;
@@ -108,7 +108,7 @@ static void test_device_service(void)
     snprintf(json, sizeof json,
              "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1}, \"policy\": {\"name\": \"always-small\"}}", trace);
     result r = run_scenario(json, NULL, 0);
-    CHECK_INT(r.status, EXIT_OK);
+    CHECK_INT(r.status, RUN_OK);
     CHECK_INT(r.n, 200);
     scenario sc;
     memset(&sc, 0, sizeof sc);
@@ -141,7 +141,7 @@ static void test_edge_load(void)
                  " \"policy\": {\"name\": \"always-large\"}}",
                  rates[k]);
         result r = run_scenario(json, NULL, 0);
-        CHECK_INT(r.status, EXIT_OK);
+        CHECK_INT(r.status, RUN_OK);
         double sum = 0, tokens = 0, first = INFINITY, last = 0;
         for (size_t i = 0; i < r.n; i++) {
             sum += r.rec[i].latency_s;
@@ -180,7 +180,7 @@ static void test_target_fraction(void)
              " \"devices\": {\"count\": 10},"
              " \"policy\": {\"name\": \"score-threshold\", \"target_large_fraction\": 0.3}}");
     result r = run_scenario(json, NULL, 0);
-    CHECK_INT(r.status, EXIT_OK);
+    CHECK_INT(r.status, RUN_OK);
     int large = 0;
     for (size_t i = 0; i < r.n; i++)
         large += r.rec[i].route == ROUTE_LARGE;
@@ -240,8 +240,8 @@ static void test_dialogues(void)
     result ql = run_scenario(json, NULL, 0);
     snprintf(json, sizeof json, tmpl, "", "context-aware", rule);
     result ca = run_scenario(json, NULL, 0);
-    CHECK_INT(ql.status, EXIT_OK);
-    CHECK_INT(ca.status, EXIT_OK);
+    CHECK_INT(ql.status, RUN_OK);
+    CHECK_INT(ca.status, RUN_OK);
     CHECK(ql.n > 800 && ql.n == ca.n);
     dialogue_check cq = check_dialogues(&ql), cc = check_dialogues(&ca);
     printf("dialogues: %d turns; switches quality-latency %d, context-aware %d; recomputed tokens %.0f vs %.0f\n",
@@ -257,8 +257,8 @@ static void test_dialogues(void)
     result tiny = run_scenario(json, NULL, 0);
     snprintf(json, sizeof json, tmpl, "", "always-large", "");
     result roomy = run_scenario(json, NULL, 0);
-    CHECK_INT(tiny.status, EXIT_OK);
-    CHECK_INT(roomy.status, EXIT_OK);
+    CHECK_INT(tiny.status, RUN_OK);
+    CHECK_INT(roomy.status, RUN_OK);
     dialogue_check ct = check_dialogues(&tiny), cr = check_dialogues(&roomy);
     printf("always-large recomputed tokens: roomy edge KV %.0f, tiny edge KV %.0f\n", cr.recomputed, ct.recomputed);
     CHECK(ct.recompute_ok && ct.overlap_ok && ct.history_ok);
@@ -286,7 +286,7 @@ static void test_edge_servers(void)
     for (int k = 0; k < 2; k++) {
         snprintf(json, sizeof json, tmpl, k + 1);
         result r = run_scenario(json, NULL, 0);
-        CHECK_INT(r.status, EXIT_OK);
+        CHECK_INT(r.status, RUN_OK);
         int used[2] = {0, 0}, moves = 0, stays = 0;
         double sum = 0;
         qsort(r.rec, r.n, sizeof *r.rec, by_dialogue_turn);

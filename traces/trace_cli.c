@@ -1,7 +1,6 @@
 /* trace_cli.c -- `edgesim trace import|gen|stats|check`.
  *
- * Exit codes (sim/base/exit_codes.h): 0 ok, 2 usage error, 3 bad input data,
- * 4 cannot write output.  Every subcommand takes --help.  Options are
+ * Exit codes: sim/base/exit_codes.h.  Every subcommand takes --help.  Options are
  * described by tables (name, type, target, help) and parsed by one loop. */
 #include "trace_int.h"
 
@@ -10,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { CLI_OK = 0, CLI_USAGE = 2, CLI_INPUT = 3, CLI_OUTPUT = 4 };
+#include "sim/base/exit_codes.h"
+
 
 typedef enum { OPT_STR, OPT_INT, OPT_NUM, OPT_FLAG } opt_type;
 
@@ -102,9 +102,9 @@ static int fail_code(trace_writer *w, trace_error *err)
     trace_error werr;
     if (trace_writer_abort(w, &werr) != 0) {
         snprintf(err->msg, sizeof err->msg, "%s", werr.msg);
-        return CLI_OUTPUT;
+        return EXIT_OUTPUT;
     }
-    return CLI_INPUT;
+    return EXIT_INPUT;
 }
 
 static int cmd_import(int argc, char **argv)
@@ -142,27 +142,27 @@ static int cmd_import(int argc, char **argv)
                               trace_import_kinds[i]->name, trace_import_kinds[i]->usage);
     rc = parse_opts(argc, argv, opts, pos, 6, &npos, usage);
     if (rc)
-        return rc > 0 ? CLI_OK : CLI_USAGE;
+        return rc > 0 ? EXIT_OK : EXIT_USAGE;
     if (npos < 1 || !(kind = trace_import_find(pos[0]))) {
         fprintf(stderr, "edgesim trace import: expected a kind (");
         for (i = 0; trace_import_kinds[i]; i++)
             fprintf(stderr, "%s%s", i ? ", " : "", trace_import_kinds[i]->name);
         fprintf(stderr, "), found '%s'\n", npos ? pos[0] : "");
-        return CLI_USAGE;
+        return EXIT_USAGE;
     }
     if (tokens[0] && strcmp(tokens, "words") != 0 && strcmp(tokens, "chars") != 0) {
         fprintf(stderr, "edgesim trace import: --tokens: expected words or chars, found '%s'\n", tokens);
-        return CLI_USAGE;
+        return EXIT_USAGE;
     }
     if (strcmp(tokens, "words") == 0 && cpt > 0) {
         fprintf(stderr, "edgesim trace import: --tokens words contradicts --chars-per-token\n");
-        return CLI_USAGE;
+        return EXIT_USAGE;
     }
     if (strcmp(tokens, "chars") == 0 && cpt <= 0)
         cpt = 4.0; /* OpenAI rule of thumb: 1 token ~ 4 characters of English */
     if (npos != 1 + kind->n_inputs) {
         fprintf(stderr, "edgesim trace import %s: expected %d input path(s): %s\n", kind->name, kind->n_inputs, kind->usage);
-        return CLI_USAGE;
+        return EXIT_USAGE;
     }
     trace_import_defaults(&opt);
     for (i = 0; i < kind->n_inputs; i++)
@@ -177,12 +177,12 @@ static int cmd_import(int argc, char **argv)
     opt.skip_contaminated = skip;
     if (!(opt.tokens_per_word > 0) && cpt <= 0) {
         fprintf(stderr, "edgesim trace import: --tokens-per-word: expected a number > 0\n");
-        return CLI_USAGE;
+        return EXIT_USAGE;
     }
     w = trace_writer_create(out, TRACE_COLS_REQUIRED, &err);
     if (!w) {
         fprintf(stderr, "edgesim trace import: %s\n", err.msg);
-        return CLI_OUTPUT;
+        return EXIT_OUTPUT;
     }
     if (kind->run(&opt, w, &rows, &err) != 0) {
         rc = fail_code(w, &err);
@@ -191,11 +191,11 @@ static int cmd_import(int argc, char **argv)
     }
     if (trace_writer_close(w, &err) != 0) {
         fprintf(stderr, "edgesim trace import: %s\n", err.msg);
-        return CLI_OUTPUT;
+        return EXIT_OUTPUT;
     }
     fprintf(stderr, "edgesim trace import %s: %lld rows (tokens: %s)\n", kind->name, (long long)rows,
             opt.tokens_per_word > 0 ? "words" : "chars");
-    return CLI_OK;
+    return EXIT_OK;
 }
 
 static int cmd_gen(int argc, char **argv)
@@ -231,13 +231,13 @@ static int cmd_gen(int argc, char **argv)
                     "usage: edgesim trace gen [options]\n"
                     "Synthetic trace calibrated from data/SOURCES.md (docs/TRACES.md \"Generators\").");
     if (rc)
-        return rc > 0 ? CLI_OK : CLI_USAGE;
+        return rc > 0 ? EXIT_OK : EXIT_USAGE;
     if (cfg.generate.out_pred_error > 0)
         cols |= 1u << TRACE_COL_OUT_PRED;
     g = trace_gen_create(&cfg, (uint64_t)seed, 0, &err);
     if (!g) {
         fprintf(stderr, "edgesim trace gen: %s\n", err.msg);
-        return CLI_USAGE;
+        return EXIT_USAGE;
     }
     if (arrival[0]) {
         snprintf(cfg.arrival.process, sizeof cfg.arrival.process, "%s", arrival);
@@ -245,7 +245,7 @@ static int cmd_gen(int argc, char **argv)
         if (!arr) {
             trace_gen_destroy(g);
             fprintf(stderr, "edgesim trace gen: %s\n", err.msg);
-            return CLI_USAGE;
+            return EXIT_USAGE;
         }
         cols |= 1u << TRACE_COL_T_ARR;
     }
@@ -254,19 +254,19 @@ static int cmd_gen(int argc, char **argv)
         trace_gen_destroy(g);
         trace_arrival_destroy(arr);
         fprintf(stderr, "edgesim trace gen: %s\n", err.msg);
-        return CLI_OUTPUT;
+        return EXIT_OUTPUT;
     }
-    rc = CLI_OK;
+    rc = EXIT_OK;
     while ((rc = trace_gen_next(g, &row, &err)) == 1) {
         if (arr && row.turn <= 1)
             row.t_arr_s = trace_arrival_next(arr, &dev);
         if (trace_writer_put(w, &row, &err) != 0) {
-            rc = CLI_OUTPUT;
+            rc = EXIT_OUTPUT;
             break;
         }
     }
     if (rc < 0) /* the generator failed: a usage-level configuration error */
-        rc = CLI_USAGE;
+        rc = EXIT_USAGE;
     trace_gen_destroy(g);
     trace_arrival_destroy(arr);
     if (rc) {
@@ -276,9 +276,9 @@ static int cmd_gen(int argc, char **argv)
     }
     if (trace_writer_close(w, &err) != 0) {
         fprintf(stderr, "edgesim trace gen: %s\n", err.msg);
-        return CLI_OUTPUT;
+        return EXIT_OUTPUT;
     }
-    return CLI_OK;
+    return EXIT_OK;
 }
 
 /* Read a whole trace (checking it); with `st`, summarise it. */
@@ -290,7 +290,7 @@ static int read_all(const char *cmd, const char *path, trace_stats *st)
     int rc;
     if (!r) {
         fprintf(stderr, "edgesim trace %s: %s\n", cmd, err.msg);
-        return CLI_INPUT;
+        return EXIT_INPUT;
     }
     while ((rc = trace_next(r, &row, &err)) == 1)
         if (st && trace_stats_add(st, &row) != 0) {
@@ -301,9 +301,9 @@ static int read_all(const char *cmd, const char *path, trace_stats *st)
     trace_close(r);
     if (rc < 0) {
         fprintf(stderr, "edgesim trace %s: %s\n", cmd, err.msg);
-        return CLI_INPUT;
+        return EXIT_INPUT;
     }
-    return CLI_OK;
+    return EXIT_OK;
 }
 
 static int cmd_stats(int argc, char **argv)
@@ -318,10 +318,10 @@ static int cmd_stats(int argc, char **argv)
                     "Rows, dialogues, length quantiles, mean quality of each model, the 2x2 split\n"
                     "(right := q >= 0.5) and the ROC AUC of p_large for 'large needed' (q_large > q_small).");
     if (rc)
-        return rc > 0 ? CLI_OK : CLI_USAGE;
+        return rc > 0 ? EXIT_OK : EXIT_USAGE;
     if (npos != 1) {
         fprintf(stderr, "edgesim trace stats: expected one trace file\n");
-        return CLI_USAGE;
+        return EXIT_USAGE;
     }
     st = trace_stats_create();
     if (!st) {
@@ -329,7 +329,7 @@ static int cmd_stats(int argc, char **argv)
         return 1;
     }
     rc = read_all("stats", pos[0], st);
-    if (rc == CLI_OK) {
+    if (rc == EXIT_OK) {
         trace_stats_summary(st, &s);
         printf("rows %lld\nsingle_queries %lld\ndialogues %lld\ndialogue_turns %lld\n", (long long)s.rows,
                (long long)s.queries, (long long)s.dialogues, (long long)s.turns);
@@ -354,10 +354,10 @@ static int cmd_check(int argc, char **argv)
     rc = parse_opts(argc, argv, opts, pos, 1, &npos,
                     "usage: edgesim trace check FILE\nRead the whole trace strictly; exit 0 if it is valid, 3 if not.");
     if (rc)
-        return rc > 0 ? CLI_OK : CLI_USAGE;
+        return rc > 0 ? EXIT_OK : EXIT_USAGE;
     if (npos != 1) {
         fprintf(stderr, "edgesim trace check: expected one trace file\n");
-        return CLI_USAGE;
+        return EXIT_USAGE;
     }
     return read_all("check", pos[0], NULL);
 }
@@ -382,7 +382,7 @@ static void usage(FILE *out)
     fprintf(out, "usage: edgesim trace COMMAND [options]   (COMMAND --help for its options)\n");
     for (c = commands; c->name; c++)
         fprintf(out, "  %-8s %s\n", c->name, c->help);
-    fprintf(out, "exit codes: 0 ok, 2 usage error, 3 bad input data, 4 cannot write output\n");
+    exit_codes_print(out);
 }
 
 int trace_cli_main(int argc, char **argv)
@@ -390,15 +390,15 @@ int trace_cli_main(int argc, char **argv)
     const trace_command *c;
     if (argc < 2) {
         usage(stderr);
-        return CLI_USAGE;
+        return EXIT_USAGE;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(stdout);
-        return CLI_OK;
+        return EXIT_OK;
     }
     for (c = commands; c->name; c++)
         if (strcmp(c->name, argv[1]) == 0)
             return c->run(argc - 1, argv + 1);
     fprintf(stderr, "edgesim trace: unknown command '%s'; expected import, gen, stats or check\n", argv[1]);
-    return CLI_USAGE;
+    return EXIT_USAGE;
 }

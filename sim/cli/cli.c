@@ -1,8 +1,6 @@
 /* cli.c -- `edgesim COMMAND ...`: a table of commands, each with its help.
  *
- * Exit codes (cli.h): 0 ok, 1 internal error, 2 usage or configuration
- * error, 3 bad input data, 4 cannot write output, 130 interrupted.
- */
+ * Exit codes: sim/base/exit_codes.h. */
 #include "sim/cli/cli.h"
 #include "cli_int.h"
 
@@ -37,11 +35,6 @@ typedef struct command {
     int (*main)(int argc, char **argv);
     const char *summary;
 } command;
-
-const char cli__exit_codes_help[] =
-    "Exit codes: 0 ok, 1 internal error, 2 usage or configuration error,\n"
-    "            3 bad input data (trace, importer input), 4 cannot write output,\n"
-    "            130 interrupted (the unfinished run is removed from the database).\n";
 
 int cli__want_help(int argc, char **argv)
 {
@@ -243,7 +236,8 @@ static void usage(FILE *out)
             EDGESIM_VERSION);
     for (const command *c = commands; c->name; c++)
         fprintf(out, "  %-10s %s\n", c->name, c->summary);
-    fprintf(out, "\nOptions: --help, --version\n\n%s", cli__exit_codes_help);
+    fprintf(out, "\nOptions: --help, --version\n\n");
+    exit_codes_print(out);
 }
 
 static int cmd_help(int argc, char **argv)

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "models/policies/policies.h"
+#include "sim/run/run.h"
 
 #define MAX_SETS 256
 #define MAX_PLUGINS 16
@@ -15,7 +16,6 @@
 extern volatile sig_atomic_t cli__interrupted;
 void cli__catch_signals(void);
 
-extern const char cli__exit_codes_help[];
 /* Is --help or -h among the arguments? */
 int cli__want_help(int argc, char **argv);
 /* Parse an integer flag value in [lo, hi]; prints the error and returns -1. */
@@ -25,6 +25,8 @@ policy_registry *cli__registry_with_plugins(const char *const *plugins, int n);
 
 /* `edgesim run` (cli_run.c). */
 int cli__run(int argc, char **argv);
+/* The exit code of a run's status (cli_run.c). */
+int cli__exit_of_run(run_status s);
 
 /* Job-array tasks (cli_slurm.c): task T is sweep point P's replications
  * [rep_lo, rep_hi), points in order, each split into blocks of `per_task`

@@ -146,6 +146,25 @@ static int parse_run_args(int argc, char **argv, run_args *a)
     return 0;
 }
 
+int cli__exit_of_run(run_status s)
+{
+    switch (s) {
+    case RUN_OK:
+        return EXIT_OK;
+    case RUN_CONFIG:
+        return EXIT_USAGE;
+    case RUN_INPUT:
+        return EXIT_INPUT;
+    case RUN_OUTPUT:
+        return EXIT_OUTPUT;
+    case RUN_INTERRUPTED:
+        return EXIT_INTERRUPTED;
+    case RUN_INTERNAL:
+        break;
+    }
+    return EXIT_INTERNAL;
+}
+
 static void iso_now(char *buf, size_t len)
 {
     time_t t = time(NULL);
@@ -241,7 +260,8 @@ static int point_policies_init(point_policies *pp, const run_args *a, const scen
 int cli__run(int argc, char **argv)
 {
     if (cli__want_help(argc, argv)) {
-        printf("%s\n%s", run_help, cli__exit_codes_help);
+        printf("%s\n", run_help);
+        exit_codes_print(stdout);
         return EXIT_OK;
     }
     run_args a;
@@ -363,7 +383,7 @@ int cli__run(int argc, char **argv)
                     snprintf(err, sizeof err, "out of memory");
                     status = EXIT_INTERNAL;
                 } else {
-                    status = run_one(&sc, &pp.inst[i], out, &info, &opt, &st, err, sizeof err);
+                    status = cli__exit_of_run(run_one(&sc, &pp.inst[i], out, &info, &opt, &st, err, sizeof err));
                 }
                 if (status != EXIT_OK)
                     fprintf(stderr, "edgesim: %s: %s\n", label, err);

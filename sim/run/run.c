@@ -27,7 +27,6 @@
 #include "models/channel/channel.h"
 #include "models/llm/llm.h"
 #include "sim/base/rng.h"
-#include "sim/base/exit_codes.h"
 #include "sim/base/sim.h"
 #include "traces/trace.h"
 
@@ -39,9 +38,9 @@ static double wall_now(void)
 }
 
 /* Record the first error and stop the engine. */
-void run__fail(run *r, int status, const char *fmt, ...)
+void run__fail(run *r, run_status status, const char *fmt, ...)
 {
-    if (r->status != EXIT_OK)
+    if (r->status != RUN_OK)
         return;
     va_list ap;
     va_start(ap, fmt);
@@ -65,7 +64,7 @@ static void timer_set(run *r, timer *t, sim_time next, uint32_t kind, uint32_t i
         return;
     t->handle = sim_schedule(r->engine, next, kind, id, 0);
     if (!t->handle)
-        run__fail(r, EXIT_INTERNAL, "out of memory (event queue)");
+        run__fail(r, RUN_INTERNAL, "out of memory (event queue)");
 }
 
 static void touch_channel(run *r)
@@ -103,7 +102,7 @@ static void decide(run *r, uint32_t slot)
 
     route rt = policy_instance_decide(r->policy, &v);
     if (rt != ROUTE_SMALL && rt != ROUTE_LARGE) {
-        run__fail(r, EXIT_INTERNAL, "policy %s returned %d, not ROUTE_SMALL or ROUTE_LARGE", r->policy->type->name,
+        run__fail(r, RUN_INTERNAL, "policy %s returned %d, not ROUTE_SMALL or ROUTE_LARGE", r->policy->type->name,
                  (int)rt);
         return;
     }
@@ -127,7 +126,7 @@ static void decide(run *r, uint32_t slot)
                        .out_tokens_est = rec->out_tokens_pred};
     if (rt == ROUTE_SMALL) {
         if (llm_server_submit(r->devices[rec->device], now, &req) != 0)
-            run__fail(r, EXIT_INTERNAL, "out of memory (device queue)");
+            run__fail(r, RUN_INTERNAL, "out of memory (device queue)");
         touch_device(r, rec->device);
         return;
     }
@@ -136,7 +135,7 @@ static void decide(run *r, uint32_t slot)
     rec->bytes_up = channel_uplink_bytes(&r->sc->channel, rec->in_tokens + unseen, q->row.extra_payload_bytes);
     rec->t_ul_start = rec->t_dec;
     if (channel_transfer_start(r->ch, rec->device, LINK_UP, now, rec->bytes_up, (uint64_t)slot << 2 | XFER_UL) != 0)
-        run__fail(r, EXIT_INTERNAL, "out of memory (channel)");
+        run__fail(r, RUN_INTERNAL, "out of memory (channel)");
     touch_channel(r);
 }
 
@@ -147,7 +146,7 @@ static void release_turn(run *r, uint32_t slot, sim_time at)
     qstate *q = &r->q[slot];
     q->rec.t_arr = sim_time_to_s(at);
     if (!sim_schedule(r->engine, at, EV_ARRIVAL, slot, ARRIVAL_RELEASED_TURN))
-        run__fail(r, EXIT_INTERNAL, "out of memory (event queue)");
+        run__fail(r, RUN_INTERNAL, "out of memory (event queue)");
 }
 
 static void finish(run *r, uint32_t slot, sim_time t_done)
@@ -165,7 +164,7 @@ static void finish(run *r, uint32_t slot, sim_time t_done)
         rec->energy_j = cc->uplink.circuit_power_w * q->ul_air_s + cc->downlink.circuit_power_w * q->dl_air_s;
 
     if (r->out->type->write(r->out, rec) != 0) {
-        run__fail(r, EXIT_OUTPUT, "%s", r->out->err);
+        run__fail(r, RUN_OUTPUT, "%s", r->out->err);
         return;
     }
     r->stats.n_queries++;
@@ -200,7 +199,7 @@ static void start_downlink(run *r, uint32_t slot, int kind, double bytes)
     q->rec.bytes_down += bytes;
     if (channel_transfer_start(r->ch, q->rec.device, LINK_DOWN, sim_now(r->engine), bytes,
                                (uint64_t)slot << 2 | (uint64_t)kind) != 0)
-        run__fail(r, EXIT_INTERNAL, "out of memory (channel)");
+        run__fail(r, RUN_INTERNAL, "out of memory (channel)");
     touch_channel(r);
 }
 
@@ -228,7 +227,7 @@ static void on_transfer(void *ctx, const channel_done *done)
                        .new_tokens = rec->in_tokens, .out_tokens = rec->out_tokens,
                        .out_tokens_est = rec->out_tokens_pred};
         if (llm_server_submit(r->edges[q->edge], done->t_end, &req) != 0)
-            run__fail(r, EXIT_INTERNAL, "out of memory (edge queue)");
+            run__fail(r, RUN_INTERNAL, "out of memory (edge queue)");
         touch_edge(r, q->edge);
         break;
     }
@@ -304,7 +303,7 @@ static void on_event(void *ctx, sim *engine, const sim_event *ev)
     switch (ev->kind) {
     case EV_ARRIVAL:
         if (!sim_schedule(engine, now + sim_time_from_s(r->sc->router.overhead_s), EV_DECIDE, ev->id, 0))
-            run__fail(r, EXIT_INTERNAL, "out of memory (event queue)");
+            run__fail(r, RUN_INTERNAL, "out of memory (event queue)");
         if (ev->arg == ARRIVAL_FROM_SOURCE) {
             r->q[ev->id].rec.t_arr = sim_time_to_s(now);
             run__pull_next(r);
@@ -359,7 +358,7 @@ static int calibrate_policy(run *r)
     trace_error terr;
     trace_source *src = trace_source_create(&r->sc->trace, r->sc->devices.count, r->seed, r->rep, &terr);
     if (!src) {
-        run__fail(r, EXIT_INPUT, "%s", terr.msg);
+        run__fail(r, RUN_INPUT, "%s", terr.msg);
         return -1;
     }
     size_t n = 0, cap = 4096;
@@ -381,19 +380,19 @@ static int calibrate_policy(run *r)
     }
     trace_source_destroy(src);
     if (!p) {
-        run__fail(r, EXIT_INTERNAL, "out of memory (calibration)");
+        run__fail(r, RUN_INTERNAL, "out of memory (calibration)");
         return -1;
     }
     if (rc < 0) {
         free(p);
-        run__fail(r, EXIT_INPUT, "%s", terr.msg);
+        run__fail(r, RUN_INPUT, "%s", terr.msg);
         return -1;
     }
     char msg[256];
     rc = policy_instance_calibrate(r->policy, p, n, msg, sizeof msg);
     free(p);
     if (rc != 0) {
-        run__fail(r, EXIT_USAGE, "policy %s: %s", t->name, msg);
+        run__fail(r, RUN_CONFIG, "policy %s: %s", t->name, msg);
         return -1;
     }
     return 0;
@@ -407,12 +406,12 @@ static int setup(run *r)
     int n = sc->devices.count;
     if (llm_profile_resolve(&sc->small, "models.small", &r->small, msg, sizeof msg) != 0 ||
         llm_profile_resolve(&sc->large, "models.large", &r->large, msg, sizeof msg) != 0) {
-        run__fail(r, EXIT_USAGE, "%s", msg);
+        run__fail(r, RUN_CONFIG, "%s", msg);
         return -1;
     }
     r->ch = channel_create(&sc->channel, &sc->devices, r->seed, r->rep, msg, sizeof msg);
     if (!r->ch) {
-        run__fail(r, EXIT_USAGE, "%s", msg);
+        run__fail(r, RUN_CONFIG, "%s", msg);
         return -1;
     }
     r->devices = calloc((size_t)n, sizeof *r->devices);
@@ -421,20 +420,20 @@ static int setup(run *r)
     r->edges = calloc((size_t)r->n_edges, sizeof *r->edges);
     r->edge_timer = calloc((size_t)r->n_edges, sizeof *r->edge_timer);
     if (!r->devices || !r->device_timer || !r->edges || !r->edge_timer) {
-        run__fail(r, EXIT_INTERNAL, "out of memory");
+        run__fail(r, RUN_INTERNAL, "out of memory");
         return -1;
     }
     for (int e = 0; e < r->n_edges; e++) {
         r->edges[e] = llm_server_create(&r->large);
         if (!r->edges[e]) {
-            run__fail(r, EXIT_INTERNAL, "out of memory");
+            run__fail(r, RUN_INTERNAL, "out of memory");
             return -1;
         }
     }
     for (int i = 0; i < n; i++) {
         r->devices[i] = llm_server_create(&r->small);
         if (!r->devices[i]) {
-            run__fail(r, EXIT_INTERNAL, "out of memory");
+            run__fail(r, RUN_INTERNAL, "out of memory");
             return -1;
         }
     }
@@ -442,7 +441,7 @@ static int setup(run *r)
         return -1;
     r->source = trace_source_create(&sc->trace, n, r->seed, r->rep, &terr);
     if (!r->source) {
-        run__fail(r, EXIT_INPUT, "%s", terr.msg);
+        run__fail(r, RUN_INPUT, "%s", terr.msg);
         return -1;
     }
     return 0;
@@ -465,8 +464,8 @@ static void teardown(run *r)
     free(r->d);
 }
 
-int run_one(const scenario *sc, policy_instance *pi, sink *out, const run_info *info, const run_options *opt,
-            run_stats *stats, char *err, size_t errlen)
+run_status run_one(const scenario *sc, policy_instance *pi, sink *out, const run_info *info, const run_options *opt,
+                   run_stats *stats, char *err, size_t errlen)
 {
     run r;
     memset(&r, 0, sizeof r);
@@ -478,7 +477,7 @@ int run_one(const scenario *sc, policy_instance *pi, sink *out, const run_info *
     r.rep = (uint32_t)info->replication;
     r.err = err;
     r.errlen = errlen;
-    r.status = EXIT_OK;
+    r.status = RUN_OK;
     r.q_free = r.d_free = r.open_dialogue = NONE;
     r.skipped_dialogue = -1;
     r.duration = sim_time_from_s(sc->duration_s);
@@ -488,7 +487,7 @@ int run_one(const scenario *sc, policy_instance *pi, sink *out, const run_info *
     r.engine = sim_create(on_event, &r);
     if (!r.engine) {
         snprintf(err, errlen, "out of memory");
-        return EXIT_INTERNAL;
+        return RUN_INTERNAL;
     }
     int begun = 0;
     if (setup(&r) != 0)
@@ -504,7 +503,7 @@ int run_one(const scenario *sc, policy_instance *pi, sink *out, const run_info *
     if (!pj_text || !derived_text) {
         free(pj_text);
         free(derived_text);
-        run__fail(&r, EXIT_INTERNAL, "out of memory");
+        run__fail(&r, RUN_INTERNAL, "out of memory");
         goto done;
     }
     with_params.policy_params = pj_text;
@@ -513,32 +512,32 @@ int run_one(const scenario *sc, policy_instance *pi, sink *out, const run_info *
     free(pj_text);
     free(derived_text);
     if (begin_rc != 0) {
-        run__fail(&r, EXIT_OUTPUT, "%s", out->err);
+        run__fail(&r, RUN_OUTPUT, "%s", out->err);
         goto done;
     }
     begun = 1;
     run__pull_next(&r);
-    while (r.status == EXIT_OK) {
+    while (r.status == RUN_OK) {
         /* Run in slices so that interrupts and progress are seen promptly. */
         uint64_t before = sim_executed(r.engine);
-        for (int i = 0; i < 65536 && r.status == EXIT_OK; i++)
+        for (int i = 0; i < 65536 && r.status == RUN_OK; i++)
             if (!sim_step(r.engine))
                 break;
         if (opt->interrupted && *opt->interrupted) {
-            run__fail(&r, EXIT_INTERRUPTED, "interrupted");
+            run__fail(&r, RUN_INTERRUPTED, "interrupted");
             break;
         }
         if (sim_executed(r.engine) == before)
             break;
         progress(&r, 0);
     }
-    if (r.status == EXIT_OK) {
+    if (r.status == RUN_OK) {
         /* Every started query must have finished: the pool is all free. */
         uint32_t free_count = 0;
         for (uint32_t i = r.q_free; i != NONE; i = r.q[i].next_free)
             free_count++;
         if (free_count != r.q_len)
-            run__fail(&r, EXIT_INTERNAL, "%u queries never finished (a model lost them)", r.q_len - free_count);
+            run__fail(&r, RUN_INTERNAL, "%u queries never finished (a model lost them)", r.q_len - free_count);
     }
 done:
     r.stats.sim_end_s = sim_time_to_s(sim_now(r.engine));
@@ -555,13 +554,13 @@ done:
             edge_busy += llm_server_busy_s(r.edges[e], now);
         r.stats.edge_busy_frac = now > 0 ? edge_busy / r.n_edges / sim_time_to_s(now) : NAN;
     }
-    if (begun && out->type->end_run(out, &r.stats, r.status == EXIT_OK) != 0 && r.status == EXIT_OK) {
+    if (begun && out->type->end_run(out, &r.stats, r.status == RUN_OK) != 0 && r.status == RUN_OK) {
         snprintf(err, errlen, "%s", out->err);
-        r.status = EXIT_OUTPUT;
+        r.status = RUN_OUTPUT;
     }
-    if (r.status == EXIT_OK)
+    if (r.status == RUN_OK)
         progress(&r, 1);
-    if (r.status == EXIT_OK && r.stats.n_queries == 0 && !opt->quiet && opt->progress)
+    if (r.status == RUN_OK && r.stats.n_queries == 0 && !opt->quiet && opt->progress)
         fprintf(opt->progress, "edgesim: warning: %s: no query ran (empty trace, or every arrival after duration_s)\n",
                 opt->label ? opt->label : "run");
     *stats = r.stats;

@@ -22,12 +22,21 @@ typedef struct run_options {
     FILE *progress;                     /* where progress goes (stderr) */
 } run_options;
 
+/* How a run ended: the run loop's own status (the CLI maps it to an exit
+ * code, cli__exit_of_run).  RUN_OK is 0. */
+typedef enum run_status {
+    RUN_OK = 0,
+    RUN_CONFIG,      /* a model or the policy rejected the configuration */
+    RUN_INPUT,       /* bad input data (the trace) */
+    RUN_OUTPUT,      /* the sink failed */
+    RUN_INTERRUPTED, /* the interrupt flag was set */
+    RUN_INTERNAL     /* a bug (a model lost a query, an invalid route) or out of memory */
+} run_status;
+
 /* Run `sc` with policy `pi`, writing records to `out` between begin_run and
- * end_run.  Returns a cli_exit code: EXIT_OK, EXIT_USAGE (a model rejected
- * the configuration), EXIT_INPUT (bad trace), EXIT_OUTPUT (the sink failed),
- * EXIT_INTERRUPTED or EXIT_INTERNAL; err says what and where.  On anything
- * but EXIT_OK the sink has removed the run. */
-int run_one(const scenario *sc, policy_instance *pi, sink *out, const run_info *info, const run_options *opt,
-            run_stats *stats, char *err, size_t errlen);
+ * end_run.  Returns RUN_OK or the first failure, with err saying what and
+ * where.  On anything but RUN_OK the sink has removed the run. */
+run_status run_one(const scenario *sc, policy_instance *pi, sink *out, const run_info *info, const run_options *opt,
+                   run_stats *stats, char *err, size_t errlen);
 
 #endif

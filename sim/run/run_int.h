@@ -79,14 +79,14 @@ typedef struct run {
     sim_time duration;
 
     run_stats stats;
-    int status;              /* first error: a cli_exit code */
+    run_status status;       /* first error */
     char *err;
     size_t errlen;
     double wall_start, wall_last_progress;
 } run;
 
-/* Record the first error (a cli_exit code and a message) and stop the engine. */
-void run__fail(run *r, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Record the first error (a run_status and a message) and stop the engine. */
+void run__fail(run *r, run_status status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* run_queries.c */
 void run__query_free(run *r, uint32_t i);

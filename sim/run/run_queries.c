@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/base/exit_codes.h"
 #include "run_int.h"
 
 /* ---- pools ---- */
@@ -43,7 +42,7 @@ static uint32_t query_alloc(run *r)
     uint32_t i = pool_take(&items, &r->q_len, &r->q_cap, &r->q_free, sizeof *r->q, offsetof(qstate, next_free));
     r->q = items;
     if (i == NONE) {
-        run__fail(r, EXIT_INTERNAL, "out of memory (query pool)");
+        run__fail(r, RUN_INTERNAL, "out of memory (query pool)");
         return NONE;
     }
     r->q[i].dialogue = r->q[i].next_turn = NONE;
@@ -62,7 +61,7 @@ static uint32_t dialogue_alloc(run *r)
     uint32_t i = pool_take(&items, &r->d_len, &r->d_cap, &r->d_free, sizeof *r->d, offsetof(dstate, next_free));
     r->d = items;
     if (i == NONE) {
-        run__fail(r, EXIT_INTERNAL, "out of memory (dialogue pool)");
+        run__fail(r, RUN_INTERNAL, "out of memory (dialogue pool)");
         return NONE;
     }
     r->d[i].head = r->d[i].tail = NONE;
@@ -84,7 +83,7 @@ static int read_row(run *r, trace_row *row)
     trace_error terr;
     int rc = trace_source_next(r->source, row, &terr);
     if (rc < 0)
-        run__fail(r, EXIT_INPUT, "%s", terr.msg);
+        run__fail(r, RUN_INPUT, "%s", terr.msg);
     return rc;
 }
 
@@ -126,7 +125,7 @@ static void append_turn(run *r, const trace_row *row)
     }
     dstate *d = r->open_dialogue != NONE ? &r->d[r->open_dialogue] : NULL;
     if (!d || d->id != row->dialogue_id || row->turn != d->last_turn + 1) {
-        run__fail(r, EXIT_INPUT,
+        run__fail(r, RUN_INPUT,
                  "trace row id %lld: turn %d of dialogue %lld does not follow turn %d of the same dialogue "
                  "(a dialogue's turns must be contiguous and in order)",
                  (long long)row->id, row->turn, (long long)row->dialogue_id, row->turn - 1);
@@ -161,7 +160,7 @@ static void close_dialogue(run *r)
 void run__pull_next(run *r)
 {
     int scheduled = 0;
-    while (!r->source_done && r->status == EXIT_OK) {
+    while (!r->source_done && r->status == RUN_OK) {
         trace_row row;
         if (r->have_peek) {
             row = r->peek;
@@ -180,12 +179,12 @@ void run__pull_next(run *r)
             return;
         }
         if (isnan(row.t_arr_s) || row.device < 0 || row.device >= r->sc->devices.count) {
-            run__fail(r, EXIT_INPUT, "trace row id %lld: no arrival time, or device %d outside 0..%d",
+            run__fail(r, RUN_INPUT, "trace row id %lld: no arrival time, or device %d outside 0..%d",
                      (long long)row.id, row.device, r->sc->devices.count - 1);
             return;
         }
         if (row.dialogue_id >= 0 && row.turn != 1) {
-            run__fail(r, EXIT_INPUT, "trace row id %lld: dialogue %lld starts at turn %d, not 1", (long long)row.id,
+            run__fail(r, RUN_INPUT, "trace row id %lld: dialogue %lld starts at turn %d, not 1", (long long)row.id,
                      (long long)row.dialogue_id, row.turn);
             return;
         }
@@ -197,7 +196,7 @@ void run__pull_next(run *r)
             continue;
         }
         if (at < sim_now(r->engine)) {
-            run__fail(r, EXIT_INPUT, "trace row id %lld: arrival time %.9f s is before the previous row's",
+            run__fail(r, RUN_INPUT, "trace row id %lld: arrival time %.9f s is before the previous row's",
                      (long long)row.id, row.t_arr_s);
             return;
         }
@@ -217,7 +216,7 @@ void run__pull_next(run *r)
             r->open_dialogue = di;
         }
         if (!sim_schedule(r->engine, at, EV_ARRIVAL, slot, ARRIVAL_FROM_SOURCE))
-            run__fail(r, EXIT_INTERNAL, "out of memory (event queue)");
+            run__fail(r, RUN_INTERNAL, "out of memory (event queue)");
         if (row.dialogue_id < 0)
             return;
         scheduled = 1;

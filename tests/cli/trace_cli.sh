@@ -21,7 +21,7 @@ stat_of() { awk -v k="$1" '$1 == k { print $2 }' "$T/out"; }
 # ---- help ----
 expect_exit 0 "$BIN" trace --help
 for c in import gen stats check; do expect_grep "$c" "$T/out"; done
-expect_grep "exit codes" "$T/out"
+expect_grep "Exit codes" "$T/out"
 for c in import gen stats check; do
   expect_exit 0 "$BIN" trace "$c" --help
   expect_grep "usage: edgesim trace $c" "$T/out"
