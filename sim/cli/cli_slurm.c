@@ -613,7 +613,8 @@ done:
 int cli__slurm(int argc, char **argv)
 {
     if (cli__want_help(argc, argv)) {
-        printf("%s\n%s", slurm_help, cli__exit_codes_help);
+        printf("%s\n", slurm_help);
+        exit_codes_print(stdout);
         return EXIT_OK;
     }
     slurm_args a;
