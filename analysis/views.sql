@@ -1,12 +1,73 @@
 -- edgesim views over complete runs (installed into every results database).
 -- Percentiles are nearest-rank: the value at rank ceil(p * n).
 
+-- run_identity: what a run is, derived from what it stored (docs/ANALYSIS.md,
+-- "Run identity").  This view is the one place the rest of the analysis
+-- (views and commands) learns run identity from.
+--   scenario_key = the resolved scenario (after overrides and the sweep point)
+--                  without seed, replication, replications, description and
+--                  policy, plus its name and the version: runs with equal scenario_key ran
+--                  the same configuration apart from the policy;
+--   group_key    = scenario_key plus the policy and its parameters: the
+--                  replications of one configuration;
+--   config_key   = group_key plus seed and replication: equal config_key
+--                  means the same run (the simulation is deterministic).
+CREATE VIEW IF NOT EXISTS run_identity AS
+WITH s AS (
+    SELECT run_id, seed, replication, policy_params,
+           json_set(json_remove(CASE WHEN json_valid(scenario_json) THEN scenario_json ELSE '{}' END,
+                                '$.seed', '$.replication', '$.replications', '$.description', '$.policy'),
+                    '$.name', scenario_name, '$.version', version) AS scenario_key
+    FROM runs WHERE status = 'complete'
+)
+SELECT run_id, scenario_key,
+       scenario_key || ' ' || policy_params AS group_key,
+       scenario_key || ' ' || policy_params || ' seed=' || seed || ' replication=' || replication AS config_key
+FROM s;
+
+-- run_unique: one run per config_key (the first stored), so a run stored
+-- twice (the same command run twice, a database merged into itself) is
+-- counted once by every view below.
+CREATE VIEW IF NOT EXISTS run_unique AS
+SELECT MIN(run_id) AS run_id FROM run_identity GROUP BY config_key;
+
+-- scenario_group: one row per distinct scenario_key (a "group"), numbered in
+-- the order of its first run, with a label naming what distinguishes it from
+-- the other groups of the database: scenario_name, then every scenario key
+-- whose value differs between groups, as key=value (`devices.count=50`).
+CREATE VIEW IF NOT EXISTS scenario_group AS
+WITH g AS (
+    SELECT i.scenario_key, MIN(i.run_id) AS first_run_id
+    FROM run_identity i JOIN run_unique u ON u.run_id = i.run_id
+    GROUP BY i.scenario_key
+),
+leaves AS (
+    SELECT g.scenario_key, replace(substr(j.fullkey, 3), '"', '') AS path, COALESCE(CAST(j.atom AS TEXT), 'null') AS value
+    FROM g, json_tree(g.scenario_key) j
+    WHERE j.type NOT IN ('object', 'array')
+),
+differing AS (
+    SELECT path FROM leaves GROUP BY path
+    HAVING COUNT(DISTINCT value) > 1 OR COUNT(*) < (SELECT COUNT(*) FROM g)
+)
+SELECT ROW_NUMBER() OVER (ORDER BY g.first_run_id) AS group_index,
+       g.scenario_key, r.scenario_name,
+       r.scenario_name || COALESCE(' ' || (
+           SELECT group_concat(path || '=' || value, ' ')
+           FROM (SELECT l.path, l.value FROM leaves l JOIN differing d ON d.path = l.path
+                 WHERE l.scenario_key = g.scenario_key ORDER BY l.path)), '') AS group_label
+FROM g JOIN runs r ON r.run_id = g.first_run_id;
+
 CREATE VIEW IF NOT EXISTS run_summary AS
-WITH ranked AS (
+WITH sel AS (
+    SELECT r.*, i.scenario_key, i.group_key
+    FROM runs r JOIN run_unique u ON u.run_id = r.run_id JOIN run_identity i ON i.run_id = r.run_id
+),
+ranked AS (
     SELECT q.run_id, q.latency_s,
            ROW_NUMBER() OVER (PARTITION BY q.run_id ORDER BY q.latency_s) AS rk,
            COUNT(*) OVER (PARTITION BY q.run_id) AS n
-    FROM queries q JOIN runs r ON r.run_id = q.run_id AND r.status = 'complete'
+    FROM queries q JOIN sel r ON r.run_id = q.run_id
 ),
 pct AS (
     SELECT run_id,
@@ -14,21 +75,36 @@ pct AS (
            MAX(CASE WHEN rk = (n * 95 + 99) / 100 THEN latency_s END) AS p95_latency_s,
            MAX(CASE WHEN rk = (n * 99 + 99) / 100 THEN latency_s END) AS p99_latency_s
     FROM ranked GROUP BY run_id
+),
+ranked_ttft AS (
+    SELECT q.run_id, q.ttft_s,
+           ROW_NUMBER() OVER (PARTITION BY q.run_id ORDER BY q.ttft_s) AS rk,
+           COUNT(*) OVER (PARTITION BY q.run_id) AS n
+    FROM queries q JOIN sel r ON r.run_id = q.run_id
+    WHERE q.ttft_s IS NOT NULL
+),
+pct_ttft AS (
+    SELECT run_id,
+           MAX(CASE WHEN rk = (n * 50 + 99) / 100 THEN ttft_s END) AS p50_ttft_s,
+           MAX(CASE WHEN rk = (n * 95 + 99) / 100 THEN ttft_s END) AS p95_ttft_s,
+           MAX(CASE WHEN rk = (n * 99 + 99) / 100 THEN ttft_s END) AS p99_ttft_s
+    FROM ranked_ttft GROUP BY run_id
 )
 SELECT r.run_id, r.scenario_name, r.policy, r.policy_params, r.seed, r.replication,
-       r.sweep_index, r.sweep_point,
+       r.sweep_index, r.sweep_point, r.scenario_key, r.group_key,
        COUNT(q.query_id)                                   AS n,
        AVG(q.latency_s)                                    AS mean_latency_s,
        pct.p50_latency_s, pct.p95_latency_s, pct.p99_latency_s,
        AVG(q.ttft_s)                                       AS mean_ttft_s,
+       pt.p50_ttft_s, pt.p95_ttft_s, pt.p99_ttft_s,
        AVG(CASE WHEN q.route = 'large' THEN 1.0 ELSE 0.0 END) AS large_fraction,
        AVG(q.quality)                                      AS mean_quality,
        AVG(q.energy_j)                                     AS mean_energy_j,
        AVG(MAX(q.q_small, q.q_large)) - AVG(q.quality)     AS oracle_quality_gap
-FROM runs r
+FROM sel r
 JOIN queries q ON q.run_id = r.run_id
 JOIN pct ON pct.run_id = r.run_id
-WHERE r.status = 'complete'
+LEFT JOIN pct_ttft pt ON pt.run_id = r.run_id
 GROUP BY r.run_id;
 
 -- t_quantile_975(df, t): Student-t 0.975 quantiles for two-sided 95 %
@@ -94,13 +170,17 @@ FROM pairs p
 JOIN run_summary s ON s.run_id = p.run_id
 JOIN run_summary o ON o.run_id = p.oracle_run_id;
 
--- policy_summary: replications pooled per scenario, sweep point and policy
--- (with its parameters).  For each per-run metric x (the run's mean), mean_x
--- is the mean over the n replications and ci95_x the half-width of its 95 %
--- confidence interval, t(0.975, n-1) * sd / sqrt(n) (NULL when n = 1).
+-- policy_summary: replications pooled per group_key (run_identity: one
+-- configuration, policy and parameters included; never two configurations).
+-- For each per-run metric x (the run's mean), mean_x is the mean over the
+-- n replications and ci95_x the half-width of its 95 % confidence interval,
+-- t(0.975, n-1) * sd / sqrt(n) (NULL when n = 1).  group_label names what
+-- distinguishes the configuration from the others (scenario_group).
 CREATE VIEW IF NOT EXISTS policy_summary AS
 WITH g AS (
-    SELECT scenario_name, sweep_index, sweep_point, policy, policy_params,
+    SELECT group_key, MIN(scenario_key) AS scenario_key, MIN(scenario_name) AS scenario_name,
+           MIN(sweep_index) AS sweep_index, MIN(sweep_point) AS sweep_point,
+           MIN(policy) AS policy, MIN(policy_params) AS policy_params,
            COUNT(*) AS n_runs,
            AVG(mean_latency_s) AS mean_latency_s,
            AVG(mean_quality) AS mean_quality,
@@ -110,17 +190,15 @@ WITH g AS (
            AVG(mean_energy_j) AS mean_energy_j,
            SUM(n) AS n_queries
     FROM run_summary
-    GROUP BY scenario_name, sweep_index, sweep_point, policy, policy_params
+    GROUP BY group_key
 ),
 dev AS (
-    SELECT g.scenario_name, g.sweep_index, g.sweep_point, g.policy, g.policy_params,
+    SELECT g.group_key,
            SUM((s.mean_latency_s - g.mean_latency_s) * (s.mean_latency_s - g.mean_latency_s)) AS ss_latency,
            SUM((s.mean_quality - g.mean_quality) * (s.mean_quality - g.mean_quality)) AS ss_quality,
            SUM((s.large_fraction - g.large_fraction) * (s.large_fraction - g.large_fraction)) AS ss_large
-    FROM g JOIN run_summary s
-      ON s.scenario_name = g.scenario_name AND s.sweep_index = g.sweep_index AND s.sweep_point = g.sweep_point
-     AND s.policy = g.policy AND s.policy_params = g.policy_params
-    GROUP BY g.scenario_name, g.sweep_index, g.sweep_point, g.policy, g.policy_params
+    FROM g JOIN run_summary s ON s.group_key = g.group_key
+    GROUP BY g.group_key
 )
 SELECT g.scenario_name, g.sweep_index, g.sweep_point, g.policy, g.policy_params, g.n_runs, g.n_queries,
        g.mean_latency_s,
@@ -132,9 +210,11 @@ SELECT g.scenario_name, g.sweep_index, g.sweep_point, g.policy, g.policy_params,
        g.large_fraction,
        CASE WHEN g.n_runs > 1 THEN COALESCE(t.t, 1.96) * sqrt(d.ss_large / (g.n_runs - 1) / g.n_runs) END
            AS ci95_large_fraction,
-       g.p95_latency_s, g.mean_ttft_s, g.mean_energy_j
+       g.p95_latency_s, g.mean_ttft_s, g.mean_energy_j,
+       g.group_key, sg.group_index, sg.group_label
 FROM g
-JOIN dev d USING (scenario_name, sweep_index, sweep_point, policy, policy_params)
+JOIN dev d USING (group_key)
+JOIN scenario_group sg ON sg.scenario_key = g.scenario_key
 LEFT JOIN t_quantile_975 t ON t.df = g.n_runs - 1;
 
 -- dialogue_summary: per run and dialogue (multi-turn workloads only).

@@ -16,9 +16,9 @@
 #include "models/policies/policies.h"
 #include "sim/run/run.h"
 #include "sim/run/scenario.h"
-#include "analysis/summary.h"
 #include "traces/trace.h"
 #include "traces/trace_cli.h"
+#include "analysis/analysis.h"
 #include "analysis/plot.h"
 
 /* The one piece of process-wide state: set by SIGINT/SIGTERM, read by the
@@ -192,15 +192,6 @@ static int cmd_channel(int argc, char **argv)
     return EXIT_OK;
 }
 
-static int cmd_summary(int argc, char **argv)
-{
-    if (cli__want_help(argc, argv) || argc != 2) {
-        printf("usage: edgesim summary RESULTS.db\n\nPrint the run_summary view: one line per complete run.\n");
-        return argc != 2 && !cli__want_help(argc, argv) ? EXIT_USAGE : EXIT_OK;
-    }
-    return summary_print(argv[1], 0, stdout);
-}
-
 static int cmd_trace(int argc, char **argv)
 {
     return trace_cli_main(argc, argv);
@@ -215,7 +206,8 @@ static int cmd_help(int argc, char **argv);
 
 static const command commands[] = {
     {"run", cli__run, "run a scenario, append records to an SQLite database"},
-    {"summary", cmd_summary, "print the per-run summary of a results database"},
+    {"summary", analysis_summary_main, "per group and policy: every metric with a confidence interval"},
+    {"compare", analysis_compare_main, "paired differences of every policy against a baseline"},
     {"slurm", cli__slurm, "write (and submit) a SLURM job array and its merge job"},
     {"merge", merge_main, "append the runs of several results databases to one"},
     {"plot", cmd_plot, "draw the standard plots of a results database (gnuplot)"},

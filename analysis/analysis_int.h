@@ -1,0 +1,139 @@
+/* analysis_int.h -- what the analysis commands share: the per-run metrics
+ * loaded from a results database (data.c) and the output tables written as
+ * an aligned table, CSV or JSON (table.c). */
+#ifndef EDGESIM_ANALYSIS_INT_H
+#define EDGESIM_ANALYSIS_INT_H
+
+#include <stdio.h>
+
+#include "sim/base/exit_codes.h"
+
+struct sqlite3;
+
+/* The per-run metrics: run_summary column, what it is, unit, and which way
+ * is better (+1 higher, -1 lower).  The one list summary, compare and the
+ * report walk. */
+#define AN_METRICS(X)                                                  \
+    X(mean_latency_s, "mean latency", "s", -1)                         \
+    X(p50_latency_s, "p50 latency", "s", -1)                           \
+    X(p95_latency_s, "p95 latency", "s", -1)                           \
+    X(p99_latency_s, "p99 latency", "s", -1)                           \
+    X(mean_ttft_s, "mean TTFT", "s", -1)                               \
+    X(p50_ttft_s, "p50 TTFT", "s", -1)                                 \
+    X(p95_ttft_s, "p95 TTFT", "s", -1)                                 \
+    X(p99_ttft_s, "p99 TTFT", "s", -1)                                 \
+    X(mean_quality, "mean quality", "0-1", +1)                         \
+    X(large_fraction, "large-model share", "fraction of queries", -1)  \
+    X(mean_energy_j, "mean device energy", "J per query", -1)
+
+typedef enum an_metric {
+#define AN_ENUM(col, what, unit, better) AN_##col,
+    AN_METRICS(AN_ENUM)
+#undef AN_ENUM
+    AN_METRIC_COUNT
+} an_metric;
+
+typedef struct an_metric_info {
+    const char *column, *what, *unit;
+    int better;
+} an_metric_info;
+extern const an_metric_info an_metric_table[AN_METRIC_COUNT];
+
+/* One run (unique by run identity: run_unique). */
+typedef struct an_run {
+    long long run_id, seed;
+    int replication;
+    int cell;                       /* index into an_data.cells */
+    double m[AN_METRIC_COUNT];      /* NAN when the run has no value */
+} an_run;
+
+/* The replications of one configuration (group_key): a group's policy with
+ * one parameter set.  Its runs are runs[first_run .. first_run + n_runs). */
+typedef struct an_cell {
+    int group;                      /* index into an_data.groups */
+    char *policy, *params, *label;  /* params: JSON; label: run_label */
+    int first_run, n_runs;
+} an_cell;
+
+/* A group: one scenario_key (scenario_group), its cells contiguous. */
+typedef struct an_group {
+    int index;                      /* scenario_group.group_index */
+    char *label, *scenario_name, *scenario_key;
+    int first_cell, n_cells;
+} an_group;
+
+typedef struct an_data {
+    an_group *groups;
+    an_cell *cells;
+    an_run *runs;
+    int n_groups, n_cells, n_runs;
+} an_data;
+
+/* Load every unique complete run of `db` (opened by analysis_open).
+ * Returns 0, or -1 with a message in err.  Free with an_data_free. */
+int an_data_load(struct sqlite3 *db, an_data *d, char *err, size_t errlen);
+void an_data_free(an_data *d);
+
+/* The run of cell c with this seed and replication, or NULL. */
+const an_run *an_cell_run(const an_data *d, int c, long long seed, int replication);
+
+/* ---- output tables ---- */
+
+typedef enum an_format { AN_TABLE, AN_CSV, AN_JSON } an_format;
+/* "table", "csv", "json" -> 0 and *f; else -1. */
+int an_format_parse(const char *s, an_format *f);
+
+typedef enum an_col_kind {
+    AN_TEXT,   /* a string */
+    AN_META,   /* a string left out of the aligned table (CSV, JSON only) */
+    AN_NUM,    /* a number (NAN printed as empty / null) */
+    AN_CI      /* a number: the half-width of the number column before it;
+                  the table format prints the two as "mean ± half" */
+} an_col_kind;
+
+typedef struct an_table an_table;
+
+/* A table with these columns (names copied).  NULL when out of memory. */
+an_table *an_table_create(int ncols, const char *const *names, const an_col_kind *kinds);
+void an_table_destroy(an_table *t);
+/* Append a row; then set its cells left to right (unset cells are empty).
+ * Return 0, -1 when out of memory. */
+int an_table_row(an_table *t);
+int an_table_text(an_table *t, const char *s);
+int an_table_num(an_table *t, double v);
+/* Write the table: aligned columns with a header line, CSV (RFC 4180, a
+ * header row), or JSON (an array of objects, numbers as numbers, NAN as
+ * null).  Returns 0, or -1 when the stream reports a write error. */
+int an_table_write(const an_table *t, an_format f, FILE *out);
+
+/* ---- command-line helpers shared by the analysis commands (cmd.c) ---- */
+
+/* The options of summary / compare / metrics / report.  Each command names
+ * the options it takes in `allowed` (a NULL-terminated list of long names
+ * such as "--format"); -o/--output and --help are always there. */
+typedef struct an_args {
+    const char *cmd;      /* "summary", ... (for messages) */
+    const char *db_path;
+    const char *output;   /* -o FILE; NULL: stdout */
+    an_format format;     /* --format table|csv|json (default table) */
+    double level;         /* --ci LEVEL (default 0.95) */
+    const char *by;       /* --by policy|group (default group) */
+    const char *baseline; /* --baseline POLICY */
+    const char *what;     /* --what SECTION */
+} an_args;
+
+/* Returns 0 to go on, 1 when --help was printed (exit 0), -1 on a usage
+ * error (message printed; exit 2). */
+int an_args_parse(an_args *a, const char *cmd, int argc, char **argv, const char *const *allowed,
+                  const char *help);
+
+/* Open the database (analysis_open) and load its runs.  Returns the handle
+ * or NULL (message printed; exit EXIT_INPUT); d is then empty. */
+struct sqlite3 *an_open_load(const an_args *a, an_data *d);
+
+/* The output stream: stdout, or the -o file.  an_close_output reports a
+ * write error (message printed) and returns 0 or -1. */
+FILE *an_open_output(const an_args *a);
+int an_close_output(const an_args *a, FILE *out);
+
+#endif
