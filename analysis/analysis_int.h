@@ -77,6 +77,50 @@ void an_data_free(an_data *d);
 /* The run of cell c with this seed and replication, or NULL. */
 const an_run *an_cell_run(const an_data *d, int c, long long seed, int replication);
 
+/* Mean over a cell's runs of metric m (NAN values skipped; NAN if none). */
+double an_cell_mean(const an_data *d, int c, an_metric m);
+
+/* The cell of group g running `policy` (by name; the first if several), or
+ * -1.  The RouteLLM references are "always-small" (weak) and
+ * "always-large" (strong). */
+int an_policy_cell(const an_data *d, int g, const char *policy);
+
+/* ---- policy families (metrics.c) ---- */
+
+/* A policy family: the cells of one group and policy whose parameters
+ * differ in exactly one key, `param` (score-threshold over
+ * target_large_fraction, quality-latency over alpha at a fixed theta), or a
+ * single cell (param NULL).  The references always-small / always-large are
+ * no family.  Cells are sorted by the parameter's value. */
+typedef struct an_family {
+    int group;
+    char *label;       /* policy plus the fixed parameters that vary elsewhere */
+    char *policy;
+    char *param;       /* NULL for a single point */
+    int n;
+    int *cells;
+    double *value;     /* numeric parameter values (NAN if not a number) */
+    char **value_text; /* the values as JSON text */
+} an_family;
+
+/* The families of every group, in group order.  0, or -1 (out of memory or
+ * unparsable parameters, message in err). */
+int an_families(const an_data *d, an_family **out, int *n, char *err, size_t errlen);
+void an_families_free(an_family *f, int n);
+
+/* A family's RouteLLM curve: per point the means over replications; PGR
+ * against the group's always-small / always-large runs; APGR and CPT over
+ * the curve (0, 0), the points by large share, (1, 1) (docs/ANALYSIS.md). */
+typedef struct an_point {
+    double value, large_share, quality, pgr, mean_latency_s, p95_s;
+} an_point;
+typedef struct an_curve {
+    double q_weak, q_strong, apgr, cpt50, cpt80;
+    an_point *points; /* f->n, in the family's order */
+} an_curve;
+int an_family_curve(const an_data *d, const an_family *f, an_curve *c);
+void an_curve_free(an_curve *c);
+
 /* ---- output tables ---- */
 
 typedef enum an_format { AN_TABLE, AN_CSV, AN_JSON } an_format;

@@ -146,3 +146,27 @@ const an_run *an_cell_run(const an_data *d, int c, long long seed, int replicati
     }
     return NULL;
 }
+
+double an_cell_mean(const an_data *d, int c, an_metric m)
+{
+    const an_cell *cell = &d->cells[c];
+    double sum = 0;
+    int n = 0;
+    for (int i = 0; i < cell->n_runs; i++) {
+        double v = d->runs[cell->first_run + i].m[m];
+        if (!isnan(v)) {
+            sum += v;
+            n++;
+        }
+    }
+    return n ? sum / n : NAN;
+}
+
+int an_policy_cell(const an_data *d, int g, const char *policy)
+{
+    const an_group *grp = &d->groups[g];
+    for (int c = grp->first_cell; c < grp->first_cell + grp->n_cells; c++)
+        if (strcmp(d->cells[c].policy, policy) == 0)
+            return c;
+    return -1;
+}

@@ -1,0 +1,391 @@
+/* metrics.c -- `edgesim metrics`: RouteLLM's PGR / CPT / APGR with a latency
+ * axis per policy family, Pareto frontiers, and "at equal quality"
+ * comparisons against baseline families (analysis.h; docs/ANALYSIS.md). */
+#include "analysis/analysis.h"
+#include "analysis_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+
+#include "analysis/stats.h"
+
+static const char metrics_help[] =
+    "usage: edgesim metrics RESULTS.db [--what routing|frontier|equal-quality]\n"
+    "                       [--format table|csv|json] [--ci LEVEL] [-o FILE]\n"
+    "\n"
+    "Per group (docs/ANALYSIS.md, \"Run identity\"):\n"
+    "  routing        RouteLLM's metrics with a latency axis for every policy\n"
+    "                 family (a policy's parameter sets differing in one key,\n"
+    "                 e.g. score-threshold over target_large_fraction): per point\n"
+    "                 its large share, quality, PGR = (q - q_weak) / (q_strong -\n"
+    "                 q_weak) against the group's always-small and always-large\n"
+    "                 runs, mean and p95 latency; per family APGR (area under PGR\n"
+    "                 vs large share from (0, 0) to (1, 1)) and CPT(50 %),\n"
+    "                 CPT(80 %) (the smallest large share reaching that PGR).\n"
+    "                 JSON: one object per group and family with family, param,\n"
+    "                 points [{value, large_share, quality, pgr, mean_latency_s,\n"
+    "                 p95_s}], apgr, cpt50, cpt80.  (default)\n"
+    "  frontier       every policy's mean quality, latency and large share, and\n"
+    "                 whether it is on the quality-latency and the quality-large-\n"
+    "                 share Pareto frontier of its group\n"
+    "  equal-quality  each policy against each baseline family of another policy\n"
+    "                 (not the oracle; the family's points and\n"
+    "                 the group's always-small and always-large runs) interpolated\n"
+    "                 to the policy's quality, replication by replication: latency\n"
+    "                 and large-share differences (absolute and relative) with t\n"
+    "                 confidence intervals across replications\n"
+    "\n"
+    "  --format F          table (default), csv, json\n"
+    "  --ci LEVEL          confidence level in (0, 1), default 0.95\n"
+    "  -o, --output FILE   write to FILE instead of stdout\n"
+    "\n"
+    "Exit codes: 0 ok, 2 usage, 3 cannot read the database, 4 cannot write FILE.\n";
+
+typedef struct mctx {
+    an_args a;
+    an_data d;
+    an_family *fam;
+    int n_fam;
+} mctx;
+
+/* ---- routing ---- */
+
+static cJSON *routing_json(const mctx *m)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (int f = 0; arr && f < m->n_fam; f++) {
+        const an_family *fam = &m->fam[f];
+        an_curve c;
+        cJSON *o = cJSON_CreateObject(), *pts = cJSON_CreateArray();
+        if (!o || !pts || an_family_curve(&m->d, fam, &c) != 0) {
+            cJSON_Delete(o);
+            cJSON_Delete(pts);
+            cJSON_Delete(arr);
+            return NULL;
+        }
+        const an_group *g = &m->d.groups[fam->group];
+        cJSON_AddItemToArray(arr, o);
+        cJSON_AddNumberToObject(o, "group", g->index);
+        cJSON_AddStringToObject(o, "group_label", g->label);
+        cJSON_AddStringToObject(o, "family", fam->label);
+        cJSON_AddStringToObject(o, "policy", fam->policy);
+        if (fam->param)
+            cJSON_AddStringToObject(o, "param", fam->param);
+        else
+            cJSON_AddNullToObject(o, "param");
+        cJSON_AddItemToObject(o, "points", pts);
+        for (int i = 0; i < fam->n; i++) {
+            const an_point *p = &c.points[i];
+            cJSON *pt = cJSON_CreateObject();
+            if (!pt)
+                continue;
+            cJSON_AddItemToArray(pts, pt);
+            cJSON *v = cJSON_Parse(fam->value_text[i]);
+            cJSON_AddItemToObject(pt, "value", v ? v : cJSON_CreateNull());
+            cJSON_AddStringToObject(pt, "label", m->d.cells[fam->cells[i]].label);
+            const double nums[] = {p->large_share, p->quality, p->pgr, p->mean_latency_s, p->p95_s};
+            const char *keys[] = {"large_share", "quality", "pgr", "mean_latency_s", "p95_s"};
+            for (int k = 0; k < 5; k++)
+                cJSON_AddItemToObject(pt, keys[k], isnan(nums[k]) ? cJSON_CreateNull() : cJSON_CreateNumber(nums[k]));
+        }
+        const double nums[] = {c.apgr, c.cpt50, c.cpt80, c.q_weak, c.q_strong};
+        const char *keys[] = {"apgr", "cpt50", "cpt80", "q_weak", "q_strong"};
+        for (int k = 0; k < 5; k++)
+            cJSON_AddItemToObject(o, keys[k], isnan(nums[k]) ? cJSON_CreateNull() : cJSON_CreateNumber(nums[k]));
+        an_curve_free(&c);
+    }
+    return arr;
+}
+
+static an_table *routing_table(const mctx *m)
+{
+    static const char *const names[] = {"group", "group_label", "family", "param", "value", "label",
+                                        "large_share", "quality", "pgr", "mean_latency_s", "p95_s",
+                                        "apgr", "cpt50", "cpt80"};
+    static const an_col_kind kinds[] = {AN_NUM, AN_META, AN_TEXT, AN_TEXT, AN_TEXT, AN_META, AN_NUM,
+                                        AN_NUM, AN_NUM,  AN_NUM,  AN_NUM,  AN_NUM,  AN_NUM,  AN_NUM};
+    an_table *t = an_table_create(14, names, kinds);
+    int bad = !t;
+    for (int f = 0; !bad && f < m->n_fam; f++) {
+        const an_family *fam = &m->fam[f];
+        an_curve c;
+        if (an_family_curve(&m->d, fam, &c) != 0) {
+            bad = 1;
+            break;
+        }
+        for (int i = 0; !bad && i < fam->n; i++) {
+            const an_point *p = &c.points[i];
+            bad |= an_table_row(t);
+            bad |= an_table_num(t, m->d.groups[fam->group].index);
+            bad |= an_table_text(t, m->d.groups[fam->group].label);
+            bad |= an_table_text(t, fam->label);
+            bad |= an_table_text(t, fam->param ? fam->param : "-");
+            bad |= an_table_text(t, fam->value_text[i]);
+            bad |= an_table_text(t, m->d.cells[fam->cells[i]].label);
+            bad |= an_table_num(t, p->large_share);
+            bad |= an_table_num(t, p->quality);
+            bad |= an_table_num(t, p->pgr);
+            bad |= an_table_num(t, p->mean_latency_s);
+            bad |= an_table_num(t, p->p95_s);
+            bad |= an_table_num(t, c.apgr);
+            bad |= an_table_num(t, c.cpt50);
+            bad |= an_table_num(t, c.cpt80);
+        }
+        an_curve_free(&c);
+    }
+    if (bad) {
+        an_table_destroy(t);
+        return NULL;
+    }
+    return t;
+}
+
+/* ---- frontier ---- */
+
+static an_table *frontier_table(const mctx *m)
+{
+    static const char *const names[] = {"group", "group_label", "label", "quality", "mean_latency_s", "large_share",
+                                        "latency_frontier", "share_frontier"};
+    static const an_col_kind kinds[] = {AN_NUM, AN_META, AN_TEXT, AN_NUM, AN_NUM, AN_NUM, AN_NUM, AN_NUM};
+    const an_data *d = &m->d;
+    an_table *t = an_table_create(8, names, kinds);
+    double *q = malloc((size_t)d->n_cells * sizeof *q), *lat = malloc((size_t)d->n_cells * sizeof *lat);
+    double *share = malloc((size_t)d->n_cells * sizeof *share);
+    int *on_lat = malloc((size_t)d->n_cells * sizeof *on_lat), *on_share = malloc((size_t)d->n_cells * sizeof *on_share);
+    int bad = !t || !q || !lat || !share || !on_lat || !on_share;
+    for (int g = 0; !bad && g < d->n_groups; g++) {
+        const an_group *grp = &d->groups[g];
+        int c0 = grp->first_cell, n = grp->n_cells;
+        for (int i = 0; i < n; i++) {
+            q[i] = an_cell_mean(d, c0 + i, AN_mean_quality);
+            lat[i] = an_cell_mean(d, c0 + i, AN_mean_latency_s);
+            share[i] = an_cell_mean(d, c0 + i, AN_large_fraction);
+        }
+        stats_pareto(lat, q, (size_t)n, on_lat);
+        stats_pareto(share, q, (size_t)n, on_share);
+        for (int i = 0; !bad && i < n; i++) {
+            bad |= an_table_row(t);
+            bad |= an_table_num(t, grp->index);
+            bad |= an_table_text(t, grp->label);
+            bad |= an_table_text(t, d->cells[c0 + i].label);
+            bad |= an_table_num(t, q[i]);
+            bad |= an_table_num(t, lat[i]);
+            bad |= an_table_num(t, share[i]);
+            bad |= an_table_num(t, on_lat[i]);
+            bad |= an_table_num(t, on_share[i]);
+        }
+    }
+    free(q);
+    free(lat);
+    free(share);
+    free(on_lat);
+    free(on_share);
+    if (bad) {
+        an_table_destroy(t);
+        return NULL;
+    }
+    return t;
+}
+
+/* ---- equal quality ---- */
+
+/* Policy cell p against family f in the replication (seed, rep) of run r:
+ * the family's latency and large share interpolated at r's quality.  0, or
+ * -1 when a point of the family has no run of that replication or r's
+ * quality is outside the family's range. */
+static int at_equal_quality(const an_data *d, const an_family *f, const an_run *r, double *lat, double *share)
+{
+    int n = 0, cap = f->n + 2;
+    double *q = malloc((size_t)cap * sizeof *q), *l = malloc((size_t)cap * sizeof *l);
+    double *s = malloc((size_t)cap * sizeof *s), *qs = malloc((size_t)cap * sizeof *qs);
+    double *ls = malloc((size_t)cap * sizeof *ls), *ss = malloc((size_t)cap * sizeof *ss);
+    size_t *idx = malloc((size_t)cap * sizeof *idx);
+    int rc = q && l && s && qs && ls && ss && idx ? 0 : -1;
+    const char *refs[2] = {"always-small", "always-large"};
+    for (int i = 0; rc == 0 && i < f->n + 2; i++) {
+        int c = i < f->n ? f->cells[i] : an_policy_cell(d, f->group, refs[i - f->n]);
+        if (c < 0)
+            continue; /* a missing reference: the curve is the family alone */
+        const an_run *b = an_cell_run(d, c, r->seed, r->replication);
+        if (!b) {
+            rc = -1;
+            break;
+        }
+        q[n] = b->m[AN_mean_quality];
+        l[n] = b->m[AN_mean_latency_s];
+        s[n] = b->m[AN_large_fraction];
+        n++;
+    }
+    if (rc == 0) {
+        stats_sort_index(q, idx, (size_t)n);
+        for (int i = 0; i < n; i++) {
+            qs[i] = q[idx[i]];
+            ls[i] = l[idx[i]];
+            ss[i] = s[idx[i]];
+        }
+        *lat = stats_interp(qs, ls, (size_t)n, r->m[AN_mean_quality]);
+        *share = stats_interp(qs, ss, (size_t)n, r->m[AN_mean_quality]);
+        rc = isnan(*lat) || isnan(*share) ? -1 : 0;
+    }
+    free(q);
+    free(l);
+    free(s);
+    free(qs);
+    free(ls);
+    free(ss);
+    free(idx);
+    return rc;
+}
+
+static int in_family(const an_family *f, int c)
+{
+    for (int i = 0; i < f->n; i++)
+        if (f->cells[i] == c)
+            return 1;
+    return 0;
+}
+
+static an_table *equal_quality_table(const mctx *m)
+{
+    static const char *const names[] = {
+        "group",          "group_label",    "label",          "baseline",          "n",
+        "quality",        "quality_ci",     "latency_s",      "baseline_latency_s", "latency_diff_s",
+        "latency_diff_ci", "latency_rel",   "latency_rel_ci", "large_share",       "baseline_large_share",
+        "large_diff",     "large_diff_ci",  "large_rel",      "large_rel_ci"};
+    static const an_col_kind kinds[] = {AN_NUM, AN_META, AN_TEXT, AN_TEXT, AN_NUM, AN_NUM, AN_CI,
+                                        AN_NUM, AN_NUM,  AN_NUM,  AN_CI,   AN_NUM, AN_CI,  AN_NUM,
+                                        AN_NUM, AN_NUM,  AN_CI,   AN_NUM,  AN_CI};
+    const an_data *d = &m->d;
+    an_table *t = an_table_create(19, names, kinds);
+    enum { QUAL, LAT, BLAT, DLAT, RLAT, SHARE, BSHARE, DSHARE, RSHARE, NV };
+    double *v[NV];
+    int bad = !t;
+    for (int k = 0; k < NV; k++)
+        bad |= !(v[k] = malloc((size_t)(d->n_runs + 1) * sizeof *v[k]));
+    for (int f = 0; !bad && f < m->n_fam; f++) {
+        const an_family *fam = &m->fam[f];
+        const an_group *grp = &d->groups[fam->group];
+        if (strcmp(fam->policy, "oracle") == 0)
+            continue; /* a bound, not a baseline one could deploy */
+        for (int c = grp->first_cell; !bad && c < grp->first_cell + grp->n_cells; c++) {
+            const an_cell *cell = &d->cells[c];
+            if (in_family(fam, c) || strcmp(cell->policy, fam->policy) == 0 ||
+                strcmp(cell->policy, "always-small") == 0 || strcmp(cell->policy, "always-large") == 0)
+                continue;
+            int n = 0;
+            for (int i = 0; i < cell->n_runs; i++) {
+                const an_run *r = &d->runs[cell->first_run + i];
+                double bl, bs;
+                if (at_equal_quality(d, fam, r, &bl, &bs) != 0)
+                    continue;
+                v[QUAL][n] = r->m[AN_mean_quality];
+                v[LAT][n] = r->m[AN_mean_latency_s];
+                v[BLAT][n] = bl;
+                v[DLAT][n] = r->m[AN_mean_latency_s] - bl;
+                v[RLAT][n] = bl > 0 ? r->m[AN_mean_latency_s] / bl - 1 : NAN;
+                v[SHARE][n] = r->m[AN_large_fraction];
+                v[BSHARE][n] = bs;
+                v[DSHARE][n] = r->m[AN_large_fraction] - bs;
+                v[RSHARE][n] = bs > 0 ? r->m[AN_large_fraction] / bs - 1 : NAN;
+                n++;
+            }
+            stats_ci ci[NV];
+            for (int k = 0; k < NV; k++)
+                ci[k] = stats_mean_ci(v[k], (size_t)n, m->a.level);
+            bad |= an_table_row(t);
+            bad |= an_table_num(t, grp->index);
+            bad |= an_table_text(t, grp->label);
+            bad |= an_table_text(t, cell->label);
+            bad |= an_table_text(t, fam->label);
+            bad |= an_table_num(t, n);
+            bad |= an_table_num(t, ci[QUAL].mean);
+            bad |= an_table_num(t, ci[QUAL].half);
+            bad |= an_table_num(t, ci[LAT].mean);
+            bad |= an_table_num(t, ci[BLAT].mean);
+            bad |= an_table_num(t, ci[DLAT].mean);
+            bad |= an_table_num(t, ci[DLAT].half);
+            bad |= an_table_num(t, ci[RLAT].mean);
+            bad |= an_table_num(t, ci[RLAT].half);
+            bad |= an_table_num(t, ci[SHARE].mean);
+            bad |= an_table_num(t, ci[BSHARE].mean);
+            bad |= an_table_num(t, ci[DSHARE].mean);
+            bad |= an_table_num(t, ci[DSHARE].half);
+            bad |= an_table_num(t, ci[RSHARE].mean);
+            bad |= an_table_num(t, ci[RSHARE].half);
+        }
+    }
+    for (int k = 0; k < NV; k++)
+        free(v[k]);
+    if (bad) {
+        an_table_destroy(t);
+        return NULL;
+    }
+    return t;
+}
+
+/* ---- the command ---- */
+
+int analysis_metrics_main(int argc, char **argv)
+{
+    static const char *const allowed[] = {"--what", "--format", "--ci", NULL};
+    mctx m = {0};
+    char err[512];
+    int rc = an_args_parse(&m.a, "metrics", argc, argv, allowed, metrics_help);
+    if (rc != 0)
+        return rc > 0 ? EXIT_OK : EXIT_USAGE;
+    const char *what = m.a.what ? m.a.what : "routing";
+    if (strcmp(what, "routing") != 0 && strcmp(what, "frontier") != 0 && strcmp(what, "equal-quality") != 0) {
+        fprintf(stderr, "edgesim metrics: --what: expected routing, frontier or equal-quality, found \"%s\"\n", what);
+        return EXIT_USAGE;
+    }
+    sqlite3 *db = an_open_load(&m.a, &m.d);
+    if (!db)
+        return EXIT_INPUT;
+    sqlite3_close(db);
+    int status = EXIT_OUTPUT;
+    if (an_families(&m.d, &m.fam, &m.n_fam, err, sizeof err) != 0) {
+        fprintf(stderr, "edgesim metrics: %s: %s\n", m.a.db_path, err);
+        an_data_free(&m.d);
+        return EXIT_OUTPUT;
+    }
+    an_table *t = NULL;
+    char *json = NULL;
+    if (strcmp(what, "routing") == 0 && m.a.format == AN_JSON) {
+        cJSON *arr = routing_json(&m);
+        json = arr ? cJSON_Print(arr) : NULL;
+        cJSON_Delete(arr);
+    } else if (strcmp(what, "routing") == 0) {
+        t = routing_table(&m);
+    } else if (strcmp(what, "frontier") == 0) {
+        t = frontier_table(&m);
+    } else {
+        t = equal_quality_table(&m);
+    }
+    FILE *out = t || json ? an_open_output(&m.a) : NULL;
+    if (!t && !json) {
+        fprintf(stderr, "edgesim metrics: out of memory\n");
+    } else if (out) {
+        int werr = 0;
+        if (json) {
+            fputs(json, out);
+            fputc('\n', out);
+        } else {
+            if (m.a.format == AN_TABLE) {
+                fprintf(out, "# %s: %s (docs/ANALYSIS.md)\n", m.a.db_path, what);
+                for (int g = 0; g < m.d.n_groups; g++)
+                    fprintf(out, "# group %d: %s\n", m.d.groups[g].index, m.d.groups[g].label);
+            }
+            werr = an_table_write(t, m.a.format, out);
+        }
+        if (an_close_output(&m.a, out) == 0 && werr == 0)
+            status = EXIT_OK;
+    }
+    free(json);
+    an_table_destroy(t);
+    an_families_free(m.fam, m.n_fam);
+    an_data_free(&m.d);
+    return status;
+}
