@@ -9,6 +9,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "models/channel/channel.h"
+#include "models/channel/channel_int.h"
 #include "check.h"
 
 static channel_config cfg;
@@ -171,6 +172,105 @@ static void test_read_pattern_independence(void)
     channel_destroy(r);
 }
 
+/* Reading the same blocks forward, backward, in random order, or in the
+ * stale-CSI pattern (block k and block k - delay interleaved) gives the same
+ * values; also with 1 us blocks (segments of 2^36 blocks, deep bridges). */
+static void test_read_orders(void)
+{
+    enum { N = 20000 };
+    static const double block_s[] = {0.01, 1e-6};
+    for (int b = 0; b < 2; b++) {
+        setup("rayleigh", 1);
+        cfg.fading.block_s = block_s[b];
+        channel *fwd = make(5, 2), *bwd = make(5, 2), *rnd = make(5, 2), *csi = make(5, 2);
+        int64_t stride = b == 0 ? 1 : 9973; /* 1 us blocks: spread the reads over many seconds */
+        double *ref = malloc(N * sizeof *ref);
+        for (int k = 0; k < N; k++)
+            ref[k] = channel_fading_gain(fwd, 0, LINK_UP, k * stride);
+        int same = 1;
+        for (int k = N - 1; k >= 0; k--)
+            same &= channel_fading_gain(bwd, 0, LINK_UP, k * stride) == ref[k];
+        uint64_t x = 88172645463325252ULL;
+        for (int i = 0; i < N; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            int k = (int)(x % N);
+            same &= channel_fading_gain(rnd, 0, LINK_UP, k * stride) == ref[k];
+        }
+        for (int k = 1000; k < N; k++) { /* a decision 1000 blocks stale, then the transfer */
+            same &= channel_fading_gain(csi, 0, LINK_UP, (k - 1000) * stride) == ref[k - 1000];
+            same &= channel_fading_gain(csi, 0, LINK_UP, k * stride) == ref[k];
+        }
+        CHECK(same);
+        free(ref);
+        channel_destroy(fwd);
+        channel_destroy(bwd);
+        channel_destroy(rnd);
+        channel_destroy(csi);
+    }
+}
+
+/* Random access costs O(log L): any block, however far, takes at most
+ * depth + 2 innovations (two segment ends and one midpoint per level). */
+static void test_random_access_cost(void)
+{
+    static const double block_s[] = {0.01, 1e-6};
+    for (int b = 0; b < 2; b++) {
+        fading_ctx f;
+        double x = 2.0 * M_PI * 10.0 * block_s[b];
+        fading_ctx_init(&f, FADING_RAYLEIGH, 1.0 - x * x / 4.0 + x * x * x * x / 64.0, 3, 0);
+        CHECK(f.depth >= 1 && f.depth <= FADING_MAX_DEPTH);
+        CHECK(pow(fabs(f.rho), ldexp(1.0, f.depth)) <= 0x1p-53);      /* ends independent */
+        CHECK(pow(fabs(f.rho), ldexp(1.0, f.depth - 1)) > 0x1p-53);  /* L the smallest such */
+        fading_level *path = malloc(fading_path_len(&f) * sizeof *path);
+        fading_stream s;
+        fading_stream_init(&s, RNG_FADING_UL, 0, &f, path);
+        uint64_t worst = 0, y = 12345;
+        for (int i = 0; i < 1000; i++) {
+            y ^= y << 13, y ^= y >> 7, y ^= y << 17;
+            uint64_t before = s.draws;
+            fading_gain(&f, &s, (int64_t)(y >> 4)); /* up to 2^60 */
+            if (s.draws - before > worst)
+                worst = s.draws - before;
+        }
+        printf("block %g s: rho %.12f, segments of 2^%d blocks, at most %llu draws per random read\n", block_s[b],
+               f.rho, f.depth, (unsigned long long)worst);
+        CHECK(worst <= (uint64_t)f.depth + 2);
+        free(path);
+    }
+}
+
+/* The lag-m correlation of |h|^2 is rho^(2m) also for pairs that straddle a
+ * segment boundary (their values come from different bridges sharing the
+ * end point). */
+static void test_correlation_across_segments(void)
+{
+    enum { N = 60000 };
+    setup("rayleigh", 1);
+    channel *ch = make(31, 4);
+    fading_ctx f;
+    fading_ctx_init(&f, FADING_RAYLEIGH, channel_fading_rho(ch), 0, 0);
+    int64_t L = (int64_t)1 << f.depth;
+    double rho = channel_fading_rho(ch);
+    static const int lags[] = {1, 3, 8};
+    double *a = malloc(N * sizeof *a), *b = malloc(N * sizeof *b);
+    for (int li = 0; li < 3; li++) {
+        int m = lags[li];
+        for (int i = 0; i < N; i++) {
+            int64_t end = (int64_t)(i + 1) * L;       /* a segment boundary */
+            int64_t k = end - 1 - (i % m);             /* k < end <= k + m */
+            a[i] = channel_fading_gain(ch, 0, LINK_DOWN, k);
+            b[i] = channel_fading_gain(ch, 0, LINK_DOWN, k + m);
+        }
+        double c = gsl_stats_correlation(a, 1, b, 1, N);
+        printf("across segment ends (L = %lld): lag %d correlation %.4f (rho^%d = %.4f)\n", (long long)L, m, c,
+               2 * m, pow(rho, 2 * m));
+        CHECK_NEAR(c, pow(rho, 2 * m), 0.015); /* sd about 1/sqrt(N) = 0.004 */
+    }
+    free(a);
+    free(b);
+    channel_destroy(ch);
+}
+
 static void test_independent_links(void)
 {
     enum { N = 100000 };
@@ -256,6 +356,9 @@ int main(void)
     test_gauss_markov_correlation();
     test_sparse_reads();
     test_read_pattern_independence();
+    test_read_orders();
+    test_random_access_cost();
+    test_correlation_across_segments();
     test_independent_links();
     test_none_and_constant();
     test_snr_minus_mean_is_exp();

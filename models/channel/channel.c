@@ -42,6 +42,7 @@ struct channel {
     double *snr_avg_db;          /* [2 * device + dir] */
     fading_ctx fading;
     fading_stream *streams;      /* [2 * device + dir] */
+    fading_level *paths;         /* the streams' cursor paths */
     const channel_rate_model *rate;
     double bandwidth_hz[2];
     sim_time block_ns, access_ns;
@@ -96,6 +97,10 @@ channel *channel_create(const channel_config *cfg, const devices_config *dev, ui
         fading_ctx_init(&ch->fading, FADING_RAYLEIGH,
                         gsl_sf_bessel_J0(two_pi * cfg->fading.doppler_hz * cfg->fading.block_s), seed, replication);
 
+    size_t path_len = fading_path_len(&ch->fading);
+    if (ch->fading.depth > 0 && !(ch->paths = malloc(2 * n * path_len * sizeof *ch->paths)))
+        goto oom;
+
     /* Noise power over the whole band: N0 + 10 log10(B) + NF, dBm. */
     double noise_dbm[2];
     noise_dbm[LINK_UP] = cfg->noise_dbm_hz + 10.0 * log10(cfg->uplink.bandwidth_hz) + cfg->uplink.noise_figure_db;
@@ -117,8 +122,10 @@ channel *channel_create(const channel_config *cfg, const devices_config *dev, ui
         double loss_db = pl->loss_db(cfg, ch->distance_m[d]) + ch->shadowing_db[d];
         ch->snr_avg_db[2 * d + LINK_UP] = cfg->uplink.tx_power_dbm - loss_db - noise_dbm[LINK_UP];
         ch->snr_avg_db[2 * d + LINK_DOWN] = cfg->downlink.tx_power_dbm - loss_db - noise_dbm[LINK_DOWN];
-        fading_stream_init(&ch->streams[2 * d + LINK_UP], RNG_FADING_UL, (uint64_t)d);
-        fading_stream_init(&ch->streams[2 * d + LINK_DOWN], RNG_FADING_DL, (uint64_t)d);
+        for (int dir = 0; dir < 2; dir++)
+            fading_stream_init(&ch->streams[2 * d + dir], dir == LINK_UP ? RNG_FADING_UL : RNG_FADING_DL,
+                               (uint64_t)d, &ch->fading,
+                               ch->paths ? ch->paths + (size_t)(2 * d + dir) * path_len : NULL);
     }
     gsl_rng_free(r);
     return ch;
@@ -138,6 +145,7 @@ void channel_destroy(channel *ch)
     free(ch->shadowing_db);
     free(ch->snr_avg_db);
     free(ch->streams);
+    free(ch->paths);
     free(ch->xf);
     free(ch->done);
     free(ch);

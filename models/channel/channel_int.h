@@ -30,15 +30,17 @@ const channel_rate_model *channel_rate_find(const char *name);
 
 /* ---- Fading: exact Gauss-Markov blocks as a pure function of the index ----
  *
- * Checkpoints every FADING_SEGMENT blocks follow the exact L-step law
- * c_{n+1} = rho^L c_n + sqrt(1 - rho^(2L)) v_{n+1}; the blocks between two
- * checkpoints are drawn sequentially from the exact Gauss-Markov bridge
- * conditioned on both ends.  Block k's innovation uses the hashed uniforms
- * (2k, 2k+1) of the stream.  Values depend on the index only: the same
- * operations run in the same order whatever the read pattern.  See
- * docs/CHANNEL.md, "Fading". */
-#define FADING_SEGMENT 32  /* blocks per segment (L) */
-#define FADING_CP_RING 16  /* checkpoints kept per stream (older: recomputed from 0) */
+ * Segments of L = 2^depth blocks, L the smallest power of two with |rho|^L
+ * below 2^-53: segment end points h_{nL} are independent CN(0,1) draws (the
+ * innovation of block nL).  Inside a segment, a dyadic bridge: the midpoint
+ * of an interval is drawn from the exact Gauss-Markov law conditioned on its
+ * two ends, with the innovation of the midpoint block.  Block k's innovation
+ * uses the hashed uniforms (2k, 2k+1) of the stream.  A read costs at most
+ * depth draws; each stream keeps FADING_CURSORS paths (the intervals of its
+ * last reads), so reading on from a recent block costs about one draw.
+ * Values depend on the index only.  See docs/CHANNEL.md, "Fading". */
+#define FADING_MAX_DEPTH 62 /* L <= 2^62 blocks: enough for any rho < 1 in double */
+#define FADING_CURSORS 2    /* paths kept per stream (e.g. transfers and stale CSI) */
 
 typedef struct fading_cgain {
     double re, im;
@@ -50,26 +52,44 @@ typedef struct fading_ctx {
     fading_kind kind;
     double rho;
     int constant;                    /* rho == 1: h_k = h_0 */
+    int iid;                         /* rho == 0: h_k = w_k */
     uint64_t seed;
     uint32_t replication;
-    double cp_a, cp_s;               /* rho^L, sqrt(1 - rho^(2L)) */
-    double br_a[FADING_SEGMENT + 1]; /* bridge step with r blocks to the end: */
-    double br_b[FADING_SEGMENT + 1]; /*   h = a_r h_prev + b_r h_end + s_r w   */
-    double br_s[FADING_SEGMENT + 1];
+    int depth;                       /* D: segments of 2^D blocks (0 if constant, iid or none) */
+    double mid_a[FADING_MAX_DEPTH];  /* level d midpoint: a_d (h_lo + h_hi) + s_d w */
+    double mid_s[FADING_MAX_DEPTH];
 } fading_ctx;
+
+/* The interval of one level of a path: the values at its two ends. */
+typedef struct fading_level {
+    fading_cgain lo, hi;
+} fading_level;
+
+typedef struct fading_cursor {
+    int64_t segment;                 /* -1: empty */
+    int64_t off;                     /* last block read, offset in the segment */
+    int levels;                      /* path[0 .. levels-1] hold the intervals containing off */
+    fading_cgain value;              /* h at that block */
+    uint64_t last_use;
+    fading_level *path;              /* depth + 1 levels, owned by the caller */
+} fading_cursor;
 
 typedef struct fading_stream {
     rng_purpose purpose;             /* RNG_FADING_UL or RNG_FADING_DL */
     uint64_t entity;                 /* device */
-    int64_t cp_top;                  /* newest checkpoint held, -1: none */
-    fading_cgain cp[FADING_CP_RING]; /* checkpoint n at cp[n % RING] */
-    int64_t cur_block;               /* bridge cursor, -1: none */
-    fading_cgain cur;
-    uint64_t slow_recomputes;        /* reads older than the ring (diagnostics) */
+    uint64_t key;                    /* rng_stream_key of (seed, replication, purpose, entity) */
+    fading_cursor cur[FADING_CURSORS];
+    uint64_t uses;
+    uint64_t draws;                  /* innovations drawn (diagnostics, bench) */
 } fading_stream;
 
 void fading_ctx_init(fading_ctx *f, fading_kind kind, double rho, uint64_t seed, uint32_t replication);
-void fading_stream_init(fading_stream *s, rng_purpose purpose, uint64_t entity);
+/* fading_level entries one stream needs for its cursors. */
+size_t fading_path_len(const fading_ctx *f);
+/* path: fading_path_len(f) entries owned by the caller (unused, may be NULL,
+ * when f->depth is 0). */
+void fading_stream_init(fading_stream *s, rng_purpose purpose, uint64_t entity, const fading_ctx *f,
+                        fading_level *path);
 /* |h_k|^2 for block k >= 0. */
 double fading_gain(const fading_ctx *f, fading_stream *s, int64_t block);
 

@@ -1,12 +1,20 @@
 /* fading.c -- Rayleigh block fading with Gauss-Markov correlation, generated
- * lazily as a pure function of (seed, replication, device, direction, block).
+ * as a pure function of (seed, replication, device, direction, block) with
+ * random access: any block in O(log L) work, whatever was read before.
  *
  * Model (docs/CHANNEL.md, "Fading"): h_k = rho h_{k-1} + sqrt(1-rho^2) w_k,
  * w_k ~ CN(0,1), h_0 ~ CN(0,1), so |h_k|^2 ~ Exp(1) in every block; rho =
- * J0(2 pi f_D T) (Clarke 1968, Jakes 1974).  This file draws that process
- * exactly (same joint law) in a way that does not depend on which blocks are
- * read: checkpoints every L blocks by the exact L-step law, and the blocks in
- * between from the AR(1) bridge conditioned on the two checkpoints.
+ * J0(2 pi f_D T) (Clarke 1968, Jakes 1974).
+ *
+ * Construction: the blocks are cut into segments of L = 2^D blocks, with L
+ * the smallest power of two for which |rho|^L is below double precision's
+ * resolution (2^-53), so that segment end points h_{nL} are independent
+ * CN(0,1) draws to within that resolution (no chain from block 0).  Inside a
+ * segment, the midpoint of a dyadic interval [a, b] is drawn from the exact
+ * Gauss-Markov bridge conditioned on h_a and h_b; a block is reached by at
+ * most D midpoint draws.  Each block's draw uses that block's own hashed
+ * uniforms, and the same arithmetic runs for block k whatever the read
+ * order, so values agree to the bit across read patterns.
  */
 #include "channel_int.h"
 
@@ -29,80 +37,85 @@ void fading_ctx_init(fading_ctx *f, fading_kind kind, double rho, uint64_t seed,
     f->kind = kind;
     f->rho = rho;
     f->constant = kind == FADING_RAYLEIGH && rho == 1.0;
+    f->iid = kind == FADING_RAYLEIGH && rho == 0.0;
     f->seed = seed;
     f->replication = replication;
-    if (f->constant || kind == FADING_NONE) {
-        f->cp_a = 1.0;
-        f->cp_s = 0.0;
+    f->depth = 0;
+    if (f->constant || f->iid || kind == FADING_NONE)
         return;
-    }
-    const int L = FADING_SEGMENT;
-    f->cp_a = pow(rho, L);
-    f->cp_s = sqrt(one_minus_rho2m(rho, L));
-    /* Bridge: given h_{j-1} and the checkpoint h_e, r = e - (j-1) >= 2 steps
-     * ahead, h_j is complex Gaussian with (Gaussian conditioning of
-     * h_j ~ CN(rho h_{j-1}, 1-rho^2) on h_e ~ CN(rho^(r-1) h_j, 1-rho^(2(r-1)))):
-     *   mean = [rho (1-rho^(2(r-1))) h_{j-1} + rho^(r-1) (1-rho^2) h_e] / (1-rho^(2r))
-     *   var  = (1-rho^2) (1-rho^(2(r-1))) / (1-rho^(2r)). */
-    for (int r = 2; r <= L; r++) {
-        double d = one_minus_rho2m(rho, r);
-        double q = one_minus_rho2m(rho, r - 1);
-        double p = one_minus_rho2m(rho, 1);
-        f->br_a[r] = rho * q / d;
-        f->br_b[r] = pow(rho, r - 1) * p / d;
-        f->br_s[r] = sqrt(p * q / d);
+    /* Smallest D >= 1 with |rho|^(2^D) <= 2^-53: D log 2 + log(-log|rho|)
+     * >= log(53 log 2).  |rho| < 1 in double, so -log|rho| >= 2^-53 and
+     * D <= 62. */
+    double need = 53.0 * log(2.0) / -log(fabs(rho));
+    int depth = 1;
+    while (depth < FADING_MAX_DEPTH && ldexp(1.0, depth) < need)
+        depth++;
+    f->depth = depth;
+    /* Level d halves an interval of 2^(D-d) blocks; with h = 2^(D-d-1) blocks
+     * to either end, Gaussian conditioning of the midpoint on both ends gives
+     *   mean = rho^h (h_a + h_b) / (1 + rho^(2h)),
+     *   var  = (1 - rho^(2h)) / (1 + rho^(2h))
+     * (the general bridge with d1 = d2 = h: mean = [rho^d1 (1-rho^(2 d2)) h_a
+     * + rho^d2 (1-rho^(2 d1)) h_b] / (1-rho^(2(d1+d2))), var = (1-rho^(2 d1))
+     * (1-rho^(2 d2)) / (1-rho^(2(d1+d2)))). */
+    for (int d = 0; d < depth; d++) {
+        int64_t h = (int64_t)1 << (depth - d - 1);
+        double q = one_minus_rho2m(rho, h); /* 1 - rho^(2h) */
+        double rho_h = pow(rho, (double)h); /* h = 1 keeps the sign of a negative rho */
+        f->mid_a[d] = rho_h / (2.0 - q);
+        f->mid_s[d] = sqrt(q / (2.0 - q));
     }
 }
 
-void fading_stream_init(fading_stream *s, rng_purpose purpose, uint64_t entity)
+size_t fading_path_len(const fading_ctx *f)
+{
+    return (size_t)FADING_CURSORS * (size_t)(f->depth + 1);
+}
+
+void fading_stream_init(fading_stream *s, rng_purpose purpose, uint64_t entity, const fading_ctx *f,
+                        fading_level *path)
 {
     s->purpose = purpose;
     s->entity = entity;
-    s->cp_top = -1;
-    s->cur_block = -1;
-    s->slow_recomputes = 0;
+    s->key = rng_stream_key(f->seed, f->replication, purpose, entity);
+    for (int c = 0; c < FADING_CURSORS; c++) {
+        s->cur[c].segment = -1;
+        s->cur[c].levels = 0;
+        s->cur[c].last_use = 0;
+        s->cur[c].path = path ? path + (size_t)c * (size_t)(f->depth + 1) : NULL;
+    }
+    s->uses = 0;
+    s->draws = 0;
 }
 
 /* The innovation of block k: CN(0,1) from the stream's hashed uniforms 2k,
  * 2k+1 (Box-Muller in polar form: |w|^2 = -ln U ~ Exp(1), phase uniform). */
-static fading_cgain innovation(const fading_ctx *f, const fading_stream *s, int64_t k)
+static fading_cgain innovation(const fading_stream *s, int64_t k)
 {
-    uint64_t key = rng_stream_key(f->seed, f->replication, s->purpose, s->entity);
-    double u1 = rng_key_uniform(key, 2 * (uint64_t)k);
-    double u2 = rng_key_uniform(key, 2 * (uint64_t)k + 1);
+    double u1 = rng_key_uniform(s->key, 2 * (uint64_t)k);
+    double u2 = rng_key_uniform(s->key, 2 * (uint64_t)k + 1);
     double mag = sqrt(-log1p(-u1)); /* u1 in [0,1): 1 - u1 in (0,1] */
     double phase = two_pi * u2;
     fading_cgain w = {mag * cos(phase), mag * sin(phase)};
     return w;
 }
 
-static fading_cgain cp_step(const fading_ctx *f, const fading_stream *s, fading_cgain prev, int64_t n)
-{
-    fading_cgain v = innovation(f, s, n * FADING_SEGMENT);
-    fading_cgain c = {f->cp_a * prev.re + f->cp_s * v.re, f->cp_a * prev.im + f->cp_s * v.im};
-    return c;
-}
+static double power(fading_cgain h) { return h.re * h.re + h.im * h.im; }
 
-/* Checkpoint n (block n*L).  The ring holds checkpoints cp_top-RING+1 ..
- * cp_top.  A read older than that restarts the chain from checkpoint 0 by
- * the same operations (so the values are identical) and leaves the ring
- * ending at n, so that reading on from there is sequential again. */
-static fading_cgain checkpoint(const fading_ctx *f, fading_stream *s, int64_t n)
+/* Levels of a cursor's path to reuse for offset `off` (> 0) of its segment:
+ * level d's interval is off >> (D - d) (half-open), the same for both
+ * offsets while d < D - (highest differing bit); and no deeper than the
+ * level whose midpoint off is (D - 1 - its lowest set bit). */
+static int shared_levels(const fading_ctx *f, const fading_cursor *c, int64_t segment, int64_t off)
 {
-    if (s->cp_top >= 0 && n <= s->cp_top - FADING_CP_RING) {
-        s->slow_recomputes++;
-        s->cp_top = -1;
-    }
-    if (s->cp_top < 0) {
-        s->cp[0] = innovation(f, s, 0);
-        s->cp_top = 0;
-    }
-    while (s->cp_top < n) {
-        fading_cgain next = cp_step(f, s, s->cp[s->cp_top % FADING_CP_RING], s->cp_top + 1);
-        s->cp_top++;
-        s->cp[s->cp_top % FADING_CP_RING] = next;
-    }
-    return s->cp[n % FADING_CP_RING];
+    if (c->segment != segment)
+        return 0;
+    uint64_t x = (uint64_t)(off ^ c->off);
+    int shared = x ? f->depth - (63 - __builtin_clzll(x)) : f->depth + 1;
+    int own = f->depth - __builtin_ctzll((uint64_t)off);
+    if (shared > own)
+        shared = own;
+    return shared < c->levels ? shared : c->levels;
 }
 
 double fading_gain(const fading_ctx *f, fading_stream *s, int64_t block)
@@ -112,29 +125,60 @@ double fading_gain(const fading_ctx *f, fading_stream *s, int64_t block)
         return 1.0;
     if (f->constant)
         block = 0;
-    if (block == s->cur_block)
-        return s->cur.re * s->cur.re + s->cur.im * s->cur.im;
+    if (f->constant || f->iid)
+        return power(innovation(s, block));
 
-    const int64_t L = FADING_SEGMENT;
-    int64_t n = block / L;
-    fading_cgain end = checkpoint(f, s, n + 1); /* first: may advance the ring */
-    fading_cgain h;
-    int64_t j;
-    if (s->cur_block >= n * L && s->cur_block < block) {
-        h = s->cur;
-        j = s->cur_block;
-    } else {
-        h = checkpoint(f, s, n);
-        j = n * L;
+    const int D = f->depth;
+    const int64_t L = (int64_t)1 << D;
+    int64_t segment = block >> D, off = block & (L - 1);
+    if (off == 0) /* a segment end point: an independent CN(0,1) draw */
+        return power(innovation(s, block));
+    /* The cursor sharing the most levels, or else the least recently used. */
+    fading_cursor *c = &s->cur[0];
+    int best = shared_levels(f, c, segment, off);
+    for (int i = 1; i < FADING_CURSORS; i++) {
+        int n = shared_levels(f, &s->cur[i], segment, off);
+        if (n > best || (n == best && best == 0 && s->cur[i].last_use < c->last_use)) {
+            best = n;
+            c = &s->cur[i];
+        }
     }
-    for (j = j + 1; j <= block; j++) {
-        int r = (int)((n + 1) * L - j + 1);
-        fading_cgain w = innovation(f, s, j);
-        fading_cgain next = {f->br_a[r] * h.re + f->br_b[r] * end.re + f->br_s[r] * w.re,
-                             f->br_a[r] * h.im + f->br_b[r] * end.im + f->br_s[r] * w.im};
-        h = next;
+    c->last_use = ++s->uses;
+    if (best > 0 && c->off == off)
+        return power(c->value);
+    int d = best;
+    fading_cgain lo, hi;
+    if (d == 0) {
+        lo = innovation(s, segment << D);
+        hi = innovation(s, (segment + 1) << D);
+        c->segment = segment;
+        c->path[0].lo = lo;
+        c->path[0].hi = hi;
+        s->draws += 2;
+        d = 1;
     }
-    s->cur_block = block;
-    s->cur = h;
-    return h.re * h.re + h.im * h.im;
+    /* Level d - 1 holds the deepest interval shared with the cursor's last
+     * block; descend from it. */
+    lo = c->path[d - 1].lo;
+    hi = c->path[d - 1].hi;
+    for (int lv = d - 1;; lv++) {
+        int64_t half = (int64_t)1 << (D - lv - 1);
+        int64_t mid = ((off >> (D - lv)) << (D - lv)) + half;
+        fading_cgain w = innovation(s, (segment << D) + mid);
+        fading_cgain m = {f->mid_a[lv] * (lo.re + hi.re) + f->mid_s[lv] * w.re,
+                          f->mid_a[lv] * (lo.im + hi.im) + f->mid_s[lv] * w.im};
+        s->draws++;
+        if (off == mid) {
+            c->off = off;
+            c->levels = lv + 1;
+            c->value = m;
+            return power(m);
+        }
+        if (off < mid)
+            hi = m;
+        else
+            lo = m;
+        c->path[lv + 1].lo = lo;
+        c->path[lv + 1].hi = hi;
+    }
 }
