@@ -158,10 +158,30 @@ double fading_gain(const fading_ctx *f, fading_stream *s, int64_t block)
         d = 1;
     }
     /* Level d - 1 holds the deepest interval shared with the cursor's last
-     * block; descend from it. */
-    lo = c->path[d - 1].lo;
-    hi = c->path[d - 1].hi;
-    for (int lv = d - 1;; lv++) {
+     * block; its midpoint is already known when d came from the cursor (the
+     * cursor's own value, or an end of its next level), else drawn below. */
+    int lv = d - 1;
+    lo = c->path[lv].lo;
+    hi = c->path[lv].hi;
+    if (best > 0) {
+        int64_t half = (int64_t)1 << (D - lv - 1);
+        int64_t mid = ((off >> (D - lv)) << (D - lv)) + half;
+        fading_cgain m = c->levels - 1 == lv ? c->value : c->off < mid ? c->path[lv + 1].hi : c->path[lv + 1].lo;
+        if (off == mid) {
+            c->off = off;
+            c->levels = lv + 1;
+            c->value = m;
+            return power(m);
+        }
+        if (off < mid)
+            hi = m;
+        else
+            lo = m;
+        lv++;
+        c->path[lv].lo = lo;
+        c->path[lv].hi = hi;
+    }
+    for (;; lv++) {
         int64_t half = (int64_t)1 << (D - lv - 1);
         int64_t mid = ((off >> (D - lv)) << (D - lv)) + half;
         fading_cgain w = innovation(s, (segment << D) + mid);
