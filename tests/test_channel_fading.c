@@ -9,7 +9,6 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "models/channel/channel.h"
-#include "models/channel/channel_int.h"
 #include "check.h"
 
 static channel_config cfg;
@@ -210,32 +209,34 @@ static void test_read_orders(void)
 }
 
 /* Random access costs O(log L): any block, however far, takes at most
- * depth + 2 innovations (two segment ends and one midpoint per level). */
+ * log2(L) + 2 innovations (two segment ends and one midpoint per level). */
 static void test_random_access_cost(void)
 {
     static const double block_s[] = {0.01, 1e-6};
     for (int b = 0; b < 2; b++) {
-        fading_ctx f;
-        double x = 2.0 * M_PI * 10.0 * block_s[b];
-        fading_ctx_init(&f, FADING_RAYLEIGH, 1.0 - x * x / 4.0 + x * x * x * x / 64.0, 3, 0);
-        CHECK(f.depth >= 1 && f.depth <= FADING_MAX_DEPTH);
-        CHECK(pow(fabs(f.rho), ldexp(1.0, f.depth)) <= 0x1p-53);      /* ends independent */
-        CHECK(pow(fabs(f.rho), ldexp(1.0, f.depth - 1)) > 0x1p-53);  /* L the smallest such */
-        fading_level *path = malloc(fading_path_len(&f) * sizeof *path);
-        fading_stream s;
-        fading_stream_init(&s, RNG_FADING_UL, 0, &f, path);
+        setup("rayleigh", 1);
+        cfg.fading.block_s = block_s[b];
+        channel *ch = make(3, 0);
+        double rho = channel_fading_rho(ch);
+        int64_t L = channel_fading_segment_blocks(ch);
+        int depth = 0;
+        while (((int64_t)1 << depth) < L)
+            depth++;
+        CHECK(L >= 2 && L == (int64_t)1 << depth);
+        CHECK(pow(fabs(rho), (double)L) <= 0x1p-53);     /* end points independent */
+        CHECK(pow(fabs(rho), (double)L / 2) > 0x1p-53);  /* L the smallest such */
         uint64_t worst = 0, y = 12345;
         for (int i = 0; i < 1000; i++) {
             y ^= y << 13, y ^= y >> 7, y ^= y << 17;
-            uint64_t before = s.draws;
-            fading_gain(&f, &s, (int64_t)(y >> 4)); /* up to 2^60 */
-            if (s.draws - before > worst)
-                worst = s.draws - before;
+            uint64_t before = channel_fading_draws(ch);
+            channel_fading_gain(ch, 0, LINK_UP, (int64_t)(y >> 4)); /* up to 2^60 */
+            if (channel_fading_draws(ch) - before > worst)
+                worst = channel_fading_draws(ch) - before;
         }
         printf("block %g s: rho %.12f, segments of 2^%d blocks, at most %llu draws per random read\n", block_s[b],
-               f.rho, f.depth, (unsigned long long)worst);
-        CHECK(worst <= (uint64_t)f.depth + 2);
-        free(path);
+               rho, depth, (unsigned long long)worst);
+        CHECK(worst <= (uint64_t)depth + 2);
+        channel_destroy(ch);
     }
 }
 
@@ -247,9 +248,7 @@ static void test_correlation_across_segments(void)
     enum { N = 60000 };
     setup("rayleigh", 1);
     channel *ch = make(31, 4);
-    fading_ctx f;
-    fading_ctx_init(&f, FADING_RAYLEIGH, channel_fading_rho(ch), 0, 0);
-    int64_t L = (int64_t)1 << f.depth;
+    int64_t L = channel_fading_segment_blocks(ch);
     double rho = channel_fading_rho(ch);
     static const int lags[] = {1, 3, 8};
     double *a = malloc(N * sizeof *a), *b = malloc(N * sizeof *b);

@@ -173,6 +173,19 @@ double channel_snr_avg_db(const channel *ch, int device, link_dir dir)
 
 double channel_fading_rho(const channel *ch) { return ch->fading.rho; }
 
+int64_t channel_fading_segment_blocks(const channel *ch)
+{
+    return ch->fading.depth > 0 ? (int64_t)1 << ch->fading.depth : 0;
+}
+
+uint64_t channel_fading_draws(const channel *ch)
+{
+    uint64_t n = 0;
+    for (int i = 0; i < 2 * ch->n_dev; i++)
+        n += ch->streams[i].draws;
+    return n;
+}
+
 sim_time channel_block_ns(const channel *ch) { return ch->block_ns; }
 
 double channel_fading_gain(channel *ch, int device, link_dir dir, int64_t block)

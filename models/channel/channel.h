@@ -104,6 +104,11 @@ double channel_fading_gain(channel *ch, int device, link_dir dir, int64_t block)
 /* Gauss-Markov coefficient rho = J0(2 pi doppler_hz block_s) (0 for
  * "rayleigh-iid", 1 for "none"). */
 double channel_fading_rho(const channel *ch);
+/* Blocks per fading segment L (docs/CHANNEL.md "Fading"; 0 for "none",
+ * "rayleigh-iid" and f_D = 0), and the innovations drawn so far over all
+ * streams (a read costs at most log2(L) + 2): for tests and benchmarks. */
+int64_t channel_fading_segment_blocks(const channel *ch);
+uint64_t channel_fading_draws(const channel *ch);
 /* Block length, ns (block_s rounded to the nanosecond). */
 sim_time channel_block_ns(const channel *ch);
 /* Uplink SNR the router sees at t, dB: the block containing t - delay_s

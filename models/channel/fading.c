@@ -125,14 +125,18 @@ double fading_gain(const fading_ctx *f, fading_stream *s, int64_t block)
         return 1.0;
     if (f->constant)
         block = 0;
-    if (f->constant || f->iid)
+    if (f->constant || f->iid) {
+        s->draws++;
         return power(innovation(s, block));
+    }
 
     const int D = f->depth;
     const int64_t L = (int64_t)1 << D;
     int64_t segment = block >> D, off = block & (L - 1);
-    if (off == 0) /* a segment end point: an independent CN(0,1) draw */
+    if (off == 0) { /* a segment end point: an independent CN(0,1) draw */
+        s->draws++;
         return power(innovation(s, block));
+    }
     /* The cursor sharing the most levels, or else the least recently used. */
     fading_cursor *c = &s->cur[0];
     int best = shared_levels(f, c, segment, off);
