@@ -251,6 +251,31 @@ static void test_dialogues(void)
     CHECK(cq.history_ok && cc.history_ok);
     CHECK(cc.switches < cq.switches);
 
+    /* router.sees_switch_cost = false: the router is blind to recomputation
+     * (its switching costs read 0, so context-aware decides exactly as
+     * quality-latency does, turn by turn), while the simulation still
+     * charges the recomputed history. */
+    snprintf(json, sizeof json, tmpl, "\"router\": {\"sees_switch_cost\": false},", "context-aware", rule);
+    result blind = run_scenario(json, NULL, 0);
+    CHECK_INT(blind.status, EXIT_OK);
+    dialogue_check cb = check_dialogues(&blind);
+    CHECK(cb.recompute_ok && cb.history_ok);
+    CHECK(blind.n == ql.n);
+    int csw_zero = 1, same_route = 1, ca_csw = 0;
+    for (size_t i = 0; i < blind.n && i < ql.n; i++) {
+        csw_zero &= blind.rec[i].csw_small_s == 0 && blind.rec[i].csw_large_s == 0;
+        same_route &= blind.rec[i].query_id == ql.rec[i].query_id && blind.rec[i].route == ql.rec[i].route;
+        ca_csw += ca.rec[i].csw_small_s > 0 || ca.rec[i].csw_large_s > 0;
+    }
+    printf("blind context-aware: %d switches, %.0f recomputed tokens (sighted %d, %.0f)\n", cb.switches,
+           cb.recomputed, cc.switches, cc.recomputed);
+    CHECK(csw_zero);
+    CHECK(ca_csw > 0);
+    CHECK(same_route);
+    CHECK_INT(cb.switches, cq.switches);
+    CHECK(cb.recomputed > cc.recomputed);
+    free(blind.rec);
+
     /* A tiny edge KV capacity evicts idle dialogues: a turn routed large
      * after a large turn must recompute what was evicted. */
     snprintf(json, sizeof json, tmpl, "\"models\": {\"large\": {\"kv_capacity_bytes\": 2e8}},", "always-large", "");

@@ -73,6 +73,9 @@ void run__fill_view(run *r, uint32_t slot, policy_view *v)
     v->est_small_s = v->device_work_s + llm_prefill_s(&r->small, n, history) +
                      decode_estimate_s(&r->small, 1, 0, ctx, out);
     v->csw_small_s = history > cached_small ? llm_prefill_s(&r->small, history - cached_small, cached_small) : 0;
+    int sees_csw = r->sc->router.sees_switch_cost;
+    if (!sees_csw)
+        v->csw_small_s = 0;
 
     /* Large, for each edge server: uplink, wait, prefill, decode in its
      * batch, downlink; its switching cost rebuilds the KV it lacks and
@@ -99,6 +102,8 @@ void run__fill_view(run *r, uint32_t slot, policy_view *v)
         double csw = history > cached ? llm_prefill_s(&r->large, history - cached, cached) : 0;
         if (unseen > 0)
             csw += rate_ul > 0 ? 8 * cc->bytes_per_token * unseen / rate_ul : inf;
+        if (!sees_csw)
+            csw = 0;
         if (e == 0 || est + csw < best) {
             best = est + csw;
             q->edge = e;

@@ -12,6 +12,9 @@ static const key_spec router_keys[] = {
             "router inference time before the decision, s (BERT-base class classifier on a phone NPU)"),
     KEY_NUM(router_config, csi_delay_s, "csi_delay_s", "0", 0, 1e6, "age of the SNR the router sees, s"),
     KEY_NUM(router_config, csi_error_db, "csi_error_db", "0", 0, 100, "sd of the Gaussian error on that SNR, dB"),
+    KEY_BOOLV(router_config, sees_switch_cost, "sees_switch_cost", "true",
+              "false: the router's switching costs (csw_small_s, csw_large_s, and the edge-server choice) ignore "
+              "KV recomputation, which the simulation still charges"),
     KEY_TABLE_END,
 };
 

@@ -24,6 +24,8 @@ typedef struct router_config {
     double overhead_s;     /* router inference time before the decision */
     double csi_delay_s;    /* age of the SNR the router sees */
     double csi_error_db;   /* sd of a Gaussian error on that SNR */
+    int sees_switch_cost;  /* 0: the view's csw_* are 0 (the router is blind to KV
+                            * recomputation; the simulation still charges it) */
 } router_config;
 
 typedef struct edge_config {
