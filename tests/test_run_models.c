@@ -257,7 +257,7 @@ static void test_dialogues(void)
      * charges the recomputed history. */
     snprintf(json, sizeof json, tmpl, "\"router\": {\"sees_switch_cost\": false},", "context-aware", rule);
     result blind = run_scenario(json, NULL, 0);
-    CHECK_INT(blind.status, EXIT_OK);
+    CHECK_INT(blind.status, RUN_OK);
     dialogue_check cb = check_dialogues(&blind);
     CHECK(cb.recompute_ok && cb.history_ok);
     CHECK(blind.n == ql.n);
