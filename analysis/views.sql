@@ -233,7 +233,7 @@ SELECT q.run_id, r.scenario_name, r.policy, r.policy_params, r.sweep_index, r.re
        AVG(q.latency_s)                                       AS mean_turn_latency_s,
        AVG(CASE WHEN q.route = 'large' THEN 1.0 ELSE 0.0 END) AS large_fraction,
        AVG(q.quality)                                         AS mean_quality
-FROM queries q JOIN runs r ON r.run_id = q.run_id
+FROM queries q JOIN runs r ON r.run_id = q.run_id JOIN run_unique u ON u.run_id = r.run_id
 WHERE r.status = 'complete' AND q.dialogue_id IS NOT NULL
 GROUP BY q.run_id, q.dialogue_id;
 
@@ -257,7 +257,7 @@ SELECT r.run_id, r.scenario_name, r.policy, r.policy_params, r.sweep_index, r.sw
        AVG(CASE WHEN q.q_large > q.q_small THEN 1.0 ELSE 0.0 END)    AS large_needed_fraction,
        AVG(CASE WHEN q.route = 'large' AND q.q_large <= q.q_small THEN 1.0 ELSE 0.0 END) AS large_wasted_fraction,
        AVG(CASE WHEN q.route = 'small' AND q.q_large > q.q_small THEN 1.0 ELSE 0.0 END)  AS large_missed_fraction
-FROM queries q JOIN runs r ON r.run_id = q.run_id
+FROM queries q JOIN runs r ON r.run_id = q.run_id JOIN run_unique u ON u.run_id = r.run_id
 WHERE r.status = 'complete'
 GROUP BY q.run_id;
 
@@ -276,5 +276,5 @@ SELECT q.run_id, q.query_id, q.route,
        q.t_decode_end - q.t_prefill_end                           AS decode_s,
        q.t_done - q.t_decode_end                                  AS downlink_s,
        q.latency_s
-FROM queries q JOIN runs r ON r.run_id = q.run_id
+FROM queries q JOIN runs r ON r.run_id = q.run_id JOIN run_unique u ON u.run_id = r.run_id
 WHERE r.status = 'complete';
