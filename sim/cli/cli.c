@@ -36,26 +36,6 @@ typedef struct command {
     const char *summary;
 } command;
 
-int cli__want_help(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-            return 1;
-    return 0;
-}
-
-int cli__parse_int_arg(const char *flag, const char *text, long lo, long hi, long *out)
-{
-    char *end;
-    long v = strtol(text, &end, 10);
-    if (!*text || *end || v < lo || v > hi) {
-        fprintf(stderr, "edgesim: %s: expected an integer in [%ld, %ld], found \"%s\"\n", flag, lo, hi, text);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 policy_registry *cli__registry_with_plugins(const char *const *plugins, int n)
 {
     char err[512];
@@ -82,114 +62,113 @@ void cli__catch_signals(void)
 
 /* ---- small commands ---- */
 
+#define OPT_TABLE_END {NULL, 0, OPT_FLAG, NULL, 0, 0, NULL, NULL, 0}
+
+/* Parse a command without options or positional arguments beyond `opts`;
+ * returns -1 to go on, else the exit code. */
+static int parse_simple(const opt_command *c, int argc, char **argv)
+{
+    int rc = opts_parse(c, argc, argv);
+    if (rc == OPTS_HELP)
+        return opts_check_output(stdout, c->name);
+    return rc == OPTS_OK ? -1 : EXIT_USAGE;
+}
+
 static int cmd_policies(int argc, char **argv)
 {
-    if (cli__want_help(argc, argv)) {
-        printf("usage: edgesim policies [--policy-plugin FILE.so]...\n\n"
-               "List the routing policies with their parameters, defaults and ranges.\n");
-        return EXIT_OK;
-    }
-    const char *plugins[MAX_PLUGINS];
-    int n = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--policy-plugin") == 0 && i + 1 < argc && n < MAX_PLUGINS) {
-            plugins[n++] = argv[++i];
-        } else {
-            fprintf(stderr, "edgesim policies: unexpected argument %s\n", argv[i]);
-            return EXIT_USAGE;
-        }
-    }
-    policy_registry *reg = cli__registry_with_plugins(plugins, n);
+    const char *items[MAX_PLUGINS];
+    opt_list plugins = {items, MAX_PLUGINS, 0};
+    const opt_def opts[] = {
+        {"--policy-plugin", 0, OPT_LIST, &plugins, 0, 0, "FILE.so", "load a routing policy plug-in (repeatable)", 0},
+        OPT_TABLE_END,
+    };
+    const opt_command c = {"edgesim policies", "[options]",
+                           "List the routing policies with their parameters, defaults and ranges.\n", opts, NULL, 0, 0,
+                           NULL};
+    int rc = parse_simple(&c, argc, argv);
+    if (rc >= 0)
+        return rc;
+    policy_registry *reg = cli__registry_with_plugins(plugins.items, plugins.n);
     if (!reg)
         return EXIT_USAGE;
     policy_registry_print(reg, stdout);
     policy_registry_destroy(reg);
-    return EXIT_OK;
+    return opts_check_output(stdout, c.name);
 }
 
 static int cmd_profiles(int argc, char **argv)
 {
-    if (cli__want_help(argc, argv) || argc > 1) {
-        printf("usage: edgesim profiles\n\n"
-               "List the latency-profile presets (models.small.preset, models.large.preset)\n"
-               "with prefill and decode rates at batch 1 and 32 and their sources.\n");
-        return argc > 1 && !cli__want_help(argc, argv) ? EXIT_USAGE : EXIT_OK;
-    }
+    const opt_def opts[] = {OPT_TABLE_END};
+    const opt_command c = {"edgesim profiles", "",
+                           "List the latency-profile presets (models.small.preset, models.large.preset)\n"
+                           "with prefill and decode rates at batch 1 and 32 and their sources.\n",
+                           opts, NULL, 0, 0, NULL};
+    int rc = parse_simple(&c, argc, argv);
+    if (rc >= 0)
+        return rc;
     llm_presets_print(stdout);
-    return EXIT_OK;
+    return opts_check_output(stdout, c.name);
 }
 
 static int cmd_keys(int argc, char **argv)
 {
-    if (cli__want_help(argc, argv) || argc > 1) {
-        printf("usage: edgesim keys\n\nList every scenario key with its type, default, range and unit.\n");
-        return argc > 1 && !cli__want_help(argc, argv) ? EXIT_USAGE : EXIT_OK;
-    }
+    const opt_def opts[] = {OPT_TABLE_END};
+    const opt_command c = {"edgesim keys", "", "List every scenario key with its type, default, range and unit.\n", opts,
+                           NULL, 0, 0, NULL};
+    int rc = parse_simple(&c, argc, argv);
+    if (rc >= 0)
+        return rc;
     printf("Scenario keys (JSON; every key optional).  Also: policy {name, ...} or\n"
            "policies [{name, ...}, ...] (see `edgesim policies`), and sweep\n"
            "{\"key.path\": [values...]} (cartesian grid).\n\n");
     keys_print_help(scenario_keys, "", stdout);
-    return EXIT_OK;
+    return opts_check_output(stdout, c.name);
 }
 
 static int cmd_channel(int argc, char **argv)
 {
-    static const char help[] =
-        "usage: edgesim channel SCENARIO.json [--set KEY=VALUE]... [--blocks N] [--threshold-db X]\n\n"
-        "Sample the scenario's channel and print, per device, empirical against\n"
-        "closed-form statistics: mean SNR, outage probability below the threshold\n"
-        "(default 0 dB) and ergodic Shannon rate.  Use it to check a configuration\n"
-        "before a sweep.\n";
-    if (cli__want_help(argc, argv)) {
-        printf("%s", help);
-        return EXIT_OK;
-    }
-    char *sets[MAX_SETS];
-    int n_sets = 0;
+    cli_sets sets;
+    cli__sets_init(&sets);
     const char *path = NULL;
     long blocks = 100000;
     double threshold_db = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--set") == 0 && i + 1 < argc && n_sets < MAX_SETS) {
-            sets[n_sets++] = argv[++i];
-        } else if (strcmp(argv[i], "--blocks") == 0 && i + 1 < argc) {
-            if (cli__parse_int_arg("--blocks", argv[++i], 100, 100000000L, &blocks) != 0)
-                return EXIT_USAGE;
-        } else if (strcmp(argv[i], "--threshold-db") == 0 && i + 1 < argc) {
-            char *end;
-            threshold_db = strtod(argv[++i], &end);
-            if (*end || !argv[i][0]) {
-                fprintf(stderr, "edgesim channel: --threshold-db: expected a number, found \"%s\"\n", argv[i]);
-                return EXIT_USAGE;
-            }
-        } else if (argv[i][0] != '-' && !path) {
-            path = argv[i];
-        } else {
-            fprintf(stderr, "edgesim channel: unexpected argument %s (see --help)\n", argv[i]);
-            return EXIT_USAGE;
-        }
-    }
-    if (!path) {
-        fprintf(stderr, "%s", help);
-        return EXIT_USAGE;
-    }
+    const opt_def opts[] = {
+        cli__opt_set(&sets),
+        cli__opt_seed(&sets),
+        {"--blocks", 0, OPT_INT, &blocks, 100, 100000000, "N", "fading blocks sampled per device (default 100000)", 0},
+        {"--threshold-db", 0, OPT_NUM, &threshold_db, -1000, 1000, "X", "outage threshold in dB (default 0)", 0},
+        OPT_TABLE_END,
+    };
+    const opt_command c = {"edgesim channel", "SCENARIO.json [options]",
+                           "Sample the scenario's channel and print, per device, empirical against\n"
+                           "closed-form statistics: mean SNR, outage probability below the threshold\n"
+                           "and ergodic Shannon rate.  Use it to check a configuration before a sweep.\n",
+                           opts, &path, 1, 1, NULL};
+    int rc = parse_simple(&c, argc, argv);
+    if (rc >= 0)
+        return rc;
+    int n_sets;
+    char *const *set_list = cli__sets_finish(&sets, &n_sets);
     char err[1024];
     scenario_file sf;
     scenario sc;
-    if (scenario_file_load(&sf, path, sets, n_sets, err, sizeof err) != 0 ||
-        scenario_resolve(&sf, 0, &sc, NULL, err, sizeof err) != 0) {
+    if (scenario_file_load(&sf, path, set_list, n_sets, err, sizeof err) != 0) {
         fprintf(stderr, "edgesim: %s\n", err);
         return EXIT_USAGE;
     }
+    if (scenario_resolve(&sf, 0, &sc, NULL, err, sizeof err) != 0) {
+        fprintf(stderr, "edgesim: %s\n", err);
+        scenario_file_free(&sf);
+        return EXIT_USAGE;
+    }
     scenario_file_free(&sf);
-    int rc = channel_check_report(&sc.channel, &sc.devices, scenario_seed(&sc), (uint32_t)sc.replication, blocks,
-                                  threshold_db, stdout,
-                                  err, sizeof err);
+    rc = channel_check_report(&sc.channel, &sc.devices, scenario_seed(&sc), (uint32_t)sc.replication, blocks,
+                              threshold_db, stdout, err, sizeof err);
     if (rc != 0) {
         fprintf(stderr, "edgesim: %s\n", err);
         return EXIT_USAGE;
     }
-    return EXIT_OK;
+    return opts_check_output(stdout, c.name);
 }
 
 static int cmd_trace(int argc, char **argv)
@@ -235,17 +214,25 @@ static void usage(FILE *out)
 
 static int cmd_help(int argc, char **argv)
 {
-    if (argc < 2) {
+    const char *name = NULL;
+    const opt_def opts[] = {OPT_TABLE_END};
+    const opt_command c = {"edgesim help", "[COMMAND]",
+                           "The commands, or the help of one: `edgesim help run` is `edgesim run --help`.\n", opts,
+                           &name, 0, 1, NULL};
+    int rc = parse_simple(&c, argc, argv);
+    if (rc >= 0)
+        return rc;
+    if (!name) {
         usage(stdout);
-        return EXIT_OK;
+        return opts_check_output(stdout, "edgesim help");
     }
-    for (const command *c = commands; c->name; c++) {
-        if (strcmp(c->name, argv[1]) == 0 && c->main != cmd_help) {
-            char *sub[] = {argv[1], "--help", NULL};
-            return c->main(2, sub);
+    for (const command *cmd = commands; cmd->name; cmd++) {
+        if (strcmp(cmd->name, name) == 0) {
+            char *sub[] = {(char *)name, "--help", NULL};
+            return cmd->main(2, sub);
         }
     }
-    fprintf(stderr, "edgesim: no command \"%s\" (see edgesim --help)\n", argv[1]);
+    fprintf(stderr, "edgesim: no command \"%s\" (see edgesim --help)\n", name);
     return EXIT_USAGE;
 }
 
@@ -257,12 +244,12 @@ int cli_main(int argc, char **argv)
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(stdout);
-        return EXIT_OK;
+        return opts_check_output(stdout, "edgesim --help");
     }
     if (strcmp(argv[1], "--version") == 0) {
         printf("edgesim %s (GSL %s, SQLite %s, cJSON %s)\n", EDGESIM_VERSION, GSL_VERSION, sqlite3_libversion(),
                cJSON_Version());
-        return EXIT_OK;
+        return opts_check_output(stdout, "edgesim --version");
     }
     for (const command *c = commands; c->name; c++)
         if (strcmp(c->name, argv[1]) == 0)

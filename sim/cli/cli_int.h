@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "models/policies/policies.h"
+#include "sim/base/opts.h"
 #include "sim/run/run.h"
 
 #define MAX_SETS 256
@@ -16,10 +17,24 @@
 extern volatile sig_atomic_t cli__interrupted;
 void cli__catch_signals(void);
 
-/* Is --help or -h among the arguments? */
-int cli__want_help(int argc, char **argv);
-/* Parse an integer flag value in [lo, hi]; prints the error and returns -1. */
-int cli__parse_int_arg(const char *flag, const char *text, long lo, long hi, long *out);
+/* The scenario options shared by run, slurm and channel: --set (bounded
+ * list), --seed and --replications.  The two numbers take the range of their
+ * scenario key (scenario_keys), so `--seed N` and `--set seed=N` accept the
+ * same values; cli__sets_finish appends them after the --set values (they
+ * win). */
+typedef struct cli_sets {
+    const char *items[MAX_SETS];
+    opt_list list;
+    long seed, replications; /* -1: not given */
+    char owned[2][48];
+} cli_sets;
+void cli__sets_init(cli_sets *s);
+/* The three option-table entries of `s` (ranges from the key table). */
+opt_def cli__opt_set(cli_sets *s);
+opt_def cli__opt_seed(cli_sets *s);
+opt_def cli__opt_replications(cli_sets *s);
+/* After opts_parse: the --set list with --seed/--replications appended. */
+char *const *cli__sets_finish(cli_sets *s, int *n);
 /* The built-in policies plus the plug-ins; NULL (message printed) on error. */
 policy_registry *cli__registry_with_plugins(const char *const *plugins, int n);
 

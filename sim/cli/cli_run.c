@@ -13,47 +13,25 @@
 
 /* ---- edgesim run ---- */
 
-static const char run_help[] =
-    "usage: edgesim run SCENARIO.json [options]\n"
-    "\n"
+static const char run_about[] =
     "Run every policy of the scenario (x every sweep point x replications) on the\n"
     "same randomness and append one `runs` row per run and one `queries` row per\n"
-    "query to an SQLite database, then print a summary table.\n"
-    "\n"
-    "  -o, --output FILE        database to append to (default results.db)\n"
-    "  --set KEY.PATH=VALUE     override a scenario key; VALUE is JSON or a bare\n"
-    "                           string (repeatable; `edgesim keys` lists the keys)\n"
-    "  --seed N                 same as --set seed=N\n"
-    "  --replications N         same as --set replications=N\n"
-    "  --policy NAME            run only this policy (default parameters; repeatable)\n"
-    "  --policy-plugin FILE.so  load a routing policy plug-in (repeatable)\n"
-    "  --sweep-index I          run only sweep point I (0-based; for job arrays:\n"
-    "                           --sweep-index $SLURM_ARRAY_TASK_ID)\n"
-    "  --task T                 run only job-array task T (0-based): sweep point T,\n"
-    "                           or with --replications-per-task N the T-th block of\n"
-    "                           N replications in point order (`edgesim slurm`\n"
-    "                           writes these); stored runs are those of the whole run\n"
-    "  --replications-per-task N  split each point's replications into tasks of N\n"
-    "  --points                 print the number of sweep points (with\n"
-    "                           --replications-per-task: of tasks) and exit\n"
-    "  --check                  validate the scenario and exit (no run)\n"
-    "  -q, --quiet              no progress lines and no summary\n";
+    "query to an SQLite database, then print a summary table.\n";
 
 typedef struct run_args {
     const char *scenario;
     const char *output;
-    char *sets[MAX_SETS];
+    cli_sets sets;
+    char *const *set_list;
     int n_sets;
-    const char *only_policies[MAX_PLUGINS];
-    int n_only;
-    const char *plugins[MAX_PLUGINS];
-    int n_plugins;
-    int sweep_index;
+    const char *only_items[MAX_PLUGINS];
+    opt_list only;
+    const char *plugin_items[MAX_PLUGINS];
+    opt_list plugins;
+    long sweep_index;
     long task, per_task;
     int points, check, quiet;
-    char owned[2][64];
 } run_args;
-
 
 static int parse_run_args(int argc, char **argv, run_args *a)
 {
@@ -61,89 +39,47 @@ static int parse_run_args(int argc, char **argv, run_args *a)
     a->output = "results.db";
     a->sweep_index = -1;
     a->task = -1;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        long v;
-        int takes = strcmp(arg, "-o") == 0 || strcmp(arg, "--output") == 0 || strcmp(arg, "--set") == 0 ||
-                    strcmp(arg, "--seed") == 0 || strcmp(arg, "--replications") == 0 ||
-                    strcmp(arg, "--policy") == 0 || strcmp(arg, "--policy-plugin") == 0 ||
-                    strcmp(arg, "--sweep-index") == 0 || strcmp(arg, "--task") == 0 ||
-                    strcmp(arg, "--replications-per-task") == 0;
-        if (takes && !val) {
-            fprintf(stderr, "edgesim run: %s needs a value\n", arg);
-            return -1;
-        }
-        if (strcmp(arg, "-o") == 0 || strcmp(arg, "--output") == 0) {
-            a->output = val;
-        } else if (strcmp(arg, "--set") == 0) {
-            if (a->n_sets == MAX_SETS - 2) {
-                fprintf(stderr, "edgesim run: too many --set options (at most %d)\n", MAX_SETS - 2);
-                return -1;
-            }
-            a->sets[a->n_sets++] = (char *)val;
-        } else if (strcmp(arg, "--seed") == 0 || strcmp(arg, "--replications") == 0) {
-            int seed = strcmp(arg, "--seed") == 0;
-            if (cli__parse_int_arg(arg, val, seed ? 0 : 1, seed ? 2147483647L : 1000000L, &v) != 0)
-                return -1;
-            snprintf(a->owned[seed], sizeof a->owned[seed], "%s=%ld", seed ? "seed" : "replications", v);
-            a->sets[a->n_sets++] = a->owned[seed];
-        } else if (strcmp(arg, "--policy") == 0) {
-            if (a->n_only == MAX_PLUGINS) {
-                fprintf(stderr, "edgesim run: too many --policy options\n");
-                return -1;
-            }
-            a->only_policies[a->n_only++] = val;
-        } else if (strcmp(arg, "--policy-plugin") == 0) {
-            if (a->n_plugins == MAX_PLUGINS) {
-                fprintf(stderr, "edgesim run: too many --policy-plugin options\n");
-                return -1;
-            }
-            a->plugins[a->n_plugins++] = val;
-        } else if (strcmp(arg, "--sweep-index") == 0) {
-            if (cli__parse_int_arg(arg, val, 0, 100000000L, &v) != 0)
-                return -1;
-            a->sweep_index = (int)v;
-        } else if (strcmp(arg, "--task") == 0) {
-            if (cli__parse_int_arg(arg, val, 0, 100000000L, &a->task) != 0)
-                return -1;
-        } else if (strcmp(arg, "--replications-per-task") == 0) {
-            if (cli__parse_int_arg(arg, val, 1, 1000000L, &a->per_task) != 0)
-                return -1;
-        } else if (strcmp(arg, "--points") == 0) {
-            a->points = 1;
-            continue;
-        } else if (strcmp(arg, "--check") == 0) {
-            a->check = 1;
-            continue;
-        } else if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
-            a->quiet = 1;
-            continue;
-        } else if (arg[0] == '-') {
-            fprintf(stderr, "edgesim run: unknown option %s (see edgesim run --help)\n", arg);
-            return -1;
-        } else if (!a->scenario) {
-            a->scenario = arg;
-            continue;
-        } else {
-            fprintf(stderr, "edgesim run: unexpected argument %s (one scenario per run)\n", arg);
-            return -1;
-        }
-        i++;
-    }
-    if (!a->scenario) {
-        fprintf(stderr, "edgesim run: missing SCENARIO.json (see edgesim run --help)\n");
-        return -1;
-    }
+    cli__sets_init(&a->sets);
+    a->only = (opt_list){a->only_items, MAX_PLUGINS, 0};
+    a->plugins = (opt_list){a->plugin_items, MAX_PLUGINS, 0};
+    const opt_def opts[] = {
+        {"--output", 'o', OPT_OUTPUT, &a->output, 0, 0, "FILE", "database to append to (default results.db)", 0},
+        cli__opt_set(&a->sets),
+        cli__opt_seed(&a->sets),
+        cli__opt_replications(&a->sets),
+        {"--policy", 0, OPT_LIST, &a->only, 0, 0, "NAME",
+         "run only this policy of the scenario's list, with its parameters\n"
+         "there (default parameters if the list lacks it; repeatable)", 0},
+        {"--policy-plugin", 0, OPT_LIST, &a->plugins, 0, 0, "FILE.so", "load a routing policy plug-in (repeatable)", 0},
+        {"--sweep-index", 0, OPT_INT, &a->sweep_index, 0, 100000000, "I",
+         "run only sweep point I (0-based; for job arrays:\n--sweep-index $SLURM_ARRAY_TASK_ID)", 0},
+        {"--task", 0, OPT_INT, &a->task, 0, 100000000, "T",
+         "run only job-array task T (0-based): sweep point T,\n"
+         "or with --replications-per-task N the T-th block of\n"
+         "N replications in point order (`edgesim slurm`\n"
+         "writes these); stored runs are those of the whole run", 0},
+        {"--replications-per-task", 0, OPT_INT, &a->per_task, 1, 1000000, "N",
+         "split each point's replications into tasks of N", 0},
+        {"--points", 0, OPT_FLAG, &a->points, 0, 0, NULL,
+         "print the number of sweep points (with\n--replications-per-task: of tasks) and exit", 0},
+        {"--check", 0, OPT_FLAG, &a->check, 0, 0, NULL, "validate the scenario and exit (no run)", 0},
+        {"--quiet", 'q', OPT_FLAG, &a->quiet, 0, 0, NULL, "no progress lines and no summary", 0},
+        {NULL, 0, OPT_FLAG, NULL, 0, 0, NULL, NULL, 0},
+    };
+    const opt_command cmd = {"edgesim run", "SCENARIO.json [options]", run_about, opts, &a->scenario, 1, 1, NULL};
+    int rc = opts_parse(&cmd, argc, argv);
+    if (rc != OPTS_OK)
+        return rc;
+    a->set_list = cli__sets_finish(&a->sets, &a->n_sets);
     if (a->task >= 0 && a->sweep_index >= 0) {
         fprintf(stderr, "edgesim run: --task and --sweep-index exclude each other\n");
-        return -1;
+        return OPTS_ERROR;
     }
     if (a->per_task && a->task < 0 && !a->points) {
         fprintf(stderr, "edgesim run: --replications-per-task needs --task (or --points)\n");
-        return -1;
+        return OPTS_ERROR;
     }
-    return 0;
+    return OPTS_OK;
 }
 
 int cli__exit_of_run(run_status s)
@@ -177,11 +113,11 @@ static void iso_now(char *buf, size_t len)
 /* Is policy object `p` selected by --policy (all are when none given)? */
 static int selected(const run_args *a, const cJSON *p)
 {
-    if (a->n_only == 0)
+    if (a->only.n == 0)
         return 1;
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(p, "name");
-    for (int i = 0; i < a->n_only; i++)
-        if (cJSON_IsString(name) && strcmp(name->valuestring, a->only_policies[i]) == 0)
+    for (int i = 0; i < a->only.n; i++)
+        if (cJSON_IsString(name) && strcmp(name->valuestring, a->only.items[i]) == 0)
             return 1;
     return 0;
 }
@@ -196,15 +132,15 @@ static cJSON *policies_to_run(const run_args *a, const cJSON *from_scenario)
     for (const cJSON *p = from_scenario->child; p; p = p->next)
         if (selected(a, p))
             cJSON_AddItemToArray(list, cJSON_Duplicate(p, 1));
-    for (int i = 0; i < a->n_only; i++) {
+    for (int i = 0; i < a->only.n; i++) {
         int found = 0;
         for (const cJSON *p = list->child; p; p = p->next) {
             const cJSON *name = cJSON_GetObjectItemCaseSensitive(p, "name");
-            found |= cJSON_IsString(name) && strcmp(name->valuestring, a->only_policies[i]) == 0;
+            found |= cJSON_IsString(name) && strcmp(name->valuestring, a->only.items[i]) == 0;
         }
         if (!found) {
             cJSON *p = cJSON_CreateObject();
-            cJSON_AddStringToObject(p, "name", a->only_policies[i]);
+            cJSON_AddStringToObject(p, "name", a->only.items[i]);
             cJSON_AddItemToArray(list, p);
         }
     }
@@ -259,14 +195,10 @@ static int point_policies_init(point_policies *pp, const run_args *a, const scen
 
 int cli__run(int argc, char **argv)
 {
-    if (cli__want_help(argc, argv)) {
-        printf("%s\n", run_help);
-        exit_codes_print(stdout);
-        return EXIT_OK;
-    }
     run_args a;
-    if (parse_run_args(argc, argv, &a) != 0)
-        return EXIT_USAGE;
+    int prc = parse_run_args(argc, argv, &a);
+    if (prc != OPTS_OK)
+        return prc == OPTS_HELP ? opts_check_output(stdout, "edgesim run --help") : EXIT_USAGE;
 
     char err[1024];
     int status = EXIT_OK;
@@ -275,7 +207,7 @@ int cli__run(int argc, char **argv)
     point_policies pp = {NULL, NULL, 0};
     sink *out = NULL;
 
-    if (scenario_file_load(&sf, a.scenario, a.sets, a.n_sets, err, sizeof err) != 0) {
+    if (scenario_file_load(&sf, a.scenario, a.set_list, a.n_sets, err, sizeof err) != 0) {
         fprintf(stderr, "edgesim: %s\n", err);
         return EXIT_USAGE;
     }
@@ -301,12 +233,12 @@ int cli__run(int argc, char **argv)
         a.sweep_index = task.point;
     }
     if (a.sweep_index >= sf.n_points) {
-        fprintf(stderr, "edgesim: --sweep-index %d: the scenario has %d sweep points (0..%d)\n", a.sweep_index,
+        fprintf(stderr, "edgesim: --sweep-index %ld: the scenario has %d sweep points (0..%d)\n", a.sweep_index,
                 sf.n_points, sf.n_points - 1);
         status = EXIT_USAGE;
         goto done;
     }
-    reg = cli__registry_with_plugins(a.plugins, a.n_plugins);
+    reg = cli__registry_with_plugins(a.plugins.items, a.plugins.n);
     if (!reg) {
         status = EXIT_USAGE;
         goto done;

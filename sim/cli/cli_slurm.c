@@ -76,43 +76,26 @@ int cli__task_locate(const scenario_file *sf, int per_task, long task, cli_task 
 
 /* ---- arguments ---- */
 
-static const char slurm_help[] =
-    "usage: edgesim slurm SCENARIO.json -o RESULT.db [options]\n"
-    "\n"
+static const char slurm_about[] =
     "Write a SLURM job array running the scenario, one task per sweep point (or\n"
     "per block of replications), each task into its own database, and a merge\n"
     "job that starts when the array has ended (afterany), checks that every\n"
     "task's runs are complete, merges them into RESULT.db, and otherwise prints\n"
     "the command that resubmits only the missing tasks.  A rerun task resumes\n"
-    "its database: complete runs are kept, never duplicated.\n"
-    "\n"
-    "  -o, --output FILE          merged database (appended to, like edgesim run)\n"
-    "  --dir DIR                  scripts, task databases (DIR/tasks/T.db) and logs\n"
-    "                             (DIR/logs); default RESULT.db's name + \".slurm\"\n"
-    "  --replications-per-task N  split each point's replications into tasks of N\n"
-    "                             (default: one task per sweep point)\n"
-    "  --set KEY.PATH=VALUE       override a scenario key (repeatable)\n"
-    "  --seed N, --replications N same as --set seed=N / replications=N\n"
-    "  --policy-plugin FILE.so    load a routing policy plug-in (repeatable)\n"
-    "  --time T                   sbatch --time of a task (default 01:00:00)\n"
-    "  --mem M                    sbatch --mem of a task (default 1G)\n"
-    "  --partition P, --account A sbatch --partition / --account (default: the\n"
-    "                             cluster's)\n"
-    "  --submit                   submit both with sbatch and print the job ids\n"
-    "  --merge                    what the merge job runs: check, merge or print\n"
-    "                             the resubmit command (exit 3 when tasks miss)\n"
-    "  -q, --quiet                print only the submit command or job ids\n";
+    "its database: complete runs are kept, never duplicated.\n";
 
 typedef struct slurm_args {
     const char *scenario, *output, *dir;
-    char *sets[MAX_SETS];
+    cli_sets set_opts;
+    char *const *sets;
     int n_sets;
-    const char *plugins[MAX_PLUGINS];
+    const char *plugin_items[MAX_PLUGINS];
+    opt_list plugin_list;
+    const char *const *plugins;
     int n_plugins;
     long per_task;
     const char *time, *mem, *partition, *account;
     int submit, merge, quiet;
-    char owned[2][64];
 } slurm_args;
 
 static int parse_slurm_args(int argc, char **argv, slurm_args *a)
@@ -120,85 +103,46 @@ static int parse_slurm_args(int argc, char **argv, slurm_args *a)
     memset(a, 0, sizeof *a);
     a->time = "01:00:00";
     a->mem = "1G";
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        long v;
-        int flag = strcmp(arg, "--submit") == 0 || strcmp(arg, "--merge") == 0 || strcmp(arg, "-q") == 0 ||
-                   strcmp(arg, "--quiet") == 0;
-        if (arg[0] != '-') {
-            if (a->scenario) {
-                fprintf(stderr, "edgesim slurm: unexpected argument %s (one scenario)\n", arg);
-                return -1;
-            }
-            a->scenario = arg;
-            continue;
-        }
-        if (flag) {
-            if (strcmp(arg, "--submit") == 0)
-                a->submit = 1;
-            else if (strcmp(arg, "--merge") == 0)
-                a->merge = 1;
-            else
-                a->quiet = 1;
-            continue;
-        }
-        if (!val) {
-            fprintf(stderr, "edgesim slurm: %s needs a value (see edgesim slurm --help)\n", arg);
-            return -1;
-        }
-        i++;
-        if (strcmp(arg, "-o") == 0 || strcmp(arg, "--output") == 0) {
-            a->output = val;
-        } else if (strcmp(arg, "--dir") == 0) {
-            a->dir = val;
-        } else if (strcmp(arg, "--set") == 0) {
-            if (a->n_sets == MAX_SETS - 2) {
-                fprintf(stderr, "edgesim slurm: too many --set options (at most %d)\n", MAX_SETS - 2);
-                return -1;
-            }
-            a->sets[a->n_sets++] = (char *)val;
-        } else if (strcmp(arg, "--seed") == 0 || strcmp(arg, "--replications") == 0) {
-            int seed = strcmp(arg, "--seed") == 0;
-            if (cli__parse_int_arg(arg, val, seed ? 0 : 1, seed ? 2147483647L : 1000000L, &v) != 0)
-                return -1;
-            snprintf(a->owned[seed], sizeof a->owned[seed], "%s=%ld", seed ? "seed" : "replications", v);
-            a->sets[a->n_sets++] = a->owned[seed];
-        } else if (strcmp(arg, "--policy-plugin") == 0) {
-            if (a->n_plugins == MAX_PLUGINS) {
-                fprintf(stderr, "edgesim slurm: too many --policy-plugin options\n");
-                return -1;
-            }
-            a->plugins[a->n_plugins++] = val;
-        } else if (strcmp(arg, "--replications-per-task") == 0) {
-            if (cli__parse_int_arg(arg, val, 1, 1000000L, &a->per_task) != 0)
-                return -1;
-        } else if (strcmp(arg, "--time") == 0) {
-            a->time = val;
-        } else if (strcmp(arg, "--mem") == 0) {
-            a->mem = val;
-        } else if (strcmp(arg, "--partition") == 0) {
-            a->partition = val;
-        } else if (strcmp(arg, "--account") == 0) {
-            a->account = val;
-        } else {
-            fprintf(stderr, "edgesim slurm: unknown option %s (see edgesim slurm --help)\n", arg);
-            return -1;
-        }
-    }
-    if (!a->scenario || !a->output) {
-        fprintf(stderr, "edgesim slurm: needs SCENARIO.json and -o RESULT.db (see edgesim slurm --help)\n");
-        return -1;
-    }
-    if (!a->output[0]) {
-        fprintf(stderr, "edgesim slurm: -o: empty file name\n");
-        return -1;
+    cli__sets_init(&a->set_opts);
+    a->plugin_list = (opt_list){a->plugin_items, MAX_PLUGINS, 0};
+    const opt_def opts[] = {
+        {"--output", 'o', OPT_OUTPUT, &a->output, 0, 0, "FILE", "merged database (appended to, like edgesim run)", 0},
+        {"--dir", 0, OPT_STR, &a->dir, 0, 0, "DIR",
+         "scripts, task databases (DIR/tasks/T.db) and logs\n(DIR/logs); default RESULT.db's name + \".slurm\"", 0},
+        {"--replications-per-task", 0, OPT_INT, &a->per_task, 1, 1000000, "N",
+         "split each point's replications into tasks of N\n(default: one task per sweep point)", 0},
+        cli__opt_set(&a->set_opts),
+        cli__opt_seed(&a->set_opts),
+        cli__opt_replications(&a->set_opts),
+        {"--policy-plugin", 0, OPT_LIST, &a->plugin_list, 0, 0, "FILE.so", "load a routing policy plug-in (repeatable)",
+         0},
+        {"--time", 0, OPT_STR, &a->time, 0, 0, "T", "sbatch --time of a task (default 01:00:00)", 0},
+        {"--mem", 0, OPT_STR, &a->mem, 0, 0, "M", "sbatch --mem of a task (default 1G)", 0},
+        {"--partition", 0, OPT_STR, &a->partition, 0, 0, "P", "sbatch --partition (default: the cluster's)", 0},
+        {"--account", 0, OPT_STR, &a->account, 0, 0, "A", "sbatch --account (default: the cluster's)", 0},
+        {"--submit", 0, OPT_FLAG, &a->submit, 0, 0, NULL, "submit both with sbatch and print the job ids", 0},
+        {"--merge", 0, OPT_FLAG, &a->merge, 0, 0, NULL,
+         "what the merge job runs: check, merge or print\nthe resubmit command (exit 3 when tasks miss)", 0},
+        {"--quiet", 'q', OPT_FLAG, &a->quiet, 0, 0, NULL, "print only the submit command or job ids", 0},
+        {NULL, 0, OPT_FLAG, NULL, 0, 0, NULL, NULL, 0},
+    };
+    const opt_command cmd = {"edgesim slurm", "SCENARIO.json -o RESULT.db [options]", slurm_about, opts, &a->scenario,
+                             1, 1, NULL};
+    int rc = opts_parse(&cmd, argc, argv);
+    if (rc != OPTS_OK)
+        return rc;
+    a->sets = cli__sets_finish(&a->set_opts, &a->n_sets);
+    a->plugins = a->plugin_list.items;
+    a->n_plugins = a->plugin_list.n;
+    if (!a->output) {
+        fprintf(stderr, "edgesim slurm: needs -o RESULT.db (see edgesim slurm --help)\n");
+        return OPTS_ERROR;
     }
     if (a->submit && a->merge) {
         fprintf(stderr, "edgesim slurm: --submit and --merge exclude each other\n");
-        return -1;
+        return OPTS_ERROR;
     }
-    return 0;
+    return OPTS_OK;
 }
 
 /* ---- text helpers ---- */
@@ -612,14 +556,10 @@ done:
 
 int cli__slurm(int argc, char **argv)
 {
-    if (cli__want_help(argc, argv)) {
-        printf("%s\n", slurm_help);
-        exit_codes_print(stdout);
-        return EXIT_OK;
-    }
     slurm_args a;
-    if (parse_slurm_args(argc, argv, &a) != 0)
-        return EXIT_USAGE;
+    int prc = parse_slurm_args(argc, argv, &a);
+    if (prc != OPTS_OK)
+        return prc == OPTS_HELP ? opts_check_output(stdout, "edgesim slurm --help") : EXIT_USAGE;
     char err[1024];
     scenario_file sf;
     if (scenario_file_load(&sf, a.scenario, a.sets, a.n_sets, err, sizeof err) != 0) {
