@@ -202,7 +202,7 @@ void opts_print_help(const opt_command *c, FILE *out)
 int opts_check_output(FILE *out, const char *what)
 {
     if (fflush(out) != 0 || ferror(out)) {
-        fprintf(stderr, "edgesim: %s: cannot write the output: %s\n", what, strerror(errno ? errno : EIO));
+        fprintf(stderr, "%s: cannot write the output: %s\n", what, strerror(errno ? errno : EIO));
         return EXIT_OUTPUT;
     }
     return EXIT_OK;

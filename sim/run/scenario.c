@@ -183,11 +183,75 @@ static int check_points(const scenario_file *sf, char *err, size_t errlen)
     return 0;
 }
 
+/* The policy object a policy key addresses: "policy.K" (one policy only) or
+ * "policies.N.K"; *rest receives K.  `where` names the key's origin in
+ * messages ("sweep." or "--set ").  NULL with err set if the key is bad. */
+static cJSON *policy_target(const scenario_file *sf, cJSON *policies, const char *key, const char *where,
+                            const char **rest, char *err, size_t errlen)
+{
+    int n = cJSON_GetArraySize(policies);
+    if (strncmp(key, "policy.", 7) == 0) {
+        if (n != 1) {
+            keys_errorf(err, errlen, "%s: %s%s: the scenario has %d policies; name one as policies.N.%s", sf->path,
+                        where, key, n, key + 7);
+            return NULL;
+        }
+        *rest = key + 7;
+        return cJSON_GetArrayItem(policies, 0);
+    }
+    char *end;
+    long i = strtol(key + 9, &end, 10);
+    if (end == key + 9 || *end != '.' || !end[1]) {
+        keys_errorf(err, errlen, "%s: %s%s: expected policies.N.KEY with N in 0..%d", sf->path, where, key, n - 1);
+        return NULL;
+    }
+    if (i < 0 || i >= n) {
+        keys_errorf(err, errlen, "%s: %s%s: the scenario has %d %s: expected policies.N.KEY with N in 0..%d",
+                    sf->path, where, key, n, n == 1 ? "policy" : "policies", n - 1);
+        return NULL;
+    }
+    *rest = end + 1;
+    return cJSON_GetArrayItem(policies, (int)i);
+}
+
+static int is_policy_key(const char *key)
+{
+    return strncmp(key, "policy.", 7) == 0 || strncmp(key, "policies.", 9) == 0;
+}
+
+/* Apply the --set KEY.PATH=VALUE overrides: scenario keys (and policy.K,
+ * which may create the one policy) to the root (policy_keys 0), or
+ * policies.N.K to the policy list (policy_keys 1), as a sweep key would. */
+static int apply_sets(scenario_file *sf, char *const *sets, int n_sets, int policy_keys, char *err, size_t errlen)
+{
+    key_error kerr;
+    for (int i = 0; i < n_sets; i++) {
+        const char *eq = strchr(sets[i], '=');
+        if (!eq || eq == sets[i])
+            return keys_errorf(err, errlen, "--set %s: expected KEY.PATH=VALUE", sets[i]);
+        char key[256];
+        if ((size_t)(eq - sets[i]) >= sizeof key)
+            return keys_errorf(err, errlen, "--set %.40s...: key longer than %zu characters", sets[i], sizeof key - 1);
+        snprintf(key, sizeof key, "%.*s", (int)(eq - sets[i]), sets[i]);
+        if ((strncmp(key, "policies.", 9) == 0) != policy_keys)
+            continue;
+        cJSON *target = sf->root;
+        const char *path = key;
+        if (policy_keys) {
+            target = policy_target(sf, sf->policies, key, "--set ", &path, err, errlen);
+            if (!target)
+                return -1;
+        }
+        if (keys_json_set(target, path, eq + 1, &kerr) != 0)
+            return keys_errorf(err, errlen, "--set %s: %s", sets[i], kerr.msg);
+    }
+    return 0;
+}
+
 int scenario_file_load(scenario_file *sf, const char *path, char *const *sets, int n_sets, char *err,
                        size_t errlen)
 {
     char msg[600];
-    key_error kerr;
     memset(sf, 0, sizeof *sf);
     snprintf(sf->path, sizeof sf->path, "%s", path);
 
@@ -212,19 +276,9 @@ int scenario_file_load(scenario_file *sf, const char *path, char *const *sets, i
         keys_errorf(err, errlen, "out of memory");
         goto fail;
     }
-    for (int i = 0; i < n_sets; i++) {
-        const char *eq = strchr(sets[i], '=');
-        if (!eq || eq == sets[i]) {
-            keys_errorf(err, errlen, "--set %s: expected KEY.PATH=VALUE", sets[i]);
-            goto fail;
-        }
-        char key[256];
-        snprintf(key, sizeof key, "%.*s", (int)(eq - sets[i]), sets[i]);
-        if (keys_json_set(sf->root, key, eq + 1, &kerr) != 0) {
-            keys_errorf(err, errlen, "%s", kerr.msg);
-            goto fail;
-        }
-    }
+    /* Scenario keys now; policy keys once the policy list is known. */
+    if (apply_sets(sf, sets, n_sets, 0, err, errlen) != 0)
+        goto fail;
 
     cJSON *one = cJSON_DetachItemFromObjectCaseSensitive(sf->root, "policy");
     sf->policies = cJSON_DetachItemFromObjectCaseSensitive(sf->root, "policies");
@@ -248,6 +302,8 @@ int scenario_file_load(scenario_file *sf, const char *path, char *const *sets, i
         keys_errorf(err, errlen, "%s: policies: expected a non-empty array of policy objects", path);
         goto fail;
     }
+    if (apply_sets(sf, sets, n_sets, 1, err, errlen) != 0)
+        goto fail;
     if (check_sweep(sf, err, errlen) != 0)
         goto fail;
 
@@ -269,35 +325,6 @@ void scenario_file_free(scenario_file *sf)
     sf->root = sf->policies = sf->sweep = NULL;
 }
 
-/* The policy object a sweep key addresses: "policy.K" (one policy only) or
- * "policies.N.K"; *rest receives K.  NULL with err set if the key is bad. */
-static cJSON *policy_target(const scenario_file *sf, cJSON *policies, const char *key, const char **rest, char *err,
-                            size_t errlen)
-{
-    int n = cJSON_GetArraySize(policies);
-    if (strncmp(key, "policy.", 7) == 0) {
-        if (n != 1) {
-            keys_errorf(err, errlen, "%s: sweep.%s: the scenario has %d policies; name one as policies.N.%s", sf->path, key,
-                 n, key + 7);
-            return NULL;
-        }
-        *rest = key + 7;
-        return cJSON_GetArrayItem(policies, 0);
-    }
-    char *end;
-    long i = strtol(key + 9, &end, 10);
-    if (end == key + 9 || *end != '.' || i < 0 || i >= n) {
-        keys_errorf(err, errlen, "%s: sweep.%s: expected policies.N.KEY with N in 0..%d", sf->path, key, n - 1);
-        return NULL;
-    }
-    *rest = end + 1;
-    return cJSON_GetArrayItem(policies, (int)i);
-}
-
-static int is_policy_key(const char *key)
-{
-    return strncmp(key, "policy.", 7) == 0 || strncmp(key, "policies.", 9) == 0;
-}
 
 /* Apply grid point `point` of the sweep (mixed radix, last key fastest):
  * scenario keys to `root`, policy keys to `policies` (either may be NULL
@@ -322,7 +349,7 @@ static int apply_point(const scenario_file *sf, int point, cJSON *root, cJSON *p
         if (is_policy_key(m->string)) {
             if (!policies)
                 continue;
-            target = policy_target(sf, policies, m->string, &path, err, errlen);
+            target = policy_target(sf, policies, m->string, "sweep.", &path, err, errlen);
             if (!target)
                 return -1;
         } else if (!root) {
