@@ -456,6 +456,61 @@ static void test_load_response(void)
     free(lg);
 }
 
+/* Advance only to the server's own next change; returns how many there were. */
+static int wakeups_until_idle(llm_server *s, log_t *lg)
+{
+    int n = 0;
+    for (sim_time t; (t = llm_server_next_event(s)) != SIM_TIME_NEVER; n++)
+        llm_server_advance(s, t, on_event, lg);
+    return n;
+}
+
+/* The server wakes at changes of the batch, not per token: a batch-1
+ * request of 4000 tokens is three wake-ups (start, first token, done); and a
+ * request arriving during a batched decode run is admitted at the first
+ * iteration boundary at or after its arrival, found here by summing the
+ * steps one by one. */
+static void test_changes_not_tokens(void)
+{
+    llm_profile pr;
+    llm_preset_profile(llm_preset_find("qwen2.5-1.5b-int4-phone"), &pr);
+    llm_server *s = llm_server_create(&pr);
+    log_t *lg = malloc(sizeof *lg);
+    log_init(lg, s, pr.kv_capacity_bytes);
+    llm_request a = req(0, -1, 0, 300, 4000);
+    llm_server_submit(s, 1000, &a);
+    CHECK_INT(wakeups_until_idle(s, lg), 3);
+    CHECK_NEAR(sim_time_to_s(lg->done[0] - 1000), llm_batch1_service_s(&pr, 300, 0, 4000), 0.5e-9);
+    llm_server_destroy(s);
+
+    pr = custom(0.005, 0.001, 1e-6, 0.01, 0.002, 1e-5, 8, INFINITY, 0);
+    s = llm_server_create(&pr);
+    log_init(lg, s, INFINITY);
+    llm_request x = req(0, -1, 0, 100, 300), y = req(1, -1, 0, 50, 500), z = req(2, -1, 0, 20, 10);
+    llm_server_submit(s, 0, &x);
+    llm_server_submit(s, 0, &y);
+    llm_server_advance(s, 0, on_event, lg);            /* the prefill starts */
+    llm_server_advance(s, llm_server_next_event(s), on_event, lg); /* prefill over: a decode run */
+    sim_time pre_end = lg->first[0];
+    sim_time tz = pre_end + SIM_NS_PER_S / 3;          /* during the run */
+    llm_server_advance(s, tz, on_event, lg);
+    llm_server_submit(s, tz, &z);
+    int wakeups = wakeups_until_idle(s, lg);
+    /* Boundaries by hand: step i (from 0) of the batch of two has context sum
+     * 101 + 51 + 2 i; the first boundary at or after tz. */
+    double acc = sim_time_to_s(pre_end), boundary = acc;
+    for (int i = 0; boundary < sim_time_to_s(tz); i++)
+        boundary = acc += llm_decode_step_s(&pr, 2, 152.0 + 2 * i);
+    CHECK_NEAR(sim_time_to_s(lg->admit[2]), boundary, 2e-9);
+    CHECK(lg->done[0] > lg->done[2] && lg->done[1] > lg->done[0]);
+    /* z's prefill start and end, z done, x done, y done: no per-token wake-up. */
+    CHECK(wakeups <= 6);
+    printf("batched: %d wake-ups for 3 requests and 808 tokens after the first prefill\n", wakeups + 2);
+    CHECK_INT(lg->order_ok, 1);
+    llm_server_destroy(s);
+    free(lg);
+}
+
 int main(void)
 {
     test_batch1_known_answers();
@@ -465,5 +520,6 @@ int main(void)
     test_kv_blocking();
     test_dialogue_kv();
     test_load_response();
+    test_changes_not_tokens();
     return check_done();
 }

@@ -10,9 +10,11 @@
  * hardware, or from a measured table.
  *
  * A server is a passive state machine like the channel: llm_server_submit()
- * queues a request, llm_server_next_event() says when the current iteration
- * ends, llm_server_advance() runs iterations up to `now` and reports what
- * happened through a callback.  The device server has max_batch 1 (FCFS); the
+ * queues a request, llm_server_next_event() says when the next change of the
+ * batch happens (a prefill ends, a sequence completes, queued work can be
+ * admitted), llm_server_advance() runs iterations up to `now` and reports
+ * what happened through a callback.  Decode iterations between two such
+ * changes are advanced in closed form, not one by one.  The device server has max_batch 1 (FCFS); the
  * edge server batches continuously (vLLM-style iterations).  KV of a
  * dialogue's processed prefix is retained after its request ends, evicted LRU
  * when capacity is needed, so a later turn may reuse or recompute it.
@@ -100,6 +102,10 @@ void llm_roofline_coefficients(const llm_roofline_config *rc, double p[3], doubl
 
 double llm_prefill_s(const llm_profile *p, double new_tokens, double cached_tokens);
 double llm_decode_step_s(const llm_profile *p, int batch, double context_sum_tokens);
+/* Sum of `steps` decode steps of a batch of b sequences whose context sum is
+ * C at the first step and grows by b per step:
+ * sum_{i=0}^{steps-1} T_step(b, C + b i), in closed form. */
+double llm_decode_run_s(const llm_profile *p, int batch, double context_sum_tokens, double steps);
 /* Batch-1 service: T_pre(n, c) + sum_{j=1}^{o-1} T_step(1, c + n + j). */
 double llm_batch1_service_s(const llm_profile *p, double new_tokens, double cached_tokens, double out_tokens);
 
@@ -200,8 +206,10 @@ void llm_server_destroy(llm_server *s);
  * submitted at the same instant before llm_server_advance() share one prefill
  * iteration.  Returns 0, or -1 on allocation failure. */
 int llm_server_submit(llm_server *s, sim_time now, const llm_request *req);
-/* End of the current iteration, the time the next one starts when the server
- * is idle with work queued, or SIM_TIME_NEVER when idle. */
+/* The next change of the batch: the end of the current prefill, the end of
+ * the decode iteration at which a sequence completes or a queued request can
+ * be admitted, the time the next iteration starts when the server is idle
+ * with work queued, or SIM_TIME_NEVER when idle. */
 sim_time llm_server_next_event(const llm_server *s);
 /* Complete every iteration ending at or before `now`, start the next ones,
  * and report events in time order. */

@@ -32,13 +32,19 @@ double llm_decode_step_s(const llm_profile *p, int batch, double context_sum_tok
     return p->d[0] + p->d[1] * batch + p->d[2] * context_sum_tokens;
 }
 
+/* T_step is linear in the context sum, so the sum of `steps` steps whose
+ * context sums are C, C + b, ..., C + b (steps - 1) is steps times the step at
+ * the mean context sum C + b (steps - 1)/2 (exact for coefficients and for a
+ * table alike). */
+double llm_decode_run_s(const llm_profile *p, int batch, double context_sum_tokens, double steps)
+{
+    return steps > 0 ? steps * llm_decode_step_s(p, batch, context_sum_tokens + batch * (steps - 1) / 2) : 0;
+}
+
 double llm_batch1_service_s(const llm_profile *p, double new_tokens, double cached_tokens, double out_tokens)
 {
     double t = llm_prefill_s(p, new_tokens, cached_tokens);
-    double ctx = cached_tokens + new_tokens;
-    for (double j = 1; j < out_tokens; j++)
-        t += llm_decode_step_s(p, 1, ctx + j);
-    return t;
+    return t + llm_decode_run_s(p, 1, cached_tokens + new_tokens + 1, out_tokens - 1);
 }
 
 /* Roofline (MODEL.md section 3): a prefill token and a decode sequence each

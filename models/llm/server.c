@@ -13,10 +13,19 @@
  * Prefill produces each admitted request's first token; every decode step one
  * more token per sequence.
  *
+ * Decode iterations are not simulated one by one: between two changes of the
+ * batch (a completion, or a queued request that can be admitted) the batch
+ * is fixed, so the run of k steps from context sum C takes
+ * sum_i T_step(b, C + b i), in closed form (llm_decode_run_s), and only the
+ * change is an event.  A request submitted during a run that could be
+ * admitted cuts the run at the first iteration boundary at or after its
+ * arrival (found by bisection over the closed form), where the original
+ * iteration-by-iteration loop would have admitted it.
+ *
  * Time: iteration ends are anchor + round(seconds since anchor), with the
- * seconds summed in double and the anchor reset at every prefill iteration;
- * so a batch-1 request's service is start + round(T_pre + sum of steps), off
- * the formula by at most 0.5 ns however many tokens it has.
+ * seconds accumulated in double and the anchor reset at every prefill
+ * iteration; so a batch-1 request's service is start + round(T_pre + sum of
+ * steps), off the formula by at most 0.5 ns however many tokens it has.
  *
  * Memory: waiting requests in a ring buffer, running sequences in an array,
  * dialogues in an open-addressing table of an entry array; all grow by
@@ -77,7 +86,10 @@ struct llm_server {
     int n_idle;
 
     int busy, iter_kind, iter_first; /* prefill: run[iter_first..] are being prefilled */
-    sim_time iter_start, iter_end;
+    sim_time iter_start, iter_end;   /* decode: the whole run of steps */
+    int64_t run_steps;            /* decode: steps in the run (to the next change) */
+    int64_t run_ctx0;             /* decode: context sum at the run's first step */
+    double run_s0;                /* decode: anchor_s at the run's start */
     sim_time anchor;
     double anchor_s;
     sim_time start_at;            /* idle with work queued: next start; else SIM_TIME_NEVER */
@@ -85,6 +97,10 @@ struct llm_server {
     uint64_t tokens_out;
     double *scratch;              /* backlog work space (not state): written by the const estimator */
 };
+
+static int head_admissible(const llm_server *s);
+static sim_time run_step_end(const llm_server *s, int64_t k);
+static int64_t run_step_at(const llm_server *s, sim_time t, int after);
 
 /* ---- growable storage ---- */
 
@@ -241,11 +257,10 @@ void llm_server_destroy(llm_server *s)
 /* ---- estimates ---- */
 
 /* Batch-1 decode time of steps j = 1 .. steps on a context of ctx tokens
- * before the first: T_step is linear in C, so the sum is steps times the step
- * at the mean context (exact for coefficients, and for a table too). */
+ * before the first. */
 static double decode_run_s(const llm_profile *p, double ctx, double steps)
 {
-    return steps > 0 ? steps * llm_decode_step_s(p, 1, ctx + (steps + 1) / 2) : 0;
+    return llm_decode_run_s(p, 1, ctx + 1, steps);
 }
 
 /* ---- submit ---- */
@@ -313,6 +328,14 @@ int llm_server_submit(llm_server *s, sim_time now, const llm_request *req)
     s->q_est_out += p.req.out_tokens_est;
     if (!s->busy && s->start_at == SIM_TIME_NEVER)
         s->start_at = now;
+    if (s->busy && s->iter_kind == ITER_DECODE && head_admissible(s)) {
+        /* Admitted at the first iteration boundary at or after now. */
+        int64_t k = run_step_at(s, now, 0);
+        if (k < s->run_steps) {
+            s->run_steps = k;
+            s->iter_end = run_step_end(s, k);
+        }
+    }
     return 0;
 }
 
@@ -327,21 +350,38 @@ static void emit(llm_event_fn *cb, void *ctx, uint64_t tag, llm_event_kind kind,
     cb(ctx, &ev);
 }
 
-/* Try to admit the queue's head at time t; returns 1 if admitted.  Also
- * returns the prefill seconds of the request in *prefill_s. */
-static int admit_head(llm_server *s, sim_time t, double *prefill_s, llm_event_fn *cb, void *ctx)
+/* Whether the queue's head can be admitted now (a batch slot is free and its
+ * KV fits, evicting idle dialogues if need be).  Nothing that decides this
+ * changes during a decode run. */
+static int head_admissible(const llm_server *s)
 {
-    const pending *p = &s->q[s->q_head];
-    const llm_request *r = &p->req;
+    if (s->q_len == 0 || s->n_run >= s->prof.max_batch)
+        return 0;
+    const llm_request *r = &s->q[s->q_head].req;
     int32_t e = r->dialogue >= 0 ? dlg_find(s, r->dialogue) : -1;
     int64_t retained = e >= 0 && s->dlg[e].state == DLG_IDLE ? s->dlg[e].tokens : 0;
     int64_t reserve = (int64_t)r->history_tokens + r->new_tokens + r->out_tokens;
     int64_t need = reserve - retained;  /* the dialogue's own retained KV becomes part of it */
     int64_t evictable = s->kv_idle - retained;
+    /* else it blocks until running sequences finish */
+    return s->kv_used + need <= s->kv_cap || s->kv_used - evictable + need <= s->kv_cap ||
+           (s->n_run == 0 && reserve > s->kv_cap);
+}
+
+/* Try to admit the queue's head at time t; returns 1 if admitted.  Also
+ * returns the prefill seconds of the request in *prefill_s. */
+static int admit_head(llm_server *s, sim_time t, double *prefill_s, llm_event_fn *cb, void *ctx)
+{
+    if (!head_admissible(s))
+        return 0;
+    const pending *p = &s->q[s->q_head];
+    const llm_request *r = &p->req;
+    int32_t e = r->dialogue >= 0 ? dlg_find(s, r->dialogue) : -1;
+    int64_t retained = e >= 0 && s->dlg[e].state == DLG_IDLE ? s->dlg[e].tokens : 0;
+    int64_t reserve = (int64_t)r->history_tokens + r->new_tokens + r->out_tokens;
+    int64_t need = reserve - retained;
 
     if (s->kv_used + need > s->kv_cap) {
-        if (s->kv_used - evictable + need > s->kv_cap && !(s->n_run == 0 && reserve > s->kv_cap))
-            return 0;           /* blocks until running sequences finish */
         /* LRU eviction of other idle dialogues (a request larger than the
          * whole capacity runs alone, after evicting everything idle). */
         int32_t v = s->lru_head;
@@ -388,6 +428,53 @@ static void set_end(llm_server *s, sim_time start, double seconds)
         s->iter_end = start;
 }
 
+/* Seconds since the anchor at the end of step k (0 .. run_steps) of the
+ * current decode run, and that end as a time. */
+static double run_anchor_s(const llm_server *s, int64_t k)
+{
+    return s->run_s0 + llm_decode_run_s(&s->prof, s->n_run, (double)s->run_ctx0, (double)k);
+}
+
+static sim_time run_step_end(const llm_server *s, int64_t k)
+{
+    sim_time t = s->anchor + sim_time_from_s(run_anchor_s(s, k));
+    return t < s->iter_start ? s->iter_start : t;
+}
+
+/* The first step k in 1 .. run_steps of the current decode run whose end is
+ * at or after t (strictly after t with `after`); run_steps if none.  Step
+ * ends do not decrease with k (bisection). */
+static int64_t run_step_at(const llm_server *s, sim_time t, int after)
+{
+    int64_t lo = 1, hi = s->run_steps;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        sim_time end = run_step_end(s, mid);
+        if (after ? end > t : end >= t)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+/* A decode run from t to the next completion. */
+static void start_decode_run(llm_server *s, sim_time t)
+{
+    int64_t steps = INT64_MAX;
+    for (int i = 0; i < s->n_run; i++)
+        if (s->run[i].out - s->run[i].gen < steps)
+            steps = s->run[i].out - s->run[i].gen;
+    assert(steps >= 1);
+    s->busy = 1;
+    s->iter_kind = ITER_DECODE;
+    s->iter_start = t;
+    s->run_steps = steps;
+    s->run_ctx0 = s->ctx_sum;
+    s->run_s0 = s->anchor_s;
+    s->iter_end = run_step_end(s, steps);
+}
+
 /* Choose and start the iteration beginning at t. */
 static void start_next(llm_server *s, sim_time t, llm_event_fn *cb, void *ctx)
 {
@@ -404,8 +491,7 @@ static void start_next(llm_server *s, sim_time t, llm_event_fn *cb, void *ctx)
         s->anchor_s = 0;
         set_end(s, t, dur);
     } else if (s->n_run > 0) {
-        s->iter_kind = ITER_DECODE;
-        set_end(s, t, llm_decode_step_s(&s->prof, s->n_run, (double)s->ctx_sum));
+        start_decode_run(s, t);
     } else {
         s->busy = 0;
     }
@@ -431,16 +517,19 @@ static void end_iteration(llm_server *s, llm_event_fn *cb, void *ctx)
     sim_time t = s->iter_end;
     s->busy_ns += t - s->iter_start;
     int first = s->iter_kind == ITER_PREFILL ? s->iter_first : 0;
+    int64_t steps = s->iter_kind == ITER_PREFILL ? 1 : s->run_steps;
+    if (s->iter_kind == ITER_DECODE)
+        s->anchor_s = run_anchor_s(s, steps);
     int kept = first;
     for (int i = first; i < s->n_run; i++) {
         sequence *q = &s->run[i];
-        q->gen++;
-        s->tokens_out++;
+        q->gen += (int)steps;
+        s->tokens_out += (uint64_t)steps;
         if (s->iter_kind == ITER_PREFILL) {
             s->ctx_sum += q->ctx + 1;
             emit(cb, ctx, q->tag, LLM_EV_FIRST_TOKEN, t, 0, 0);
         } else {
-            s->ctx_sum++;
+            s->ctx_sum += steps;
         }
         if (q->gen >= q->out) {
             s->ctx_sum -= q->ctx + q->gen;
@@ -514,7 +603,16 @@ static int cmp_double(const void *a, const void *b)
 /* docs/PROFILES.md "Backlog estimator". */
 double llm_server_backlog_s(const llm_server *s, sim_time now)
 {
-    double residual = s->busy && s->iter_end > now ? sim_time_to_s(s->iter_end - now) : 0;
+    /* In a decode run, the iteration under way at now: `done` steps of the
+     * run are over, and it ends at iter_end. */
+    sim_time iter_end = s->iter_end;
+    int done = 0;
+    if (s->busy && s->iter_kind == ITER_DECODE && s->run_steps > 1 && now >= s->iter_start) {
+        int64_t k = run_step_at(s, now, 1);
+        iter_end = run_step_end(s, k);
+        done = (int)(k - 1);
+    }
+    double residual = s->busy && iter_end > now ? sim_time_to_s(iter_end - now) : 0;
     int free_slots = s->prof.max_batch - s->n_run;
     if ((int)s->q_len < free_slots)
         return residual;
@@ -523,7 +621,7 @@ double llm_server_backlog_s(const llm_server *s, sim_time now)
         double rest = 0;
         if (s->n_run == 1) {
             const sequence *q = &s->run[0];
-            int after = s->busy ? q->gen + 1 : q->gen; /* tokens once the current iteration ends */
+            int after = s->busy ? q->gen + done + 1 : q->gen; /* tokens once the current iteration ends */
             double steps = q->est_out - after;
             rest = decode_run_s(&s->prof, (double)(q->ctx + after - 1), steps);
         }
@@ -538,7 +636,7 @@ double llm_server_backlog_s(const llm_server *s, sim_time now)
     for (int i = 0; i < s->n_run; i++) {
         const sequence *q = &s->run[i];
         int progresses = s->busy && (s->iter_kind == ITER_DECODE || i >= s->iter_first);
-        int after = q->gen + progresses;
+        int after = q->gen + done + progresses;
         double rem = q->est_out - after;
         s->scratch[i] = rem > 0 ? rem : 0;
         ctx_after += (double)(q->ctx + after);
