@@ -1,7 +1,8 @@
 -- merge.sql: append the complete runs of the attached database `src` to the
 -- main database, renumbering run_id after main's largest (so files written by
 -- the tasks of a job array, each numbering its runs from 1, merge into one).
--- Runs still 'running' in src (killed tasks) are not copied.
+-- Runs still 'running' in src (killed tasks) are not copied, nor runs whose
+-- config_hash main already holds complete (the same run merged twice).
 -- Use: open OUT (with analysis/schema.sql and views.sql installed), then per
 -- input: ATTACH 'IN.db' AS src; BEGIN; <this file>; COMMIT; DETACH src;
 -- (analysis/merge.sh does exactly that.)
@@ -9,18 +10,19 @@ CREATE TEMP TABLE IF NOT EXISTS merge_map (old_id INTEGER PRIMARY KEY, new_id IN
 DELETE FROM temp.merge_map;
 INSERT INTO temp.merge_map (old_id, new_id)
 SELECT run_id, (SELECT COALESCE(MAX(run_id), 0) FROM main.runs) + ROW_NUMBER() OVER (ORDER BY run_id)
-FROM src.runs WHERE status = 'complete';
+FROM src.runs r WHERE r.status = 'complete'
+  AND NOT EXISTS (SELECT 1 FROM main.runs m WHERE m.config_hash = r.config_hash AND m.status = 'complete');
 
 INSERT INTO main.runs (run_id,
     scenario_name, scenario_json, sweep_index, sweep_point, seed,
     replication, policy, policy_params, policy_derived, version, started_at, wall_s,
     n_queries, n_unstarted, sim_end_s, events, device_busy_frac,
-    edge_busy_frac, status)
+    edge_busy_frac, config_hash, group_key, point_key, config_label, status)
 SELECT m.new_id,
     r.scenario_name, r.scenario_json, r.sweep_index, r.sweep_point, r.seed,
     r.replication, r.policy, r.policy_params, r.policy_derived, r.version, r.started_at,
     r.wall_s, r.n_queries, r.n_unstarted, r.sim_end_s, r.events,
-    r.device_busy_frac, r.edge_busy_frac, r.status
+    r.device_busy_frac, r.edge_busy_frac, r.config_hash, r.group_key, r.point_key, r.config_label, r.status
 FROM src.runs r JOIN temp.merge_map m ON m.old_id = r.run_id
 ORDER BY m.new_id;
 

@@ -12,6 +12,16 @@ CREATE TABLE IF NOT EXISTS runs (
     policy           TEXT NOT NULL,
     policy_params    TEXT NOT NULL,   -- JSON: name and every parameter as resolved
     policy_derived   TEXT NOT NULL DEFAULT '{}', -- JSON: what the policy worked out (e.g. a calibrated threshold)
+    -- Run identity (docs/ANALYSIS.md "Run identity"): SHA-256 hex digests of
+    -- the resolved configuration.  point_key: scenario after overrides and
+    -- sweep point, without seed, replication and policy (same point_key, seed
+    -- and replication = same randomness); group_key: plus the policy and its
+    -- parameters (replications of one configuration); config_hash: plus seed
+    -- and replication (one run; at most one complete run per config_hash).
+    config_hash      TEXT NOT NULL,
+    group_key        TEXT NOT NULL,
+    point_key        TEXT NOT NULL,
+    config_label      TEXT NOT NULL,   -- readable: policy parameters and overrides ("alpha=0.1; devices.count=50")
     version          TEXT NOT NULL,
     started_at       TEXT NOT NULL,   -- wall clock, metadata only
     wall_s           REAL,
@@ -70,3 +80,6 @@ CREATE TABLE IF NOT EXISTS queries (
 );
 
 CREATE INDEX IF NOT EXISTS queries_by_run ON queries(run_id, query_id);
+-- A run is never stored twice: one complete run per configuration hash.
+CREATE UNIQUE INDEX IF NOT EXISTS runs_identity ON runs(config_hash) WHERE status = 'complete';
+CREATE INDEX IF NOT EXISTS runs_by_group ON runs(group_key);

@@ -1,29 +1,29 @@
 -- edgesim views over complete runs (installed into every results database).
 -- Percentiles are nearest-rank: the value at rank ceil(p * n).
 
--- run_identity: what a run is, derived from what it stored (docs/ANALYSIS.md,
--- "Run identity").  This view is the one place the rest of the analysis
--- (views and commands) learns run identity from.
---   scenario_key = the resolved scenario (after overrides and the sweep point)
---                  without seed, replication, replications, description and
---                  policy, plus its name and the version: runs with equal scenario_key ran
---                  the same configuration apart from the policy;
+-- run_identity: what a run is (docs/ANALYSIS.md, "Run identity").  This view
+-- is the one place the rest of the analysis (views and commands) learns run
+-- identity from.  The keys are the SHA-256 digests `edgesim run` stores with
+-- every run (sim/run/identity.h):
+--   scenario_key = runs.point_key: the resolved scenario (after overrides and
+--                  the sweep point; the trace by its contents) without seed,
+--                  replication, replications, description and policy, plus
+--                  its name, sweep point and the version: runs with equal
+--                  scenario_key ran the same configuration apart from the
+--                  policy (same seed and replication: the same randomness);
 --   group_key    = scenario_key plus the policy and its parameters: the
 --                  replications of one configuration;
---   config_key   = group_key plus seed and replication: equal config_key
---                  means the same run (the simulation is deterministic).
+--   config_key   = runs.config_hash: group_key plus seed and replication;
+--                  equal config_key means the same run (a unique index keeps
+--                  one complete run per config_hash in a file).
+--   settings     = the scenario JSON the label of scenario_group reads
+--                  (the same keys left out), not an identity.
 CREATE VIEW IF NOT EXISTS run_identity AS
-WITH s AS (
-    SELECT run_id, seed, replication, policy_params,
-           json_set(json_remove(CASE WHEN json_valid(scenario_json) THEN scenario_json ELSE '{}' END,
-                                '$.seed', '$.replication', '$.replications', '$.description', '$.policy'),
-                    '$.name', scenario_name, '$.version', version) AS scenario_key
-    FROM runs WHERE status = 'complete'
-)
-SELECT run_id, scenario_key,
-       scenario_key || ' ' || policy_params AS group_key,
-       scenario_key || ' ' || policy_params || ' seed=' || seed || ' replication=' || replication AS config_key
-FROM s;
+SELECT run_id, point_key AS scenario_key, group_key, config_hash AS config_key,
+       json_set(json_remove(CASE WHEN json_valid(scenario_json) THEN scenario_json ELSE '{}' END,
+                            '$.seed', '$.replication', '$.replications', '$.description', '$.policy'),
+                '$.name', scenario_name, '$.version', version) AS settings
+FROM runs WHERE status = 'complete';
 
 -- run_unique: one run per config_key (the first stored), so a run stored
 -- twice (the same command run twice, a database merged into itself) is
@@ -37,13 +37,13 @@ SELECT MIN(run_id) AS run_id FROM run_identity GROUP BY config_key;
 -- whose value differs between groups, as key=value (`devices.count=50`).
 CREATE VIEW IF NOT EXISTS scenario_group AS
 WITH g AS (
-    SELECT i.scenario_key, MIN(i.run_id) AS first_run_id
+    SELECT i.scenario_key, MIN(i.run_id) AS first_run_id, MIN(i.settings) AS settings
     FROM run_identity i JOIN run_unique u ON u.run_id = i.run_id
     GROUP BY i.scenario_key
 ),
 leaves AS (
     SELECT g.scenario_key, replace(substr(j.fullkey, 3), '"', '') AS path, COALESCE(CAST(j.atom AS TEXT), 'null') AS value
-    FROM g, json_tree(g.scenario_key) j
+    FROM g, json_tree(g.settings) j
     WHERE j.type NOT IN ('object', 'array')
 ),
 differing AS (
@@ -60,7 +60,7 @@ FROM g JOIN runs r ON r.run_id = g.first_run_id;
 
 CREATE VIEW IF NOT EXISTS run_summary AS
 WITH sel AS (
-    SELECT r.*, i.scenario_key, i.group_key
+    SELECT r.*, i.scenario_key
     FROM runs r JOIN run_unique u ON u.run_id = r.run_id JOIN run_identity i ON i.run_id = r.run_id
 ),
 ranked AS (
@@ -91,7 +91,7 @@ pct_ttft AS (
     FROM ranked_ttft GROUP BY run_id
 )
 SELECT r.run_id, r.scenario_name, r.policy, r.policy_params, r.seed, r.replication,
-       r.sweep_index, r.sweep_point, r.scenario_key, r.group_key,
+       r.sweep_index, r.sweep_point, r.scenario_key, r.group_key, r.config_label,
        COUNT(q.query_id)                                   AS n,
        AVG(q.latency_s)                                    AS mean_latency_s,
        pct.p50_latency_s, pct.p95_latency_s, pct.p99_latency_s,
@@ -143,8 +143,9 @@ FROM runs r
 WHERE r.status = 'complete';
 
 -- run_regret: per run, what it lost against the `oracle` run of the same
--- scenario, seed, replication and sweep point (common random numbers make the
--- pair comparable query by query).  Runs without such an oracle run are absent.
+-- scenario_key (point_key: scenario, overrides and sweep point), seed and
+-- replication (common random numbers make the pair comparable query by
+-- query).  Runs without such an oracle run are absent.
 --   quality_regret     = mean_quality(oracle) - mean_quality(run)
 --   latency_paid_s     = mean_latency(run) - mean_latency(oracle), seconds
 --   route_agreement    = share of queries routed as the oracle routed them
@@ -153,8 +154,8 @@ WITH pairs AS (
     SELECT r.run_id,
            (SELECT MIN(o.run_id) FROM runs o
             WHERE o.status = 'complete' AND o.policy = 'oracle'
-              AND o.scenario_name = r.scenario_name AND o.seed = r.seed
-              AND o.replication = r.replication AND o.sweep_point = r.sweep_point) AS oracle_run_id
+              AND o.point_key = r.point_key AND o.seed = r.seed
+              AND o.replication = r.replication) AS oracle_run_id
     FROM runs r WHERE r.status = 'complete'
 )
 SELECT s.run_id, s.scenario_name, s.policy, s.policy_params, s.seed, s.replication,
@@ -180,7 +181,7 @@ CREATE VIEW IF NOT EXISTS policy_summary AS
 WITH g AS (
     SELECT group_key, MIN(scenario_key) AS scenario_key, MIN(scenario_name) AS scenario_name,
            MIN(sweep_index) AS sweep_index, MIN(sweep_point) AS sweep_point,
-           MIN(policy) AS policy, MIN(policy_params) AS policy_params,
+           MIN(policy) AS policy, MIN(policy_params) AS policy_params, MIN(config_label) AS config_label,
            COUNT(*) AS n_runs,
            AVG(mean_latency_s) AS mean_latency_s,
            AVG(mean_quality) AS mean_quality,
@@ -211,7 +212,7 @@ SELECT g.scenario_name, g.sweep_index, g.sweep_point, g.policy, g.policy_params,
        CASE WHEN g.n_runs > 1 THEN COALESCE(t.t, 1.96) * sqrt(d.ss_large / (g.n_runs - 1) / g.n_runs) END
            AS ci95_large_fraction,
        g.p95_latency_s, g.mean_ttft_s, g.mean_energy_j,
-       g.group_key, sg.group_index, sg.group_label
+       g.group_key, sg.group_index, sg.group_label, g.config_label
 FROM g
 JOIN dev d USING (group_key)
 JOIN scenario_group sg ON sg.scenario_key = g.scenario_key

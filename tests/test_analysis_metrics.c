@@ -70,14 +70,16 @@ static const double q_large[4] = {0.9, 0.7, 0.7, 0.5};
 
 static void add_run(sqlite3 *db, int id, const char *scenario_json, int rep, const char *params, const char *mask)
 {
-    char sql[2048];
+    char sql[4096];
     cJSON *pj = cJSON_Parse(params);
     const char *policy = cJSON_GetObjectItem(pj, "name")->valuestring;
     snprintf(sql, sizeof sql,
              "INSERT INTO runs (run_id, scenario_name, scenario_json, sweep_index, sweep_point, seed, replication,"
-             " policy, policy_params, version, started_at, status) VALUES (%d, 'm', '%s', 0, '{}', 5, %d, '%s',"
-             " '%s', 'test', '2025-01-01T00:00:00Z', 'complete')",
-             id, scenario_json, rep, policy, params);
+             " policy, policy_params, version, started_at, status, point_key, group_key, config_hash, config_label)"
+             " VALUES (%d, 'm', '%s', 0, '{}', 5, %d, '%s', '%s', 'test', '2025-01-01T00:00:00Z', 'complete',"
+             " '%s', '%s %s', '%s %s %d', '%s')",
+             id, scenario_json, rep, policy, params, scenario_json, scenario_json, params, scenario_json, params,
+             rep, policy);
     cJSON_Delete(pj);
     exec_ok(db, sql);
     for (int i = 0; i < 4; i++) {
@@ -115,8 +117,15 @@ static void make_db(const char *path)
     }
     /* the same run as run 2 (always-large, G1, seed 5, replication 0) stored
      * again, here with different records: were it counted, q_strong and
-     * every PGR would change */
-    add_run(db, 100, G1, 0, "{\"name\":\"always-large\"}", "SSSS");
+     * every PGR would change.  The file refuses it (one complete run per
+     * config_hash). */
+    CHECK(sqlite3_exec(db,
+                       "INSERT INTO runs (run_id, scenario_name, scenario_json, sweep_index, sweep_point, seed,"
+                       " replication, policy, policy_params, version, started_at, status, point_key, group_key,"
+                       " config_hash, config_label) SELECT 100, scenario_name, scenario_json, sweep_index,"
+                       " sweep_point, seed, replication, policy, policy_params, version, started_at, status,"
+                       " point_key, group_key, config_hash, config_label FROM runs WHERE run_id = 2",
+                       NULL, NULL, NULL) == SQLITE_CONSTRAINT);
     sqlite3_close(db);
 }
 

@@ -54,12 +54,14 @@ static void text_is(sqlite3 *db, const char *sql, const char *want)
 static void add_run(sqlite3 *db, int id, const char *scenario, int rep, const char *point, const char *policy,
                     const char *params, const char *status)
 {
-    char sql[1024];
+    char sql[2048];
     snprintf(sql, sizeof sql,
              "INSERT INTO runs (run_id, scenario_name, scenario_json, sweep_index, sweep_point, seed, replication,"
-             " policy, policy_params, version, started_at, status) VALUES (%d, '%s', '{}', %d, '%s', 1, %d, '%s',"
-             " '%s', 'test', '2025-01-01T00:00:00Z', '%s')",
-             id, scenario, strcmp(point, "{}") == 0 ? 0 : 1, point, rep, policy, params, status);
+             " policy, policy_params, version, started_at, status, point_key, group_key, config_hash, config_label)"
+             " VALUES (%d, '%s', '{}', %d, '%s', 1, %d, '%s', '%s', 'test', '2025-01-01T00:00:00Z', '%s',"
+             " '%s|%s', '%s|%s|%s', '%s|%s|%s|1|%d', '%s')",
+             id, scenario, strcmp(point, "{}") == 0 ? 0 : 1, point, rep, policy, params, status, scenario, point,
+             scenario, point, params, scenario, point, params, rep, policy);
     exec_ok(db, sql);
 }
 
@@ -198,7 +200,7 @@ static void test_policy_summary(sqlite3 *db)
             "{\"name\":\"quality-latency\",\"alpha\":0.2,\"theta\":0.5}", "complete");
     add_query(db, 33, 0, -1, -1, "large", 0, 1, 0, 1.0);
     const char *where = " FROM policy_summary WHERE scenario_name = 'c' AND policy_params LIKE '%0.1%'";
-    char sql[256];
+    char sql[512];
     snprintf(sql, sizeof sql, "SELECT n_runs%s", where);
     CHECK_INT((int)num(db, sql), 3);
     snprintf(sql, sizeof sql, "SELECT mean_latency_s%s", where);
@@ -209,6 +211,32 @@ static void test_policy_summary(sqlite3 *db)
     CHECK_NEAR(num(db, sql), 4.303 * 0.5 / sqrt(3.0), 1e-9);
     CHECK(isnan(num(db, "SELECT ci95_latency_s FROM policy_summary WHERE scenario_name = 'c'"
                         " AND policy_params LIKE '%0.2%'")));
+    /* Run identity: a configuration that differs only outside the columns
+     * shown (another group_key, e.g. devices.count=50) is its own group,
+     * never pooled with the first (issue: 40- and 50-device runs pooled). */
+    exec_ok(db, "INSERT INTO runs (run_id, scenario_name, scenario_json, sweep_index, sweep_point, seed, replication,"
+                " policy, policy_params, version, started_at, status, point_key, group_key, config_hash, config_label)"
+                " VALUES (34, 'c', '{}', 1, '{\"x\":1}', 7, 0, 'quality-latency',"
+                " '{\"name\":\"quality-latency\",\"alpha\":0.1,\"theta\":0.5}', 'test', '2025-01-01T00:00:00Z',"
+                " 'complete', 'p50', 'g50', 'h50', 'quality-latency alpha=0.1; devices.count=50')");
+    add_query(db, 34, 0, -1, -1, "small", 0, 1, 0, 100.0);
+    snprintf(sql, sizeof sql, "SELECT n_runs%s AND config_label = 'quality-latency'", where);
+    CHECK_INT((int)num(db, sql), 3);
+    snprintf(sql, sizeof sql, "SELECT mean_latency_s%s AND config_label = 'quality-latency'", where);
+    CHECK_NEAR(num(db, sql), 2.0, 1e-12);
+    snprintf(sql, sizeof sql, "SELECT COUNT(*)%s", where);
+    CHECK_INT((int)num(db, sql), 2);
+    CHECK_NEAR(num(db, "SELECT mean_latency_s FROM policy_summary WHERE group_key = 'g50'"), 100.0, 1e-12);
+    /* The same run (config_hash) cannot be complete twice: a second copy is
+     * refused by the unique index, so it can never be counted twice. */
+    CHECK(sqlite3_exec(db,
+                       "INSERT INTO runs (run_id, scenario_name, scenario_json, sweep_index, sweep_point, seed,"
+                       " replication, policy, policy_params, version, started_at, status, point_key, group_key,"
+                       " config_hash, config_label) SELECT 35, scenario_name, scenario_json, sweep_index, sweep_point,"
+                       " seed, replication, policy, policy_params, version, started_at, status, point_key, group_key,"
+                       " config_hash, config_label FROM runs WHERE run_id = 34",
+                       NULL, NULL, NULL) != SQLITE_OK);
+    CHECK_INT((int)num(db, "SELECT n_runs FROM policy_summary WHERE group_key = 'g50'"), 1);
     /* Labels name the parameter that varies (alpha), not the fixed one. */
     text_is(db, "SELECT label FROM run_label WHERE run_id = 33", "quality-latency alpha=0.2");
     text_is(db, "SELECT label FROM run_label WHERE run_id = 1", "always-small");
@@ -309,8 +337,10 @@ static void test_merge(const char *dir)
         sqlite3_close(db);
     }
     sqlite3 *db = fresh_db(out);
-    for (int k = 0; k < 2; k++) {
-        snprintf(sql, sizeof sql, "ATTACH '%s' AS src; BEGIN;", ins[k]);
+    /* in1 twice: its runs are already there the second time (same
+     * config_hash) and are not copied again. */
+    for (int k = 0; k < 3; k++) {
+        snprintf(sql, sizeof sql, "ATTACH '%s' AS src; BEGIN;", ins[k == 0 ? 0 : k - 1]);
         exec_ok(db, sql);
         exec_ok(db, analysis_merge_sql);
         exec_ok(db, "COMMIT; DETACH src;");

@@ -7,6 +7,7 @@
 
 #include "sim/cli/cli.h"
 #include "cli_int.h"
+#include "sim/run/identity.h"
 #include "sim/run/run.h"
 #include "sim/run/scenario.h"
 #include "analysis/summary.h"
@@ -16,7 +17,11 @@
 static const char run_about[] =
     "Run every policy of the scenario (x every sweep point x replications) on the\n"
     "same randomness and append one `runs` row per run and one `queries` row per\n"
-    "query to an SQLite database, then print a summary table.\n";
+    "query to an SQLite database, then print a summary table.\n"
+    "\n"
+    "A run already complete in the output (same configuration hash, seed and\n"
+    "replication: docs/ANALYSIS.md \"Run identity\") is skipped, so rerunning\n"
+    "the same command never stores a run twice.\n";
 
 typedef struct run_args {
     const char *scenario;
@@ -270,7 +275,9 @@ int cli__run(int argc, char **argv)
 
     cli__catch_signals();
     scenario sc;
-    int done_runs = 0;
+    identity_cache hashes;
+    memset(&hashes, 0, sizeof hashes);
+    int done_runs = 0, skipped = 0;
     for (int p = p_lo; p < p_hi && status == EXIT_OK; p++) {
         cJSON *point = NULL;
         if (scenario_resolve(&sf, p, &sc, &point, err, sizeof err) != 0 ||
@@ -289,44 +296,68 @@ int cli__run(int argc, char **argv)
         }
         int total = (p_hi - p_lo) * (rep_hi - rep_lo) * pp.n;
         char *point_text = cJSON_PrintUnformatted(point);
-        cJSON_Delete(point);
         for (int rep = rep_lo; rep < rep_hi && status == EXIT_OK; rep++) {
             for (int i = 0; i < pp.n && status == EXIT_OK; i++) {
                 cJSON *pj = policy_instance_to_json(&pp.inst[i]);
                 sc.replication = rep;
                 cJSON *resolved = scenario_to_json(&sc, pj);
                 char *sc_text = cJSON_PrintUnformatted(resolved);
+                char *glabel = identity_label(cJSON_GetArrayItem(pp.list, i), a.set_list, a.n_sets, point);
+                run_identity id;
                 char started[32], label[160];
                 iso_now(started, sizeof started);
                 snprintf(label, sizeof label, "run %d/%d %s rep %d point %d", ++done_runs, total,
                          pp.inst[i].type->name, rep, p);
-                run_info info = {.scenario_name = sc.name,
-                                 .scenario_json = sc_text ? sc_text : "{}",
-                                 .sweep_point = point_text ? point_text : "{}",
-                                 .sweep_index = p,
-                                 .seed = scenario_seed(&sc),
-                                 .replication = rep,
-                                 .policy = pp.inst[i].type->name,
-                                 .version = EDGESIM_VERSION,
-                                 .started_at = started};
-                run_options opt = {a.quiet, label, &cli__interrupted, stderr};
-                run_stats st;
-                if (!sc_text || !point_text) {
+                int have = -1;
+                if (!sc_text || !point_text || !glabel ||
+                    identity_compute(&hashes, resolved, point_text, EDGESIM_VERSION, scenario_seed(&sc), rep,
+                                     &id) != 0) {
                     snprintf(err, sizeof err, "out of memory");
                     status = EXIT_INTERNAL;
-                } else {
+                } else if ((have = out->type->has_complete(out, id.config_hash)) < 0) {
+                    snprintf(err, sizeof err, "%s", out->err);
+                    status = EXIT_OUTPUT;
+                }
+                if (have == 1) {
+                    skipped++;
+                    if (!a.quiet)
+                        fprintf(stderr, "%s: already complete in %s, skipped\n", label, a.output);
+                } else if (have == 0) {
+                    run_info info = {.scenario_name = sc.name,
+                                     .scenario_json = sc_text,
+                                     .sweep_point = point_text,
+                                     .sweep_index = p,
+                                     .seed = scenario_seed(&sc),
+                                     .replication = rep,
+                                     .policy = pp.inst[i].type->name,
+                                     .version = EDGESIM_VERSION,
+                                     .started_at = started,
+                                     .config_hash = id.config_hash,
+                                     .group_key = id.group_key,
+                                     .point_key = id.point_key,
+                                     .config_label = glabel};
+                    run_options opt = {a.quiet, label, &cli__interrupted, stderr};
+                    run_stats st;
                     status = cli__exit_of_run(run_one(&sc, &pp.inst[i], out, &info, &opt, &st, err, sizeof err));
                 }
                 if (status != EXIT_OK)
                     fprintf(stderr, "edgesim: %s: %s\n", label, err);
+                free(glabel);
                 free(sc_text);
                 cJSON_Delete(resolved);
                 cJSON_Delete(pj);
             }
         }
+        cJSON_Delete(point);
         free(point_text);
         point_policies_free(&pp);
     }
+    if (out->duplicates > 0 && !a.quiet)
+        fprintf(stderr, "edgesim: %d runs were completed meanwhile by another writer of %s; kept theirs\n",
+                out->duplicates, a.output);
+    if (skipped > 0 && !a.quiet)
+        fprintf(stderr, "edgesim: %d of %d runs were already complete in %s (skipped)\n", skipped, done_runs,
+                a.output);
     sink_close(out);
     out = NULL;
     if (status == EXIT_OK && !a.quiet)

@@ -16,7 +16,7 @@
 
 /* Bumped whenever analysis/schema.sql changes; stored as PRAGMA user_version
  * in every results database. */
-#define EDGESIM_SCHEMA_VERSION 4
+#define EDGESIM_SCHEMA_VERSION 5
 
 typedef struct record {
     int64_t query_id;
@@ -55,6 +55,10 @@ typedef struct run_info {
     const char *policy_derived; /* JSON: calibrated values (set by run_one) */
     const char *version;
     const char *started_at;     /* ISO 8601 UTC wall clock (metadata only) */
+    const char *config_hash;    /* identity.h: this run (seed and replication included) */
+    const char *group_key;      /* identity.h: its configuration (replications pool here) */
+    const char *point_key;      /* identity.h: its scenario point, policy left out */
+    const char *config_label;    /* identity.h: readable: policy parameters and overrides */
 } run_info;
 
 /* How it ended. */
@@ -76,11 +80,15 @@ typedef struct sink_type {
     int (*write)(sink *s, const record *r);
     int (*end_run)(sink *s, const run_stats *stats, int ok);
     void (*close)(sink *s);
+    /* 1 if the sink already holds a complete run with this config_hash, 0
+     * if not, -1 with err set on a read error. */
+    int (*has_complete)(sink *s, const char *config_hash);
 } sink_type;
 
 struct sink {
     const sink_type *type;
     char err[1024];             /* set when a call returns -1 */
+    int duplicates;             /* runs ended ok but dropped: another writer completed the same run first */
 };
 
 /* SQLite file (created if missing, appended to otherwise).  NULL with err. */

@@ -111,8 +111,13 @@ static int sqlite_begin_run(sink *base, const run_info *info)
     sqlite3_stmt *st = NULL;
     const char *sql =
         "INSERT INTO runs (scenario_name, scenario_json, sweep_index, sweep_point, seed, replication,"
-        " policy, policy_params, policy_derived, version, started_at, status)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'running')";
+        " policy, policy_params, policy_derived, version, started_at, config_hash, group_key, point_key,"
+        " config_label, status)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'running')";
+    if (!info->config_hash || !info->group_key || !info->point_key) {
+        snprintf(s->base.err, sizeof s->base.err, "%.400s: a run without an identity (internal error)", s->path);
+        return -1;
+    }
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return db_fail(s, "preparing the run row");
     sqlite3_bind_text(st, 1, info->scenario_name, -1, SQLITE_TRANSIENT);
@@ -126,6 +131,10 @@ static int sqlite_begin_run(sink *base, const run_info *info)
     sqlite3_bind_text(st, 9, info->policy_derived ? info->policy_derived : "{}", -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 10, info->version, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 11, info->started_at, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 12, info->config_hash, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 13, info->group_key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 14, info->point_key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 15, info->config_label ? info->config_label : info->policy, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
@@ -208,7 +217,15 @@ static int sqlite_end_run(sink *base, const run_stats *st, int ok)
     bind_real(up, 6, st->device_busy_frac);
     bind_real(up, 7, st->edge_busy_frac);
     sqlite3_bind_int64(up, 8, s->run_id);
-    if (sqlite3_step(up) != SQLITE_DONE)
+    int rc = sqlite3_step(up);
+    if (rc == SQLITE_CONSTRAINT && sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE) {
+        /* Another writer completed the same run (same config_hash) first:
+         * keep theirs, so the file never counts it twice. */
+        sqlite3_finalize(up);
+        s->base.duplicates++;
+        return remove_run(s);
+    }
+    if (rc != SQLITE_DONE)
         goto fail;
     sqlite3_finalize(up);
     if (exec(s, "COMMIT", "committing the run") != 0) {
@@ -239,7 +256,23 @@ static void sqlite_close(sink *base)
     free(s);
 }
 
-static const sink_type sqlite_type = {"sqlite", sqlite_begin_run, sqlite_write, sqlite_end_run, sqlite_close};
+static int sqlite_has_complete(sink *base, const char *config_hash)
+{
+    sqlite_sink *s = (sqlite_sink *)base;
+    sqlite3_stmt *st = NULL;
+    int found = -1;
+    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM runs WHERE config_hash = ?1 AND status = 'complete'", -1, &st,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, config_hash, -1, SQLITE_TRANSIENT);
+        int rc = sqlite3_step(st);
+        found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+    }
+    sqlite3_finalize(st);
+    return found < 0 ? db_fail(s, "looking for a complete run") : found;
+}
+
+static const sink_type sqlite_type = {"sqlite",     sqlite_begin_run, sqlite_write,       sqlite_end_run,
+                                      sqlite_close, sqlite_has_complete};
 
 sink *sink_sqlite_open(const char *path, char *err, size_t errlen)
 {

@@ -23,7 +23,7 @@ JSON
 expect_exit 0 "$BIN" run "$T/s.json" -o "$T/r.db" -q
 expect_exit 0 "$BIN" run "$T/s.json" -o "$T/r.db" -q --set devices.count=5
 expect_exit 0 "$BIN" run "$T/s.json" -o "$T/r.db" -q --set devices.count=5   # the same command again
-expect_eq "$(sqlite3 "$T/r.db" 'SELECT COUNT(*) FROM runs')" 36 "runs stored"
+expect_eq "$(sqlite3 "$T/r.db" 'SELECT COUNT(*) FROM runs')" 24 "runs stored (the rerun skipped its complete runs)"
 
 expect_exit 0 "$BIN" summary "$T/r.db" --format csv -o "$T/sum.csv"
 # Two groups of four policies, each with n = 3 (not 6, not pooled).

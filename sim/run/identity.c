@@ -1,0 +1,297 @@
+/* identity.c -- run identity: SHA-256 of the resolved configuration
+ * (identity.h says what is hashed and why). */
+#include "sim/run/identity.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* ---- SHA-256, FIPS 180-4 section 6.2 ---- */
+
+typedef struct sha256 {
+    uint32_t h[8];
+    uint64_t bytes;
+    unsigned char block[64];
+    size_t fill;
+} sha256;
+
+/* FIPS 180-4 section 4.2.2: the first 32 bits of the fractional parts of
+ * the cube roots of the first 64 primes. */
+static const uint32_t sha256_k[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+static uint32_t rotr(uint32_t x, int n)
+{
+    return (x >> n) | (x << (32 - n));
+}
+
+static void sha256_init(sha256 *s)
+{
+    /* Section 5.3.3: fractional parts of the square roots of the first 8 primes. */
+    static const uint32_t h0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+    memcpy(s->h, h0, sizeof h0);
+    s->bytes = 0;
+    s->fill = 0;
+}
+
+static void sha256_block(sha256 *s, const unsigned char *p)
+{
+    uint32_t w[64];
+    for (int t = 0; t < 16; t++)
+        w[t] = (uint32_t)p[4 * t] << 24 | (uint32_t)p[4 * t + 1] << 16 | (uint32_t)p[4 * t + 2] << 8 | p[4 * t + 3];
+    for (int t = 16; t < 64; t++) {
+        uint32_t s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3);
+        uint32_t s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10);
+        w[t] = w[t - 16] + s0 + w[t - 7] + s1;
+    }
+    uint32_t a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3], e = s->h[4], f = s->h[5], g = s->h[6],
+             h = s->h[7];
+    for (int t = 0; t < 64; t++) {
+        uint32_t t1 = h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + sha256_k[t] + w[t];
+        uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+        h = g;
+        g = f;
+        f = e;
+        e = d + t1;
+        d = c;
+        c = b;
+        b = a;
+        a = t1 + t2;
+    }
+    s->h[0] += a;
+    s->h[1] += b;
+    s->h[2] += c;
+    s->h[3] += d;
+    s->h[4] += e;
+    s->h[5] += f;
+    s->h[6] += g;
+    s->h[7] += h;
+}
+
+static void sha256_update(sha256 *s, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    s->bytes += len;
+    while (len > 0) {
+        size_t take = 64 - s->fill < len ? 64 - s->fill : len;
+        memcpy(s->block + s->fill, p, take);
+        s->fill += take;
+        p += take;
+        len -= take;
+        if (s->fill == 64) {
+            sha256_block(s, s->block);
+            s->fill = 0;
+        }
+    }
+}
+
+static void sha256_final_hex(sha256 *s, char out[IDENTITY_HEX])
+{
+    uint64_t bits = s->bytes * 8;
+    unsigned char pad = 0x80, zero = 0, len_be[8];
+    sha256_update(s, &pad, 1);
+    while (s->fill != 56)
+        sha256_update(s, &zero, 1);
+    for (int i = 0; i < 8; i++)
+        len_be[i] = (unsigned char)(bits >> (56 - 8 * i));
+    sha256_update(s, len_be, 8);
+    for (int i = 0; i < 8; i++)
+        snprintf(out + 8 * i, 9, "%08x", (unsigned)s->h[i]);
+}
+
+void identity_sha256_hex(const void *data, size_t len, char out[IDENTITY_HEX])
+{
+    sha256 s;
+    sha256_init(&s);
+    sha256_update(&s, data, len);
+    sha256_final_hex(&s, out);
+}
+
+int identity_file_sha256(const char *path, char out[IDENTITY_HEX])
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return -1; /* a FIFO or device can be read once only: by the run */
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    sha256 s;
+    sha256_init(&s);
+    unsigned char buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sha256_update(&s, buf, n);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad)
+        return -1;
+    sha256_final_hex(&s, out);
+    return 0;
+}
+
+/* ---- identity ---- */
+
+/* Replace trace.path by the digest of the file it names. */
+static void hash_trace_path(identity_cache *cache, cJSON *material)
+{
+    cJSON *trace = cJSON_GetObjectItemCaseSensitive(material, "trace");
+    cJSON *path = trace ? cJSON_GetObjectItemCaseSensitive(trace, "path") : NULL;
+    if (!cJSON_IsString(path) || path->valuestring[0] == '\0')
+        return;
+    if (strcmp(cache->path, path->valuestring) != 0) {
+        if (strlen(path->valuestring) >= sizeof cache->path ||
+            identity_file_sha256(path->valuestring, cache->digest) != 0)
+            return; /* unreadable: the run itself will say so; keep the path */
+        snprintf(cache->path, sizeof cache->path, "%s", path->valuestring);
+    }
+    char text[IDENTITY_HEX + 8];
+    snprintf(text, sizeof text, "sha256:%s", cache->digest);
+    cJSON_SetValuestring(path, text);
+}
+
+static int digest_json(const cJSON *obj, char out[IDENTITY_HEX])
+{
+    char *text = cJSON_PrintUnformatted(obj);
+    if (!text)
+        return -1;
+    identity_sha256_hex(text, strlen(text), out);
+    cJSON_free(text);
+    return 0;
+}
+
+int identity_compute(identity_cache *cache, const cJSON *resolved, const char *sweep_point, const char *version,
+                     uint64_t seed, int replication, run_identity *out)
+{
+    cJSON *material = cJSON_Duplicate(resolved, 1);
+    cJSON *point = cJSON_Parse(sweep_point ? sweep_point : "{}");
+    int rc = -1;
+    if (!material || !point)
+        goto done;
+    static const char *const not_configuration[] = {"description", "seed", "replication", "replications"};
+    for (size_t i = 0; i < sizeof not_configuration / sizeof not_configuration[0]; i++)
+        cJSON_DeleteItemFromObjectCaseSensitive(material, not_configuration[i]);
+    hash_trace_path(cache, material);
+    cJSON_AddItemToObject(material, "sweep_point", point);
+    point = NULL;
+    if (!cJSON_AddStringToObject(material, "version", version ? version : ""))
+        goto done;
+    /* The group: everything so far, policy included. */
+    if (digest_json(material, out->group_key) != 0)
+        goto done;
+    cJSON_DeleteItemFromObjectCaseSensitive(material, "policy");
+    if (digest_json(material, out->point_key) != 0)
+        goto done;
+    char text[IDENTITY_HEX + 64];
+    snprintf(text, sizeof text, "%s seed=%llu replication=%d", out->group_key, (unsigned long long)seed,
+             replication);
+    identity_sha256_hex(text, strlen(text), out->config_hash);
+    rc = 0;
+done:
+    cJSON_Delete(material);
+    cJSON_Delete(point);
+    return rc;
+}
+
+/* Growing string; on allocation failure `text` becomes NULL and stays so. */
+typedef struct strbuf {
+    char *text;
+    size_t len, cap;
+} strbuf;
+
+static void sb_add(strbuf *b, const char *s, size_t n)
+{
+    if (!b->text)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = (b->len + n + 1) * 2;
+        char *grown = realloc(b->text, cap);
+        if (!grown) {
+            free(b->text);
+            b->text = NULL;
+            return;
+        }
+        b->text = grown;
+        b->cap = cap;
+    }
+    memcpy(b->text + b->len, s, n);
+    b->len += n;
+    b->text[b->len] = '\0';
+}
+
+static void sb_puts(strbuf *b, const char *s)
+{
+    sb_add(b, s, strlen(s));
+}
+
+/* key=value with strings unquoted, numbers and the rest as compact JSON. */
+static void sb_key_value(strbuf *b, const char *key, const cJSON *value)
+{
+    sb_puts(b, key);
+    sb_puts(b, "=");
+    if (cJSON_IsString(value)) {
+        sb_puts(b, value->valuestring);
+        return;
+    }
+    char *text = cJSON_PrintUnformatted(value);
+    if (!text) {
+        free(b->text);
+        b->text = NULL;
+        return;
+    }
+    sb_puts(b, text);
+    cJSON_free(text);
+}
+
+/* Keys that are no part of what distinguishes a group: the run's own seed
+ * and replication, and policy keys (shown with the policy). */
+static int label_skips(const char *key, size_t len)
+{
+    static const char *const skip[] = {"seed", "replication", "replications", "description"};
+    for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++)
+        if (strlen(skip[i]) == len && strncmp(key, skip[i], len) == 0)
+            return 1;
+    return strncmp(key, "policy", 6) == 0 || strncmp(key, "policies", 8) == 0;
+}
+
+char *identity_label(const cJSON *policy, char *const *sets, int n_sets, const cJSON *sweep_point)
+{
+    strbuf b = {malloc(64), 0, 64};
+    if (!b.text)
+        return NULL;
+    b.text[0] = '\0';
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(policy, "name");
+    sb_puts(&b, cJSON_IsString(name) ? name->valuestring : "?");
+    for (const cJSON *p = policy ? policy->child : NULL; p; p = p->next) {
+        if (p->string && strcmp(p->string, "name") != 0) {
+            sb_puts(&b, " ");
+            sb_key_value(&b, p->string, p);
+        }
+    }
+    const char *sep = "; ";
+    for (int i = 0; i < n_sets; i++) {
+        const char *eq = strchr(sets[i], '=');
+        if (!eq || label_skips(sets[i], (size_t)(eq - sets[i])))
+            continue;
+        sb_puts(&b, sep);
+        sb_puts(&b, sets[i]);
+        sep = " ";
+    }
+    for (const cJSON *p = sweep_point ? sweep_point->child : NULL; p; p = p->next) {
+        if (!p->string || label_skips(p->string, strlen(p->string)))
+            continue;
+        sb_puts(&b, sep);
+        sb_key_value(&b, p->string, p);
+        sep = " ";
+    }
+    return b.text;
+}
