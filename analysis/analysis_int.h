@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "sim/base/exit_codes.h"
+#include "sim/base/opts.h"
 
 struct sqlite3;
 
@@ -169,7 +170,7 @@ typedef struct an_args {
 /* Returns 0 to go on, 1 when --help was printed (exit 0), -1 on a usage
  * error (message printed; exit 2). */
 int an_args_parse(an_args *a, const char *cmd, int argc, char **argv, const char *const *allowed,
-                  const char *help);
+                  const char *usage, const char *about);
 
 /* Open the database (analysis_open) and load its runs.  Returns the handle
  * or NULL (message printed; exit EXIT_INPUT); d is then empty. */

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "analysis/plot.h"
+#include "sim/base/opts.h"
 
 static int allowed_has(const char *const *allowed, const char *opt)
 {
@@ -18,73 +19,50 @@ static int allowed_has(const char *const *allowed, const char *opt)
 }
 
 int an_args_parse(an_args *a, const char *cmd, int argc, char **argv, const char *const *allowed,
-                  const char *help)
+                  const char *usage, const char *about)
 {
     memset(a, 0, sizeof *a);
     a->cmd = cmd;
     a->format = AN_TABLE;
     a->level = 0.95;
     a->by = "group";
-    for (int i = 1; i < argc; i++) {
-        const char *opt = argv[i];
-        if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0) {
-            fputs(help, stdout);
-            return 1;
-        }
-        if (opt[0] != '-') {
-            if (a->db_path) {
-                fprintf(stderr, "edgesim %s: unexpected argument %s (one database)\n", cmd, opt);
-                return -1;
-            }
-            a->db_path = opt;
-            continue;
-        }
-        if (strcmp(opt, "-o") == 0)
-            opt = "--output";
-        if (strcmp(opt, "--output") != 0 && !allowed_has(allowed, opt)) {
-            fprintf(stderr, "edgesim %s: unknown option %s (see edgesim %s --help)\n", cmd, argv[i], cmd);
-            return -1;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "edgesim %s: %s needs a value\n", cmd, argv[i]);
-            return -1;
-        }
-        const char *val = argv[++i];
-        if (strcmp(opt, "--output") == 0) {
-            if (!*val) {
-                fprintf(stderr, "edgesim %s: -o: empty file name\n", cmd);
-                return -1;
-            }
-            a->output = val;
-        } else if (strcmp(opt, "--format") == 0) {
-            if (an_format_parse(val, &a->format) != 0) {
-                fprintf(stderr, "edgesim %s: --format: expected table, csv or json, found \"%s\"\n", cmd, val);
-                return -1;
-            }
-        } else if (strcmp(opt, "--ci") == 0) {
-            char *end;
-            double v = strtod(val, &end);
-            if (!*val || *end || !(v > 0 && v < 1)) {
-                fprintf(stderr, "edgesim %s: --ci: expected a confidence level in (0, 1) such as 0.95, found \"%s\"\n",
-                        cmd, val);
-                return -1;
-            }
-            a->level = v;
-        } else if (strcmp(opt, "--by") == 0) {
-            if (strcmp(val, "group") != 0 && strcmp(val, "policy") != 0) {
-                fprintf(stderr, "edgesim %s: --by: expected group or policy, found \"%s\"\n", cmd, val);
-                return -1;
-            }
-            a->by = val;
-        } else if (strcmp(opt, "--baseline") == 0) {
-            a->baseline = val;
-        } else if (strcmp(opt, "--what") == 0) {
-            a->what = val;
-        }
-    }
-    if (!a->db_path) {
-        fprintf(stderr, "edgesim %s: missing RESULTS.db (see edgesim %s --help)\n", cmd, cmd);
+    const char *format = NULL, *by = NULL;
+    /* Every option of the analysis commands; each command allows some. */
+    const opt_def all[] = {
+        {"--what", 0, OPT_STR, &a->what, 0, 0, "SECTION", "which table (see above)", 0},
+        {"--by", 0, OPT_STR, &by, 0, 0, "group|policy",
+         "order rows by group then policy (default) or by\npolicy then group (rows are the same cells)", 0},
+        {"--baseline", 0, OPT_STR, &a->baseline, 0, 0, "POLICY",
+         "a policy label as summary prints it (\"quality-latency\n"
+         "alpha=0.1\") or a policy name with one parameter set\nin the group (\"always-large\")", 0},
+        {"--format", 0, OPT_STR, &format, 0, 0, "F", "table (default), csv, json", 0},
+        {"--ci", 0, OPT_NUM, &a->level, 1e-9, 1 - 1e-9, "LEVEL", "confidence level in (0, 1), default 0.95", 0},
+        {"--output", 'o', OPT_OUTPUT, &a->output, 0, 0, "FILE", "write to FILE instead of stdout", OPT_STDOUT},
+    };
+    opt_def opts[sizeof all / sizeof all[0] + 1];
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (strcmp(all[i].name, "--output") == 0 || allowed_has(allowed, all[i].name))
+            opts[n++] = all[i];
+    opts[n] = (opt_def){NULL, 0, OPT_FLAG, NULL, 0, 0, NULL, NULL, 0};
+    char name[64];
+    snprintf(name, sizeof name, "edgesim %s", cmd);
+    const opt_command c = {name, usage, about, opts, &a->db_path, 1, 1, NULL};
+    int rc = opts_parse(&c, argc, argv);
+    if (rc != OPTS_OK)
+        return rc;
+    if (a->output && strcmp(a->output, "-") == 0)
+        a->output = NULL;
+    if (format && an_format_parse(format, &a->format) != 0) {
+        fprintf(stderr, "edgesim %s: --format: expected table, csv or json, found \"%s\"\n", cmd, format);
         return -1;
+    }
+    if (by) {
+        if (strcmp(by, "group") != 0 && strcmp(by, "policy") != 0) {
+            fprintf(stderr, "edgesim %s: --by: expected group or policy, found \"%s\"\n", cmd, by);
+            return -1;
+        }
+        a->by = by;
     }
     return 0;
 }

@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include "analysis/plot.h"
+#include "sim/base/opts.h"
 #include "sim/run/record.h"
 #include "sim/base/exit_codes.h"
 #include "analysis/summary.h"
@@ -90,22 +91,55 @@ static int merge_one(sqlite3 *db, const char *out_path, const char *in_path)
 
 int merge_main(int argc, char **argv)
 {
-    if (argc < 3 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        printf("usage: edgesim merge OUT.db IN.db...\n\n"
-               "Append the complete runs of each IN.db to OUT.db (created if missing),\n"
-               "renumbering run_id.  Runs left 'running' by killed jobs are skipped.\n"
-               "For job arrays: edgesim run S.json --sweep-index $SLURM_ARRAY_TASK_ID -o out/$ID.db,\n"
-               "then edgesim merge all.db out/*.db.\n");
-        return argc < 3 && !(argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
-                   ? EXIT_USAGE
-                   : EXIT_OK;
+    const char *out_path = NULL;
+    int quiet = 0, n_in = 0;
+    const char **in = malloc((size_t)(argc > 0 ? argc : 1) * sizeof *in);
+    if (!in) {
+        fprintf(stderr, "edgesim merge: out of memory\n");
+        return EXIT_INTERNAL;
+    }
+    const opt_def opts[] = {
+        {"--output", 'o', OPT_OUTPUT, &out_path, 0, 0, "OUT.db", "database to append to (created if missing)", 0},
+        {"--quiet", 'q', OPT_FLAG, &quiet, 0, 0, NULL, "no warnings", 0},
+        {NULL, 0, OPT_FLAG, NULL, 0, 0, NULL, NULL, 0},
+    };
+    const opt_command cmd = {"edgesim merge", "-o OUT.db IN.db...",
+                             "Append the complete runs of each IN.db to OUT.db (created if missing),\n"
+                             "renumbering run_id.  Runs left 'running' by killed jobs are skipped.\n"
+                             "For job arrays: edgesim run S.json --sweep-index $SLURM_ARRAY_TASK_ID -o out/$ID.db,\n"
+                             "then edgesim merge -o all.db out/*.db.  The older form `edgesim merge OUT.db\n"
+                             "IN.db...` (output first) still works, with a warning.\n",
+                             opts, in, 1, argc, &n_in};
+    int prc = opts_parse(&cmd, argc, argv);
+    if (prc != OPTS_OK) {
+        free(in);
+        return prc == OPTS_HELP ? opts_check_output(stdout, "edgesim merge --help") : EXIT_USAGE;
+    }
+    int first = 0;
+    if (!out_path) {
+        /* Deprecated: the output as the first positional argument. */
+        out_path = in[0];
+        first = 1;
+        if (!quiet)
+            fprintf(stderr, "edgesim merge: warning: the output as first argument is deprecated; use -o %s\n",
+                    out_path);
+        if (!*out_path || strcmp(out_path, ":memory:") == 0 || out_path[0] == '-') {
+            fprintf(stderr, "edgesim merge: expected an output file name, found \"%s\"\n", out_path);
+            free(in);
+            return EXIT_USAGE;
+        }
+    }
+    if (n_in - first < 1) {
+        fprintf(stderr, "edgesim merge: no input database (usage: edgesim merge -o OUT.db IN.db...)\n");
+        free(in);
+        return EXIT_USAGE;
     }
     char err[1024];
-    const char *out_path = argv[1];
     /* Opening as a sink creates the schema and views when the file is new. */
     sink *s = sink_sqlite_open(out_path, err, sizeof err);
     if (!s) {
         fprintf(stderr, "edgesim: %s\n", err);
+        free(in);
         return EXIT_OUTPUT;
     }
     sink_close(s);
@@ -114,12 +148,14 @@ int merge_main(int argc, char **argv)
     if (sqlite3_open_v2(out_path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
         fprintf(stderr, "edgesim: %s: %s\n", out_path, sqlite3_errmsg(db));
         sqlite3_close(db);
+        free(in);
         return EXIT_OUTPUT;
     }
     sqlite3_busy_timeout(db, 30000);
     int status = EXIT_OK;
-    for (int i = 2; i < argc && status == EXIT_OK; i++)
-        status = merge_one(db, out_path, argv[i]);
+    for (int i = first; i < n_in && status == EXIT_OK; i++)
+        status = merge_one(db, out_path, in[i]);
     sqlite3_close(db);
+    free(in);
     return status;
 }

@@ -12,10 +12,7 @@
 
 #include "analysis/stats.h"
 
-static const char metrics_help[] =
-    "usage: edgesim metrics RESULTS.db [--what routing|frontier|equal-quality]\n"
-    "                       [--format table|csv|json] [--ci LEVEL] [-o FILE]\n"
-    "\n"
+static const char metrics_about[] =
     "Per group (docs/ANALYSIS.md, \"Run identity\"):\n"
     "  routing        RouteLLM's metrics with a latency axis for every policy\n"
     "                 family (a policy's parameter sets differing in one key,\n"
@@ -36,13 +33,7 @@ static const char metrics_help[] =
     "                 the group's always-small and always-large runs) interpolated\n"
     "                 to the policy's quality, replication by replication: latency\n"
     "                 and large-share differences (absolute and relative) with t\n"
-    "                 confidence intervals across replications\n"
-    "\n"
-    "  --format F          table (default), csv, json\n"
-    "  --ci LEVEL          confidence level in (0, 1), default 0.95\n"
-    "  -o, --output FILE   write to FILE instead of stdout\n"
-    "\n"
-    "Exit codes: 0 ok, 2 usage, 3 cannot read the database, 4 cannot write FILE.\n";
+    "                 confidence intervals across replications\n";
 
 typedef struct mctx {
     an_args a;
@@ -333,9 +324,9 @@ int analysis_metrics_main(int argc, char **argv)
     static const char *const allowed[] = {"--what", "--format", "--ci", NULL};
     mctx m = {0};
     char err[512];
-    int rc = an_args_parse(&m.a, "metrics", argc, argv, allowed, metrics_help);
+    int rc = an_args_parse(&m.a, "metrics", argc, argv, allowed, "RESULTS.db [options]", metrics_about);
     if (rc != 0)
-        return rc > 0 ? EXIT_OK : EXIT_USAGE;
+        return rc > 0 ? opts_check_output(stdout, "edgesim --help") : EXIT_USAGE;
     const char *what = m.a.what ? m.a.what : "routing";
     if (strcmp(what, "routing") != 0 && strcmp(what, "frontier") != 0 && strcmp(what, "equal-quality") != 0) {
         fprintf(stderr, "edgesim metrics: --what: expected routing, frontier or equal-quality, found \"%s\"\n", what);

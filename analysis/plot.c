@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "sim/base/exit_codes.h"
+#include "sim/base/opts.h"
 
 extern const char analysis_gp_latency_cdf[], analysis_gp_tradeoff[], analysis_gp_sweep[], analysis_gp_breakdown[];
 
@@ -428,10 +429,7 @@ static int run_gnuplot(plot_ctx *c, const figure *fig)
 
 /* ---- the command ---- */
 
-static const char plot_help[] =
-    "usage: edgesim plot RESULTS.db [-o DIR] [--format png|svg|pdf] [--scenario NAME]\n"
-    "                   [--sweep-index I]\n"
-    "\n"
+static const char plot_about[] =
     "Draw the standard figures of a results database with gnuplot (run as an\n"
     "external program: $EDGESIM_GNUPLOT, else gnuplot on PATH):\n"
     "  latency_cdf  latency CDF per policy (one sweep point, replications pooled)\n"
@@ -442,17 +440,10 @@ static const char plot_help[] =
     "               decode, answer downlink), stacked, per policy\n"
     "Each figure NAME leaves DIR/NAME.dat (tab-separated data with a header\n"
     "comment), DIR/NAME.gp (the gnuplot script: edit it and re-run\n"
-    "`gnuplot NAME.gp` in DIR) and DIR/NAME.png (or .svg, .pdf).\n"
-    "\n"
-    "  -o, --output DIR    output folder, created if missing (default plots)\n"
-    "  --format F          png (default; pngcairo when gnuplot has it), svg, pdf\n"
-    "  --scenario NAME     runs of this scenario_name (default: that of the\n"
-    "                      latest complete run)\n"
-    "  --sweep-index I     sweep point of the CDF and the breakdown (default:\n"
-    "                      the first in the database)\n"
-    "\n"
-    "Exit codes: 0 ok, 2 usage, 4 cannot read the database, write DIR, or run\n"
-    "gnuplot.\n";
+    "`gnuplot NAME.gp` in DIR) and DIR/NAME.png (or .svg, .pdf); the files\n"
+    "are listed on stdout.  A database that cannot be read, or lacks complete\n"
+    "runs of the scenario, exits 3; DIR not writable or gnuplot missing or\n"
+    "failing exits 4 (the data and scripts are still written).\n";
 
 static int make_dir(const char *dir, char *err, size_t errlen)
 {
@@ -542,61 +533,36 @@ int analysis_plot_main(int argc, char **argv)
 {
     plot_ctx c = {0};
     const char *scenario = NULL;
-    int sweep_index = -1;
+    long sweep_index = -1;
+    int quiet = 0;
     c.dir = "plots";
     c.format = "png";
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(plot_help, stdout);
-            return EXIT_OK;
-        }
-        int takes = strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "--format") == 0 ||
-                    strcmp(a, "--scenario") == 0 || strcmp(a, "--sweep-index") == 0;
-        if (takes && !val) {
-            fprintf(stderr, "edgesim plot: %s needs a value\n", a);
-            return EXIT_USAGE;
-        }
-        if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-            c.dir = val;
-        } else if (strcmp(a, "--format") == 0) {
-            if (strcmp(val, "png") != 0 && strcmp(val, "svg") != 0 && strcmp(val, "pdf") != 0) {
-                fprintf(stderr, "edgesim plot: --format: expected png, svg or pdf, found \"%s\"\n", val);
-                return EXIT_USAGE;
-            }
-            c.format = val;
-        } else if (strcmp(a, "--scenario") == 0) {
-            scenario = val;
-        } else if (strcmp(a, "--sweep-index") == 0) {
-            char *end;
-            long v = strtol(val, &end, 10);
-            if (!*val || *end || v < 0 || v > 100000000L) {
-                fprintf(stderr, "edgesim plot: --sweep-index: expected an integer >= 0, found \"%s\"\n", val);
-                return EXIT_USAGE;
-            }
-            sweep_index = (int)v;
-        } else if (a[0] == '-') {
-            fprintf(stderr, "edgesim plot: unknown option %s (see edgesim plot --help)\n", a);
-            return EXIT_USAGE;
-        } else if (!c.db_path) {
-            c.db_path = a;
-            continue;
-        } else {
-            fprintf(stderr, "edgesim plot: unexpected argument %s (one database)\n", a);
-            return EXIT_USAGE;
-        }
-        i++;
-    }
-    if (!c.db_path) {
-        fprintf(stderr, "edgesim plot: missing RESULTS.db (see edgesim plot --help)\n");
+    const opt_def opts[] = {
+        {"--output", 'o', OPT_OUTPUT, &c.dir, 0, 0, "DIR", "output folder, created if missing (default plots)", 0},
+        {"--format", 0, OPT_STR, &c.format, 0, 0, "F", "png (default; pngcairo when gnuplot has it), svg, pdf", 0},
+        {"--scenario", 0, OPT_STR, &scenario, 0, 0, "NAME",
+         "runs of this scenario_name (default: that of the\nlatest complete run)", 0},
+        {"--sweep-index", 0, OPT_INT, &sweep_index, 0, 100000000, "I",
+         "sweep point of the CDF and the breakdown (default:\nthe first in the database)", 0},
+        {"--quiet", 'q', OPT_FLAG, &quiet, 0, 0, NULL, "do not list the files written", 0},
+        {NULL, 0, OPT_FLAG, NULL, 0, 0, NULL, NULL, 0},
+    };
+    const opt_command cmd = {"edgesim plot", "RESULTS.db [options]", plot_about, opts, &c.db_path, 1, 1, NULL};
+    int prc = opts_parse(&cmd, argc, argv);
+    if (prc != OPTS_OK)
+        return prc == OPTS_HELP ? opts_check_output(stdout, "edgesim plot --help") : EXIT_USAGE;
+    if (strcmp(c.format, "png") != 0 && strcmp(c.format, "svg") != 0 && strcmp(c.format, "pdf") != 0) {
+        fprintf(stderr, "edgesim plot: --format: expected png, svg or pdf, found \"%s\"\n", c.format);
         return EXIT_USAGE;
     }
 
-    int status = EXIT_OUTPUT;
+    int status = EXIT_INPUT;
     int written[sizeof figures / sizeof figures[0]] = {0};
     c.db = analysis_open(c.db_path, c.err, sizeof c.err);
-    if (!c.db || choose_runs(&c, scenario, sweep_index) != 0 || make_dir(c.dir, c.err, sizeof c.err) != 0)
+    if (!c.db || choose_runs(&c, scenario, (int)sweep_index) != 0)
+        goto done;
+    status = EXIT_OUTPUT;
+    if (make_dir(c.dir, c.err, sizeof c.err) != 0)
         goto done;
     for (int f = 0; figures[f].name; f++) {
         int rc = write_figure(&c, &figures[f]);
@@ -617,7 +583,7 @@ int analysis_plot_main(int argc, char **argv)
     status = EXIT_OK;
 done:
     for (int f = 0; figures[f].name; f++) {
-        if (!written[f])
+        if (!written[f] || quiet)
             continue;
         printf("%s/%s.dat\n%s/%s.gp\n", c.dir, figures[f].name, c.dir, figures[f].name);
         if (status == EXIT_OK)
@@ -626,5 +592,7 @@ done:
     if (status != EXIT_OK)
         fprintf(stderr, "edgesim plot: %s\n", c.err);
     sqlite3_close(c.db);
+    if (status == EXIT_OK)
+        status = opts_check_output(stdout, "edgesim plot");
     return status;
 }

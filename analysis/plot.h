@@ -35,7 +35,7 @@ int analysis_install_views(struct sqlite3 *db, int temp, char *err, size_t errle
  * "path: reason" in err (missing file, not an edgesim database). */
 struct sqlite3 *analysis_open(const char *path, char *err, size_t errlen);
 
-/* `edgesim merge OUT.db IN.db...` (merge.c). */
+/* `edgesim merge -o OUT.db IN.db...` (merge.c). */
 int merge_main(int argc, char **argv);
 
 #endif

@@ -11,25 +11,14 @@
 
 /* ---- summary ---- */
 
-static const char summary_help[] =
-    "usage: edgesim summary RESULTS.db [--by group|policy] [--format table|csv|json]\n"
-    "                       [--ci LEVEL] [-o FILE]\n"
-    "\n"
+static const char summary_about[] =
     "Per group (runs of one configuration apart from the policy: docs/ANALYSIS.md,\n"
     "\"Run identity\") and policy with its parameters: the number of replications\n"
     "n and, for each per-run metric (mean, p50, p95, p99 latency and TTFT, mean\n"
     "quality, large-model share, mean device energy), the mean over replications\n"
     "and the half-width of its t-based confidence interval,\n"
     "t((1 + LEVEL) / 2, n - 1) * sd / sqrt(n).  A run stored twice counts once;\n"
-    "different configurations are never pooled.\n"
-    "\n"
-    "  --by group|policy   order rows by group then policy (default) or by\n"
-    "                      policy then group (rows are the same cells)\n"
-    "  --format F          table (default: \"mean ± half-width\"), csv, json\n"
-    "  --ci LEVEL          confidence level in (0, 1), default 0.95\n"
-    "  -o, --output FILE   write to FILE instead of stdout\n"
-    "\n"
-    "Exit codes: 0 ok, 2 usage, 3 cannot read the database, 4 cannot write FILE.\n";
+    "different configurations are never pooled.\n";
 
 /* Per-metric values of a cell's runs. */
 static stats_ci cell_ci(const an_data *d, int c, int m, double level)
@@ -82,9 +71,9 @@ int analysis_summary_main(int argc, char **argv)
     static const char *const allowed[] = {"--by", "--format", "--ci", NULL};
     an_args a;
     an_data d;
-    int rc = an_args_parse(&a, "summary", argc, argv, allowed, summary_help);
+    int rc = an_args_parse(&a, "summary", argc, argv, allowed, "RESULTS.db [options]", summary_about);
     if (rc != 0)
-        return rc > 0 ? EXIT_OK : EXIT_USAGE;
+        return rc > 0 ? opts_check_output(stdout, "edgesim --help") : EXIT_USAGE;
     sqlite3 *db = an_open_load(&a, &d);
     if (!db)
         return EXIT_INPUT;
@@ -147,27 +136,14 @@ int analysis_summary_main(int argc, char **argv)
 
 /* ---- compare ---- */
 
-static const char compare_help[] =
-    "usage: edgesim compare RESULTS.db --baseline POLICY [--format table|csv|json]\n"
-    "                       [--ci LEVEL] [-o FILE]\n"
-    "\n"
+static const char compare_about[] =
     "Paired differences against a baseline: in each group, every other policy's\n"
     "runs are paired with the baseline's run of the same seed and replication\n"
     "(common random numbers: same arrivals, placement and fading), and for each\n"
     "metric the difference d = policy - baseline is averaged over the pairs with\n"
     "its t confidence interval; rel is policy / baseline - 1 per pair, averaged\n"
     "the same way; wins is the fraction of pairs in which the policy is strictly\n"
-    "better (lower latency, TTFT, large share, energy; higher quality).\n"
-    "\n"
-    "  --baseline POLICY   a policy label as summary prints it (\"quality-latency\n"
-    "                      alpha=0.1\") or a policy name with one parameter set\n"
-    "                      in the group (\"always-large\")\n"
-    "  --format F          table (default), csv, json\n"
-    "  --ci LEVEL          confidence level in (0, 1), default 0.95\n"
-    "  -o, --output FILE   write to FILE instead of stdout\n"
-    "\n"
-    "Exit codes: 0 ok, 2 usage (no --baseline, or no group has that policy),\n"
-    "3 cannot read the database, 4 cannot write FILE.\n";
+    "better (lower latency, TTFT, large share, energy; higher quality).\n";
 
 /* The baseline's cell in group g: its label, else its policy name when
  * unique in the group.  -1 none, -2 ambiguous. */
@@ -189,9 +165,9 @@ int analysis_compare_main(int argc, char **argv)
     static const char *const allowed[] = {"--baseline", "--format", "--ci", NULL};
     an_args a;
     an_data d;
-    int rc = an_args_parse(&a, "compare", argc, argv, allowed, compare_help);
+    int rc = an_args_parse(&a, "compare", argc, argv, allowed, "RESULTS.db [options]", compare_about);
     if (rc != 0)
-        return rc > 0 ? EXIT_OK : EXIT_USAGE;
+        return rc > 0 ? opts_check_output(stdout, "edgesim --help") : EXIT_USAGE;
     if (!a.baseline) {
         fprintf(stderr, "edgesim compare: --baseline POLICY is required (see edgesim compare --help)\n");
         return EXIT_USAGE;

@@ -10,88 +10,28 @@
 #include <string.h>
 
 #include "sim/base/exit_codes.h"
+#include "sim/base/opts.h"
 
 
-typedef enum { OPT_STR, OPT_INT, OPT_NUM, OPT_FLAG } opt_type;
+#define OPTS_END {NULL, 0, OPT_FLAG, NULL, 0, 0, NULL, NULL, 0}
 
-typedef struct cli_opt {
-    const char *name;         /* "--seed" */
-    opt_type type;
-    void *target;             /* char[cap], int, double or int flag */
-    size_t cap;
-    const char *help;
-} cli_opt;
-
-static void print_opts(const cli_opt *o, FILE *out)
+/* Parse with the one option parser (opts.h); -1 to go on, else the exit code. */
+static int parse(const opt_command *c, int argc, char **argv)
 {
-    for (; o->name; o++)
-        fprintf(out, "  %-22s %s\n", o->name, o->help);
+    int rc = opts_parse(c, argc, argv);
+    if (rc == OPTS_HELP)
+        return opts_check_output(stdout, c->name);
+    return rc == OPTS_OK ? -1 : EXIT_USAGE;
 }
 
-/* Parse options from argv[*i] on; positional arguments go to pos[].
- * Returns 0, 1 (--help printed), or -1 (message printed). */
-static int parse_opts(int argc, char **argv, const cli_opt *opts, const char **pos, int maxpos, int *npos,
-                      const char *usage)
+/* Copy an option's text into a fixed buffer; -1 with a message if too long. */
+static int copy_opt(const char *cmd, const char *name, const char *v, char *buf, size_t cap)
 {
-    int i;
-    *npos = 0;
-    for (i = 1; i < argc; i++) {
-        const cli_opt *o;
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            printf("%s\n", usage);
-            print_opts(opts, stdout);
-            return 1;
-        }
-        if (strncmp(a, "--", 2) != 0 || strcmp(a, "-") == 0) {
-            if (*npos >= maxpos) {
-                fprintf(stderr, "edgesim trace %s: expected at most %d arguments, found '%s'\n", argv[0], maxpos, a);
-                return -1;
-            }
-            pos[(*npos)++] = a;
-            continue;
-        }
-        for (o = opts; o->name && strcmp(o->name, a) != 0; o++)
-            ;
-        if (!o->name) {
-            fprintf(stderr, "edgesim trace %s: unknown option '%s' (see --help)\n", argv[0], a);
-            return -1;
-        }
-        if (o->type == OPT_FLAG) {
-            *(int *)o->target = 1;
-            continue;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "edgesim trace %s: %s: expected a value, found the end of the command line\n", argv[0], a);
-            return -1;
-        }
-        {
-            const char *v = argv[++i];
-            char *end;
-            errno = 0;
-            if (o->type == OPT_STR) {
-                if (strlen(v) >= o->cap) {
-                    fprintf(stderr, "edgesim trace %s: %s: expected at most %zu characters\n", argv[0], a, o->cap - 1);
-                    return -1;
-                }
-                memcpy(o->target, v, strlen(v) + 1);
-            } else if (o->type == OPT_INT) {
-                long x = strtol(v, &end, 10);
-                if (*v == 0 || *end || errno == ERANGE || x < 0 || x > 2000000000L) {
-                    fprintf(stderr, "edgesim trace %s: %s: expected an integer in [0, 2e9], found '%s'\n", argv[0], a, v);
-                    return -1;
-                }
-                *(int *)o->target = (int)x;
-            } else {
-                double x = strtod(v, &end);
-                if (*v == 0 || *end || errno == ERANGE || !isfinite(x) || x < 0) {
-                    fprintf(stderr, "edgesim trace %s: %s: expected a finite number >= 0, found '%s'\n", argv[0], a, v);
-                    return -1;
-                }
-                *(double *)o->target = x;
-            }
-        }
+    if (strlen(v) >= cap) {
+        fprintf(stderr, "%s: %s: expected at most %zu characters, found \"%s\"\n", cmd, name, cap - 1, v);
+        return -1;
     }
+    memcpy(buf, v, strlen(v) + 1);
     return 0;
 }
 
@@ -113,36 +53,46 @@ static int cmd_import(int argc, char **argv)
     const trace_import_kind *kind;
     trace_writer *w;
     trace_error err;
-    char out[512] = "-", weak[16] = "mixtral", out_from[16] = "small", tokens[8] = "";
+    const char *out = "-", *weak = "mixtral", *out_from = "small", *tokens = "";
     double tpw = 1.3, cpt = 0;
-    int seed = 1, answer_tokens = 1, skip = 0, npos, rc, i;
+    long seed = 1, answer_tokens = 1;
+    int skip = 0, quiet = 0, npos, rc, i;
     int64_t rows = 0;
     const char *pos[6];
     double auc = 0.75;
-    const cli_opt opts[] = {
-        {"--out", OPT_STR, out, sizeof out, "output trace (.csv or .jsonl; default - = CSV on stdout)"},
-        {"--tokens", OPT_STR, tokens, sizeof tokens,
-         "token estimator: words (words * tokens-per-word, default) | chars (characters / chars-per-token);"
-         " chars needs a text input (gsm8k-raw, mmlu-raw, mtbench101)"},
-        {"--tokens-per-word", OPT_NUM, &tpw, 0, "words estimator: tokens per word (default 1.3)"},
-        {"--chars-per-token", OPT_NUM, &cpt, 0, "chars estimator: characters per token (default 4; alone, selects chars)"},
-        {"--auc", OPT_NUM, &auc, 0, "target ROC AUC of the synthetic p_large (default 0.75)"},
-        {"--seed", OPT_INT, &seed, 0, "seed of the p_large (and mtbench101 quality) streams (default 1)"},
-        {"--weak", OPT_STR, weak, sizeof weak, "mmlu: small model mixtral | llama2 (default mixtral)"},
-        {"--out-from", OPT_STR, out_from, sizeof out_from,
-         "gsm8k, mtbench: out_tokens from the small | large model's response or the reference (gsm8k)"},
-        {"--mmlu-answer-tokens", OPT_INT, &answer_tokens, 0, "mmlu: out_tokens of an answer (default 1, RouteLLM)"},
-        {"--skip-contaminated", OPT_FLAG, &skip, 0, "drop items RouteLLM marks as contaminated"},
-        {NULL, OPT_STR, NULL, 0, NULL},
+    const opt_def opts[] = {
+        {"--output", 'o', OPT_OUTPUT, &out, 0, 0, "FILE", "output trace (.csv or .jsonl; default - = CSV on stdout)",
+         OPT_STDOUT},
+        {"--out", 0, OPT_OUTPUT, &out, 0, 0, "FILE", "the same as --output (deprecated)", OPT_STDOUT},
+        {"--tokens", 0, OPT_STR, &tokens, 0, 0, "words|chars",
+         "token estimator: words (words * tokens-per-word, default)\n| chars (characters / chars-per-token);"
+         " chars needs a text\ninput (gsm8k-raw, mmlu-raw, mtbench101)", 0},
+        {"--tokens-per-word", 0, OPT_NUM, &tpw, 0, 1e6, "X", "words estimator: tokens per word (default 1.3)", 0},
+        {"--chars-per-token", 0, OPT_NUM, &cpt, 0, 1e6, "X",
+         "chars estimator: characters per token (default 4;\nalone, selects chars)", 0},
+        {"--auc", 0, OPT_NUM, &auc, 0, 1, "X", "target ROC AUC of the synthetic p_large (default 0.75)", 0},
+        {"--seed", 0, OPT_INT, &seed, 0, 2000000000, "N",
+         "seed of the p_large (and mtbench101 quality) streams (default 1)", 0},
+        {"--weak", 0, OPT_STR, &weak, 0, 0, "MODEL", "mmlu: small model mixtral | llama2 (default mixtral)", 0},
+        {"--out-from", 0, OPT_STR, &out_from, 0, 0, "SRC",
+         "gsm8k, mtbench: out_tokens from the small | large model's\nresponse or the reference (gsm8k)", 0},
+        {"--mmlu-answer-tokens", 0, OPT_INT, &answer_tokens, 0, 2000000000, "N",
+         "mmlu: out_tokens of an answer (default 1, RouteLLM)", 0},
+        {"--skip-contaminated", 0, OPT_FLAG, &skip, 0, 0, NULL, "drop items RouteLLM marks as contaminated", 0},
+        {"--quiet", 'q', OPT_FLAG, &quiet, 0, 0, NULL, "no row count on stderr", 0},
+        OPTS_END,
     };
-    char usage[1024];
-    size_t o = (size_t)snprintf(usage, sizeof usage, "usage: edgesim trace import KIND INPUT [options]\nkinds:");
-    for (i = 0; trace_import_kinds[i]; i++)
-        o += (size_t)snprintf(usage + o, sizeof usage - o, "\n  %-11s INPUT = %s (in a benchmark data folder, docs/TRACES.md)",
+    char about[1024];
+    size_t o = (size_t)snprintf(about, sizeof about, "Kinds:");
+    for (i = 0; trace_import_kinds[i] && o < sizeof about; i++)
+        o += (size_t)snprintf(about + o, sizeof about - o, "\n  %-11s INPUT = %s (in a benchmark data folder, docs/TRACES.md)",
                               trace_import_kinds[i]->name, trace_import_kinds[i]->usage);
-    rc = parse_opts(argc, argv, opts, pos, 6, &npos, usage);
-    if (rc)
-        return rc > 0 ? EXIT_OK : EXIT_USAGE;
+    if (o < sizeof about - 1)
+        strcat(about, "\n");
+    const opt_command c = {"edgesim trace import", "KIND INPUT... [options]", about, opts, pos, 0, 6, &npos};
+    rc = parse(&c, argc, argv);
+    if (rc >= 0)
+        return rc;
     if (npos < 1 || !(kind = trace_import_find(pos[0]))) {
         fprintf(stderr, "edgesim trace import: expected a kind (");
         for (i = 0; trace_import_kinds[i]; i++)
@@ -150,7 +100,7 @@ static int cmd_import(int argc, char **argv)
         fprintf(stderr, "), found '%s'\n", npos ? pos[0] : "");
         return EXIT_USAGE;
     }
-    if (tokens[0] && strcmp(tokens, "words") != 0 && strcmp(tokens, "chars") != 0) {
+    if (*tokens && strcmp(tokens, "words") != 0 && strcmp(tokens, "chars") != 0) {
         fprintf(stderr, "edgesim trace import: --tokens: expected words or chars, found '%s'\n", tokens);
         return EXIT_USAGE;
     }
@@ -171,9 +121,10 @@ static int cmd_import(int argc, char **argv)
     opt.chars_per_token = cpt > 0 ? cpt : 4.0;
     opt.auc = auc;
     opt.seed = (uint64_t)seed;
-    snprintf(opt.weak, sizeof opt.weak, "%s", weak);
-    snprintf(opt.out_from, sizeof opt.out_from, "%s", out_from);
-    opt.mmlu_answer_tokens = answer_tokens;
+    if (copy_opt(c.name, "--weak", weak, opt.weak, sizeof opt.weak) != 0 ||
+        copy_opt(c.name, "--out-from", out_from, opt.out_from, sizeof opt.out_from) != 0)
+        return EXIT_USAGE;
+    opt.mmlu_answer_tokens = (int)answer_tokens;
     opt.skip_contaminated = skip;
     if (!(opt.tokens_per_word > 0) && cpt <= 0) {
         fprintf(stderr, "edgesim trace import: --tokens-per-word: expected a number > 0\n");
@@ -193,8 +144,9 @@ static int cmd_import(int argc, char **argv)
         fprintf(stderr, "edgesim trace import: %s\n", err.msg);
         return EXIT_OUTPUT;
     }
-    fprintf(stderr, "edgesim trace import %s: %lld rows (tokens: %s)\n", kind->name, (long long)rows,
-            opt.tokens_per_word > 0 ? "words" : "chars");
+    if (!quiet)
+        fprintf(stderr, "edgesim trace import %s: %lld rows (tokens: %s)\n", kind->name, (long long)rows,
+                opt.tokens_per_word > 0 ? "words" : "chars");
     return EXIT_OK;
 }
 
@@ -206,32 +158,45 @@ static int cmd_gen(int argc, char **argv)
     trace_writer *w;
     trace_error err;
     trace_row row;
-    char out[512] = "-", arrival[16] = "";
-    int seed = 1, npos, rc, dev;
+    const char *out = "-", *arrival = "", *benchmark = NULL;
+    long seed = 1, queries = -1, dialogues = -1, answer_tokens = -1;
+    int npos, rc, dev;
     unsigned cols = TRACE_COLS_REQUIRED;
-    const char *pos[1];
-    const cli_opt opts[] = {
-        {"--benchmark", OPT_STR, cfg.generate.benchmark, sizeof cfg.generate.benchmark,
-         "mmlu | gsm8k | mtbench101 | mix (default mmlu)"},
-        {"--queries", OPT_INT, &cfg.generate.queries, 0, "single queries (default 1000)"},
-        {"--dialogues", OPT_INT, &cfg.generate.dialogues, 0, "MT-Bench-101-shaped dialogues (default 0)"},
-        {"--auc", OPT_NUM, &cfg.generate.auc, 0, "target ROC AUC of p_large (default 0.75)"},
-        {"--out-pred-error", OPT_NUM, &cfg.generate.out_pred_error, 0,
-         "sd of ln(predicted / true output length); 0: no out_tokens_pred column (default 0)"},
-        {"--mmlu-answer-tokens", OPT_INT, &cfg.generate.mmlu_answer_tokens, 0, "out_tokens of an MMLU answer (default 1)"},
-        {"--tokens-per-word", OPT_NUM, &cfg.tokens_per_word, 0, "token estimate (default 1.3)"},
-        {"--seed", OPT_INT, &seed, 0, "seed of the generator streams (default 1)"},
-        {"--arrival", OPT_STR, arrival, sizeof arrival, "write t_arr_s: poisson | mmpp | diurnal (default: none)"},
-        {"--rate", OPT_NUM, &cfg.arrival.rate_per_s, 0, "arrival rate, 1/s (default 1)"},
-        {"--out", OPT_STR, out, sizeof out, "output trace (.csv or .jsonl; default - = CSV on stdout)"},
-        {NULL, OPT_STR, NULL, 0, NULL},
-    };
     keys_defaults(trace_keys, &cfg);
-    rc = parse_opts(argc, argv, opts, pos, 0, &npos,
-                    "usage: edgesim trace gen [options]\n"
-                    "Synthetic trace calibrated from data/SOURCES.md (docs/TRACES.md \"Generators\").");
-    if (rc)
-        return rc > 0 ? EXIT_OK : EXIT_USAGE;
+    const opt_def opts[] = {
+        {"--benchmark", 0, OPT_STR, &benchmark, 0, 0, "NAME", "mmlu | gsm8k | mtbench101 | mix (default mmlu)", 0},
+        {"--queries", 0, OPT_INT, &queries, 0, 2000000000, "N", "single queries (default 1000)", 0},
+        {"--dialogues", 0, OPT_INT, &dialogues, 0, 2000000000, "N", "MT-Bench-101-shaped dialogues (default 0)", 0},
+        {"--auc", 0, OPT_NUM, &cfg.generate.auc, 0, 1, "X", "target ROC AUC of p_large (default 0.75)", 0},
+        {"--out-pred-error", 0, OPT_NUM, &cfg.generate.out_pred_error, 0, 1e6, "X",
+         "sd of ln(predicted / true output length); 0: no\nout_tokens_pred column (default 0)", 0},
+        {"--mmlu-answer-tokens", 0, OPT_INT, &answer_tokens, 0, 2000000000, "N",
+         "out_tokens of an MMLU answer (default 1)", 0},
+        {"--tokens-per-word", 0, OPT_NUM, &cfg.tokens_per_word, 0, 1e6, "X", "token estimate (default 1.3)", 0},
+        {"--seed", 0, OPT_INT, &seed, 0, 2000000000, "N", "seed of the generator streams (default 1)", 0},
+        {"--arrival", 0, OPT_STR, &arrival, 0, 0, "PROCESS", "write t_arr_s: poisson | mmpp | diurnal (default: none)", 0},
+        {"--rate", 0, OPT_NUM, &cfg.arrival.rate_per_s, 0, 1e12, "X", "arrival rate, 1/s (default 1)", 0},
+        {"--output", 'o', OPT_OUTPUT, &out, 0, 0, "FILE", "output trace (.csv or .jsonl; default - = CSV on stdout)",
+         OPT_STDOUT},
+        {"--out", 0, OPT_OUTPUT, &out, 0, 0, "FILE", "the same as --output (deprecated)", OPT_STDOUT},
+        OPTS_END,
+    };
+    const char *pos[1];
+    const opt_command c = {"edgesim trace gen", "[options]",
+                           "Synthetic trace calibrated from data/SOURCES.md (docs/TRACES.md \"Generators\").\n", opts,
+                           pos, 0, 0, &npos};
+    rc = parse(&c, argc, argv);
+    if (rc >= 0)
+        return rc;
+    if (benchmark &&
+        copy_opt(c.name, "--benchmark", benchmark, cfg.generate.benchmark, sizeof cfg.generate.benchmark) != 0)
+        return EXIT_USAGE;
+    if (queries >= 0)
+        cfg.generate.queries = (int)queries;
+    if (dialogues >= 0)
+        cfg.generate.dialogues = (int)dialogues;
+    if (answer_tokens >= 0)
+        cfg.generate.mmlu_answer_tokens = (int)answer_tokens;
     if (cfg.generate.out_pred_error > 0)
         cols |= 1u << TRACE_COL_OUT_PRED;
     g = trace_gen_create(&cfg, (uint64_t)seed, 0, &err);
@@ -239,8 +204,11 @@ static int cmd_gen(int argc, char **argv)
         fprintf(stderr, "edgesim trace gen: %s\n", err.msg);
         return EXIT_USAGE;
     }
-    if (arrival[0]) {
-        snprintf(cfg.arrival.process, sizeof cfg.arrival.process, "%s", arrival);
+    if (*arrival) {
+        if (copy_opt(c.name, "--arrival", arrival, cfg.arrival.process, sizeof cfg.arrival.process) != 0) {
+            trace_gen_destroy(g);
+            return EXIT_USAGE;
+        }
         arr = trace_arrival_create(&cfg, 1, (uint64_t)seed, 0, &err);
         if (!arr) {
             trace_gen_destroy(g);
@@ -312,21 +280,18 @@ static int cmd_stats(int argc, char **argv)
     int npos, rc;
     trace_stats *st;
     trace_summary s;
-    const cli_opt opts[] = {{NULL, OPT_STR, NULL, 0, NULL}};
-    rc = parse_opts(argc, argv, opts, pos, 1, &npos,
-                    "usage: edgesim trace stats FILE\n"
-                    "Rows, dialogues, length quantiles, mean quality of each model, the 2x2 split\n"
-                    "(right := q >= 0.5) and the ROC AUC of p_large for 'large needed' (q_large > q_small).");
-    if (rc)
-        return rc > 0 ? EXIT_OK : EXIT_USAGE;
-    if (npos != 1) {
-        fprintf(stderr, "edgesim trace stats: expected one trace file\n");
-        return EXIT_USAGE;
-    }
+    const opt_def opts[] = {OPTS_END};
+    const opt_command c = {"edgesim trace stats", "FILE",
+                           "Rows, dialogues, length quantiles, mean quality of each model, the 2x2 split\n"
+                           "(right := q >= 0.5) and the ROC AUC of p_large for 'large needed' (q_large > q_small).\n",
+                           opts, pos, 1, 1, &npos};
+    rc = parse(&c, argc, argv);
+    if (rc >= 0)
+        return rc;
     st = trace_stats_create();
     if (!st) {
         fprintf(stderr, "edgesim trace stats: out of memory\n");
-        return 1;
+        return EXIT_INTERNAL;
     }
     rc = read_all("stats", pos[0], st);
     if (rc == EXIT_OK) {
@@ -341,6 +306,7 @@ static int cmd_stats(int argc, char **argv)
         printf("both %.4f\nonly_small %.4f\nonly_large %.4f\nneither %.4f\n", s.both, s.only_small, s.only_large,
                s.neither);
         printf("auc_p_large %.4f\n", s.auc);
+        rc = opts_check_output(stdout, c.name);
     }
     trace_stats_destroy(st);
     return rc;
@@ -350,15 +316,12 @@ static int cmd_check(int argc, char **argv)
 {
     const char *pos[1];
     int npos, rc;
-    const cli_opt opts[] = {{NULL, OPT_STR, NULL, 0, NULL}};
-    rc = parse_opts(argc, argv, opts, pos, 1, &npos,
-                    "usage: edgesim trace check FILE\nRead the whole trace strictly; exit 0 if it is valid, 3 if not.");
-    if (rc)
-        return rc > 0 ? EXIT_OK : EXIT_USAGE;
-    if (npos != 1) {
-        fprintf(stderr, "edgesim trace check: expected one trace file\n");
-        return EXIT_USAGE;
-    }
+    const opt_def opts[] = {OPTS_END};
+    const opt_command c = {"edgesim trace check", "FILE",
+                           "Read the whole trace strictly; exit 0 if it is valid, 3 if not.\n", opts, pos, 1, 1, &npos};
+    rc = parse(&c, argc, argv);
+    if (rc >= 0)
+        return rc;
     return read_all("check", pos[0], NULL);
 }
 
@@ -394,7 +357,7 @@ int trace_cli_main(int argc, char **argv)
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(stdout);
-        return EXIT_OK;
+        return opts_check_output(stdout, "edgesim trace --help");
     }
     for (c = commands; c->name; c++)
         if (strcmp(c->name, argv[1]) == 0)

@@ -541,9 +541,17 @@ static int check_and_merge(const slurm_args *a, const scenario_file *sf, const p
         status = EXIT_INPUT;
         goto done;
     }
+    char *out_arg = malloc(strlen(pl->output) + sizeof "--output=");
+    if (!out_arg) {
+        fprintf(stderr, "edgesim: out of memory\n");
+        status = EXIT_INTERNAL;
+        goto done;
+    }
+    sprintf(out_arg, "--output=%s", pl->output);
     inputs[0] = "merge";
-    inputs[1] = (char *)pl->output;
+    inputs[1] = out_arg;
     status = merge_main((int)pl->n_tasks + 2, inputs);
+    free(out_arg);
     if (status == EXIT_OK)
         printf("%s: the %ld tasks are merged\n", pl->output, pl->n_tasks);
 done:

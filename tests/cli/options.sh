@@ -53,8 +53,27 @@ expect_exit 0 "$BIN" run --help
 if cmp -s "$T/out" "$T/help_run"; then ok; else bad "edgesim help run differs from edgesim run --help"; fi
 expect_exit 2 "$BIN" help nonesuch
 
+# merge: -o like every command; the output as first argument still works,
+# with a warning; `merge -o OUT IN` no longer creates a file named "-o".
+expect_exit 0 "$BIN" merge -o "$T/m1.db" "$T/p.db"
+[ ! -e ./-o ] && [ ! -e "$T/-o" ] && ok || bad "merge -o created a file named -o"
+expect_exit 0 "$BIN" merge "$T/m2.db" "$T/p.db"
+expect_grep "deprecated" "$T/err"
+expect_exit 2 "$BIN" merge -o "" "$T/p.db"
+expect_exit 2 "$BIN" merge -o :memory: "$T/p.db"
+expect_exit 2 "$BIN" merge -o "$T/m3.db"
+# trace: -o/--output, --out kept as an alias.
+expect_exit 0 "$BIN" trace gen --queries 5 -o "$T/g1.csv"
+expect_exit 0 "$BIN" trace gen --queries 5 --out "$T/g2.csv"
+cmp -s "$T/g1.csv" "$T/g2.csv" && ok || bad "trace gen -o and --out differ"
+expect_exit 2 "$BIN" trace gen --queries 5 -o ""
+# -q on the commands that print notes.
+expect_exit 0 "$BIN" trace import gsm8k "$SRC/tests/fixtures/traces/gsm8k_calib.tsv" -o "$T/i.csv" -q
+[ ! -s "$T/err" ] && ok || bad "trace import -q printed: $(head -1 "$T/err")"
+
 # Standard output that cannot be written: exit 4 with a message.
-for cmd in "keys" "policies" "profiles" "--help" "run --help" "help" "channel $T/s.json --blocks 100"; do
+for cmd in "keys" "policies" "profiles" "--help" "run --help" "help" "channel $T/s.json --blocks 100" \
+           "trace stats $T/g1.csv" "summary $T/p.db" "compare $T/p.db --baseline always-small" "metrics $T/p.db"; do
   # shellcheck disable=SC2086
   "$BIN" $cmd >/dev/full 2>"$T/err"
   expect_eq "$?" 4 "edgesim $cmd >/dev/full: exit code"

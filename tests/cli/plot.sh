@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # cli_plot: `edgesim plot` end to end on a tiny swept scenario: every figure
 # is written as data + script + a real PNG; exit codes for a missing
-# database (4), bad flags (2), a missing gnuplot (4, data still written) and
+# database (3), bad flags (2), a missing gnuplot (4, data still written) and
 # an unwritable output folder (4).
 set -u
 bin=${EDGESIM_BIN:?EDGESIM_BIN not set}
@@ -58,7 +58,7 @@ check "svg format" grep -q '<svg' "$work/svg/tradeoff.svg"
 
 # Exit codes.
 "$bin" plot "$work/missing.db" -o "$work/p2" 2>/dev/null
-check "missing database exits 4" test $? -eq 4
+check "missing database exits 3" test $? -eq 3
 "$bin" plot "$work/r.db" --bogus 2>/dev/null
 check "unknown flag exits 2" test $? -eq 2
 "$bin" plot "$work/r.db" --format gif 2>/dev/null
@@ -70,7 +70,7 @@ check "-o without value exits 2" test $? -eq 2
 "$bin" plot --help | grep -q 'usage: edgesim plot'
 check "--help prints usage" test $? -eq 0
 "$bin" plot "$work/r.db" --scenario nope -o "$work/p3" 2>/dev/null
-check "unknown scenario exits 4" test $? -eq 4
+check "unknown scenario exits 3" test $? -eq 3
 EDGESIM_GNUPLOT="$work/no-such-gnuplot" "$bin" plot "$work/r.db" -o "$work/nognu" >/dev/null 2>"$work/err"
 check "missing gnuplot exits 4" test $? -eq 4
 check "missing gnuplot is named" grep -q 'not found' "$work/err"
@@ -80,7 +80,7 @@ touch "$work/afile"
 check "unwritable output exits 4" test $? -eq 4
 printf 'not a database' > "$work/junk.db"
 "$bin" plot "$work/junk.db" -o "$work/p4" 2>/dev/null
-check "junk file exits 4" test $? -eq 4
+check "junk file exits 3" test $? -eq 3
 
 [ $fail -eq 0 ] && echo "cli_plot: all checks passed"
 exit $fail

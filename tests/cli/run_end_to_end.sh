@@ -116,14 +116,14 @@ expect_grep "alpha" "$T/err"
 # Merging the databases of separate jobs (one per sweep point, as a job array
 # would write them): renumbered runs, every record, no 'running' run copied.
 for i in 0 1 2; do "$BIN" run "$T/sweep.json" --sweep-index $i -o "$T/job$i.db" -q; done
-expect_exit 0 "$BIN" merge "$T/merged.db" "$T/job0.db" "$T/job1.db" "$T/job2.db"
+expect_exit 0 "$BIN" merge -o "$T/merged.db" "$T/job0.db" "$T/job1.db" "$T/job2.db"
 expect_eq "$(sqlite3 "$T/merged.db" "SELECT COUNT(*) || ' ' || COUNT(DISTINCT run_id) || ' ' || group_concat(DISTINCT sweep_index) FROM runs")" "6 6 0,1,2" "merged runs"
 expect_eq "$(sqlite3 "$T/merged.db" "SELECT COUNT(*) FROM queries")" "$(( $(sqlite3 "$T/job0.db" "SELECT COUNT(*) FROM queries") * 3 ))" "merged records"
 expect_eq "$(sqlite3 "$T/merged.db" "SELECT group_concat(mean_latency_s) FROM (SELECT mean_latency_s FROM run_summary ORDER BY sweep_index, replication)")" \
           "$(sqlite3 "$T/all.db" "SELECT group_concat(mean_latency_s) FROM (SELECT mean_latency_s FROM run_summary WHERE sweep_index < 3 ORDER BY sweep_index, replication)")" "merged = run together"
-expect_exit 3 "$BIN" merge "$T/merged.db" "$T/nothere.db"
+expect_exit 3 "$BIN" merge -o "$T/merged.db" "$T/nothere.db"
 expect_exit 3 "$BIN" merge "$T/merged.db" "$T/trace.csv"
-expect_exit 2 "$BIN" merge "$T/merged.db"
+expect_exit 2 "$BIN" merge -o "$T/merged.db"
 expect_exit 2 "$BIN" merge "$T/merged.db" "$T/merged.db"
 
 # Checking a channel configuration against its closed forms.

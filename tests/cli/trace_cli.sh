@@ -44,13 +44,13 @@ expect_near "$(stat_of only_large)" 0.1778 0.012 "gen only_large"
 expect_near "$(stat_of neither)" 0.1414 0.012 "gen neither"
 expect_near "$(stat_of auc_p_large)" 0.80 0.02 "gen auc"
 # Same seed, same file; dialogues; JSONL.
-expect_exit 0 "$BIN" trace gen --benchmark mmlu --queries 20000 --auc 0.8 --seed 7 --out "$T/gen2.csv"
+expect_exit 0 "$BIN" trace gen --benchmark mmlu --queries 20000 --auc 0.8 --seed 7 -o "$T/gen2.csv"
 cmp -s "$T/gen.csv" "$T/gen2.csv" && ok || bad "gen with the same seed differs"
-expect_exit 0 "$BIN" trace gen --benchmark mtbench101 --queries 0 --dialogues 50 --seed 3 --out "$T/dia.jsonl"
+expect_exit 0 "$BIN" trace gen --benchmark mtbench101 --queries 0 --dialogues 50 --seed 3 -o "$T/dia.jsonl"
 expect_exit 0 "$BIN" trace stats "$T/dia.jsonl"
 expect_eq "$(stat_of dialogues)" 50 "gen dialogues"
-expect_exit 2 "$BIN" trace gen --benchmark cifar --out "$T/x.csv"
-expect_exit 4 "$BIN" trace gen --queries 5 --out "$T/no/such/dir/x.csv"
+expect_exit 2 "$BIN" trace gen --benchmark cifar -o "$T/x.csv"
+expect_exit 4 "$BIN" trace gen --queries 5 -o "$T/no/such/dir/x.csv"
 [ ! -e "$T/x.csv" ] && ok || bad "a failed gen left $T/x.csv"
 
 # ---- check: good and bad files, exit codes and file:line:column ----
@@ -69,31 +69,31 @@ expect_grep "missing.csv" "$T/err"
 expect_exit 2 "$BIN" trace check
 
 # ---- importers on the fixtures ----
-expect_exit 0 "$BIN" trace import gsm8k "$FX/gsm8k_calib.tsv" --out "$T/i_gsm8k.csv"
+expect_exit 0 "$BIN" trace import gsm8k "$FX/gsm8k_calib.tsv" -o "$T/i_gsm8k.csv"
 expect_exit 0 "$BIN" trace check "$T/i_gsm8k.csv"
-expect_exit 0 "$BIN" trace import mmlu "$FX/mmlu_calib.tsv" --out "$T/i_mmlu.csv"
-expect_exit 0 "$BIN" trace import mtbench "$FX/mtbench_calib.tsv" --out "$T/i_mt.csv"
-expect_exit 0 "$BIN" trace import mtbench101 "$FX/mtbench101.jsonl" --tokens chars --out "$T/i_101.csv"
-expect_exit 0 "$BIN" trace import gsm8k-raw "$FX/raw/gsm8k_test.jsonl" "$FX/raw/gsm8k_responses.csv" --out "$T/i_graw.csv"
+expect_exit 0 "$BIN" trace import mmlu "$FX/mmlu_calib.tsv" -o "$T/i_mmlu.csv"
+expect_exit 0 "$BIN" trace import mtbench "$FX/mtbench_calib.tsv" -o "$T/i_mt.csv"
+expect_exit 0 "$BIN" trace import mtbench101 "$FX/mtbench101.jsonl" --tokens chars -o "$T/i_101.csv"
+expect_exit 0 "$BIN" trace import gsm8k-raw "$FX/raw/gsm8k_test.jsonl" "$FX/raw/gsm8k_responses.csv" -o "$T/i_graw.csv"
 expect_grep "3 rows (tokens: words)" "$T/err"
 expect_exit 0 "$BIN" trace stats "$T/i_graw.csv"
 expect_eq "$(stat_of rows) $(stat_of acc_small) $(stat_of acc_large)" "3 0.6667 0.6667" "gsm8k-raw fixture"
 expect_grep "in_tokens mean 17.3 p10 16 p50 18" "$T/out"     # 18, 16, 18 tokens (14, 12, 14 words)
-expect_exit 0 "$BIN" trace import gsm8k-raw "$FX/raw/gsm8k_test.jsonl" "$FX/raw/gsm8k_responses.csv" --tokens chars --out "$T/i_grawc.csv"
+expect_exit 0 "$BIN" trace import gsm8k-raw "$FX/raw/gsm8k_test.jsonl" "$FX/raw/gsm8k_responses.csv" --tokens chars -o "$T/i_grawc.csv"
 expect_exit 0 "$BIN" trace stats "$T/i_grawc.csv"
 expect_grep "in_tokens mean 15.3 p10 14 p50 16" "$T/out"     # 63, 57, 65 characters / 4
-expect_exit 0 "$BIN" trace import mmlu-raw "$FX/raw/mmlu_test" "$FX/raw/mmlu_responses" --out "$T/i_mraw.jsonl"
+expect_exit 0 "$BIN" trace import mmlu-raw "$FX/raw/mmlu_test" "$FX/raw/mmlu_responses" -o "$T/i_mraw.jsonl"
 expect_exit 0 "$BIN" trace stats "$T/i_mraw.jsonl"
 expect_eq "$(stat_of rows) $(stat_of acc_small) $(stat_of acc_large)" "5 0.6000 0.6000" "mmlu-raw fixture"
 # A bad row in the middle: exit 3, file:line:column, no output file at all.
-expect_exit 3 "$BIN" trace import gsm8k-raw "$FX/raw/gsm8k_test.jsonl" "$FX/raw/gsm8k_responses_bad.csv" --out "$T/partial.csv"
+expect_exit 3 "$BIN" trace import gsm8k-raw "$FX/raw/gsm8k_test.jsonl" "$FX/raw/gsm8k_responses_bad.csv" -o "$T/partial.csv"
 expect_grep "gsm8k_responses_bad.csv:7:[0-9]*: column 'mistralai/Mixtral-8x7B-Instruct-v0.1': expected True or False" "$T/err"
 [ ! -e "$T/partial.csv" ] && ok || bad "a failed import left partial.csv"
 [ -z "$(find "$T" -name '*.tmp')" ] && ok || bad "a failed import left a temporary file"
-expect_exit 3 "$BIN" trace import gsm8k "$FX/bad_gsm8k_calib.tsv" --out "$T/partial.csv"
+expect_exit 3 "$BIN" trace import gsm8k "$FX/bad_gsm8k_calib.tsv" -o "$T/partial.csv"
 expect_grep "bad_gsm8k_calib.tsv:3" "$T/err"
 [ ! -e "$T/partial.csv" ] && ok || bad "a failed import left partial.csv"
-expect_exit 2 "$BIN" trace import gsm8k-raw "$FX/raw/gsm8k_test.jsonl" --out "$T/x.csv"
+expect_exit 2 "$BIN" trace import gsm8k-raw "$FX/raw/gsm8k_test.jsonl" -o "$T/x.csv"
 expect_exit 2 "$BIN" trace import gsm8k-raw "$FX/raw/gsm8k_test.jsonl" "$FX/raw/gsm8k_responses.csv" --tokens bytes
 
 # ---- the real files of the benchmark data folder, when present ----
@@ -102,7 +102,7 @@ if [ -n "$D" ] && [ -f "$D/SOURCES.md" ]; then
   # real KIND TOKENS ROWS ACC_SMALL ACC_LARGE INPUT...
   real() {
     local kind=$1 tokens=$2 rows=$3 acc_s=$4 acc_l=$5; shift 5
-    expect_exit 0 "$BIN" trace import "$kind" "$@" --tokens "$tokens" --out "$T/real_${kind}_$tokens.csv"
+    expect_exit 0 "$BIN" trace import "$kind" "$@" --tokens "$tokens" -o "$T/real_${kind}_$tokens.csv"
     expect_exit 0 "$BIN" trace stats "$T/real_${kind}_$tokens.csv"
     expect_eq "$(stat_of rows)" "$rows" "$kind ($tokens) rows"
     if [ "$acc_s" != - ]; then
@@ -146,11 +146,11 @@ fi
 
 # The shipped traces are exactly what their documented commands make
 # (docs/TRACES.md "Shipped traces").
-expect_exit 0 "$BIN" trace gen --benchmark mix --queries 3000 --seed 1 --out "$T/mix.csv"
+expect_exit 0 "$BIN" trace gen --benchmark mix --queries 3000 --seed 1 -o "$T/mix.csv"
 cmp -s "$T/mix.csv" "$SRC/traces/data/mix.csv" && ok || bad "traces/data/mix.csv differs from its command"
-expect_exit 0 "$BIN" trace gen --benchmark mmlu --queries 2000 --seed 1 --out "$T/mmlu.csv"
+expect_exit 0 "$BIN" trace gen --benchmark mmlu --queries 2000 --seed 1 -o "$T/mmlu.csv"
 cmp -s "$T/mmlu.csv" "$SRC/traces/data/mmlu.csv" && ok || bad "traces/data/mmlu.csv differs from its command"
-expect_exit 0 "$BIN" trace gen --benchmark mtbench101 --queries 0 --dialogues 200 --seed 2 --out "$T/dlg.csv"
+expect_exit 0 "$BIN" trace gen --benchmark mtbench101 --queries 0 --dialogues 200 --seed 2 -o "$T/dlg.csv"
 cmp -s "$T/dlg.csv" "$SRC/traces/data/dialogues.csv" && ok || bad "traces/data/dialogues.csv differs from its command"
 
 finish
