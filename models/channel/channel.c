@@ -37,12 +37,28 @@ struct channel {
     int n_dev;
     uint64_t seed;
     uint32_t replication;
-    double *distance_m;
-    double *shadowing_db;
-    double *snr_avg_db;          /* [2 * device + dir] */
-    fading_ctx fading;
+    double *distance_m;          /* at t = 0 */
+    double *shadowing_db;        /* at t = 0 */
+    double *snr_avg_db;          /* at t = 0, [2 * device + dir] */
+    double noise_dbm[2];         /* N0 + 10 log10 B + NF per direction */
+    double tx_power_dbm[2];
+    double min_distance_m;       /* path loss is evaluated at no less than this */
+    const channel_pathloss_model *pathloss;
+    fading_ctx *fading;          /* [n_fading] distinct Doppler shifts */
+    int n_fading;
+    int *fading_of;              /* device -> its fading context */
+    double *doppler_hz;          /* per device */
     fading_stream *streams;      /* [2 * device + dir] */
     fading_level *paths;         /* the streams' cursor paths */
+    fading_level *shadow_paths;  /* the shadow streams' cursor paths */
+    /* Moving devices (mob != NULL): the large-scale gain of each device in
+     * the block lg_block[d], at the position at that block's start. */
+    mobility *mob;
+    fading_ctx shadow_ctx;       /* Gudmundson AR(1) along the path */
+    fading_stream *shadow;       /* per device */
+    int64_t *lg_block;
+    double *lg_distance_m, *lg_snr_db; /* lg_snr_db: [2 * device + dir] */
+    int block_varies;            /* the SNR can change at block boundaries */
     const channel_rate_model *rate;
     double bandwidth_hz[2];
     sim_time block_ns, access_ns;
@@ -61,10 +77,151 @@ static void set_err(char *err, size_t errlen, const char *msg)
         snprintf(err, errlen, "%s", msg);
 }
 
+#define SPEED_OF_LIGHT_M_S 299792458.0
+#define STATIC_DOPPLER_HZ 10.0 /* docs/CHANNEL.md: the static default */
+
+/* Gauss-Markov fading context for a Doppler shift (Jakes/Clarke: rho =
+ * J0(2 pi f_D T)). */
+static void fading_init_for(channel *ch, fading_ctx *f, double doppler_hz)
+{
+    const channel_config *cfg = &ch->cfg;
+    if (strcmp(cfg->fading.model, "none") == 0)
+        fading_ctx_init(f, FADING_NONE, 1.0, ch->seed, ch->replication);
+    else if (strcmp(cfg->fading.model, "rayleigh-iid") == 0)
+        fading_ctx_init(f, FADING_RAYLEIGH, 0.0, ch->seed, ch->replication);
+    else
+        fading_ctx_init(f, FADING_RAYLEIGH, gsl_sf_bessel_J0(two_pi * doppler_hz * cfg->fading.block_s), ch->seed,
+                        ch->replication);
+}
+
+/* Each device's Doppler shift: doppler_hz if given, else v f_c / c from the
+ * mobility model's nominal speed (10 Hz for static devices); one fading
+ * context per distinct value (few, unless a trace gives every device its
+ * own speed). */
+static int setup_fading(channel *ch)
+{
+    int n = ch->n_dev;
+    ch->fading = malloc((size_t)n * sizeof *ch->fading);
+    ch->fading_of = malloc((size_t)n * sizeof *ch->fading_of);
+    ch->doppler_hz = malloc((size_t)n * sizeof *ch->doppler_hz);
+    int *first = malloc((size_t)n * sizeof *first); /* a device of each context */
+    if (!ch->fading || !ch->fading_of || !ch->doppler_hz || !first) {
+        free(first);
+        return -1;
+    }
+    for (int d = 0; d < n; d++) {
+        double f_d = ch->cfg.fading.doppler_hz;
+        if (isnan(f_d))
+            f_d = ch->mob ? mobility_nominal_speed_mps(ch->mob, d) * ch->cfg.pathloss.carrier_hz / SPEED_OF_LIGHT_M_S
+                          : STATIC_DOPPLER_HZ;
+        ch->doppler_hz[d] = f_d;
+        int k = 0;
+        while (k < ch->n_fading && ch->doppler_hz[first[k]] != f_d)
+            k++;
+        if (k == ch->n_fading) {
+            first[k] = d;
+            fading_init_for(ch, &ch->fading[k], f_d);
+            ch->n_fading++;
+        }
+        ch->fading_of[d] = k;
+        if (ch->fading[k].kind != FADING_NONE && !ch->fading[k].constant)
+            ch->block_varies = 1;
+    }
+    free(first);
+    /* Each stream's cursor paths (the length depends on its context). */
+    size_t total = 0;
+    for (int d = 0; d < n; d++)
+        total += 2 * fading_path_len(&ch->fading[ch->fading_of[d]]);
+    if (total && !(ch->paths = malloc(total * sizeof *ch->paths)))
+        return -1;
+    fading_level *next = ch->paths;
+    for (int d = 0; d < n; d++) {
+        const fading_ctx *f = &ch->fading[ch->fading_of[d]];
+        size_t len = fading_path_len(f);
+        for (int dir = 0; dir < 2; dir++) {
+            fading_stream_init(&ch->streams[2 * d + dir], dir == LINK_UP ? RNG_FADING_UL : RNG_FADING_DL,
+                               (uint64_t)d, f, f->depth > 0 ? next : NULL);
+            if (f->depth > 0)
+                next += len;
+        }
+    }
+    return 0;
+}
+
+/* Path loss + shadowing -> mean SNR of both directions, dB. */
+static void set_snr(const channel *ch, double *snr2, double distance_m, double shadowing_db)
+{
+    double d = distance_m > ch->min_distance_m ? distance_m : ch->min_distance_m;
+    double loss_db = ch->pathloss->loss_db(&ch->cfg, d) + shadowing_db;
+    snr2[LINK_UP] = ch->tx_power_dbm[LINK_UP] - loss_db - ch->noise_dbm[LINK_UP];
+    snr2[LINK_DOWN] = ch->tx_power_dbm[LINK_DOWN] - loss_db - ch->noise_dbm[LINK_DOWN];
+}
+
+/* The large-scale gain of a moving device in `block`, at its position at
+ * the block's start: distance to the site (at the origin), path loss, and
+ * the shadowing at its path length (Gudmundson: an AR(1) on a grid of
+ * shadowing_step_m with rho = exp(-step / d_corr), i.e. correlation
+ * exp(-|s1 - s2| / d_corr) between grid points). */
+static void large_scale_at(channel *ch, int d, int64_t block)
+{
+    if (ch->lg_block[d] == block)
+        return;
+    double x, y, path_m;
+    mobility_position(ch->mob, d, sim_time_to_s(block * ch->block_ns), &x, &y, &path_m);
+    double dist = hypot(x, y);
+    double shadow = 0;
+    if (ch->cfg.shadowing_db > 0)
+        shadow = ch->cfg.shadowing_db * M_SQRT2 *
+                 fading_real_part(&ch->shadow_ctx, &ch->shadow[d], llround(path_m / ch->cfg.shadowing_step_m));
+    ch->lg_block[d] = block;
+    ch->lg_distance_m[d] = dist;
+    set_snr(ch, &ch->lg_snr_db[2 * d], dist, shadow);
+    if (block == 0)
+        ch->shadowing_db[d] = shadow;
+}
+
+/* Moving devices: the mobility model, the shadowing along the path, the
+ * per-block cache, and the values at t = 0. */
+static int setup_mobility(channel *ch, const devices_config *dev, const double *x0, const double *y0, char *err,
+                          size_t errlen)
+{
+    size_t n = (size_t)ch->n_dev;
+    ch->mob = mobility_create(&dev->mobility, dev, x0, y0, ch->seed, ch->replication, err, errlen);
+    if (!ch->mob)
+        return -1;
+    ch->shadow = malloc(n * sizeof *ch->shadow);
+    ch->lg_block = malloc(n * sizeof *ch->lg_block);
+    ch->lg_distance_m = malloc(n * sizeof *ch->lg_distance_m);
+    ch->lg_snr_db = malloc(2 * n * sizeof *ch->lg_snr_db);
+    if (!ch->shadow || !ch->lg_block || !ch->lg_distance_m || !ch->lg_snr_db) {
+        set_err(err, errlen, "channel: out of memory");
+        return -1;
+    }
+    fading_ctx_init(&ch->shadow_ctx, FADING_RAYLEIGH, exp(-ch->cfg.shadowing_step_m / ch->cfg.shadowing_corr_m),
+                    ch->seed, ch->replication);
+    size_t len = fading_path_len(&ch->shadow_ctx);
+    if (ch->shadow_ctx.depth > 0 && !(ch->shadow_paths = malloc(n * len * sizeof *ch->shadow_paths))) {
+        set_err(err, errlen, "channel: out of memory");
+        return -1;
+    }
+    ch->block_varies = 1;
+    for (int d = 0; d < ch->n_dev; d++) {
+        fading_stream_init(&ch->shadow[d], RNG_SHADOW_PATH, (uint64_t)d, &ch->shadow_ctx,
+                           ch->shadow_ctx.depth > 0 ? ch->shadow_paths + (size_t)d * len : NULL);
+        ch->lg_block[d] = -1;
+        large_scale_at(ch, d, 0);
+        ch->distance_m[d] = ch->lg_distance_m[d];
+        ch->snr_avg_db[2 * d + LINK_UP] = ch->lg_snr_db[2 * d + LINK_UP];
+        ch->snr_avg_db[2 * d + LINK_DOWN] = ch->lg_snr_db[2 * d + LINK_DOWN];
+    }
+    return 0;
+}
+
 channel *channel_create(const channel_config *cfg, const devices_config *dev, uint64_t seed,
                         uint32_t replication, char *err, size_t errlen)
 {
     gsl_rng *r = NULL;
+    double *x0 = NULL, *y0 = NULL;
     if (channel_config_check(cfg, dev, err, errlen) != 0)
         return NULL;
     channel *ch = calloc(1, sizeof *ch);
@@ -79,8 +236,10 @@ channel *channel_create(const channel_config *cfg, const devices_config *dev, ui
     ch->shadowing_db = malloc(n * sizeof *ch->shadowing_db);
     ch->snr_avg_db = malloc(2 * n * sizeof *ch->snr_avg_db);
     ch->streams = malloc(2 * n * sizeof *ch->streams);
+    x0 = malloc(n * sizeof *x0);
+    y0 = malloc(n * sizeof *y0);
     r = gsl_rng_alloc(gsl_rng_taus2);
-    if (!ch->distance_m || !ch->shadowing_db || !ch->snr_avg_db || !ch->streams || !r)
+    if (!ch->distance_m || !ch->shadowing_db || !ch->snr_avg_db || !ch->streams || !x0 || !y0 || !r)
         goto oom;
 
     ch->rate = channel_rate_find(cfg->rate.model);
@@ -88,52 +247,58 @@ channel *channel_create(const channel_config *cfg, const devices_config *dev, ui
     ch->bandwidth_hz[LINK_DOWN] = cfg->downlink.bandwidth_hz;
     ch->block_ns = sim_time_from_s(cfg->fading.block_s);
     ch->access_ns = sim_time_from_s(cfg->access_s);
-
-    if (strcmp(cfg->fading.model, "none") == 0)
-        fading_ctx_init(&ch->fading, FADING_NONE, 1.0, seed, replication);
-    else if (strcmp(cfg->fading.model, "rayleigh-iid") == 0)
-        fading_ctx_init(&ch->fading, FADING_RAYLEIGH, 0.0, seed, replication);
-    else /* Jakes/Clarke: rho = J0(2 pi f_D T) */
-        fading_ctx_init(&ch->fading, FADING_RAYLEIGH,
-                        gsl_sf_bessel_J0(two_pi * cfg->fading.doppler_hz * cfg->fading.block_s), seed, replication);
-
-    size_t path_len = fading_path_len(&ch->fading);
-    if (ch->fading.depth > 0 && !(ch->paths = malloc(2 * n * path_len * sizeof *ch->paths)))
-        goto oom;
-
+    ch->min_distance_m = dev->r_min_m;
+    ch->pathloss = channel_pathloss_find(cfg->pathloss.model);
+    ch->tx_power_dbm[LINK_UP] = cfg->uplink.tx_power_dbm;
+    ch->tx_power_dbm[LINK_DOWN] = cfg->downlink.tx_power_dbm;
     /* Noise power over the whole band: N0 + 10 log10(B) + NF, dBm. */
-    double noise_dbm[2];
-    noise_dbm[LINK_UP] = cfg->noise_dbm_hz + 10.0 * log10(cfg->uplink.bandwidth_hz) + cfg->uplink.noise_figure_db;
-    noise_dbm[LINK_DOWN] =
+    ch->noise_dbm[LINK_UP] = cfg->noise_dbm_hz + 10.0 * log10(cfg->uplink.bandwidth_hz) + cfg->uplink.noise_figure_db;
+    ch->noise_dbm[LINK_DOWN] =
         cfg->noise_dbm_hz + 10.0 * log10(cfg->downlink.bandwidth_hz) + cfg->downlink.noise_figure_db;
-    const channel_pathloss_model *pl = channel_pathloss_find(cfg->pathloss.model);
+    int moves = mobility_find(dev->mobility.model)->moves;
 
     for (int d = 0; d < ch->n_dev; d++) {
+        /* Placement: (d_i, 0), or area-uniform in the annulus, r = sqrt(r0^2
+         * + U (r1^2 - r0^2)), at a uniform angle (the stream's second draw). */
+        rng_stream_reset(r, seed, replication, RNG_PLACEMENT, (uint64_t)d);
         if (dev->n_distances) {
             ch->distance_m[d] = dev->distances_m[d];
+            x0[d] = ch->distance_m[d];
+            y0[d] = 0;
         } else {
-            /* Area-uniform in the annulus: r = sqrt(r0^2 + U (r1^2 - r0^2)). */
-            rng_stream_reset(r, seed, replication, RNG_PLACEMENT, (uint64_t)d);
             double r0 = dev->r_min_m, r1 = dev->r_max_m;
             ch->distance_m[d] = sqrt(r0 * r0 + gsl_rng_uniform(r) * (r1 * r1 - r0 * r0));
+            double phi = two_pi * gsl_rng_uniform(r);
+            x0[d] = ch->distance_m[d] * cos(phi);
+            y0[d] = ch->distance_m[d] * sin(phi);
         }
-        rng_stream_reset(r, seed, replication, RNG_SHADOWING, (uint64_t)d);
-        ch->shadowing_db[d] = cfg->shadowing_db > 0 ? gsl_ran_gaussian(r, cfg->shadowing_db) : 0.0;
-        double loss_db = pl->loss_db(cfg, ch->distance_m[d]) + ch->shadowing_db[d];
-        ch->snr_avg_db[2 * d + LINK_UP] = cfg->uplink.tx_power_dbm - loss_db - noise_dbm[LINK_UP];
-        ch->snr_avg_db[2 * d + LINK_DOWN] = cfg->downlink.tx_power_dbm - loss_db - noise_dbm[LINK_DOWN];
-        for (int dir = 0; dir < 2; dir++)
-            fading_stream_init(&ch->streams[2 * d + dir], dir == LINK_UP ? RNG_FADING_UL : RNG_FADING_DL,
-                               (uint64_t)d, &ch->fading,
-                               ch->paths ? ch->paths + (size_t)(2 * d + dir) * path_len : NULL);
+        if (!moves) {
+            /* Static: distance (not the position) as before the mobility
+             * models, so static runs give the same records. */
+            rng_stream_reset(r, seed, replication, RNG_SHADOWING, (uint64_t)d);
+            ch->shadowing_db[d] = cfg->shadowing_db > 0 ? gsl_ran_gaussian(r, cfg->shadowing_db) : 0.0;
+            double loss_db = ch->pathloss->loss_db(cfg, ch->distance_m[d]) + ch->shadowing_db[d];
+            ch->snr_avg_db[2 * d + LINK_UP] = cfg->uplink.tx_power_dbm - loss_db - ch->noise_dbm[LINK_UP];
+            ch->snr_avg_db[2 * d + LINK_DOWN] = cfg->downlink.tx_power_dbm - loss_db - ch->noise_dbm[LINK_DOWN];
+        }
     }
     gsl_rng_free(r);
+    r = NULL;
+    if (moves && setup_mobility(ch, dev, x0, y0, err, errlen) != 0)
+        goto fail;
+    if (setup_fading(ch) != 0)
+        goto oom;
+    free(x0);
+    free(y0);
     return ch;
 
 oom:
-    gsl_rng_free(r);
-    channel_destroy(ch);
     set_err(err, errlen, "channel: out of memory");
+fail:
+    gsl_rng_free(r);
+    free(x0);
+    free(y0);
+    channel_destroy(ch);
     return NULL;
 }
 
@@ -146,6 +311,15 @@ void channel_destroy(channel *ch)
     free(ch->snr_avg_db);
     free(ch->streams);
     free(ch->paths);
+    free(ch->shadow_paths);
+    free(ch->fading);
+    free(ch->fading_of);
+    free(ch->doppler_hz);
+    mobility_destroy(ch->mob);
+    free(ch->shadow);
+    free(ch->lg_block);
+    free(ch->lg_distance_m);
+    free(ch->lg_snr_db);
     free(ch->xf);
     free(ch->done);
     free(ch);
@@ -171,11 +345,53 @@ double channel_snr_avg_db(const channel *ch, int device, link_dir dir)
     return ch->snr_avg_db[2 * device + dir];
 }
 
-double channel_fading_rho(const channel *ch) { return ch->fading.rho; }
+double channel_distance_at_m(channel *ch, int device, sim_time t)
+{
+    assert(device >= 0 && device < ch->n_dev && t >= 0);
+    if (!ch->mob)
+        return ch->distance_m[device];
+    large_scale_at(ch, device, t / ch->block_ns);
+    return ch->lg_distance_m[device];
+}
+
+double channel_snr_avg_at_db(channel *ch, int device, link_dir dir, sim_time t)
+{
+    assert(device >= 0 && device < ch->n_dev && t >= 0);
+    if (!ch->mob)
+        return ch->snr_avg_db[2 * device + dir];
+    large_scale_at(ch, device, t / ch->block_ns);
+    return ch->lg_snr_db[2 * device + dir];
+}
+
+void channel_position(channel *ch, int device, sim_time t, double *x_m, double *y_m, double *path_m)
+{
+    assert(device >= 0 && device < ch->n_dev && t >= 0);
+    if (!ch->mob) {
+        *x_m = ch->distance_m[device];
+        *y_m = 0;
+        *path_m = 0;
+        return;
+    }
+    mobility_position(ch->mob, device, sim_time_to_s(t), x_m, y_m, path_m);
+}
+
+double channel_doppler_hz(const channel *ch, int device)
+{
+    assert(device >= 0 && device < ch->n_dev);
+    return ch->doppler_hz[device];
+}
+
+double channel_fading_rho(const channel *ch) { return ch->fading[0].rho; }
+
+double channel_fading_rho_of(const channel *ch, int device)
+{
+    assert(device >= 0 && device < ch->n_dev);
+    return ch->fading[ch->fading_of[device]].rho;
+}
 
 int64_t channel_fading_segment_blocks(const channel *ch)
 {
-    return ch->fading.depth > 0 ? (int64_t)1 << ch->fading.depth : 0;
+    return ch->fading[0].depth > 0 ? (int64_t)1 << ch->fading[0].depth : 0;
 }
 
 uint64_t channel_fading_draws(const channel *ch)
@@ -191,12 +407,19 @@ sim_time channel_block_ns(const channel *ch) { return ch->block_ns; }
 double channel_fading_gain(channel *ch, int device, link_dir dir, int64_t block)
 {
     assert(device >= 0 && device < ch->n_dev);
-    return fading_gain(&ch->fading, &ch->streams[2 * device + dir], block);
+    return fading_gain(&ch->fading[ch->fading_of[device]], &ch->streams[2 * device + dir], block);
 }
 
 static double snr_in_block_db(channel *ch, int device, link_dir dir, int64_t block)
 {
-    return ch->snr_avg_db[2 * device + dir] + 10.0 * log10(channel_fading_gain(ch, device, dir, block));
+    double avg_db;
+    if (ch->mob) {
+        large_scale_at(ch, device, block);
+        avg_db = ch->lg_snr_db[2 * device + dir];
+    } else {
+        avg_db = ch->snr_avg_db[2 * device + dir];
+    }
+    return avg_db + 10.0 * log10(channel_fading_gain(ch, device, dir, block));
 }
 
 double channel_snr_db(channel *ch, int device, link_dir dir, sim_time t)
@@ -261,7 +484,7 @@ static sim_time next_internal(const channel *ch)
                 t = x->t_pred;
         }
     }
-    if (any_air && ch->fading.kind != FADING_NONE && !ch->fading.constant) {
+    if (any_air && ch->block_varies) {
         sim_time boundary = (ch->t_cur / ch->block_ns + 1) * ch->block_ns;
         if (boundary < t)
             t = boundary;

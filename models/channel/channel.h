@@ -47,10 +47,12 @@ typedef struct channel_config {
         double ref_loss_db;    /* log-distance: loss at ref_distance_m; NAN = free space there */
     } pathloss;
     double shadowing_db;       /* log-normal shadowing sigma */
+    double shadowing_corr_m;   /* Gudmundson correlation distance of moving devices */
+    double shadowing_step_m;   /* path-length grid of the moving devices' shadowing */
     struct {
         char model[16];        /* "rayleigh" | "rayleigh-iid" | "none" */
         double block_s;
-        double doppler_hz;
+        double doppler_hz;     /* NAN: from the speed (moving) or 10 Hz (static) */
     } fading;
     struct {
         char model[16];        /* "shannon" | "cqi" */
@@ -66,11 +68,30 @@ typedef struct channel_config {
     double bytes_per_token;
 } channel_config;
 
+/* How devices move (devices.mobility; docs/CHANNEL.md, "Mobility").  The
+ * model names are the registry in mobility.c. */
+typedef struct mobility_config {
+    char model[24];          /* "static" | "constant-velocity" | "random-waypoint" | "random-direction" |
+                              * "gauss-markov" | "trace" */
+    double speed_mps;        /* constant-velocity speed; gauss-markov mean speed */
+    double heading_deg;      /* constant-velocity heading; gauss-markov mean heading; 0 = +x */
+    double speed_min_mps, speed_max_mps; /* random-waypoint, random-direction: speed per leg */
+    double pause_s;          /* random-waypoint, random-direction: pause at the end of a leg */
+    double memory;           /* gauss-markov alpha in [0, 1] */
+    double step_s;           /* gauss-markov update interval */
+    double speed_sd_mps;     /* gauss-markov speed spread */
+    double heading_sd_deg;   /* gauss-markov heading spread */
+    double area_m[4];        /* x_min, y_min, x_max, y_max; none: square of half side r_max_m */
+    int n_area;              /* 0 or 4 */
+    char trace_path[1024];   /* trace: CSV with columns t,device,x_m,y_m */
+} mobility_config;
+
 typedef struct devices_config {
     int count;
     double r_min_m, r_max_m;   /* annulus for area-uniform placement */
     double distances_m[DEVICES_MAX_EXPLICIT];
     int n_distances;           /* 0: draw; else must equal count */
+    mobility_config mobility;
 } devices_config;
 
 extern const key_spec channel_keys[];  /* the "channel" object (offsets in channel_config) */
@@ -93,22 +114,35 @@ channel *channel_create(const channel_config *cfg, const devices_config *devices
 void channel_destroy(channel *ch);
 
 int channel_device_count(const channel *ch);
+/* Distance and shadowing at the start (t = 0). */
 double channel_distance_m(const channel *ch, int device);
 double channel_shadowing_db(const channel *ch, int device);
-/* Large-scale mean SNR (path loss + shadowing, no fading), dB. */
+/* Large-scale mean SNR at the start (path loss + shadowing, no fading), dB. */
 double channel_snr_avg_db(const channel *ch, int device, link_dir dir);
+/* The same in the fading block that contains t: for moving devices, at the
+ * position at the start of that block (docs/CHANNEL.md, "Mobility"). */
+double channel_distance_at_m(channel *ch, int device, sim_time t);
+double channel_snr_avg_at_db(channel *ch, int device, link_dir dir, sim_time t);
+/* Position of the device at t (exact, not on the block grid), m, and the
+ * path length it has travelled since t = 0, m.  Static devices stand at
+ * (distance, 0). */
+void channel_position(channel *ch, int device, sim_time t, double *x_m, double *y_m, double *path_m);
+/* Maximum Doppler shift used for the device's fading, Hz. */
+double channel_doppler_hz(const channel *ch, int device);
 /* SNR in the fading block that contains t, dB. */
 double channel_snr_db(channel *ch, int device, link_dir dir, sim_time t);
 /* Fading power gain |h_k|^2 of block k (1 with fading "none"). */
 double channel_fading_gain(channel *ch, int device, link_dir dir, int64_t block);
 /* Gauss-Markov coefficient rho = J0(2 pi doppler_hz block_s) (0 for
- * "rayleigh-iid", 1 for "none"). */
+ * "rayleigh-iid", 1 for "none") of device 0 (all devices share it unless
+ * their speeds differ: channel_fading_rho_of). */
 double channel_fading_rho(const channel *ch);
 /* Blocks per fading segment L (docs/CHANNEL.md "Fading"; 0 for "none",
  * "rayleigh-iid" and f_D = 0), and the innovations drawn so far over all
  * streams (a read costs at most log2(L) + 2): for tests and benchmarks. */
 int64_t channel_fading_segment_blocks(const channel *ch);
 uint64_t channel_fading_draws(const channel *ch);
+double channel_fading_rho_of(const channel *ch, int device);
 /* Block length, ns (block_s rounded to the nanosecond). */
 sim_time channel_block_ns(const channel *ch);
 /* Uplink SNR the router sees at t, dB: the block containing t - delay_s

@@ -92,5 +92,38 @@ void fading_stream_init(fading_stream *s, rng_purpose purpose, uint64_t entity, 
                         fading_level *path);
 /* |h_k|^2 for block k >= 0. */
 double fading_gain(const fading_ctx *f, fading_stream *s, int64_t block);
+/* Re h_k for block k >= 0: a real Gauss-Markov (AR(1)) process with
+ * coefficient rho and variance 1/2 (the shadowing of moving devices). */
+double fading_real_part(const fading_ctx *f, fading_stream *s, int64_t block);
+
+/* ---- Mobility (mobility.c; docs/CHANNEL.md, "Mobility") ----
+ *
+ * A mobility model gives each device's position at any time as a pure
+ * function of (seed, replication, device, t): models with random legs draw
+ * leg k from the hashed uniforms of stream (RNG_MOBILITY, device), and a
+ * cursor per device makes reading forward in time cost O(1) per leg. */
+typedef struct mobility mobility;
+
+typedef struct mobility_model {
+    const char *name;
+    const char *summary;      /* one line, for docs */
+    int moves;                /* 0: static (positions never change) */
+} mobility_model;
+
+extern const mobility_model *const mobility_models[]; /* NULL-terminated */
+extern const char *const mobility_names[];            /* NULL-terminated, same order */
+const mobility_model *mobility_find(const char *name);
+
+/* start_x/start_y: each device's position at t = 0 (ignored by "trace").
+ * NULL with err on a bad trace file or out of memory. */
+mobility *mobility_create(const mobility_config *cfg, const devices_config *dev, const double *start_x,
+                          const double *start_y, uint64_t seed, uint32_t replication, char *err, size_t errlen);
+void mobility_destroy(mobility *m);
+/* Position at t_s >= 0, m, and path length travelled since 0, m. */
+void mobility_position(mobility *m, int device, double t_s, double *x_m, double *y_m, double *path_m);
+/* The device's nominal speed for its Doppler shift, m/s. */
+double mobility_nominal_speed_mps(const mobility *m, int device);
+/* The movement area [x_min, y_min, x_max, y_max] of cfg for devices dev. */
+void mobility_area(const mobility_config *cfg, const devices_config *dev, double area[4]);
 
 #endif

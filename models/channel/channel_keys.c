@@ -31,8 +31,9 @@ static const key_spec fading_keys[] = {
             "small-scale fading: Gauss-Markov Rayleigh, i.i.d. Rayleigh, or none (|h|^2 = 1)"),
     KEY_NUM(channel_config, fading.block_s, "block_s", "0.01", 1e-6, 10,
             "fading block (coherence time) length, s"),
-    KEY_NUM(channel_config, fading.doppler_hz, "doppler_hz", "10", 0, 1e5,
-            "maximum Doppler shift f_D, Hz; rho = J0(2 pi f_D block_s) (Jakes)"),
+    KEY_NUM(channel_config, fading.doppler_hz, "doppler_hz", NULL, 0, 1e5,
+            "maximum Doppler shift f_D, Hz; rho = J0(2 pi f_D block_s) (Jakes); null: v carrier_hz / c for "
+            "moving devices, 10 Hz for static ones"),
     KEY_TABLE_END,
 };
 
@@ -76,6 +77,11 @@ const key_spec channel_keys[] = {
     {"pathloss", KEY_OBJECT, 0, NULL, 0, 0, "large-scale path loss", NULL, pathloss_keys, 0, 0},
     KEY_NUM(channel_config, shadowing_db, "shadowing_db", "8", 0, 30,
             "log-normal shadowing standard deviation per device, dB"),
+    KEY_NUM(channel_config, shadowing_corr_m, "shadowing_corr_m", "50", 0.01, 1e6,
+            "moving devices: shadowing correlation distance d_corr (Gudmundson exp(-d/d_corr); 3GPP TR 38.901 "
+            "Table 7.5-6 UMa NLOS), m"),
+    KEY_NUM(channel_config, shadowing_step_m, "shadowing_step_m", "0.1", 1e-3, 1e3,
+            "moving devices: path-length grid of the shadowing, m"),
     {"fading", KEY_OBJECT, 0, NULL, 0, 0, "small-scale block fading", NULL, fading_keys, 0, 0},
     {"rate", KEY_OBJECT, 0, NULL, 0, 0, "SNR-to-rate mapping", NULL, rate_keys, 0, 0},
     KEY_OBJ(channel_config, uplink, "uplink", uplink_keys, "device to edge"),
@@ -91,6 +97,34 @@ const key_spec channel_keys[] = {
     KEY_TABLE_END,
 };
 
+static const key_spec mobility_keys[] = {
+    KEY_STR(mobility_config, model, "model", "\"static\"", mobility_names,
+            "how devices move (docs/CHANNEL.md, Mobility)"),
+    KEY_NUM(mobility_config, speed_mps, "speed_mps", "1", 0, 1e3,
+            "constant-velocity speed, gauss-markov mean speed, m/s"),
+    KEY_NUM(mobility_config, heading_deg, "heading_deg", "0", -360, 360,
+            "constant-velocity heading, gauss-markov mean heading, degrees (0 = +x, 90 = +y)"),
+    KEY_NUM(mobility_config, speed_min_mps, "speed_min_mps", "0.5", 1e-3, 1e3,
+            "random-waypoint, random-direction: lowest speed of a leg, m/s"),
+    KEY_NUM(mobility_config, speed_max_mps, "speed_max_mps", "1.5", 1e-3, 1e3,
+            "random-waypoint, random-direction: highest speed of a leg, m/s"),
+    KEY_NUM(mobility_config, pause_s, "pause_s", "0", 0, 1e6,
+            "random-waypoint, random-direction: pause at the end of a leg, s"),
+    KEY_NUM(mobility_config, memory, "memory", "0.75", 0, 1,
+            "gauss-markov memory alpha (0: memoryless, 1: constant velocity)"),
+    KEY_NUM(mobility_config, step_s, "step_s", "1", 1e-3, 1e6, "gauss-markov update interval, s"),
+    KEY_NUM(mobility_config, speed_sd_mps, "speed_sd_mps", "0.3", 0, 1e3,
+            "gauss-markov standard deviation of the speed, m/s"),
+    KEY_NUM(mobility_config, heading_sd_deg, "heading_sd_deg", "30", 0, 360,
+            "gauss-markov standard deviation of the heading, degrees"),
+    KEY_NUMS(mobility_config, area_m, n_area, "area_m", "[]", -1e7, 1e7,
+             "movement area [x_min, y_min, x_max, y_max], m (empty: the square of half side r_max_m around "
+             "the origin); devices reflect at its border"),
+    KEY_STR(mobility_config, trace_path, "trace_path", "\"\"", NULL,
+            "trace: CSV with header t,device,x_m,y_m (s, index, m, m), interpolated linearly"),
+    KEY_TABLE_END,
+};
+
 const key_spec devices_keys[] = {
     KEY_INTV(devices_config, count, "count", "10", 1, 100000, "number of devices"),
     KEY_NUM(devices_config, r_min_m, "r_min_m", "10", 0.01, 1e6,
@@ -98,10 +132,46 @@ const key_spec devices_keys[] = {
     KEY_NUM(devices_config, r_max_m, "r_max_m", "250", 0.01, 1e6,
             "outer radius of the placement annulus, m"),
     KEY_NUMS(devices_config, distances_m, n_distances, "distances_m", "[]", 0.01, 1e6,
-             "explicit distance of each device, m (empty: area-uniform in the annulus)"),
+             "explicit distance of each device, m (empty: area-uniform in the annulus); a moving device i "
+             "starts at (d_i, 0)"),
+    KEY_OBJ(devices_config, mobility, "mobility", mobility_keys, "how devices move"),
     KEY_TABLE_END,
 };
 
+
+/* The mobility keys' cross checks: the area, the speed range, and starting
+ * positions inside the area. */
+static int mobility_config_check(const mobility_config *mob, const devices_config *dev, char *err, size_t errlen)
+{
+    const mobility_model *model = mobility_find(mob->model);
+    if (!model)
+        return keys_errorf(err, errlen, "devices.mobility.model: unknown model \"%s\"", mob->model);
+    if (mob->n_area != 0 && mob->n_area != 4)
+        return keys_errorf(err, errlen, "devices.mobility.area_m: expected [x_min, y_min, x_max, y_max], found %d numbers",
+                          mob->n_area);
+    double area[4];
+    mobility_area(mob, dev, area);
+    if (!(area[0] < area[2]) || !(area[1] < area[3]))
+        return keys_errorf(err, errlen, "devices.mobility.area_m: expected x_min < x_max and y_min < y_max, found "
+                          "[%g, %g, %g, %g]", area[0], area[1], area[2], area[3]);
+    if (mob->speed_min_mps > mob->speed_max_mps)
+        return keys_errorf(err, errlen, "devices.mobility.speed_min_mps: expected at most speed_max_mps (%g), found %g",
+                          mob->speed_max_mps, mob->speed_min_mps);
+    if (!model->moves || strcmp(mob->model, "trace") == 0)
+        return 0;
+    /* Devices start at (d_i, 0), or in the annulus [r_min, r_max]: inside
+     * the area?  (An annulus start is checked against its outer circle.) */
+    for (int d = 0; d < (dev->n_distances ? dev->count : 0); d++)
+        if (dev->distances_m[d] < area[0] || dev->distances_m[d] > area[2] || 0 < area[1] || 0 > area[3])
+            return keys_errorf(err, errlen, "devices.distances_m[%d]: device starts at (%g, 0), outside "
+                              "devices.mobility.area_m [%g, %g, %g, %g]", d, dev->distances_m[d], area[0], area[1],
+                              area[2], area[3]);
+    if (!dev->n_distances && (-dev->r_max_m < area[0] || dev->r_max_m > area[2] || -dev->r_max_m < area[1] ||
+                              dev->r_max_m > area[3]))
+        return keys_errorf(err, errlen, "devices.mobility.area_m: expected the placement disc of radius r_max_m "
+                          "(%g m) inside [%g, %g, %g, %g]", dev->r_max_m, area[0], area[1], area[2], area[3]);
+    return 0;
+}
 
 static int name_listed(const char *const *names, const char *name)
 {
@@ -135,5 +205,5 @@ int channel_config_check(const channel_config *cfg, const devices_config *dev, c
     if (dev->n_distances != 0 && dev->n_distances != dev->count)
         return keys_errorf(err, errlen, "devices.distances_m: expected %d distances (devices.count), found %d",
                           dev->count, dev->n_distances);
-    return 0;
+    return mobility_config_check(&dev->mobility, dev, err, errlen);
 }

@@ -118,16 +118,14 @@ static int shared_levels(const fading_ctx *f, const fading_cursor *c, int64_t se
     return shared < c->levels ? shared : c->levels;
 }
 
-double fading_gain(const fading_ctx *f, fading_stream *s, int64_t block)
+/* h_k (the kind is not FADING_NONE). */
+static fading_cgain fading_value(const fading_ctx *f, fading_stream *s, int64_t block)
 {
-    assert(block >= 0);
-    if (f->kind == FADING_NONE)
-        return 1.0;
     if (f->constant)
         block = 0;
     if (f->constant || f->iid) {
         s->draws++;
-        return power(innovation(s, block));
+        return innovation(s, block);
     }
 
     const int D = f->depth;
@@ -135,7 +133,7 @@ double fading_gain(const fading_ctx *f, fading_stream *s, int64_t block)
     int64_t segment = block >> D, off = block & (L - 1);
     if (off == 0) { /* a segment end point: an independent CN(0,1) draw */
         s->draws++;
-        return power(innovation(s, block));
+        return innovation(s, block);
     }
     /* The cursor sharing the most levels, or else the least recently used. */
     fading_cursor *c = &s->cur[0];
@@ -149,7 +147,7 @@ double fading_gain(const fading_ctx *f, fading_stream *s, int64_t block)
     }
     c->last_use = ++s->uses;
     if (best > 0 && c->off == off)
-        return power(c->value);
+        return c->value;
     int d = best;
     fading_cgain lo, hi;
     if (d == 0) {
@@ -175,7 +173,7 @@ double fading_gain(const fading_ctx *f, fading_stream *s, int64_t block)
             c->off = off;
             c->levels = lv + 1;
             c->value = m;
-            return power(m);
+            return m;
         }
         if (off < mid)
             hi = m;
@@ -196,7 +194,7 @@ double fading_gain(const fading_ctx *f, fading_stream *s, int64_t block)
             c->off = off;
             c->levels = lv + 1;
             c->value = m;
-            return power(m);
+            return m;
         }
         if (off < mid)
             hi = m;
@@ -205,4 +203,18 @@ double fading_gain(const fading_ctx *f, fading_stream *s, int64_t block)
         c->path[lv + 1].lo = lo;
         c->path[lv + 1].hi = hi;
     }
+}
+
+double fading_gain(const fading_ctx *f, fading_stream *s, int64_t block)
+{
+    assert(block >= 0);
+    if (f->kind == FADING_NONE)
+        return 1.0;
+    return power(fading_value(f, s, block));
+}
+
+double fading_real_part(const fading_ctx *f, fading_stream *s, int64_t block)
+{
+    assert(block >= 0 && f->kind != FADING_NONE);
+    return fading_value(f, s, block).re;
 }

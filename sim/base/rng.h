@@ -30,7 +30,9 @@
     X(RNG_POLICY, 8)             \
     X(RNG_CSI_ERROR, 9)          \
     X(RNG_THINK, 10)             \
-    X(RNG_LENGTH_PRED, 11)
+    X(RNG_LENGTH_PRED, 11)       \
+    X(RNG_MOBILITY, 12)          \
+    X(RNG_SHADOW_PATH, 13)
 
 typedef enum {
 #define RNG_ENUM(name, num) name = num,

@@ -110,8 +110,8 @@ static void decide(run *r, uint32_t slot)
     rec->route = rt;
     rec->t_dec = sim_time_to_s(now);
     rec->snr_db = v.snr_db;
-    rec->snr_avg_db = channel_snr_avg_db(r->ch, rec->device, LINK_UP);
-    rec->distance_m = channel_distance_m(r->ch, rec->device);
+    rec->snr_avg_db = channel_snr_avg_at_db(r->ch, rec->device, LINK_UP, now);
+    rec->distance_m = channel_distance_at_m(r->ch, rec->device, now);
     rec->est_small_s = v.est_small_s;
     rec->est_large_s = v.est_large_s;
     rec->csw_small_s = v.csw_small_s;

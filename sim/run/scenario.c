@@ -105,11 +105,12 @@ static void line_col(const char *text, const char *at, int *line, int *col)
     }
 }
 
-/* Make a relative trace.path relative to the scenario file's folder. */
-static int rebase_trace_path(cJSON *root, const char *scenario_path)
+/* Make a relative file path at root.object.key relative to the scenario
+ * file's folder. */
+static int rebase_path(cJSON *root, const char *object, const char *key, const char *scenario_path)
 {
-    cJSON *trace = cJSON_GetObjectItemCaseSensitive(root, "trace");
-    cJSON *path = trace ? cJSON_GetObjectItemCaseSensitive(trace, "path") : NULL;
+    cJSON *trace = cJSON_GetObjectItemCaseSensitive(root, object);
+    cJSON *path = cJSON_IsObject(trace) ? cJSON_GetObjectItemCaseSensitive(trace, key) : NULL;
     if (!cJSON_IsString(path) || path->valuestring[0] == '\0' || path->valuestring[0] == '/')
         return 0;
     const char *slash = strrchr(scenario_path, '/');
@@ -126,7 +127,17 @@ static int rebase_trace_path(cJSON *root, const char *scenario_path)
     free(joined);
     if (!repl)
         return -1;
-    cJSON_ReplaceItemInObjectCaseSensitive(trace, "path", repl);
+    cJSON_ReplaceItemInObjectCaseSensitive(trace, key, repl);
+    return 0;
+}
+
+/* The relative paths of a scenario: trace.path, devices.mobility.trace_path. */
+static int rebase_trace_path(cJSON *root, const char *scenario_path)
+{
+    cJSON *devices = cJSON_GetObjectItemCaseSensitive(root, "devices");
+    if (rebase_path(root, "trace", "path", scenario_path) != 0 ||
+        (cJSON_IsObject(devices) && rebase_path(devices, "mobility", "trace_path", scenario_path) != 0))
+        return -1;
     return 0;
 }
 

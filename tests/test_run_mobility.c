@@ -1,0 +1,89 @@
+/* Run-level mobility checks: a device at constant velocity straight away
+ * from the site has, at each decision, distance_m = d0 + v t (on the block
+ * grid) and snr_avg_db = the link budget at that distance (shadowing off);
+ * a trace given relative to the scenario file moves the device as written. */
+#include <math.h>
+
+#include "models/channel/channel.h"
+#include "check.h"
+#include "run_harness.h"
+
+static void write_trace(const char *name, int n, double gap_s, char *path, size_t len)
+{
+    char *buf = malloc((size_t)n * 80 + 200);
+    char *p = buf + sprintf(buf, "id,t_arr_s,device,dialogue_id,turn,in_tokens,out_tokens,p_large,q_small,q_large,benchmark\n");
+    for (int i = 0; i < n; i++)
+        p += sprintf(p, "%d,%.4f,0,-1,0,%d,%d,0.5,1,1,x\n", i + 1, 0.5 + i * gap_s, 20 + (i * 53) % 300, 1 + (i * 29) % 60);
+    write_file(name, buf, path, len);
+    free(buf);
+}
+
+/* Budget at distance d: P - PL(d) - (N0 + 10 log10 B + NF), uplink defaults. */
+static double uplink_budget_db(double d)
+{
+    return 23 - (128.1 + 37.6 * log10(d / 1000)) - (-174 + 10 * log10(20e6) + 5);
+}
+
+static void test_constant_velocity_away(void)
+{
+    char trace[512], json[2048];
+    write_trace("cv.csv", 200, 0.977, trace, sizeof trace);
+    snprintf(json, sizeof json,
+             "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1, \"distances_m\": [40],"
+             " \"mobility\": {\"model\": \"constant-velocity\", \"speed_mps\": 15, \"area_m\": [-10000, -10000, 10000, 10000]}},"
+             " \"channel\": {\"shadowing_db\": 0}, \"policy\": {\"name\": \"always-large\"}}",
+             trace);
+    result r = run_scenario(json, NULL, 0);
+    CHECK_INT(r.status, RUN_OK);
+    CHECK_INT(r.n, 200);
+    double worst_db = 0, worst_m = 0;
+    for (size_t i = 0; i < r.n; i++) {
+        const record *q = &r.rec[i];
+        double t_block = floor(q->t_dec / 0.01 + 1e-9) * 0.01;
+        CHECK_NEAR(q->distance_m, 40 + 15 * t_block, 1e-6);
+        CHECK_NEAR(q->snr_avg_db, uplink_budget_db(q->distance_m), 1e-9);
+        worst_db = fmax(worst_db, fabs(q->snr_avg_db - uplink_budget_db(40 + 15 * q->t_dec)));
+        worst_m = fmax(worst_m, fabs(q->distance_m - (40 + 15 * q->t_dec)));
+    }
+    CHECK(worst_m <= 15 * 0.01 + 1e-9);
+    printf("constant velocity: distance within %.4f m and snr_avg_db within %.4f dB of the exact position at t_dec\n",
+           worst_m, worst_db);
+    free(r.rec);
+}
+
+static void test_trace_relative(void)
+{
+    char trace[512], json[2048], mob[512];
+    write_trace("tr.csv", 30, 1.0, trace, sizeof trace);
+    write_file("walk.csv", "t,device,x_m,y_m\n0,0,0,100\n30,0,0,400\n", mob, sizeof mob);
+    snprintf(json, sizeof json,
+             "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1,"
+             " \"mobility\": {\"model\": \"trace\", \"trace_path\": \"walk.csv\"}},"
+             " \"channel\": {\"shadowing_db\": 0}, \"policy\": {\"name\": \"always-small\"}}",
+             trace);
+    result r = run_scenario(json, NULL, 0);
+    CHECK_INT(r.status, RUN_OK);
+    CHECK_INT(r.n, 30);
+    for (size_t i = 0; i < r.n; i++) {
+        const record *q = &r.rec[i];
+        double t_block = floor(q->t_dec / 0.01 + 1e-9) * 0.01;
+        CHECK_NEAR(q->distance_m, 100 + 10 * t_block, 1e-6);
+        CHECK_NEAR(q->snr_avg_db, uplink_budget_db(q->distance_m), 1e-9);
+    }
+    free(r.rec);
+    /* A bad trace: the run is refused with the file and line. */
+    write_file("walk.csv", "t,device,x_m,y_m\n0,0,0,100\n0,0,0,400\n", mob, sizeof mob);
+    r = run_scenario(json, NULL, 0);
+    CHECK(r.status != RUN_OK);
+    CHECK(strstr(r.err, "walk.csv:3: t: expected times of device 0 to increase") != NULL);
+    free(r.rec);
+}
+
+int main(void)
+{
+    if (harness_init() != 0)
+        return 1;
+    test_constant_velocity_away();
+    test_trace_relative();
+    return check_done();
+}
