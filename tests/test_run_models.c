@@ -5,6 +5,7 @@
 #include <gsl/gsl_sort.h>
 #include <math.h>
 
+#include "models/channel/channel.h"
 #include "models/llm/llm.h"
 #include "check.h"
 #include "run_harness.h"
@@ -97,6 +98,71 @@ static void test_csi_error(void)
     CHECK_NEAR(mean, 0, 4 * 3 / sqrt((double)r.n));
     CHECK_NEAR(sd, 3, 0.15);
     free(r.rec);
+}
+
+/* The router's view under CSI error: the uplink rate it expects is the
+ * configured rate model at the SNR it sees (the channel's own function), for
+ * Shannon, Shannon with a gap and a cap, and the CQI table with its outage.
+ * Same tokens for every query and idle servers, so est_large_s minus the
+ * expected uplink time is one constant; est_large_s is infinite exactly when
+ * the seen SNR gives no rate. */
+static void test_view_rate_at_seen_snr(void)
+{
+    static const char *const rates[] = {
+        "{\"model\": \"shannon\"}",
+        "{\"model\": \"shannon\", \"gap_db\": 3, \"max_bps\": 2e6}",
+        "{\"model\": \"cqi\"}",
+    };
+    char trace[512], json[2048];
+    char *buf = malloc(400 * 80 + 200);
+    char *p = buf + sprintf(buf, "id,t_arr_s,device,dialogue_id,turn,in_tokens,out_tokens,p_large,q_small,q_large,benchmark\n");
+    for (int i = 0; i < 400; i++)
+        p += sprintf(p, "%d,%.3f,0,-1,0,100,20,0.5,1,1,x\n", i + 1, 1 + i * 2.0);
+    write_file("view_rate.csv", buf, trace, sizeof trace);
+    free(buf);
+    channel_config cfg;
+    keys_defaults(channel_keys, &cfg);
+    double bytes = channel_uplink_bytes(&cfg, 100, 0);
+    for (int k = 0; k < 3; k++) {
+        snprintf(json, sizeof json,
+                 "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1, \"distances_m\": [800]},"
+                 " \"channel\": {\"fading\": {\"model\": \"none\"}, \"shadowing_db\": 0, \"rate\": %s},"
+                 " \"router\": {\"csi_error_db\": 8}, \"policy\": {\"name\": \"always-small\"}}",
+                 trace, rates[k]);
+        result r = run_scenario(json, NULL, 0);
+        CHECK_INT(r.status, RUN_OK);
+        CHECK_INT(r.n, 400);
+        double gap = k == 1 ? 3 : 0, cap = k == 1 ? 2e6 : INFINITY;
+        double base = NAN, worst = 0;
+        int n_inf = 0, n_capped = 0, bad_inf = 0;
+        for (size_t i = 0; i < r.n; i++) {
+            double s = r.rec[i].snr_db, rate;
+            if (k == 2)
+                rate = 20e6 * channel_cqi_efficiency(channel_cqi_index(&cfg, s));
+            else
+                rate = fmin(cap, 20e6 * log2(1 + pow(10, (s - gap) / 10)));
+            n_capped += rate == cap;
+            if (!(rate > 0)) {
+                n_inf++;
+                bad_inf += !isinf(r.rec[i].est_large_s);
+                continue;
+            }
+            bad_inf += !isfinite(r.rec[i].est_large_s);
+            double rest = r.rec[i].est_large_s - (cfg.access_s + 8 * bytes / rate);
+            if (isnan(base))
+                base = rest;
+            worst = fmax(worst, fabs(rest - base));
+        }
+        printf("view rate (%s): est_large_s - expected uplink time varies by %.3g s; %d queries saw outage,"
+               " %d the cap\n", rates[k], worst, n_inf, n_capped);
+        CHECK(worst < 1e-9);
+        CHECK_INT(bad_inf, 0);
+        if (k == 1)
+            CHECK(n_capped > 10 && n_capped < 390); /* the cap binds for some queries only */
+        if (k == 2)
+            CHECK(n_inf > 10 && n_inf < 390); /* seen SNRs on both sides of CQI 1 */
+        free(r.rec);
+    }
 }
 
 /* One device, sparse arrivals, always-small: t_done - t_dec is exactly the
@@ -349,6 +415,7 @@ int main(void)
     test_uplink_constant_channel();
     test_fading_law_at_decisions();
     test_csi_error();
+    test_view_rate_at_seen_snr();
     test_device_service();
     test_edge_load();
     test_target_fraction();

@@ -453,11 +453,15 @@ static double shared_rate_bps(const channel *ch, link_dir dir, double se, int n_
     return rate;
 }
 
-double channel_rate_bps(channel *ch, int device, link_dir dir, sim_time t, int n_sharing)
+double channel_rate_at_snr_bps(const channel *ch, link_dir dir, double snr_db, int n_sharing)
 {
     assert(n_sharing >= 1);
-    double se = ch->rate->efficiency(&ch->cfg, channel_snr_db(ch, device, dir, t));
-    return shared_rate_bps(ch, dir, se, n_sharing);
+    return shared_rate_bps(ch, dir, ch->rate->efficiency(&ch->cfg, snr_db), n_sharing);
+}
+
+double channel_rate_bps(channel *ch, int device, link_dir dir, sim_time t, int n_sharing)
+{
+    return channel_rate_at_snr_bps(ch, dir, channel_snr_db(ch, device, dir, t), n_sharing);
 }
 
 int channel_active(const channel *ch, link_dir dir) { return ch->n_active[dir]; }

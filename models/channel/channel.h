@@ -153,6 +153,11 @@ double channel_csi_snr_db(channel *ch, int device, sim_time t, double delay_s, d
 /* Rate of one transfer in the block containing t if n_sharing transfers
  * (including it) share the band, bits/s. */
 double channel_rate_bps(channel *ch, int device, link_dir dir, sim_time t, int n_sharing);
+/* The same at a given SNR (what the router expects at the SNR it sees): the
+ * configured rate model (Shannon with gap, or CQI with outage), the band
+ * shared by n_sharing, the max_bps cap.  channel_rate_bps is this at the
+ * true SNR. */
+double channel_rate_at_snr_bps(const channel *ch, link_dir dir, double snr_db, int n_sharing);
 /* Transfers in flight (including those in their access delay). */
 int channel_active(const channel *ch, link_dir dir);
 /* Transfers on air (past their access delay): the n of B_share = B / n. */

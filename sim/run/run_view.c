@@ -47,14 +47,9 @@ void run__fill_view(run *r, uint32_t slot, policy_view *v)
 
     v->snr_db = channel_csi_snr_db(r->ch, dev, now, r->sc->router.csi_delay_s, r->sc->router.csi_error_db);
     int n_up = channel_on_air(r->ch, LINK_UP) + 1, n_down = channel_on_air(r->ch, LINK_DOWN) + 1;
-    /* The rate the router expects at the SNR it sees, with today's sharing. */
-    double true_snr = channel_snr_db(r->ch, dev, LINK_UP, now);
-    double rate_ul = channel_rate_bps(r->ch, dev, LINK_UP, now, n_up);
-    if (v->snr_db != true_snr && rate_ul > 0) {
-        double shannon_true = log2(1 + pow(10, true_snr / 10));
-        double shannon_seen = log2(1 + pow(10, v->snr_db / 10));
-        rate_ul *= shannon_seen / shannon_true;
-    }
+    /* The rate the router expects at the SNR it sees, with today's sharing:
+     * the channel's own rate function (gap, cap, CQI table, outage). */
+    double rate_ul = channel_rate_at_snr_bps(r->ch, LINK_UP, v->snr_db, n_up);
     v->rate_ul_bps = rate_ul;
     double rate_dl = channel_rate_bps(r->ch, dev, LINK_DOWN, now, n_down);
 
