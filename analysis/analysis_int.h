@@ -60,6 +60,8 @@ typedef struct an_cell {
 typedef struct an_group {
     int index;                      /* scenario_group.group_index */
     char *label, *scenario_name, *scenario_key;
+    char *sweep_point;              /* JSON of the sweep's overrides, {} without */
+    char *settings;                 /* run_identity.settings: the scenario as JSON */
     int first_cell, n_cells;
 } an_group;
 

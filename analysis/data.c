@@ -18,12 +18,12 @@ const an_metric_info an_metric_table[AN_METRIC_COUNT] = {
 #define AN_COL(col, what, unit, better) ", s." #col
 static const char load_sql[] =
     "SELECT sg.group_index, sg.group_label, sg.scenario_name, sg.scenario_key, s.group_key, s.policy,"
-    "       s.policy_params, l.label, s.run_id, s.seed, s.replication" AN_METRICS(AN_COL)
+    "       s.policy_params, l.label, s.run_id, s.seed, s.replication, s.sweep_point, i.settings" AN_METRICS(AN_COL)
     " FROM run_summary s JOIN scenario_group sg ON sg.scenario_key = s.scenario_key"
-    " JOIN run_label l ON l.run_id = s.run_id"
+    " JOIN run_label l ON l.run_id = s.run_id JOIN run_identity i ON i.run_id = s.run_id"
     " ORDER BY sg.group_index, l.label, s.group_key, s.seed, s.replication";
 #undef AN_COL
-enum { COL_METRICS = 11 };
+enum { COL_METRICS = 13 };
 
 static char *dup_text(sqlite3_stmt *st, int i)
 {
@@ -67,7 +67,9 @@ int an_data_load(sqlite3 *db, an_data *d, char *err, size_t errlen)
             g->label = dup_text(st, 1);
             g->scenario_name = dup_text(st, 2);
             g->scenario_key = dup_text(st, 3);
-            if (!g->label || !g->scenario_name || !g->scenario_key)
+            g->sweep_point = dup_text(st, 11);
+            g->settings = dup_text(st, 12);
+            if (!g->label || !g->scenario_name || !g->scenario_key || !g->sweep_point || !g->settings)
                 goto oom;
             free(prev_key);
             prev_key = NULL;
@@ -124,6 +126,8 @@ void an_data_free(an_data *d)
         free(d->groups[g].label);
         free(d->groups[g].scenario_name);
         free(d->groups[g].scenario_key);
+        free(d->groups[g].sweep_point);
+        free(d->groups[g].settings);
     }
     for (int c = 0; c < d->n_cells; c++) {
         free(d->cells[c].policy);
