@@ -46,4 +46,15 @@ SELECT m.new_id,
 FROM src.queries q JOIN temp.merge_map m ON m.old_id = q.run_id
 ORDER BY m.new_id, q.query_id;
 
+INSERT INTO main.run_figures (run_id,
+    n, n_small, n_large, mean_latency_s, p50_latency_s, p95_latency_s, p99_latency_s,
+    mean_ttft_s, p50_ttft_s, p95_ttft_s, p99_ttft_s, large_fraction, mean_quality,
+    mean_energy_j, oracle_quality_gap, quantile_rel_error)
+SELECT m.new_id,
+    f.n, f.n_small, f.n_large, f.mean_latency_s, f.p50_latency_s, f.p95_latency_s, f.p99_latency_s,
+    f.mean_ttft_s, f.p50_ttft_s, f.p95_ttft_s, f.p99_ttft_s, f.large_fraction, f.mean_quality,
+    f.mean_energy_j, f.oracle_quality_gap, f.quantile_rel_error
+FROM src.run_figures f JOIN temp.merge_map m ON m.old_id = f.run_id
+ORDER BY m.new_id;
+
 DELETE FROM temp.merge_map;

@@ -83,3 +83,29 @@ CREATE INDEX IF NOT EXISTS queries_by_run ON queries(run_id, query_id);
 -- A run is never stored twice: one complete run per configuration hash.
 CREATE UNIQUE INDEX IF NOT EXISTS runs_identity ON runs(config_hash) WHERE status = 'complete';
 CREATE INDEX IF NOT EXISTS runs_by_group ON runs(group_key);
+
+-- run_figures: one row per run written with `edgesim run --records runs`
+-- (no rows in queries): the run_summary figures accumulated while it ran.
+-- Means and counts are exact; the percentiles come from a log-bucket sketch
+-- and are within a factor (1 +- quantile_rel_error) of the exact nearest-rank
+-- percentiles (docs/BENCHMARKS.md, "Records modes").  run_summary reads it
+-- for runs that have no query rows.
+CREATE TABLE IF NOT EXISTS run_figures (
+    run_id             INTEGER PRIMARY KEY REFERENCES runs(run_id),
+    n                  INTEGER NOT NULL,
+    n_small            INTEGER NOT NULL,
+    n_large            INTEGER NOT NULL,
+    mean_latency_s     REAL,
+    p50_latency_s      REAL,
+    p95_latency_s      REAL,
+    p99_latency_s      REAL,
+    mean_ttft_s        REAL,
+    p50_ttft_s         REAL,
+    p95_ttft_s         REAL,
+    p99_ttft_s         REAL,
+    large_fraction     REAL,
+    mean_quality       REAL,
+    mean_energy_j      REAL,
+    oracle_quality_gap REAL,
+    quantile_rel_error REAL NOT NULL
+);

@@ -105,7 +105,16 @@ FROM sel r
 JOIN queries q ON q.run_id = r.run_id
 JOIN pct ON pct.run_id = r.run_id
 LEFT JOIN pct_ttft pt ON pt.run_id = r.run_id
-GROUP BY r.run_id;
+GROUP BY r.run_id
+UNION ALL
+-- runs written with --records runs: their figures, accumulated while running
+SELECT r.run_id, r.scenario_name, r.policy, r.policy_params, r.seed, r.replication,
+       r.sweep_index, r.sweep_point, r.scenario_key, r.group_key,
+       f.n, f.mean_latency_s, f.p50_latency_s, f.p95_latency_s, f.p99_latency_s,
+       f.mean_ttft_s, f.p50_ttft_s, f.p95_ttft_s, f.p99_ttft_s,
+       f.large_fraction, f.mean_quality, f.mean_energy_j, f.oracle_quality_gap
+FROM sel r
+JOIN run_figures f ON f.run_id = r.run_id;
 
 -- t_quantile_975(df, t): Student-t 0.975 quantiles for two-sided 95 %
 -- confidence intervals (SQL has no inverse t CDF).  Values rounded to 3

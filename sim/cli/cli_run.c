@@ -36,6 +36,8 @@ typedef struct run_args {
     long sweep_index;
     long task, per_task;
     int points, check, quiet;
+    const char *records;         /* "all" | "runs" (sink_records_names) */
+    sink_records records_mode;
 } run_args;
 
 static int parse_run_args(int argc, char **argv, run_args *a)
@@ -68,6 +70,10 @@ static int parse_run_args(int argc, char **argv, run_args *a)
         {"--points", 0, OPT_FLAG, &a->points, 0, 0, NULL,
          "print the number of sweep points (with\n--replications-per-task: of tasks) and exit", 0},
         {"--check", 0, OPT_FLAG, &a->check, 0, 0, NULL, "validate the scenario and exit (no run)", 0},
+        {"--records", 0, OPT_STR, &a->records, 0, 0, "all|runs",
+         "all: one row per query (default); runs: no query rows,\n"
+         "each run's summary figures only (percentiles within\n"
+         "0.1 %; docs/BENCHMARKS.md)", 0},
         {"--quiet", 'q', OPT_FLAG, &a->quiet, 0, 0, NULL, "no progress lines and no summary", 0},
         {NULL, 0, OPT_FLAG, NULL, 0, 0, NULL, NULL, 0},
     };
@@ -76,6 +82,16 @@ static int parse_run_args(int argc, char **argv, run_args *a)
     if (rc != OPTS_OK)
         return rc;
     a->set_list = cli__sets_finish(&a->sets, &a->n_sets);
+    if (a->records) {
+        int m = 0;
+        while (sink_records_names[m] && strcmp(sink_records_names[m], a->records) != 0)
+            m++;
+        if (!sink_records_names[m]) {
+            fprintf(stderr, "edgesim run: --records: expected all or runs, found \"%s\"\n", a->records);
+            return OPTS_ERROR;
+        }
+        a->records_mode = (sink_records)m;
+    }
     if (a->task >= 0 && a->sweep_index >= 0) {
         fprintf(stderr, "edgesim run: --task and --sweep-index exclude each other\n");
         return OPTS_ERROR;
@@ -266,6 +282,11 @@ int cli__run(int argc, char **argv)
     }
 
     out = sink_sqlite_open(a.output, err, sizeof err);
+    if (out && sink_sqlite_set_records(out, a.records_mode) != 0) {
+        snprintf(err, sizeof err, "%s", out->err);
+        sink_close(out);
+        out = NULL;
+    }
     if (!out) {
         fprintf(stderr, "edgesim: %s\n", err);
         status = EXIT_OUTPUT;

@@ -16,7 +16,7 @@
 
 /* Bumped whenever analysis/schema.sql changes; stored as PRAGMA user_version
  * in every results database. */
-#define EDGESIM_SCHEMA_VERSION 5
+#define EDGESIM_SCHEMA_VERSION 6
 
 typedef struct record {
     int64_t query_id;
@@ -93,6 +93,14 @@ struct sink {
 
 /* SQLite file (created if missing, appended to otherwise).  NULL with err. */
 sink *sink_sqlite_open(const char *path, char *err, size_t errlen);
+
+/* What an SQLite sink stores per run: every query row (`--records all`, the
+ * default), or none and the run's summary figures in `run_figures`
+ * (`--records runs`; percentiles from a sketch, docs/BENCHMARKS.md). */
+typedef enum { SINK_RECORDS_ALL = 0, SINK_RECORDS_RUNS = 1 } sink_records;
+extern const char *const sink_records_names[]; /* "all", "runs", NULL; indexed by sink_records */
+/* Set before the first run; returns 0, or -1 (out of memory, in s->err). */
+int sink_sqlite_set_records(sink *s, sink_records mode);
 
 /* In memory, for tests: every record of every run, in write order. */
 typedef struct sink_memory {

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sqlite3.h>
 
+#include "figures_int.h"
 #include "sim/run/record.h"
 
 #define SINK_BATCH 20000
@@ -28,7 +29,11 @@ typedef struct sqlite_sink {
     sqlite3_int64 run_id;
     int in_txn;
     int batch;
+    sink_records mode;
+    run_figures fig;            /* SINK_RECORDS_RUNS: the current run's figures */
 } sqlite_sink;
+
+const char *const sink_records_names[] = {"all", "runs", NULL};
 
 static int db_fail(sqlite_sink *s, const char *what)
 {
@@ -144,12 +149,18 @@ static int sqlite_begin_run(sink *base, const run_info *info)
         return -1;
     s->in_txn = 1;
     s->batch = 0;
+    if (s->mode == SINK_RECORDS_RUNS)
+        figures_reset(&s->fig);
     return 0;
 }
 
 static int sqlite_write(sink *base, const record *r)
 {
     sqlite_sink *s = (sqlite_sink *)base;
+    if (s->mode == SINK_RECORDS_RUNS) {
+        figures_add(&s->fig, r);
+        return 0;
+    }
     sqlite3_stmt *st = s->insert;
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, s->run_id);
@@ -187,14 +198,57 @@ static int sqlite_write(sink *base, const record *r)
     return 0;
 }
 
+static double ratio(double sum, uint64_t n) { return n ? sum / (double)n : NAN; }
+
+/* SINK_RECORDS_RUNS: the run's row of run_figures (inside the run's
+ * transaction).  The same figures as the run_summary view would compute from
+ * the rows. */
+static int write_figures(sqlite_sink *s)
+{
+    const run_figures *f = &s->fig;
+    if (f->n == 0)
+        return 0; /* the view has no row for a run without queries either */
+    sqlite3_stmt *st = NULL;
+    const char *sql = "INSERT INTO run_figures (run_id, n, n_small, n_large, mean_latency_s, p50_latency_s,"
+                      " p95_latency_s, p99_latency_s, mean_ttft_s, p50_ttft_s, p95_ttft_s, p99_ttft_s,"
+                      " large_fraction, mean_quality, mean_energy_j, oracle_quality_gap, quantile_rel_error)"
+                      " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "preparing the run's figures");
+    sqlite3_bind_int64(st, 1, s->run_id);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)f->n);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)f->n_small);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)f->n_large);
+    const double v[] = {ratio(f->sum_latency, f->n),
+                        figures_percentile(&f->latency, 50),
+                        figures_percentile(&f->latency, 95),
+                        figures_percentile(&f->latency, 99),
+                        ratio(f->sum_ttft, f->n_ttft),
+                        figures_percentile(&f->ttft, 50),
+                        figures_percentile(&f->ttft, 95),
+                        figures_percentile(&f->ttft, 99),
+                        ratio((double)f->n_large, f->n),
+                        ratio(f->sum_quality, f->n_quality),
+                        ratio(f->sum_energy, f->n_energy),
+                        ratio(f->sum_best, f->n_best) - ratio(f->sum_quality, f->n_quality),
+                        FIGURES_REL_ERROR};
+    for (int i = 0; i < (int)(sizeof v / sizeof v[0]); i++)
+        bind_real(st, 5 + i, v[i]);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : db_fail(s, "writing the run's figures");
+}
+
 static int remove_run(sqlite_sink *s)
 {
     char sql[160];
     if (s->in_txn && !sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     s->in_txn = 0;
-    snprintf(sql, sizeof sql, "DELETE FROM queries WHERE run_id = %lld; DELETE FROM runs WHERE run_id = %lld;",
-             (long long)s->run_id, (long long)s->run_id);
+    snprintf(sql, sizeof sql,
+             "DELETE FROM queries WHERE run_id = %lld; DELETE FROM run_figures WHERE run_id = %lld;"
+             " DELETE FROM runs WHERE run_id = %lld;",
+             (long long)s->run_id, (long long)s->run_id, (long long)s->run_id);
     return exec(s, sql, "removing the unfinished run");
 }
 
@@ -204,6 +258,8 @@ static int sqlite_end_run(sink *base, const run_stats *st, int ok)
     if (!ok)
         return remove_run(s);
     sqlite3_stmt *up = NULL;
+    if (s->mode == SINK_RECORDS_RUNS && write_figures(s) != 0)
+        goto fail;
     const char *sql = "UPDATE runs SET status = 'complete', wall_s = ?1, n_queries = ?2, n_unstarted = ?3,"
                       " sim_end_s = ?4, events = ?5, device_busy_frac = ?6, edge_busy_frac = ?7"
                       " WHERE run_id = ?8";
@@ -253,6 +309,7 @@ static void sqlite_close(sink *base)
         remove_run(s);
     sqlite3_finalize(s->insert);
     sqlite3_close(s->db);
+    figures_free(&s->fig);
     free(s);
 }
 
@@ -269,6 +326,17 @@ static int sqlite_has_complete(sink *base, const char *config_hash)
     }
     sqlite3_finalize(st);
     return found < 0 ? db_fail(s, "looking for a complete run") : found;
+}
+
+int sink_sqlite_set_records(sink *base, sink_records mode)
+{
+    sqlite_sink *s = (sqlite_sink *)base;
+    if (mode == SINK_RECORDS_RUNS && !s->fig.latency.count && figures_init(&s->fig) != 0) {
+        snprintf(s->base.err, sizeof s->base.err, "out of memory");
+        return -1;
+    }
+    s->mode = mode;
+    return 0;
 }
 
 static const sink_type sqlite_type = {"sqlite",     sqlite_begin_run, sqlite_write,       sqlite_end_run,
