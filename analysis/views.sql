@@ -109,7 +109,7 @@ GROUP BY r.run_id
 UNION ALL
 -- runs written with --records runs: their figures, accumulated while running
 SELECT r.run_id, r.scenario_name, r.policy, r.policy_params, r.seed, r.replication,
-       r.sweep_index, r.sweep_point, r.scenario_key, r.group_key,
+       r.sweep_index, r.sweep_point, r.scenario_key, r.group_key, r.config_label,
        f.n, f.mean_latency_s, f.p50_latency_s, f.p95_latency_s, f.p99_latency_s,
        f.mean_ttft_s, f.p50_ttft_s, f.p95_ttft_s, f.p99_ttft_s,
        f.large_fraction, f.mean_quality, f.mean_energy_j, f.oracle_quality_gap
