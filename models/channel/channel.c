@@ -25,6 +25,13 @@ typedef struct channel_xfer {
     double bits_left;      /* bits still to deliver at t_cur */
     double se;             /* b/s/Hz in block se_block */
     double rate_bps;       /* current rate; < 0: not yet set */
+    /* Link adaptation with HARQ (docs/CHANNEL.md): */
+    int pending_tx;        /* on air, transmission not begun (CQI 0: waits for a better block) */
+    int cqi;               /* CQI of this RLC round */
+    int tx_in_round, transmissions;
+    double combined_lin;   /* chase combining: sum of the round's linear SNRs */
+    sim_time t_first_air;  /* first bit of the first transmission */
+    double air_done_s;     /* on-air time of the failed transmissions */
 } channel_xfer;
 
 typedef struct channel_pending {
@@ -69,6 +76,7 @@ struct channel {
     int n_active[2], n_air[2];
     channel_pending *done;       /* finished, not yet reported; capacity cap_xf */
     int n_done;
+    sim_time harq_rtt_ns, rlc_delay_ns, harq_csi_delay_ns;
 };
 
 static void set_err(char *err, size_t errlen, const char *msg)
@@ -247,6 +255,9 @@ channel *channel_create(const channel_config *cfg, const devices_config *dev, ui
     ch->bandwidth_hz[LINK_DOWN] = cfg->downlink.bandwidth_hz;
     ch->block_ns = sim_time_from_s(cfg->fading.block_s);
     ch->access_ns = sim_time_from_s(cfg->access_s);
+    ch->harq_rtt_ns = sim_time_from_s(cfg->harq.rtt_s);
+    ch->rlc_delay_ns = sim_time_from_s(cfg->harq.rlc_delay_s);
+    ch->harq_csi_delay_ns = sim_time_from_s(cfg->harq.csi_delay_s);
     ch->min_distance_m = dev->r_min_m;
     ch->pathloss = channel_pathloss_find(cfg->pathloss.model);
     ch->tx_power_dbm[LINK_UP] = cfg->uplink.tx_power_dbm;
@@ -524,6 +535,53 @@ static sim_time predict(const channel *ch, const channel_xfer *x)
     return ch->t_cur + (sim_time)llround(dt_ns);
 }
 
+/* Begin a HARQ transmission in `block`: a new RLC round picks its CQI from
+ * the SNR the base station knows (the block harq.csi_delay_s earlier); CQI
+ * 0 waits for a later block.  The SNR actually seen (this block) adds to
+ * the round's chase-combined SNR. */
+static void harq_begin(channel *ch, channel_xfer *x, int64_t block)
+{
+    if (x->tx_in_round == 0) {
+        sim_time known = block * ch->block_ns - ch->harq_csi_delay_ns;
+        int64_t known_block = known > 0 ? known / ch->block_ns : 0;
+        x->cqi = channel_cqi_index(&ch->cfg, snr_in_block_db(ch, x->device, x->dir, known_block));
+        if (x->cqi == 0)
+            return;
+    }
+    x->pending_tx = 0;
+    x->tx_in_round++;
+    x->transmissions++;
+    x->combined_lin += pow(10.0, snr_in_block_db(ch, x->device, x->dir, block) / 10.0);
+}
+
+/* A HARQ transmission of x ended at t: decoded with probability 1 -
+ * BLER(cqi, combined SNR), one hashed uniform per (device, direction,
+ * transfer, transmission).  Returns 1 if decoded; else schedules the
+ * retransmission (harq.rtt_s later, same CQI) or, after max_tx, a new RLC
+ * round (rlc_delay_s later, new CQI) and returns 0. */
+static int harq_decoded(channel *ch, channel_xfer *x, sim_time t)
+{
+    double u = rng_hash_uniform(ch->seed, ch->replication, RNG_HARQ, 2 * (uint64_t)x->device + (uint64_t)x->dir,
+                                x->seq * 64 + (uint64_t)x->transmissions);
+    if (u >= channel_bler(&ch->cfg, x->cqi, 10.0 * log10(x->combined_lin)))
+        return 1;
+    x->air_done_s += (double)(t - x->t_air) * 1e-9;
+    if (x->tx_in_round < ch->cfg.harq.max_tx) {
+        x->t_air = t + ch->harq_rtt_ns;
+    } else {
+        x->t_air = t + ch->rlc_delay_ns;
+        x->tx_in_round = 0;
+        x->combined_lin = 0;
+    }
+    x->on_air = 0;
+    x->pending_tx = 1;
+    x->bits_left = 8.0 * x->bytes;
+    x->rate_bps = -1;
+    x->t_pred = SIM_TIME_NEVER;
+    ch->n_air[x->dir]--;
+    return 0;
+}
+
 /* Re-evaluate every on-air transfer's rate at t_cur: the spectral efficiency
  * of its device's current block and the share B / n_air.  A transfer whose
  * rate did not change keeps its predicted completion (no re-rounding). */
@@ -534,7 +592,11 @@ static void refresh_rates(channel *ch)
         channel_xfer *x = &ch->xf[i];
         if (!x->on_air)
             continue;
-        if (x->se_block != block) {
+        if (ch->cfg.harq.enabled) {
+            if (x->pending_tx)
+                harq_begin(ch, x, block);
+            x->se = x->pending_tx ? 0.0 : channel_cqi_efficiency(x->cqi);
+        } else if (x->se_block != block) {
             x->se = ch->rate->efficiency(&ch->cfg, snr_in_block_db(ch, x->device, x->dir, block));
             x->se_block = block;
         }
@@ -557,6 +619,10 @@ static void run_to(channel *ch, sim_time now, int inclusive)
         integrate(ch, t);
         for (int i = 0; i < ch->n_xf;) {
             channel_xfer *x = &ch->xf[i];
+            if (x->on_air && x->t_pred <= t && ch->cfg.harq.enabled && !harq_decoded(ch, x, x->t_pred)) {
+                i++;
+                continue;
+            }
             if (x->on_air && x->t_pred <= t) {
                 channel_pending *p = &ch->done[ch->n_done++];
                 p->seq = x->seq;
@@ -564,10 +630,11 @@ static void run_to(channel *ch, sim_time now, int inclusive)
                 p->done.device = x->device;
                 p->done.dir = x->dir;
                 p->done.t_start = x->t_start;
-                p->done.t_air = x->t_air;
+                p->done.t_air = x->t_first_air;
                 p->done.t_end = x->t_pred;
                 p->done.bytes = x->bytes;
-                p->done.air_s = (double)(x->t_pred - x->t_air) * 1e-9;
+                p->done.air_s = x->air_done_s + (double)(x->t_pred - x->t_air) * 1e-9;
+                p->done.transmissions = ch->cfg.harq.enabled ? x->transmissions : 1;
                 p->done.mean_rate_bps = p->done.air_s > 0 ? 8.0 * x->bytes / p->done.air_s : NAN;
                 ch->n_air[x->dir]--;
                 ch->n_active[x->dir]--;
@@ -577,6 +644,8 @@ static void run_to(channel *ch, sim_time now, int inclusive)
             if (!x->on_air && x->t_air <= t) {
                 x->on_air = 1;
                 ch->n_air[x->dir]++;
+                if (x->transmissions == 0)
+                    x->t_first_air = x->t_air;
             }
             i++;
         }
@@ -618,6 +687,12 @@ int channel_transfer_start(channel *ch, int device, link_dir dir, sim_time now, 
     x->bits_left = 8.0 * bytes;
     x->se = 0;
     x->rate_bps = -1;
+    x->pending_tx = 1;
+    x->cqi = 0;
+    x->tx_in_round = x->transmissions = 0;
+    x->combined_lin = 0;
+    x->t_first_air = x->t_air;
+    x->air_done_s = 0;
     ch->n_active[dir]++;
     return 0;
 }

@@ -61,6 +61,14 @@ typedef struct channel_config {
         double cqi_snr_db[CHANNEL_MAX_CQI]; /* SNR thresholds of CQI 1..n_cqi */
         int n_cqi;
     } rate;
+    struct {
+        int enabled;           /* link adaptation with BLER and HARQ (rate model cqi only) */
+        int max_tx;            /* HARQ transmissions per RLC round */
+        double rtt_s;          /* end of a transmission to its retransmission */
+        double rlc_delay_s;    /* residual error after max_tx: RLC retransmission delay */
+        double csi_delay_s;    /* age of the SNR the base station picks the CQI from */
+        double bler_sd_db;     /* spread of the BLER curve (Gaussian in dB) */
+    } harq;
     channel_link_config uplink, downlink;
     double noise_dbm_hz;
     double access_s;           /* scheduling request + grant + core network */
@@ -173,6 +181,17 @@ double channel_spectral_efficiency(const channel_config *cfg, double snr_db);
 int channel_cqi_index(const channel_config *cfg, double snr_db);
 /* 3GPP TS 38.214 Table 5.2.2.1-2 spectral efficiency of CQI q (0..15), b/s/Hz. */
 double channel_cqi_efficiency(int cqi);
+/* AWGN block error probability of CQI q (1..n_cqi) at snr_db:
+ * Q((snr_db - T_q) / bler_sd_db + Q^-1(0.1)), 0.1 at the threshold T_q
+ * (docs/CHANNEL.md, "Link adaptation, BLER and HARQ"). */
+double channel_bler(const channel_config *cfg, int cqi, double snr_db);
+/* With HARQ on a constant channel at snr_db and CQI q: the expected number
+ * of transmissions per RLC round, E[N] = sum_{j=0}^{M-1} prod_{i<=j}
+ * BLER(snr + 10 log10 i), and the residual error after M = max_tx
+ * transmissions with chase combining; returns the effective spectral
+ * efficiency eff_q (1 - residual) / E[N], b/s/Hz. */
+double channel_harq_efficiency(const channel_config *cfg, int cqi, double snr_db, double *mean_tx,
+                               double *residual);
 
 /* Payload sizes, bytes (docs/MODEL.md section 2). */
 double channel_uplink_bytes(const channel_config *cfg, double tokens, double extra_payload_bytes);
@@ -187,7 +206,8 @@ typedef struct channel_done {
     sim_time t_air;         /* end of the access delay: first bit on air */
     sim_time t_end;         /* last bit delivered */
     double bytes;
-    double air_s;           /* time on air (t_end - t_air) */
+    double air_s;           /* time on air (t_end - t_air; with HARQ, every transmission) */
+    int transmissions;      /* HARQ transmissions, all RLC rounds (1 without HARQ) */
     double mean_rate_bps;   /* 8*bytes / air_s (NAN when air_s is 0) */
 } channel_done;
 

@@ -49,6 +49,22 @@ static const key_spec rate_keys[] = {
     KEY_TABLE_END,
 };
 
+static const key_spec harq_keys[] = {
+    KEY_BOOLV(channel_config, harq.enabled, "enabled", "false",
+              "rate model cqi: CQI from delayed SNR, block errors, HARQ and RLC retransmissions"),
+    KEY_INTV(channel_config, harq.max_tx, "max_tx", "4", 1, 32,
+             "HARQ transmissions per RLC round (chase combining)"),
+    KEY_NUM(channel_config, harq.rtt_s, "rtt_s", "0.008", 0, 10,
+            "HARQ round trip: end of a transmission to its retransmission, s (LTE FDD: 8 ms)"),
+    KEY_NUM(channel_config, harq.rlc_delay_s, "rlc_delay_s", "0.04", 0, 100,
+            "residual HARQ error: delay before the RLC retransmission starts a new round, s"),
+    KEY_NUM(channel_config, harq.csi_delay_s, "csi_delay_s", "0.005", 0, 100,
+            "age of the SNR the base station picks the CQI from, s"),
+    KEY_NUM(channel_config, harq.bler_sd_db, "bler_sd_db", "0.5", 0.01, 10,
+            "spread of the AWGN BLER curve of each CQI (Gaussian in dB), dB"),
+    KEY_TABLE_END,
+};
+
 static const key_spec uplink_keys[] = {
     KEY_NUM(channel_link_config, bandwidth_hz, "bandwidth_hz", "20e6", 1, 1e12,
             "uplink band, shared by the uplink transfers on air, Hz"),
@@ -84,6 +100,7 @@ const key_spec channel_keys[] = {
             "moving devices: path-length grid of the shadowing, m"),
     {"fading", KEY_OBJECT, 0, NULL, 0, 0, "small-scale block fading", NULL, fading_keys, 0, 0},
     {"rate", KEY_OBJECT, 0, NULL, 0, 0, "SNR-to-rate mapping", NULL, rate_keys, 0, 0},
+    {"harq", KEY_OBJECT, 0, NULL, 0, 0, "link adaptation with BLER and HARQ (rate model cqi)", NULL, harq_keys, 0, 0},
     KEY_OBJ(channel_config, uplink, "uplink", uplink_keys, "device to edge"),
     KEY_OBJ(channel_config, downlink, "downlink", downlink_keys, "edge to device"),
     KEY_NUM(channel_config, noise_dbm_hz, "noise_dbm_hz", "-174", -220, -100,
@@ -197,6 +214,9 @@ int channel_config_check(const channel_config *cfg, const devices_config *dev, c
             return keys_errorf(err, errlen,
                               "channel.rate.cqi_snr_db[%d]: expected increasing thresholds, found %g after %g", q,
                               cfg->rate.cqi_snr_db[q], cfg->rate.cqi_snr_db[q - 1]);
+    if (cfg->harq.enabled && strcmp(cfg->rate.model, "cqi") != 0)
+        return keys_errorf(err, errlen, "channel.harq.enabled: HARQ needs channel.rate.model cqi, found \"%s\"",
+                          cfg->rate.model);
     if (sim_time_from_s(cfg->fading.block_s) < 1)
         return keys_errorf(err, errlen, "channel.fading.block_s: expected at least 1 ns, found %g", cfg->fading.block_s);
     if (dev->r_min_m > dev->r_max_m && dev->n_distances == 0)

@@ -47,6 +47,28 @@ static double ergodic_rate_cf(const channel_config *cfg, double bandwidth_hz, do
     return bandwidth_hz / M_LN2 * (full - gsl_sf_expint_E1_scaled(1.0 / a + x_c) * exp(-x_c));
 }
 
+/* Link adaptation on a constant channel: at each SNR the CQI of the table,
+ * its BLER, E[N] and residual error with HARQ, and the effective efficiency
+ * against the table's; at each threshold (the 10 % BLER point) one
+ * transmission delivers exactly 0.9 eff_q. */
+static void harq_report(const channel_config *cfg, FILE *out)
+{
+    fprintf(out, "# link adaptation, constant channel: HARQ max_tx %d, BLER Q((snr - T_q)/%g + Q^-1(0.1))\n",
+            cfg->harq.max_tx, cfg->harq.bler_sd_db);
+    fprintf(out, "%8s %4s %9s %8s %10s %10s %10s %10s\n", "snr_db", "cqi", "bler", "mean_tx", "residual",
+            "eff_table", "eff_1tx", "eff_harq");
+    for (int q = 1; q <= cfg->rate.n_cqi; q++) {
+        for (int half = 0; half < 2; half++) {
+            double snr = cfg->rate.cqi_snr_db[q - 1] + 0.5 * half *
+                         (q < cfg->rate.n_cqi ? cfg->rate.cqi_snr_db[q] - cfg->rate.cqi_snr_db[q - 1] : 2.0);
+            double n, res, eff = channel_harq_efficiency(cfg, q, snr, &n, &res);
+            double bler = channel_bler(cfg, q, snr);
+            fprintf(out, "%8.2f %4d %9.5f %8.4f %10.3g %10.4f %10.4f %10.4f\n", snr, q, bler, n, res,
+                    channel_cqi_efficiency(q), channel_cqi_efficiency(q) * (1 - bler), eff);
+        }
+    }
+}
+
 int channel_check_report(const channel_config *cfg, const devices_config *dev, uint64_t seed,
                          uint32_t replication, long blocks, double outage_threshold_db, FILE *out,
                          char *err, size_t errlen)
@@ -103,6 +125,8 @@ int channel_check_report(const channel_config *cfg, const devices_config *dev, u
         }
     }
     fprintf(out, "# worst |outage - outage_cf| = %.5f, worst |rate / rate_cf - 1| = %.5f\n", worst_outage, worst_rate);
+    if (cfg->harq.enabled)
+        harq_report(cfg, out);
     channel_destroy(ch);
     return 0;
 }

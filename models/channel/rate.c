@@ -25,6 +25,36 @@ int channel_cqi_index(const channel_config *cfg, double snr_db)
     return q;
 }
 
+/* Q^-1(0.1): the BLER curve passes through 10 % at the CQI threshold. */
+#define Q_INV_0_1 1.2815515655446004
+
+/* AWGN BLER of CQI q: a Gaussian tail in dB, 0.1 at T_q (the form of the
+ * erfc curves fitted per MCS by Mezzavilla et al. 2012 for ns-3's LTE
+ * error model, here over SNR in dB). */
+double channel_bler(const channel_config *cfg, int cqi, double snr_db)
+{
+    if (cqi < 1 || cqi > cfg->rate.n_cqi)
+        return 1.0;
+    double z = (snr_db - cfg->rate.cqi_snr_db[cqi - 1]) / cfg->harq.bler_sd_db + Q_INV_0_1;
+    return 0.5 * erfc(z / M_SQRT2);
+}
+
+double channel_harq_efficiency(const channel_config *cfg, int cqi, double snr_db, double *mean_tx,
+                               double *residual)
+{
+    /* Chase combining of i copies on a constant channel: SNR + 10 log10 i. */
+    double fail = 1.0, tx = 0;
+    for (int i = 1; i <= cfg->harq.max_tx; i++) {
+        tx += fail;
+        fail *= channel_bler(cfg, cqi, snr_db + 10.0 * log10((double)i));
+    }
+    if (mean_tx)
+        *mean_tx = tx;
+    if (residual)
+        *residual = fail;
+    return channel_cqi_efficiency(cqi) * (1.0 - fail) / tx;
+}
+
 /* Shannon capacity with an SNR gap Gamma: log2(1 + snr / Gamma). */
 static double shannon_efficiency(const channel_config *cfg, double snr_db)
 {

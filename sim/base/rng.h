@@ -32,7 +32,8 @@
     X(RNG_THINK, 10)             \
     X(RNG_LENGTH_PRED, 11)       \
     X(RNG_MOBILITY, 12)          \
-    X(RNG_SHADOW_PATH, 13)
+    X(RNG_SHADOW_PATH, 13)       \
+    X(RNG_HARQ, 14)
 
 typedef enum {
 #define RNG_ENUM(name, num) name = num,
