@@ -4,25 +4,30 @@ CMAKE_FLAGS ?=
 JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 SCENARIO    ?= scenarios/default.json
 DB          ?= results.db
+PREFIX      ?= /usr/local
 
-.PHONY: all deps build run test test-asan bench clean
+.PHONY: all deps build run test test-asan bench install clean
 
 all: build
 
+# Install the missing Debian packages (build, tests, plots); nothing when all are found.
 deps:
 	@bash .ci/install-deps
 
-build: deps
+# Builds without asking for packages when pkg-config finds the libraries (a
+# cluster node without root); only something missing runs the installer.
+build:
+	@bash .ci/install-deps --build
 	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
 # The main job: the default scenario on the shipped trace, then plots and the summary.
-run: build
+run: deps build
 	rm -f $(DB)
 	./$(BUILD)/edgesim run $(SCENARIO) -o $(DB)
 	./$(BUILD)/edgesim plot $(DB) -o plots
 
-test: build
+test: deps build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # The whole suite under AddressSanitizer and UBSan, in its own build tree.
@@ -33,6 +38,11 @@ bench: build
 	./$(BUILD)/bench_engine
 	./$(BUILD)/bench_channel
 	bash bench/run_e2e.sh $(BUILD)
+
+# edgesim into PREFIX/bin, the plug-in header into PREFIX/include/edgesim,
+# edgesim.pc into PREFIX/share/pkgconfig (see docs/POLICIES.md).
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD) build-asan

@@ -104,8 +104,14 @@ typedef struct policy_type {
 } policy_type;
 
 /* The one symbol a plug-in exports (declared here so that plug-ins compile
- * cleanly with -Wmissing-prototypes). */
-const policy_type *edgesim_policy_plugin(void);
+ * cleanly with -Wmissing-prototypes, and visible even when the plug-in is
+ * built with -fvisibility=hidden). */
+#if defined(__GNUC__)
+#define EDGESIM_PLUGIN_EXPORT __attribute__((visibility("default")))
+#else
+#define EDGESIM_PLUGIN_EXPORT
+#endif
+EDGESIM_PLUGIN_EXPORT const policy_type *edgesim_policy_plugin(void);
 typedef const policy_type *(*policy_plugin_entry)(void);
 #define EDGESIM_POLICY_PLUGIN_SYMBOL "edgesim_policy_plugin"
 
