@@ -460,7 +460,9 @@ static long task_complete_runs(const char *path, const cli_task *t, uint64_t see
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
     long n = -1;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    /* Read-write (never create): a task killed mid-write leaves a hot
+     * journal, which only a writer can roll back. */
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
         snprintf(why, len, "cannot open: %s", sqlite3_errmsg(db));
     } else {
         sqlite3_busy_timeout(db, 10000);
