@@ -20,6 +20,7 @@
 #include "sim/cli/cli.h"
 #include "cli_int.h"
 #include "analysis/plot.h"
+#include "sim/run/identity.h"
 #include "sim/run/scenario.h"
 
 extern char **environ;
@@ -81,8 +82,8 @@ static const char slurm_about[] =
     "per block of replications), each task into its own database, and a merge\n"
     "job that starts when the array has ended (afterany), checks that every\n"
     "task's runs are complete, merges them into RESULT.db, and otherwise prints\n"
-    "the command that resubmits only the missing tasks.  A rerun task resumes\n"
-    "its database: complete runs are kept, never duplicated.\n";
+    "the command that resubmits only the missing tasks.  A rerun task skips\n"
+    "the runs already complete in its database: no run is stored twice.\n";
 
 typedef struct slurm_args {
     const char *scenario, *output, *dir;
@@ -429,8 +430,12 @@ static int submit(const plan *pl, int quiet)
     snprintf(merge, sizeof merge, "%s/merge.sbatch", pl->dir);
     long array_id, merge_id;
     char *a1[] = {"sbatch", "--parsable", tasks, NULL};
-    if (sbatch(a1, tasks, &array_id) != 0)
+    if (sbatch(a1, tasks, &array_id) != 0) {
+        fprintf(stderr, "edgesim: the array's indices are 0-%ld; a cluster refuses indices of its MaxArraySize"
+                        " or more (scontrol show config | grep MaxArraySize): then use fewer tasks\n",
+                pl->n_tasks - 1);
         return EXIT_OUTPUT;
+    }
     snprintf(dep, sizeof dep, "--dependency=afterany:%ld", array_id);
     char *a2[] = {"sbatch", "--parsable", dep, merge, NULL};
     if (sbatch(a2, merge, &merge_id) != 0) {
@@ -447,10 +452,57 @@ static int submit(const plan *pl, int quiet)
 
 /* ---- --merge: check every task, merge, or print the resubmit command ---- */
 
-/* Complete runs of task t in its database, against those it should have
- * (policies x replications of its point).  Returns the number found, or -1
- * when the database is missing or unreadable (message in why). */
-static long task_complete_runs(const char *path, const cli_task *t, uint64_t seed, char *why, size_t len)
+/* What a task's database should hold: complete runs of its sweep point's
+ * configuration (point_key: docs/ANALYSIS.md "Run identity"), seed and
+ * replications, one per policy and replication. */
+typedef struct task_want {
+    run_identity id; /* point_key of the task's point */
+    uint64_t seed;
+    long runs;       /* distinct policies x replications */
+} task_want;
+
+static int task_want_init(const scenario_file *sf, const cli_task *t, identity_cache *cache, task_want *w,
+                          char *err, size_t errlen)
+{
+    scenario sc;
+    cJSON *point = NULL, *pols = NULL, *resolved = NULL;
+    char *point_text = NULL;
+    int rc = -1;
+    if (scenario_resolve(sf, t->point, &sc, &point, err, errlen) != 0 ||
+        !(pols = scenario_point_policies(sf, t->point, err, errlen)))
+        goto done;
+    point_text = cJSON_PrintUnformatted(point);
+    resolved = scenario_to_json(&sc, NULL);
+    w->seed = scenario_seed(&sc);
+    if (!point_text || !resolved ||
+        identity_compute(cache, resolved, point_text, EDGESIM_VERSION, w->seed, t->rep_lo, &w->id) != 0) {
+        snprintf(err, errlen, "out of memory");
+        goto done;
+    }
+    /* Two identical policy objects are one configuration: one run each. */
+    long n = 0;
+    for (const cJSON *p = pols->child; p; p = p->next) {
+        int again = 0;
+        for (const cJSON *q = pols->child; q != p && !again; q = q->next)
+            again = cJSON_Compare(p, q, 1);
+        n += !again;
+    }
+    w->runs = n * (t->rep_hi - t->rep_lo);
+    rc = 0;
+done:
+    cJSON_Delete(point);
+    cJSON_Delete(pols);
+    cJSON_Delete(resolved);
+    cJSON_free(point_text);
+    return rc;
+}
+
+/* Count the task's complete runs in its database (*got) and complete runs
+ * that are not the task's (*foreign: another scenario, --set or edgesim
+ * version wrote them).  Returns 0, or -1 when the database is missing or
+ * unreadable (message in why). */
+static int task_runs(const char *path, const cli_task *t, const task_want *w, long *got, long *foreign, char *why,
+                     size_t len)
 {
     struct stat stt;
     if (stat(path, &stt) != 0) {
@@ -459,7 +511,7 @@ static long task_complete_runs(const char *path, const cli_task *t, uint64_t see
     }
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
-    long n = -1;
+    int rc = -1;
     /* Read-write (never create): a task killed mid-write leaves a hot
      * journal, which only a writer can roll back. */
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
@@ -467,25 +519,28 @@ static long task_complete_runs(const char *path, const cli_task *t, uint64_t see
     } else {
         sqlite3_busy_timeout(db, 10000);
         if (sqlite3_prepare_v2(db,
-                               "SELECT COUNT(DISTINCT policy_params || char(10) || replication) FROM runs"
-                               " WHERE status = 'complete' AND sweep_index = ?1 AND seed = ?2"
-                               " AND replication >= ?3 AND replication < ?4",
+                               "SELECT COUNT(DISTINCT CASE WHEN mine THEN config_hash END), COUNT(*) - SUM(mine)"
+                               " FROM (SELECT config_hash, (point_key = ?1 AND seed = ?2 AND replication >= ?3"
+                               " AND replication < ?4) AS mine FROM runs WHERE status = 'complete')",
                                -1, &st, NULL) != SQLITE_OK) {
-            snprintf(why, len, "not an edgesim results database: %s", sqlite3_errmsg(db));
+            snprintf(why, len, "not a results database of this edgesim: %s", sqlite3_errmsg(db));
         } else {
-            sqlite3_bind_int(st, 1, t->point);
-            sqlite3_bind_int64(st, 2, (sqlite3_int64)seed);
+            sqlite3_bind_text(st, 1, w->id.point_key, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 2, (sqlite3_int64)w->seed);
             sqlite3_bind_int(st, 3, t->rep_lo);
             sqlite3_bind_int(st, 4, t->rep_hi);
-            if (sqlite3_step(st) == SQLITE_ROW)
-                n = (long)sqlite3_column_int64(st, 0);
-            else
+            if (sqlite3_step(st) == SQLITE_ROW) {
+                *got = (long)sqlite3_column_int64(st, 0);
+                *foreign = (long)sqlite3_column_int64(st, 1);
+                rc = 0;
+            } else {
                 snprintf(why, len, "cannot read: %s", sqlite3_errmsg(db));
+            }
         }
     }
     sqlite3_finalize(st);
     sqlite3_close(db);
-    return n;
+    return rc;
 }
 
 static int check_and_merge(const slurm_args *a, const scenario_file *sf, const plan *pl)
@@ -493,31 +548,36 @@ static int check_and_merge(const slurm_args *a, const scenario_file *sf, const p
     char err[1024], path[PATH_MAX + 32], why[256];
     unsigned char *missing = calloc((size_t)pl->n_tasks, 1);
     char **inputs = calloc((size_t)pl->n_tasks + 3, sizeof *inputs);
-    long n_missing = 0;
+    long n_missing = 0, n_foreign = 0;
     int status = EXIT_OK;
     if (!missing || !inputs) {
         fprintf(stderr, "edgesim: out of memory\n");
         status = EXIT_INTERNAL;
         goto done;
     }
+    identity_cache cache;
+    memset(&cache, 0, sizeof cache);
     for (long t = 0; t < pl->n_tasks; t++) {
         cli_task task;
-        scenario sc;
-        cJSON *pols = NULL;
+        task_want want;
         if (cli__task_locate(sf, (int)a->per_task, t, &task, err, sizeof err) != 0 ||
-            scenario_resolve(sf, task.point, &sc, NULL, err, sizeof err) != 0 ||
-            !(pols = scenario_point_policies(sf, task.point, err, sizeof err))) {
+            task_want_init(sf, &task, &cache, &want, err, sizeof err) != 0) {
             fprintf(stderr, "edgesim: %s\n", err);
             status = EXIT_USAGE;
             goto done;
         }
-        long want = (long)cJSON_GetArraySize(pols) * (task.rep_hi - task.rep_lo);
-        cJSON_Delete(pols);
         snprintf(path, sizeof path, "%s/tasks/%ld.db", pl->dir, t);
-        long got = task_complete_runs(path, &task, scenario_seed(&sc), why, sizeof why);
-        if (got < want) {
-            if (got >= 0)
-                snprintf(why, sizeof why, "%ld of %ld runs complete", got, want);
+        long got = 0, foreign = 0;
+        int readable = task_runs(path, &task, &want, &got, &foreign, why, sizeof why) == 0;
+        if (foreign > 0) {
+            fprintf(stderr, "edgesim: %s holds %ld complete runs that are not task %ld's (another scenario,"
+                            " --set or edgesim version wrote them): move it away, then resubmit\n",
+                    path, foreign, t);
+            n_foreign++;
+        }
+        if (!readable || got < want.runs || foreign > 0) {
+            if (readable)
+                snprintf(why, sizeof why, "%ld of %ld runs complete", got, want.runs);
             fprintf(stderr, "edgesim: task %ld (sweep point %d, replication%s %d", t, task.point,
                     task.rep_hi - task.rep_lo > 1 ? "s" : "", task.rep_lo);
             if (task.rep_hi - task.rep_lo > 1)
@@ -537,7 +597,8 @@ static int check_and_merge(const slurm_args *a, const scenario_file *sf, const p
         char *list = index_list(missing, pl->n_tasks);
         fprintf(stderr, "edgesim: %ld of %ld tasks incomplete; %s not written.\n", n_missing, pl->n_tasks,
                 pl->output);
-        printf("Resubmit the missing tasks and the merge with:\n");
+        printf("Resubmit the missing tasks and the merge%s with:\n",
+               n_foreign ? " (after moving away the databases named above)" : "");
         put_submit_command(stdout, pl, list ? list : "?");
         free(list);
         status = EXIT_INPUT;

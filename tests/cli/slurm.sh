@@ -97,6 +97,26 @@ expect_grep "task 4 (sweep point 1, replication 1): 2 of 3 runs complete" "$T/er
 expect_grep "3 of 6 tasks incomplete" "$T/err"
 [ -e "$d.db" ] && bad "merge wrote $d.db with tasks missing" || ok
 
+# Safe reruns: the missing tasks rerun as printed (task 4 has a complete run
+# and a `running` leftover), then every task and the merge once more into the
+# same folder: each task's database and the merged file hold every run once.
+for t in 1 2 4; do SLURM_ARRAY_TASK_ID=$t bash "$d.slurm/tasks.sbatch" || bad "rerun of task $t"; done
+expect_exit 0 bash "$d.slurm/merge.sbatch"
+expect_exit 0 bash "$SAME" "$T/plain.db" "$d.db"
+run_tasks "$d.slurm"
+expect_exit 0 bash "$d.slurm/merge.sbatch"
+expect_exit 0 bash "$SAME" "$T/plain.db" "$d.db"
+for t in 0 1 2 3 4 5; do
+  expect_eq "$(sqlite3 "$d.slurm/tasks/$t.db" "SELECT COUNT(*) FROM runs WHERE status = 'complete'")" 3 "complete runs of task $t after reruns"
+done
+
+# A task database written by another configuration is never merged.
+"$BIN" run "$T/s.json" -q --set devices.count=4 --task 0 --replications-per-task 1 -o "$d.slurm/tasks/0.db" ||
+  bad "foreign runs"
+expect_exit 3 bash "$d.slurm/merge.sbatch"
+expect_grep "tasks/0.db holds 3 complete runs that are not task 0's" "$T/err"
+expect_grep "array=0 " "$T/out"
+
 # --submit with a fake sbatch: the array first, then the merge depending on
 # it with afterany; the job ids are printed.
 mkdir -p "$T/bin"
