@@ -41,6 +41,8 @@ CREATE TABLE IF NOT EXISTS queries (
     turn              INTEGER,
     device            INTEGER NOT NULL,
     edge_server       INTEGER,         -- which edge server (edge.servers > 1); NULL on small routes
+    harq_tx_ul        INTEGER,         -- uplink transmissions, all HARQ and RLC rounds (1 without channel.harq); NULL on small routes
+    harq_tx_dl        INTEGER,         -- downlink transmissions of both answer chunks; NULL on small routes
     distance_m        REAL,
     benchmark         TEXT,
     in_tokens         INTEGER NOT NULL,

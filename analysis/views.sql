@@ -271,6 +271,19 @@ FROM queries q JOIN runs r ON r.run_id = q.run_id JOIN run_unique u ON u.run_id 
 WHERE r.status = 'complete'
 GROUP BY q.run_id;
 
+-- run_retransmissions: per run, the radio's transmissions per large-route
+-- query on each link and the share of queries that needed a retransmission
+-- (channel.harq; without it every transfer is one transmission).
+CREATE VIEW IF NOT EXISTS run_retransmissions AS
+SELECT r.run_id, r.policy, r.sweep_index, r.replication,
+       COUNT(q.harq_tx_ul)                                             AS n_large,
+       AVG(q.harq_tx_ul)                                               AS mean_harq_tx_ul,
+       AVG(q.harq_tx_dl)                                               AS mean_harq_tx_dl,
+       AVG(CASE WHEN q.harq_tx_ul > 1 THEN 1.0 ELSE 0.0 END)           AS retx_ul_fraction
+FROM queries q JOIN runs r ON r.run_id = q.run_id JOIN run_unique u ON u.run_id = r.run_id
+WHERE r.status = 'complete' AND q.route = 'large'
+GROUP BY q.run_id;
+
 -- latency_breakdown: per query, where its latency went, from the time stamps
 -- (seconds; the parts sum to latency_s): router, uplink (access + transfer),
 -- queue (edge or device), prefill, decode (first to last token), downlink of

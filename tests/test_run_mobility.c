@@ -79,10 +79,46 @@ static void test_trace_relative(void)
     free(r.rec);
 }
 
+/* harq_tx_ul/harq_tx_dl: 1 and 2 per large query without HARQ; with HARQ
+ * at a CQI threshold some queries retransmit, and the mean follows. */
+static void test_harq_records(void)
+{
+    char trace[512], json[2048];
+    write_trace("h.csv", 300, 0.5, trace, sizeof trace);
+    for (int harq = 0; harq < 2; harq++) {
+        snprintf(json, sizeof json,
+                 "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1, \"distances_m\": [300]},"
+                 " \"channel\": {\"rate\": {\"model\": \"cqi\"}, \"harq\": {\"enabled\": %s}},"
+                 " \"policy\": {\"name\": \"always-large\"}}",
+                 trace, harq ? "true" : "false");
+        result r = run_scenario(json, NULL, 0);
+        CHECK_INT(r.status, RUN_OK);
+        CHECK_INT(r.n, 300);
+        int retx = 0, ok = 1;
+        for (size_t i = 0; i < r.n; i++) {
+            const record *q = &r.rec[i];
+            int dl_chunks = q->out_tokens > 1 ? 2 : 1;
+            if (!harq && (q->harq_tx_ul != 1 || q->harq_tx_dl != dl_chunks))
+                ok = 0;
+            if (harq && (q->harq_tx_ul < 1 || q->harq_tx_dl < dl_chunks))
+                ok = 0;
+            retx += q->harq_tx_ul > 1;
+        }
+        CHECK(ok);
+        if (harq)
+            CHECK(retx > 0);
+        else
+            CHECK_INT(retx, 0);
+        printf("harq %s: %d of %zu uplinks retransmitted\n", harq ? "on" : "off", retx, r.n);
+        free(r.rec);
+    }
+}
+
 int main(void)
 {
     if (harness_init() != 0)
         return 1;
+    test_harq_records();
     test_constant_velocity_away();
     test_trace_relative();
     return check_done();

@@ -222,6 +222,7 @@ static void on_transfer(void *ctx, const channel_done *done)
     case XFER_UL: {
         rec->t_ul_end = sim_time_to_s(done->t_end);
         rec->rate_ul_bps = done->mean_rate_bps;
+        rec->harq_tx_ul = done->transmissions;
         q->ul_air_s = done->air_s;
         llm_request req = {.tag = slot, .dialogue = rec->dialogue_id, .history_tokens = q->history_tokens,
                        .new_tokens = rec->in_tokens, .out_tokens = rec->out_tokens,
@@ -234,11 +235,13 @@ static void on_transfer(void *ctx, const channel_done *done)
     case XFER_DL_FIRST:
         rec->t_first_token = sim_time_to_s(done->t_end);
         q->dl_air_s += done->air_s;
+        rec->harq_tx_dl = (rec->harq_tx_dl > 0 ? rec->harq_tx_dl : 0) + done->transmissions;
         q->first_done = 1;
         maybe_finish_large(r, slot, done->t_end);
         break;
     case XFER_DL_REST:
         q->dl_air_s += done->air_s;
+        rec->harq_tx_dl = (rec->harq_tx_dl > 0 ? rec->harq_tx_dl : 0) + done->transmissions;
         q->rest_done = 1;
         maybe_finish_large(r, slot, done->t_end);
         break;
