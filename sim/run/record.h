@@ -106,8 +106,9 @@ int sink_sqlite_set_records(sink *s, sink_records mode);
 /* In memory, for tests: every record of every run, in write order. */
 typedef struct sink_memory {
     sink base;
-    record *records;
+    record *records;            /* the complete runs' records (a failed run's are dropped) */
     size_t n, cap;
+    size_t run_start;           /* n when the current run began */
     int runs_begun, runs_complete, runs_failed;
     run_stats last;
 } sink_memory;

@@ -546,7 +546,8 @@ done:
     r.stats.sim_end_s = sim_time_to_s(sim_now(r.engine));
     r.stats.events = sim_executed(r.engine);
     r.stats.wall_s = wall_now() - r.wall_start;
-    if (r.ch) {
+    if (begun) {
+        /* Setup completed (every server exists) when the run began. */
         sim_time now = sim_now(r.engine);
         double busy = 0;
         for (int i = 0; i < sc->devices.count; i++)

@@ -6,7 +6,9 @@
 
 static int mem_begin_run(sink *base, const run_info *info)
 {
-    ((sink_memory *)base)->runs_begun++;
+    sink_memory *m = (sink_memory *)base;
+    m->runs_begun++;
+    m->run_start = m->n;
     return 0;
 }
 
@@ -31,10 +33,12 @@ static int mem_end_run(sink *base, const run_stats *st, int ok)
 {
     sink_memory *m = (sink_memory *)base;
     m->last = *st;
-    if (ok)
+    if (ok) {
         m->runs_complete++;
-    else
+    } else {
         m->runs_failed++;
+        m->n = m->run_start; /* the contract of record.h: a failed run leaves nothing */
+    }
     return 0;
 }
 
