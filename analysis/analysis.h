@@ -14,5 +14,6 @@
 int analysis_summary_main(int argc, char **argv);
 int analysis_compare_main(int argc, char **argv);
 int analysis_metrics_main(int argc, char **argv);
+int analysis_report_main(int argc, char **argv);
 
 #endif

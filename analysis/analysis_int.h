@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 
+#include "analysis/stats.h"
 #include "sim/base/exit_codes.h"
 #include "sim/base/opts.h"
 
@@ -124,6 +125,18 @@ typedef struct an_curve {
 int an_family_curve(const an_data *d, const an_family *f, an_curve *c);
 void an_curve_free(an_curve *c);
 
+/* "At equal quality" (docs/ANALYSIS.md): cell c against baseline family f,
+ * replication by replication (metrics.c).  an_eq_applies says whether the
+ * pair is compared at all (not the references, not the oracle as a
+ * baseline, not a family of c's own policy). */
+typedef struct an_eq {
+    int n; /* replications compared */
+    stats_ci quality, latency, base_latency, latency_diff, latency_rel, share, base_share, share_diff, share_rel;
+} an_eq;
+int an_eq_applies(const an_data *d, const an_family *f, int c);
+/* 0, or -1 when out of memory. */
+int an_equal_quality(const an_data *d, const an_family *f, int c, double level, an_eq *out);
+
 /* ---- output tables ---- */
 
 typedef enum an_format { AN_TABLE, AN_CSV, AN_JSON } an_format;
@@ -167,6 +180,7 @@ typedef struct an_args {
     const char *by;       /* --by policy|group (default group) */
     const char *baseline; /* --baseline POLICY */
     const char *what;     /* --what SECTION */
+    long max_groups;      /* --max-groups N (0: unset) */
 } an_args;
 
 /* Returns 0 to go on, 1 when --help was printed (exit 0), -1 on a usage

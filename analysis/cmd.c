@@ -37,6 +37,7 @@ int an_args_parse(an_args *a, const char *cmd, int argc, char **argv, const char
          "alpha=0.1\") or a policy name with one parameter set\nin the group (\"always-large\")", 0},
         {"--format", 0, OPT_STR, &format, 0, 0, "F", "table (default), csv, json", 0},
         {"--ci", 0, OPT_NUM, &a->level, 1e-9, 1 - 1e-9, "LEVEL", "confidence level in (0, 1), default 0.95", 0},
+        {"--max-groups", 0, OPT_INT, &a->max_groups, 1, 1000000, "N", "figures for the first N groups (default 6)", 0},
         {"--output", 'o', OPT_OUTPUT, &a->output, 0, 0, "FILE", "write to FILE instead of stdout", OPT_STDOUT},
     };
     opt_def opts[sizeof all / sizeof all[0] + 1];

@@ -239,6 +239,50 @@ static int in_family(const an_family *f, int c)
     return 0;
 }
 
+int an_eq_applies(const an_data *d, const an_family *f, int c)
+{
+    const an_cell *cell = &d->cells[c];
+    return cell->group == f->group && strcmp(f->policy, "oracle") != 0 && !in_family(f, c) &&
+           strcmp(cell->policy, f->policy) != 0 && strcmp(cell->policy, "always-small") != 0 &&
+           strcmp(cell->policy, "always-large") != 0;
+}
+
+int an_equal_quality(const an_data *d, const an_family *f, int c, double level, an_eq *out)
+{
+    enum { QUAL, LAT, BLAT, DLAT, RLAT, SHARE, BSHARE, DSHARE, RSHARE, NV };
+    const an_cell *cell = &d->cells[c];
+    double *v[NV];
+    int bad = 0, n = 0;
+    for (int k = 0; k < NV; k++)
+        bad |= !(v[k] = malloc((size_t)(cell->n_runs + 1) * sizeof *v[k]));
+    for (int i = 0; !bad && i < cell->n_runs; i++) {
+        const an_run *r = &d->runs[cell->first_run + i];
+        double bl, bs;
+        if (at_equal_quality(d, f, r, &bl, &bs) != 0)
+            continue;
+        v[QUAL][n] = r->m[AN_mean_quality];
+        v[LAT][n] = r->m[AN_mean_latency_s];
+        v[BLAT][n] = bl;
+        v[DLAT][n] = r->m[AN_mean_latency_s] - bl;
+        v[RLAT][n] = bl > 0 ? r->m[AN_mean_latency_s] / bl - 1 : NAN;
+        v[SHARE][n] = r->m[AN_large_fraction];
+        v[BSHARE][n] = bs;
+        v[DSHARE][n] = r->m[AN_large_fraction] - bs;
+        v[RSHARE][n] = bs > 0 ? r->m[AN_large_fraction] / bs - 1 : NAN;
+        n++;
+    }
+    if (!bad) {
+        out->n = n;
+        stats_ci *dst[NV] = {&out->quality,    &out->latency, &out->base_latency, &out->latency_diff, &out->latency_rel,
+                             &out->share,      &out->base_share, &out->share_diff, &out->share_rel};
+        for (int k = 0; k < NV; k++)
+            *dst[k] = stats_mean_ci(v[k], (size_t)n, level);
+    }
+    for (int k = 0; k < NV; k++)
+        free(v[k]);
+    return bad ? -1 : 0;
+}
+
 static an_table *equal_quality_table(const mctx *m)
 {
     static const char *const names[] = {
@@ -251,65 +295,40 @@ static an_table *equal_quality_table(const mctx *m)
                                         AN_NUM, AN_NUM,  AN_CI,   AN_NUM,  AN_CI};
     const an_data *d = &m->d;
     an_table *t = an_table_create(19, names, kinds);
-    enum { QUAL, LAT, BLAT, DLAT, RLAT, SHARE, BSHARE, DSHARE, RSHARE, NV };
-    double *v[NV];
     int bad = !t;
-    for (int k = 0; k < NV; k++)
-        bad |= !(v[k] = malloc((size_t)(d->n_runs + 1) * sizeof *v[k]));
     for (int f = 0; !bad && f < m->n_fam; f++) {
         const an_family *fam = &m->fam[f];
         const an_group *grp = &d->groups[fam->group];
-        if (strcmp(fam->policy, "oracle") == 0)
-            continue; /* a bound, not a baseline one could deploy */
         for (int c = grp->first_cell; !bad && c < grp->first_cell + grp->n_cells; c++) {
-            const an_cell *cell = &d->cells[c];
-            if (in_family(fam, c) || strcmp(cell->policy, fam->policy) == 0 ||
-                strcmp(cell->policy, "always-small") == 0 || strcmp(cell->policy, "always-large") == 0)
+            an_eq eq;
+            if (!an_eq_applies(d, fam, c))
                 continue;
-            int n = 0;
-            for (int i = 0; i < cell->n_runs; i++) {
-                const an_run *r = &d->runs[cell->first_run + i];
-                double bl, bs;
-                if (at_equal_quality(d, fam, r, &bl, &bs) != 0)
-                    continue;
-                v[QUAL][n] = r->m[AN_mean_quality];
-                v[LAT][n] = r->m[AN_mean_latency_s];
-                v[BLAT][n] = bl;
-                v[DLAT][n] = r->m[AN_mean_latency_s] - bl;
-                v[RLAT][n] = bl > 0 ? r->m[AN_mean_latency_s] / bl - 1 : NAN;
-                v[SHARE][n] = r->m[AN_large_fraction];
-                v[BSHARE][n] = bs;
-                v[DSHARE][n] = r->m[AN_large_fraction] - bs;
-                v[RSHARE][n] = bs > 0 ? r->m[AN_large_fraction] / bs - 1 : NAN;
-                n++;
+            if (an_equal_quality(d, fam, c, m->a.level, &eq) != 0) {
+                bad = 1;
+                break;
             }
-            stats_ci ci[NV];
-            for (int k = 0; k < NV; k++)
-                ci[k] = stats_mean_ci(v[k], (size_t)n, m->a.level);
             bad |= an_table_row(t);
             bad |= an_table_num(t, grp->index);
             bad |= an_table_text(t, grp->label);
-            bad |= an_table_text(t, cell->label);
+            bad |= an_table_text(t, d->cells[c].label);
             bad |= an_table_text(t, fam->label);
-            bad |= an_table_num(t, n);
-            bad |= an_table_num(t, ci[QUAL].mean);
-            bad |= an_table_num(t, ci[QUAL].half);
-            bad |= an_table_num(t, ci[LAT].mean);
-            bad |= an_table_num(t, ci[BLAT].mean);
-            bad |= an_table_num(t, ci[DLAT].mean);
-            bad |= an_table_num(t, ci[DLAT].half);
-            bad |= an_table_num(t, ci[RLAT].mean);
-            bad |= an_table_num(t, ci[RLAT].half);
-            bad |= an_table_num(t, ci[SHARE].mean);
-            bad |= an_table_num(t, ci[BSHARE].mean);
-            bad |= an_table_num(t, ci[DSHARE].mean);
-            bad |= an_table_num(t, ci[DSHARE].half);
-            bad |= an_table_num(t, ci[RSHARE].mean);
-            bad |= an_table_num(t, ci[RSHARE].half);
+            bad |= an_table_num(t, eq.n);
+            bad |= an_table_num(t, eq.quality.mean);
+            bad |= an_table_num(t, eq.quality.half);
+            bad |= an_table_num(t, eq.latency.mean);
+            bad |= an_table_num(t, eq.base_latency.mean);
+            bad |= an_table_num(t, eq.latency_diff.mean);
+            bad |= an_table_num(t, eq.latency_diff.half);
+            bad |= an_table_num(t, eq.latency_rel.mean);
+            bad |= an_table_num(t, eq.latency_rel.half);
+            bad |= an_table_num(t, eq.share.mean);
+            bad |= an_table_num(t, eq.base_share.mean);
+            bad |= an_table_num(t, eq.share_diff.mean);
+            bad |= an_table_num(t, eq.share_diff.half);
+            bad |= an_table_num(t, eq.share_rel.mean);
+            bad |= an_table_num(t, eq.share_rel.half);
         }
     }
-    for (int k = 0; k < NV; k++)
-        free(v[k]);
     if (bad) {
         an_table_destroy(t);
         return NULL;

@@ -346,12 +346,14 @@ static void unload(plot_ctx *c)
 }
 
 /* Write and draw every figure with data; written[f] = 1 for those. */
-static int draw(plot_ctx *c, int *written, int quiet)
+static int draw(plot_ctx *c, unsigned skip, int *written, int quiet)
 {
     if (make_dir(c->dir, c->err, sizeof c->err) != 0)
         return EXIT_OUTPUT;
     for (int f = 0; plot__figures[f].name; f++) {
         remove_stale(c, &plot__figures[f]);
+        if (skip & (1u << f))
+            continue;
         int rc = write_figure(c, &plot__figures[f]);
         if (rc < 0)
             return EXIT_OUTPUT;
@@ -372,14 +374,14 @@ static int draw(plot_ctx *c, int *written, int quiet)
     return EXIT_OK;
 }
 
-int plot__draw(const char *db_path, const char *dir, const char *format, int group_index, int *written, char *err,
-               size_t errlen)
+int plot__draw(const char *db_path, const char *dir, const char *format, int group_index, unsigned skip,
+               int *written, char *err, size_t errlen)
 {
     plot_ctx c = {0};
     c.db_path = db_path;
     c.dir = dir;
     c.format = format;
-    int status = load(&c) == 0 && select_group(&c, group_index) == 0 ? draw(&c, written, 1) : EXIT_INPUT;
+    int status = load(&c) == 0 && select_group(&c, group_index) == 0 ? draw(&c, skip, written, 1) : EXIT_INPUT;
     if (status != EXIT_OK)
         snprintf(err, errlen, "%s", c.err);
     unload(&c);
@@ -420,7 +422,7 @@ int analysis_plot_main(int argc, char **argv)
     if (load(&c) != 0 || (group < 0 && (group = find_group(&c, scenario, (int)sweep_index)) < 0) ||
         select_group(&c, (int)group) != 0)
         goto done;
-    status = draw(&c, written, quiet);
+    status = draw(&c, 0, written, quiet);
 done:
     for (int f = 0; plot__figures[f].name; f++) {
         if (!written[f] || quiet)

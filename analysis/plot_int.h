@@ -50,8 +50,9 @@ void plot__gp_string(FILE *f, const char *s);
 /* Draw every figure of group `group_index` (scenario_group.group_index; 0:
  * the first) of the database into dir: the figures that have data are
  * written and drawn, stale outputs of the others removed.  written[f] is
- * set to 1 for each figure drawn.  Returns an exit code (message in err). */
-int plot__draw(const char *db_path, const char *dir, const char *format, int group_index, int *written,
-               char *err, size_t errlen);
+ * set to 1 for each figure drawn; figures f with bit f of `skip` set are
+ * left out.  Returns an exit code (message in err). */
+int plot__draw(const char *db_path, const char *dir, const char *format, int group_index, unsigned skip,
+               int *written, char *err, size_t errlen);
 
 #endif

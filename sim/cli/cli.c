@@ -188,6 +188,7 @@ static const command commands[] = {
     {"summary", analysis_summary_main, "per group and policy: every metric with a confidence interval"},
     {"compare", analysis_compare_main, "paired differences of every policy against a baseline"},
     {"metrics", analysis_metrics_main, "RouteLLM PGR/CPT/APGR with latency, frontiers, equal-quality comparisons"},
+    {"report", analysis_report_main, "one self-contained HTML report: tables with CIs, metrics, figures"},
     {"slurm", cli__slurm, "write (and submit) a SLURM job array and its merge job"},
     {"merge", merge_main, "append the runs of several results databases to one"},
     {"plot", cmd_plot, "draw the standard plots of a results database (gnuplot)"},
