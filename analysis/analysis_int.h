@@ -81,6 +81,24 @@ void an_data_free(an_data *d);
 /* The run of cell c with this seed and replication, or NULL. */
 const an_run *an_cell_run(const an_data *d, int c, long long seed, int replication);
 
+/* Mean of metric m over a cell's runs with its t confidence interval at
+ * `level` (stats_mean_ci). */
+stats_ci an_cell_ci(const an_data *d, int c, an_metric m, double level);
+
+/* The cell of group g named `name`: a label as run_label prints it, else a
+ * policy name with one parameter set in the group.  -1 none, -2 ambiguous. */
+int an_find_cell(const an_data *d, int g, const char *name);
+
+/* Paired differences of cell c against cell base (same group) on metric m:
+ * runs paired by seed and replication; diff = c - base and rel = c / base
+ * - 1 per pair, each averaged with its t interval; wins = pairs in which c
+ * is strictly better (an_metric_table's direction). */
+typedef struct an_pair {
+    int n, wins;
+    stats_ci diff, rel;
+} an_pair;
+an_pair an_paired(const an_data *d, int c, int base, an_metric m, double level);
+
 /* Mean over a cell's runs of metric m (NAN values skipped; NAN if none). */
 double an_cell_mean(const an_data *d, int c, an_metric m);
 

@@ -174,3 +174,45 @@ int an_policy_cell(const an_data *d, int g, const char *policy)
             return c;
     return -1;
 }
+
+stats_ci an_cell_ci(const an_data *d, int c, an_metric m, double level)
+{
+    const an_cell *cell = &d->cells[c];
+    double x[cell->n_runs > 0 ? cell->n_runs : 1];
+    for (int i = 0; i < cell->n_runs; i++)
+        x[i] = d->runs[cell->first_run + i].m[m];
+    return stats_mean_ci(x, (size_t)cell->n_runs, level);
+}
+
+int an_find_cell(const an_data *d, int g, const char *name)
+{
+    const an_group *grp = &d->groups[g];
+    int found = -1;
+    for (int c = grp->first_cell; c < grp->first_cell + grp->n_cells; c++)
+        if (strcmp(d->cells[c].label, name) == 0)
+            return c;
+    for (int c = grp->first_cell; c < grp->first_cell + grp->n_cells; c++)
+        if (strcmp(d->cells[c].policy, name) == 0)
+            found = found == -1 ? c : -2;
+    return found;
+}
+
+an_pair an_paired(const an_data *d, int c, int base, an_metric m, double level)
+{
+    const an_cell *cell = &d->cells[c];
+    double diff[cell->n_runs > 0 ? cell->n_runs : 1], rel[cell->n_runs > 0 ? cell->n_runs : 1];
+    an_pair p = {0};
+    for (int i = 0; i < cell->n_runs; i++) {
+        const an_run *r = &d->runs[cell->first_run + i];
+        const an_run *b = an_cell_run(d, base, r->seed, r->replication);
+        if (!b || isnan(r->m[m]) || isnan(b->m[m]))
+            continue;
+        diff[p.n] = r->m[m] - b->m[m];
+        rel[p.n] = b->m[m] != 0 ? r->m[m] / b->m[m] - 1 : NAN;
+        p.wins += an_metric_table[m].better * diff[p.n] > 0;
+        p.n++;
+    }
+    p.diff = stats_mean_ci(diff, (size_t)p.n, level);
+    p.rel = stats_mean_ci(rel, (size_t)p.n, level);
+    return p;
+}

@@ -81,11 +81,7 @@ typedef struct band {
 
 static band cell_band(const an_data *d, int c, an_metric m, double lo_min, double hi_max)
 {
-    const an_cell *cell = &d->cells[c];
-    double x[cell->n_runs > 0 ? cell->n_runs : 1];
-    for (int i = 0; i < cell->n_runs; i++)
-        x[i] = d->runs[cell->first_run + i].m[m];
-    stats_ci ci = stats_mean_ci(x, (size_t)cell->n_runs, CI_LEVEL);
+    stats_ci ci = an_cell_ci(d, c, m, CI_LEVEL);
     band b = {ci.mean, ci.mean, ci.mean};
     if (!isnan(ci.half)) {
         b.lo = ci.mean - ci.half;

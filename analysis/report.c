@@ -79,15 +79,6 @@ static void td_num(FILE *f, double v, const char *fmt)
     }
 }
 
-static stats_ci cell_ci(const an_data *d, int c, an_metric m, double level)
-{
-    const an_cell *cell = &d->cells[c];
-    double x[cell->n_runs > 0 ? cell->n_runs : 1];
-    for (int i = 0; i < cell->n_runs; i++)
-        x[i] = d->runs[cell->first_run + i].m[m];
-    return stats_mean_ci(x, (size_t)cell->n_runs, level);
-}
-
 /* ---- sections ---- */
 
 static void scenarios_section(FILE *f, sqlite3 *db, const an_data *d)
@@ -150,7 +141,7 @@ static void summary_table(FILE *f, const an_data *d, int g, double level)
         esc(f, d->cells[c].label);
         fprintf(f, "</td><td>%d</td>", d->cells[c].n_runs);
         for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++) {
-            stats_ci ci = cell_ci(d, c, cols[k], level);
+            stats_ci ci = an_cell_ci(d, c, cols[k], level);
             td_ci(f, ci.mean, ci.half, 1);
         }
         fputs("</tr>\n", f);
@@ -158,24 +149,10 @@ static void summary_table(FILE *f, const an_data *d, int g, double level)
     fputs("</table>\n", f);
 }
 
-/* The baseline's cell in group g (label, else a unique policy name); -1. */
-static int baseline_cell(const an_data *d, int g, const char *name)
-{
-    const an_group *grp = &d->groups[g];
-    int found = -1;
-    for (int c = grp->first_cell; c < grp->first_cell + grp->n_cells; c++)
-        if (strcmp(d->cells[c].label, name) == 0)
-            return c;
-    for (int c = grp->first_cell; c < grp->first_cell + grp->n_cells; c++)
-        if (strcmp(d->cells[c].policy, name) == 0)
-            found = found == -1 ? c : -2;
-    return found < 0 ? -1 : found;
-}
-
 static void compare_table(FILE *f, const an_data *d, int g, const char *baseline, double level)
 {
     static const an_metric cols[] = {AN_mean_latency_s, AN_p95_latency_s, AN_mean_quality, AN_large_fraction};
-    int b = baseline_cell(d, g, baseline);
+    int b = an_find_cell(d, g, baseline);
     if (b < 0) {
         fputs("<p class=\"note\">No paired comparison: the group has no (single) run set of the baseline ", f);
         esc(f, baseline);
@@ -195,7 +172,6 @@ static void compare_table(FILE *f, const an_data *d, int g, const char *baseline
         fputs("</th><th>rel. %</th>", f);
     }
     fputs("<th>wins on mean latency</th></tr>\n", f);
-    int n_runs = d->cells[b].n_runs + 1;
     for (int c = grp->first_cell; c < grp->first_cell + grp->n_cells; c++) {
         if (c == b)
             continue;
@@ -203,30 +179,14 @@ static void compare_table(FILE *f, const an_data *d, int g, const char *baseline
         fputs("<tr><td class=\"t\">", f);
         esc(f, cell->label);
         fputs("</td>", f);
-        int pairs = 0, wins = 0;
+        an_pair first = an_paired(d, c, b, cols[0], level);
+        fprintf(f, "<td>%d</td>", first.n);
         for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++) {
-            double diff[cell->n_runs + n_runs], rel[cell->n_runs + n_runs];
-            int n = 0;
-            for (int i = 0; i < cell->n_runs; i++) {
-                const an_run *r = &d->runs[cell->first_run + i];
-                const an_run *base = an_cell_run(d, b, r->seed, r->replication);
-                if (!base || isnan(r->m[cols[k]]) || isnan(base->m[cols[k]]))
-                    continue;
-                diff[n] = r->m[cols[k]] - base->m[cols[k]];
-                rel[n] = base->m[cols[k]] != 0 ? r->m[cols[k]] / base->m[cols[k]] - 1 : NAN;
-                if (k == 0)
-                    wins += diff[n] < 0;
-                n++;
-            }
-            if (k == 0) {
-                pairs = n;
-                fprintf(f, "<td>%d</td>", n);
-            }
-            stats_ci dc = stats_mean_ci(diff, (size_t)n, level), rc = stats_mean_ci(rel, (size_t)n, level);
-            td_ci(f, dc.mean, dc.half, 1);
-            td_ci(f, rc.mean, rc.half, 100);
+            an_pair p = an_paired(d, c, b, cols[k], level);
+            td_ci(f, p.diff.mean, p.diff.half, 1);
+            td_ci(f, p.rel.mean, p.rel.half, 100);
         }
-        td_num(f, pairs ? (double)wins / pairs : NAN, "%.2f");
+        td_num(f, first.n ? (double)first.wins / first.n : NAN, "%.2f");
         fputs("</tr>\n", f);
     }
     fputs("</table>\n", f);

@@ -20,21 +20,6 @@ static const char summary_about[] =
     "t((1 + LEVEL) / 2, n - 1) * sd / sqrt(n).  A run stored twice counts once;\n"
     "different configurations are never pooled.\n";
 
-/* Per-metric values of a cell's runs. */
-static stats_ci cell_ci(const an_data *d, int c, int m, double level)
-{
-    const an_cell *cell = &d->cells[c];
-    double *x = malloc((size_t)(cell->n_runs > 0 ? cell->n_runs : 1) * sizeof *x);
-    stats_ci r = {NAN, NAN, 0};
-    if (!x)
-        return r;
-    for (int i = 0; i < cell->n_runs; i++)
-        x[i] = d->runs[cell->first_run + i].m[m];
-    r = stats_mean_ci(x, (size_t)cell->n_runs, level);
-    free(x);
-    return r;
-}
-
 static int cmp_by_policy(const void *pa, const void *pb, const an_data *d)
 {
     const an_cell *a = &d->cells[*(const int *)pa], *b = &d->cells[*(const int *)pb];
@@ -110,7 +95,7 @@ int analysis_summary_main(int argc, char **argv)
         bad |= an_table_text(t, cell->params);
         bad |= an_table_num(t, cell->n_runs);
         for (int m = 0; m < AN_METRIC_COUNT; m++) {
-            stats_ci ci = cell_ci(&d, c, m, a.level);
+            stats_ci ci = an_cell_ci(&d, c, (an_metric)m, a.level);
             bad |= an_table_num(t, ci.mean);
             bad |= an_table_num(t, ci.half);
         }
@@ -145,21 +130,6 @@ static const char compare_about[] =
     "the same way; wins is the fraction of pairs in which the policy is strictly\n"
     "better (lower latency, TTFT, large share, energy; higher quality).\n";
 
-/* The baseline's cell in group g: its label, else its policy name when
- * unique in the group.  -1 none, -2 ambiguous. */
-static int baseline_cell(const an_data *d, int g, const char *name)
-{
-    const an_group *grp = &d->groups[g];
-    int found = -1;
-    for (int c = grp->first_cell; c < grp->first_cell + grp->n_cells; c++)
-        if (strcmp(d->cells[c].label, name) == 0)
-            return c;
-    for (int c = grp->first_cell; c < grp->first_cell + grp->n_cells; c++)
-        if (strcmp(d->cells[c].policy, name) == 0)
-            found = found == -1 ? c : -2;
-    return found;
-}
-
 int analysis_compare_main(int argc, char **argv)
 {
     static const char *const allowed[] = {"--baseline", "--format", "--ci", NULL};
@@ -183,11 +153,9 @@ int analysis_compare_main(int argc, char **argv)
                                         AN_NUM, AN_CI,   AN_NUM,  AN_CI,   AN_NUM};
     int status = EXIT_OUTPUT, n_with = 0;
     an_table *t = an_table_create(11, names, kinds);
-    double *diff = malloc((size_t)(d.n_runs + 1) * sizeof *diff);
-    double *rel = malloc((size_t)(d.n_runs + 1) * sizeof *rel);
-    int bad = !t || !diff || !rel;
+    int bad = !t;
     for (int g = 0; !bad && g < d.n_groups; g++) {
-        int b = baseline_cell(&d, g, a.baseline);
+        int b = an_find_cell(&d, g, a.baseline);
         if (b == -2) {
             fprintf(stderr, "edgesim compare: group %d has several \"%s\" parameter sets: name one by its label"
                             " (edgesim summary lists them)\n", d.groups[g].index, a.baseline);
@@ -204,30 +172,19 @@ int analysis_compare_main(int argc, char **argv)
                 continue;
             const an_cell *cell = &d.cells[c];
             for (int m = 0; !bad && m < AN_METRIC_COUNT; m++) {
-                int n = 0, wins = 0;
-                for (int i = 0; i < cell->n_runs; i++) {
-                    const an_run *r = &d.runs[cell->first_run + i];
-                    const an_run *base = an_cell_run(&d, b, r->seed, r->replication);
-                    if (!base || isnan(r->m[m]) || isnan(base->m[m]))
-                        continue;
-                    diff[n] = r->m[m] - base->m[m];
-                    rel[n] = base->m[m] != 0 ? r->m[m] / base->m[m] - 1 : NAN;
-                    wins += an_metric_table[m].better * diff[n] > 0;
-                    n++;
-                }
-                stats_ci dc = stats_mean_ci(diff, (size_t)n, a.level), rc2 = stats_mean_ci(rel, (size_t)n, a.level);
+                an_pair p = an_paired(&d, c, b, (an_metric)m, a.level);
                 bad |= an_table_row(t);
                 bad |= an_table_num(t, grp->index);
                 bad |= an_table_text(t, grp->label);
                 bad |= an_table_text(t, d.cells[b].label);
                 bad |= an_table_text(t, cell->label);
                 bad |= an_table_text(t, an_metric_table[m].column);
-                bad |= an_table_num(t, n);
-                bad |= an_table_num(t, dc.mean);
-                bad |= an_table_num(t, dc.half);
-                bad |= an_table_num(t, rc2.mean);
-                bad |= an_table_num(t, rc2.half);
-                bad |= an_table_num(t, n > 0 ? (double)wins / n : NAN);
+                bad |= an_table_num(t, p.n);
+                bad |= an_table_num(t, p.diff.mean);
+                bad |= an_table_num(t, p.diff.half);
+                bad |= an_table_num(t, p.rel.mean);
+                bad |= an_table_num(t, p.rel.half);
+                bad |= an_table_num(t, p.n > 0 ? (double)p.wins / p.n : NAN);
             }
         }
     }
@@ -251,8 +208,6 @@ int analysis_compare_main(int argc, char **argv)
         fprintf(stderr, "edgesim compare: out of memory\n");
     }
     an_table_destroy(t);
-    free(diff);
-    free(rel);
     an_data_free(&d);
     return status;
 }
