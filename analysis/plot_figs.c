@@ -170,6 +170,8 @@ int plot__latency_cdf(plot_ctx *c, FILE *data, FILE *script)
     int n = l.n;
     if (n > 0)
         write_labels(script, &l);
+    else
+        snprintf(c->note, sizeof c->note, "the runs hold no query rows (edgesim run --records runs)");
     labels_free(&l);
     return n > 0;
 }
@@ -651,5 +653,7 @@ int plot__breakdown(plot_ctx *c, FILE *data, FILE *script)
     }
     sqlite3_finalize(st);
     fprintf(script, "nseries = %d\n", rows);
+    if (rows == 0)
+        snprintf(c->note, sizeof c->note, "the runs hold no query rows (edgesim run --records runs)");
     return rows > 0;
 }
