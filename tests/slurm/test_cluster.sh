@@ -3,7 +3,8 @@
 #
 # 1. cluster.sh brings up munged, slurmctld and slurmd on this machine.
 # 2. The blocks of docs/SLURM.md marked <!-- test:run --> run as written, in
-#    order, in a folder with the repository's scenarios/ and edgesim on PATH
+#    order, in a folder with the repository's scenarios/ and edgesim
+#    installed (cmake --install, as make install) into a prefix on PATH
 #    (<!-- test:file NAME --> blocks are written to NAME first); after each
 #    block the test waits until the queue is empty.  The databases they make
 #    (sweep.db, split.db, all.db) must equal one plain `edgesim run` row for
@@ -67,12 +68,16 @@ eval "$(bash "$HERE/cluster.sh" up "$T/cluster")"
 export SLURM_CONF
 echo "node idle after $((SECONDS - start)) s"
 
-# The folder the page's commands run in, as a user's checkout would be.
+# The folder the page's commands run in, as a user's checkout would be, with
+# edgesim installed as `make install PREFIX=...` does (the build tree's
+# cmake --install) and on PATH: the jobs find it there.
 W=$T/w
-mkdir -p "$W/bin"
+mkdir -p "$W"
 cp -r "$SRC/scenarios" "$W/scenarios"
-ln -s "$EDGESIM_BIN" "$W/bin/edgesim"
-export PATH="$W/bin:$PATH"
+cmake --install "$(dirname "$EDGESIM_BIN")" --prefix "$T/prefix" >/dev/null || fail "cmake --install failed"
+[ -x "$T/prefix/bin/edgesim" ] || fail "cmake --install put no bin/edgesim in the prefix"
+export PATH="$T/prefix/bin:$PATH"
+[ "$(command -v edgesim)" = "$T/prefix/bin/edgesim" ] || fail "the installed edgesim is not first on PATH"
 cd "$W"
 
 # Wait until no job is queued (pending or running); fail after $1 seconds.
