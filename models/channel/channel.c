@@ -31,7 +31,9 @@ typedef struct channel_xfer {
     int tx_in_round, transmissions;
     double combined_lin;   /* chase combining: sum of the round's linear SNRs */
     sim_time t_first_air;  /* first bit of the first transmission */
-    double air_done_s;     /* on-air time of the failed transmissions */
+    double air_done_s;     /* on-air time of the failed or interrupted transmissions */
+    int aired;             /* has been on air (t_first_air is set) */
+    int site;              /* site serving it while on air */
 } channel_xfer;
 
 typedef struct channel_pending {
@@ -77,6 +79,21 @@ struct channel {
     channel_pending *done;       /* finished, not yet reported; capacity cap_xf */
     int n_done;
     sim_time harq_rtt_ns, rlc_delay_ns, harq_csi_delay_ns;
+    /* Sites (docs/CHANNEL.md, "Sites and handover"): positions, each site's
+     * transfers on air [2 * site + dir], and each device's serving site.
+     * Moving devices with several sites (ho) run the A3 rule on the grid of
+     * ho_step_ns, lazily up to ho_k[d]; prev_serving serves before
+     * t_last_ho (lookbacks such as the CSI delay). */
+    int n_sites;
+    double *site_x, *site_y;
+    int *n_air_site;
+    int *serving, *prev_serving, *lg_site, *cand, *n_ho;
+    int64_t *ho_k, *cand_since;
+    sim_time *t_last_ho;
+    double *pos_x, *pos_y;        /* static devices' positions */
+    int ho;
+    double ho_hyst_db;
+    sim_time ho_step_ns, ho_ttt_ns, ho_interrupt_ns;
 };
 
 static void set_err(char *err, size_t errlen, const char *msg)
@@ -165,23 +182,90 @@ static void set_snr(const channel *ch, double *snr2, double distance_m, double s
     snr2[LINK_DOWN] = ch->tx_power_dbm[LINK_DOWN] - loss_db - ch->noise_dbm[LINK_DOWN];
 }
 
+/* Mean downlink SNR from the path loss alone at (x, y) towards site s. */
+static double site_snr_at(const channel *ch, double x, double y, int s)
+{
+    double d = hypot(x - ch->site_x[s], y - ch->site_y[s]);
+    if (d < ch->min_distance_m)
+        d = ch->min_distance_m;
+    return ch->tx_power_dbm[LINK_DOWN] - ch->pathloss->loss_db(&ch->cfg, d) - ch->noise_dbm[LINK_DOWN];
+}
+
+/* The site with the best mean SNR at (x, y), other than `except` (-1:
+ * none); its SNR in *snr_db. */
+static int best_site(const channel *ch, double x, double y, int except, double *snr_db)
+{
+    int best = -1;
+    for (int s = 0; s < ch->n_sites; s++) {
+        if (s == except)
+            continue;
+        double v = site_snr_at(ch, x, y, s);
+        if (best < 0 || v > *snr_db) {
+            best = s;
+            *snr_db = v;
+        }
+    }
+    return best;
+}
+
+/* The A3 rule up to measurement k: at each measurement the best neighbour's
+ * mean SNR is compared with the serving site's plus the hysteresis; once the
+ * same neighbour has satisfied it for ttt (at every measurement since it
+ * first did), the device hands over to it at that measurement. */
+static void ho_advance(channel *ch, int d, int64_t k)
+{
+    while (ch->ho_k[d] < k) {
+        int64_t kk = ++ch->ho_k[d];
+        sim_time t = kk * ch->ho_step_ns;
+        double x, y, path_m, nb_db = 0;
+        mobility_position(ch->mob, d, sim_time_to_s(t), &x, &y, &path_m);
+        int nb = best_site(ch, x, y, ch->serving[d], &nb_db);
+        if (nb_db > site_snr_at(ch, x, y, ch->serving[d]) + ch->ho_hyst_db) {
+            if (ch->cand[d] != nb) {
+                ch->cand[d] = nb;
+                ch->cand_since[d] = kk;
+            }
+            if ((kk - ch->cand_since[d]) * ch->ho_step_ns >= ch->ho_ttt_ns) {
+                ch->prev_serving[d] = ch->serving[d];
+                ch->serving[d] = nb;
+                ch->t_last_ho[d] = t;
+                ch->n_ho[d]++;
+                ch->cand[d] = -1;
+            }
+        } else {
+            ch->cand[d] = -1;
+        }
+    }
+}
+
+/* The site serving device d at t. */
+static int site_for(channel *ch, int d, sim_time t)
+{
+    if (!ch->ho)
+        return ch->serving[d];
+    ho_advance(ch, d, t / ch->ho_step_ns);
+    return t >= ch->t_last_ho[d] ? ch->serving[d] : ch->prev_serving[d];
+}
+
 /* The large-scale gain of a moving device in `block`, at its position at
- * the block's start: distance to the site (at the origin), path loss, and
+ * the block's start: distance to its serving site, path loss, and
  * the shadowing at its path length (Gudmundson: an AR(1) on a grid of
  * shadowing_step_m with rho = exp(-step / d_corr), i.e. correlation
  * exp(-|s1 - s2| / d_corr) between grid points). */
 static void large_scale_at(channel *ch, int d, int64_t block)
 {
-    if (ch->lg_block[d] == block)
+    int site = site_for(ch, d, block * ch->block_ns);
+    if (ch->lg_block[d] == block && ch->lg_site[d] == site)
         return;
     double x, y, path_m;
     mobility_position(ch->mob, d, sim_time_to_s(block * ch->block_ns), &x, &y, &path_m);
-    double dist = hypot(x, y);
+    double dist = hypot(x - ch->site_x[site], y - ch->site_y[site]);
     double shadow = 0;
     if (ch->cfg.shadowing_db > 0)
         shadow = ch->cfg.shadowing_db * M_SQRT2 *
                  fading_real_part(&ch->shadow_ctx, &ch->shadow[d], llround(path_m / ch->cfg.shadowing_step_m));
     ch->lg_block[d] = block;
+    ch->lg_site[d] = site;
     ch->lg_distance_m[d] = dist;
     set_snr(ch, &ch->lg_snr_db[2 * d], dist, shadow);
     if (block == 0)
@@ -201,7 +285,8 @@ static int setup_mobility(channel *ch, const devices_config *dev, const double *
     ch->lg_block = malloc(n * sizeof *ch->lg_block);
     ch->lg_distance_m = malloc(n * sizeof *ch->lg_distance_m);
     ch->lg_snr_db = malloc(2 * n * sizeof *ch->lg_snr_db);
-    if (!ch->shadow || !ch->lg_block || !ch->lg_distance_m || !ch->lg_snr_db) {
+    ch->lg_site = malloc(n * sizeof *ch->lg_site);
+    if (!ch->shadow || !ch->lg_block || !ch->lg_distance_m || !ch->lg_snr_db || !ch->lg_site) {
         set_err(err, errlen, "channel: out of memory");
         return -1;
     }
@@ -217,6 +302,10 @@ static int setup_mobility(channel *ch, const devices_config *dev, const double *
         fading_stream_init(&ch->shadow[d], RNG_SHADOW_PATH, (uint64_t)d, &ch->shadow_ctx,
                            ch->shadow_ctx.depth > 0 ? ch->shadow_paths + (size_t)d * len : NULL);
         ch->lg_block[d] = -1;
+        if (ch->n_sites > 1) {
+            double snr_db = 0;
+            ch->serving[d] = ch->prev_serving[d] = best_site(ch, x0[d], y0[d], -1, &snr_db);
+        }
         large_scale_at(ch, d, 0);
         ch->distance_m[d] = ch->lg_distance_m[d];
         ch->snr_avg_db[2 * d + LINK_UP] = ch->lg_snr_db[2 * d + LINK_UP];
@@ -225,8 +314,63 @@ static int setup_mobility(channel *ch, const devices_config *dev, const double *
     return 0;
 }
 
+/* Sites, each device's serving site and the handover state. */
+static int setup_sites(channel *ch, const sites_config *sites, int moves)
+{
+    size_t n = (size_t)ch->n_dev;
+    ch->n_sites = sites ? sites->n : 1;
+    size_t ns = (size_t)ch->n_sites;
+    ch->site_x = calloc(ns, sizeof *ch->site_x);
+    ch->site_y = calloc(ns, sizeof *ch->site_y);
+    ch->n_air_site = calloc(2 * ns, sizeof *ch->n_air_site);
+    ch->serving = calloc(n, sizeof *ch->serving);
+    ch->prev_serving = calloc(n, sizeof *ch->prev_serving);
+    ch->cand = malloc(n * sizeof *ch->cand);
+    ch->n_ho = calloc(n, sizeof *ch->n_ho);
+    ch->ho_k = calloc(n, sizeof *ch->ho_k);
+    ch->cand_since = calloc(n, sizeof *ch->cand_since);
+    ch->t_last_ho = calloc(n, sizeof *ch->t_last_ho);
+    ch->pos_x = calloc(n, sizeof *ch->pos_x);
+    ch->pos_y = calloc(n, sizeof *ch->pos_y);
+    if (!ch->site_x || !ch->site_y || !ch->n_air_site || !ch->serving || !ch->prev_serving || !ch->cand ||
+        !ch->n_ho || !ch->ho_k || !ch->cand_since || !ch->t_last_ho || !ch->pos_x || !ch->pos_y)
+        return -1;
+    for (int s = 0; sites && s < ch->n_sites; s++) {
+        ch->site_x[s] = sites->site[s].x_m;
+        ch->site_y[s] = sites->site[s].y_m;
+    }
+    for (size_t d = 0; d < n; d++)
+        ch->cand[d] = -1;
+    ch->ho = moves && ch->n_sites > 1;
+    if (sites) {
+        int64_t blocks = llround(sites->handover.step_s / ch->cfg.fading.block_s);
+        ch->ho_step_ns = (blocks > 1 ? blocks : 1) * ch->block_ns;
+        ch->ho_ttt_ns = sim_time_from_s(sites->handover.ttt_s);
+        ch->ho_interrupt_ns = sim_time_from_s(sites->handover.interrupt_s);
+        ch->ho_hyst_db = sites->handover.hysteresis_db;
+    }
+    return 0;
+}
+
+/* Static devices with several sites (or one away from the origin): attach
+ * to the best site at the position, and take distance and mean SNR to it. */
+static void attach_static(channel *ch, int d)
+{
+    double snr_db = 0;
+    int s = best_site(ch, ch->pos_x[d], ch->pos_y[d], -1, &snr_db);
+    ch->serving[d] = ch->prev_serving[d] = s;
+    ch->distance_m[d] = hypot(ch->pos_x[d] - ch->site_x[s], ch->pos_y[d] - ch->site_y[s]);
+    set_snr(ch, &ch->snr_avg_db[2 * d], ch->distance_m[d], ch->shadowing_db[d]);
+}
+
 channel *channel_create(const channel_config *cfg, const devices_config *dev, uint64_t seed,
                         uint32_t replication, char *err, size_t errlen)
+{
+    return channel_create_sites(cfg, dev, NULL, seed, replication, err, errlen);
+}
+
+channel *channel_create_sites(const channel_config *cfg, const devices_config *dev, const sites_config *sites,
+                              uint64_t seed, uint32_t replication, char *err, size_t errlen)
 {
     gsl_rng *r = NULL;
     double *x0 = NULL, *y0 = NULL;
@@ -267,6 +411,9 @@ channel *channel_create(const channel_config *cfg, const devices_config *dev, ui
     ch->noise_dbm[LINK_DOWN] =
         cfg->noise_dbm_hz + 10.0 * log10(cfg->downlink.bandwidth_hz) + cfg->downlink.noise_figure_db;
     int moves = mobility_find(dev->mobility.model)->moves;
+    if (setup_sites(ch, sites, moves) != 0)
+        goto oom;
+    int site_moved = ch->n_sites > 1 || ch->site_x[0] != 0 || ch->site_y[0] != 0;
 
     for (int d = 0; d < ch->n_dev; d++) {
         /* Placement: (d_i, 0), or area-uniform in the annulus, r = sqrt(r0^2
@@ -291,6 +438,10 @@ channel *channel_create(const channel_config *cfg, const devices_config *dev, ui
             double loss_db = ch->pathloss->loss_db(cfg, ch->distance_m[d]) + ch->shadowing_db[d];
             ch->snr_avg_db[2 * d + LINK_UP] = cfg->uplink.tx_power_dbm - loss_db - ch->noise_dbm[LINK_UP];
             ch->snr_avg_db[2 * d + LINK_DOWN] = cfg->downlink.tx_power_dbm - loss_db - ch->noise_dbm[LINK_DOWN];
+            ch->pos_x[d] = x0[d];
+            ch->pos_y[d] = y0[d];
+            if (site_moved)
+                attach_static(ch, d);
         }
     }
     gsl_rng_free(r);
@@ -331,6 +482,19 @@ void channel_destroy(channel *ch)
     free(ch->lg_block);
     free(ch->lg_distance_m);
     free(ch->lg_snr_db);
+    free(ch->lg_site);
+    free(ch->site_x);
+    free(ch->site_y);
+    free(ch->n_air_site);
+    free(ch->serving);
+    free(ch->prev_serving);
+    free(ch->cand);
+    free(ch->n_ho);
+    free(ch->ho_k);
+    free(ch->cand_since);
+    free(ch->t_last_ho);
+    free(ch->pos_x);
+    free(ch->pos_y);
     free(ch->xf);
     free(ch->done);
     free(ch);
@@ -378,12 +542,50 @@ void channel_position(channel *ch, int device, sim_time t, double *x_m, double *
 {
     assert(device >= 0 && device < ch->n_dev && t >= 0);
     if (!ch->mob) {
-        *x_m = ch->distance_m[device];
-        *y_m = 0;
+        *x_m = ch->pos_x[device];
+        *y_m = ch->pos_y[device];
         *path_m = 0;
         return;
     }
     mobility_position(ch->mob, device, sim_time_to_s(t), x_m, y_m, path_m);
+}
+
+int channel_site_count(const channel *ch) { return ch->n_sites; }
+
+void channel_site_position(const channel *ch, int site, double *x_m, double *y_m)
+{
+    assert(site >= 0 && site < ch->n_sites);
+    *x_m = ch->site_x[site];
+    *y_m = ch->site_y[site];
+}
+
+int channel_serving_site(channel *ch, int device, sim_time t)
+{
+    assert(device >= 0 && device < ch->n_dev && t >= 0);
+    return site_for(ch, device, t);
+}
+
+int channel_handovers(channel *ch, int device, sim_time t)
+{
+    assert(device >= 0 && device < ch->n_dev && t >= 0);
+    if (!ch->ho)
+        return 0;
+    ho_advance(ch, device, t / ch->ho_step_ns);
+    return ch->n_ho[device] - (t < ch->t_last_ho[device]);
+}
+
+double channel_site_snr_db(channel *ch, int device, int site, sim_time t)
+{
+    assert(site >= 0 && site < ch->n_sites);
+    double x, y, path_m;
+    channel_position(ch, device, t, &x, &y, &path_m);
+    return site_snr_at(ch, x, y, site);
+}
+
+int channel_on_air_site(const channel *ch, int site, link_dir dir)
+{
+    assert(site >= 0 && site < ch->n_sites);
+    return ch->n_air_site[2 * site + dir];
 }
 
 double channel_doppler_hz(const channel *ch, int device)
@@ -504,6 +706,11 @@ static sim_time next_internal(const channel *ch)
         if (boundary < t)
             t = boundary;
     }
+    if (ch->ho && ch->n_xf > 0) {
+        sim_time measurement = (ch->t_cur / ch->ho_step_ns + 1) * ch->ho_step_ns;
+        if (measurement < t)
+            t = measurement;
+    }
     return t;
 }
 
@@ -579,7 +786,34 @@ static int harq_decoded(channel *ch, channel_xfer *x, sim_time t)
     x->rate_bps = -1;
     x->t_pred = SIM_TIME_NEVER;
     ch->n_air[x->dir]--;
+    ch->n_air_site[2 * x->site + x->dir]--;
     return 0;
+}
+
+/* A handover of x's device at t: x stops for interrupt_s and then goes on
+ * at the new site; the bits delivered so far stay delivered (a HARQ
+ * transmission in progress is lost and starts a new round). */
+static void handover_interrupt(channel *ch, channel_xfer *x, sim_time t)
+{
+    sim_time resume = t + ch->ho_interrupt_ns;
+    if (x->on_air) {
+        x->air_done_s += (double)(t - x->t_air) * 1e-9;
+        x->on_air = 0;
+        ch->n_air[x->dir]--;
+        ch->n_air_site[2 * x->site + x->dir]--;
+        x->rate_bps = -1;
+        x->t_pred = SIM_TIME_NEVER;
+        x->se_block = -1;
+        if (ch->cfg.harq.enabled) {
+            x->pending_tx = 1;
+            x->tx_in_round = 0;
+            x->combined_lin = 0;
+            x->bits_left = 8.0 * x->bytes;
+        }
+        x->t_air = resume;
+    } else if (x->t_air < resume) {
+        x->t_air = resume;
+    }
 }
 
 /* Re-evaluate every on-air transfer's rate at t_cur: the spectral efficiency
@@ -600,7 +834,7 @@ static void refresh_rates(channel *ch)
             x->se = ch->rate->efficiency(&ch->cfg, snr_in_block_db(ch, x->device, x->dir, block));
             x->se_block = block;
         }
-        double rate = shared_rate_bps(ch, x->dir, x->se, ch->n_air[x->dir]);
+        double rate = shared_rate_bps(ch, x->dir, x->se, ch->n_air_site[2 * x->site + x->dir]);
         if (rate != x->rate_bps) {
             x->rate_bps = rate;
             x->t_pred = predict(ch, x);
@@ -637,18 +871,29 @@ static void run_to(channel *ch, sim_time now, int inclusive)
                 p->done.transmissions = ch->cfg.harq.enabled ? x->transmissions : 1;
                 p->done.mean_rate_bps = p->done.air_s > 0 ? 8.0 * x->bytes / p->done.air_s : NAN;
                 ch->n_air[x->dir]--;
+                ch->n_air_site[2 * x->site + x->dir]--;
                 ch->n_active[x->dir]--;
                 *x = ch->xf[--ch->n_xf];
                 continue;
             }
             if (!x->on_air && x->t_air <= t) {
                 x->on_air = 1;
+                x->site = site_for(ch, x->device, t);
                 ch->n_air[x->dir]++;
-                if (x->transmissions == 0)
+                ch->n_air_site[2 * x->site + x->dir]++;
+                if (!x->aired)
                     x->t_first_air = x->t_air;
+                x->aired = 1;
             }
             i++;
         }
+        if (ch->ho && t % ch->ho_step_ns == 0)
+            for (int i = 0; i < ch->n_xf; i++) {
+                channel_xfer *x = &ch->xf[i];
+                site_for(ch, x->device, t);
+                if (ch->t_last_ho[x->device] == t && x->t_start < t)
+                    handover_interrupt(ch, x, t);
+            }
         refresh_rates(ch);
     }
     integrate(ch, now);
@@ -693,6 +938,8 @@ int channel_transfer_start(channel *ch, int device, link_dir dir, sim_time now, 
     x->combined_lin = 0;
     x->t_first_air = x->t_air;
     x->air_done_s = 0;
+    x->aired = 0;
+    x->site = 0;
     ch->n_active[dir]++;
     return 0;
 }

@@ -102,6 +102,43 @@ typedef struct devices_config {
     mobility_config mobility;
 } devices_config;
 
+/* Edge sites (docs/CHANNEL.md, "Sites and handover").  Each site has its
+ * own band in each direction (the configured bandwidth, shared only by the
+ * transfers it serves) and its own edge servers. */
+#define SITES_MAX 64
+
+typedef struct site_config {
+    double x_m, y_m;
+    int servers;             /* edge servers of this site; 0: edge.servers */
+} site_config;
+
+typedef struct sites_config {
+    site_config site[SITES_MAX];
+    int n;
+    struct {
+        int hex_count;       /* > 0: that many sites on a hexagonal grid (replaces `sites`) */
+        double isd_m;        /* inter-site distance of the grid */
+        int servers;         /* edge servers per grid site; 0: edge.servers */
+    } layout;
+    struct {
+        double hysteresis_db; /* A3 offset: neighbour mean SNR above serving + this */
+        double ttt_s;         /* time to trigger: the condition holds this long */
+        double interrupt_s;   /* transfers of the device stop this long, then go on */
+        double step_s;        /* measurement period (rounded to whole fading blocks) */
+    } handover;
+} sites_config;
+
+extern const key_spec site_keys[];          /* one element of `sites` (offsets in site_config) */
+extern const key_spec site_layout_keys[];   /* `site_layout` (offsets in sites_config) */
+extern const key_spec handover_keys[];      /* `handover` (offsets in sites_config) */
+
+/* Apply the layout helper (site_layout.hex_count sites in hexagonal rings
+ * around the origin: centre, then 6, 12, ... at isd_m) and check the sites.
+ * Returns 0, or -1 with a message naming the key in err. */
+int sites_resolve(sites_config *sites, char *err, size_t errlen);
+/* The default: one site at the origin with edge.servers servers. */
+void sites_default(sites_config *sites);
+
 extern const key_spec channel_keys[];  /* the "channel" object (offsets in channel_config) */
 extern const key_spec devices_keys[];  /* the "devices" object (offsets in devices_config) */
 
@@ -119,6 +156,24 @@ typedef struct channel channel;
  * configuration or when memory runs out. */
 channel *channel_create(const channel_config *cfg, const devices_config *devices, uint64_t seed,
                         uint32_t replication, char *err, size_t errlen);
+/* The same with several sites (NULL: the default single site).  Each device
+ * attaches to the site with the best mean downlink SNR at t = 0; moving
+ * devices hand over by the A3 rule of sites->handover. */
+channel *channel_create_sites(const channel_config *cfg, const devices_config *devices, const sites_config *sites,
+                              uint64_t seed, uint32_t replication, char *err, size_t errlen);
+int channel_site_count(const channel *ch);
+void channel_site_position(const channel *ch, int site, double *x_m, double *y_m);
+/* Site serving the device at t, and its handovers in (0, t].  Evaluated
+ * lazily on the measurement grid, the same whatever the order of the calls
+ * (t should not go back by more than one handover). */
+int channel_serving_site(channel *ch, int device, sim_time t);
+int channel_handovers(channel *ch, int device, sim_time t);
+/* Mean downlink SNR of the device at its position at t towards `site`
+ * from the path loss alone, dB: what the A3 rule compares (a device's
+ * shadowing is common to every site, so it cancels in the comparison). */
+double channel_site_snr_db(channel *ch, int device, int site, sim_time t);
+/* Transfers on air at one site in one direction. */
+int channel_on_air_site(const channel *ch, int site, link_dir dir);
 void channel_destroy(channel *ch);
 
 int channel_device_count(const channel *ch);

@@ -90,7 +90,7 @@ static const key_spec downlink_keys[] = {
 };
 
 const key_spec channel_keys[] = {
-    {"pathloss", KEY_OBJECT, 0, NULL, 0, 0, "large-scale path loss", NULL, pathloss_keys, 0, 0},
+    {"pathloss", KEY_OBJECT, 0, NULL, 0, 0, "large-scale path loss", NULL, pathloss_keys, 0, 0, 0},
     KEY_NUM(channel_config, shadowing_db, "shadowing_db", "8", 0, 30,
             "log-normal shadowing standard deviation per device, dB"),
     KEY_NUM(channel_config, shadowing_corr_m, "shadowing_corr_m", "50", 0.01, 1e6,
@@ -98,9 +98,9 @@ const key_spec channel_keys[] = {
             "Table 7.5-6 UMa NLOS), m"),
     KEY_NUM(channel_config, shadowing_step_m, "shadowing_step_m", "0.1", 1e-3, 1e3,
             "moving devices: path-length grid of the shadowing, m"),
-    {"fading", KEY_OBJECT, 0, NULL, 0, 0, "small-scale block fading", NULL, fading_keys, 0, 0},
-    {"rate", KEY_OBJECT, 0, NULL, 0, 0, "SNR-to-rate mapping", NULL, rate_keys, 0, 0},
-    {"harq", KEY_OBJECT, 0, NULL, 0, 0, "link adaptation with BLER and HARQ (rate model cqi)", NULL, harq_keys, 0, 0},
+    {"fading", KEY_OBJECT, 0, NULL, 0, 0, "small-scale block fading", NULL, fading_keys, 0, 0, 0},
+    {"rate", KEY_OBJECT, 0, NULL, 0, 0, "SNR-to-rate mapping", NULL, rate_keys, 0, 0, 0},
+    {"harq", KEY_OBJECT, 0, NULL, 0, 0, "link adaptation with BLER and HARQ (rate model cqi)", NULL, harq_keys, 0, 0, 0},
     KEY_OBJ(channel_config, uplink, "uplink", uplink_keys, "device to edge"),
     KEY_OBJ(channel_config, downlink, "downlink", downlink_keys, "edge to device"),
     KEY_NUM(channel_config, noise_dbm_hz, "noise_dbm_hz", "-174", -220, -100,

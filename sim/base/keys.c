@@ -50,6 +50,7 @@ static const char *type_name(const key_spec *k)
     case KEY_STRING: return "string";
     case KEY_NUMBERS: return "array of numbers";
     case KEY_OBJECT: return "object";
+    case KEY_LIST: return "array of objects";
     case KEY_END: break;
     }
     return "?";
@@ -159,6 +160,29 @@ static int store(const key_spec *k, void *out, const cJSON *v, const char *path,
         if (!cJSON_IsObject(v))
             return fail(err, "%s: expected an object, found %s", path, found);
         return keys_parse(k->sub, field, v, path, err);
+    case KEY_LIST: {
+        if (!cJSON_IsArray(v))
+            return fail(err, "%s: expected an array of objects, found %s", path, found);
+        int n = cJSON_GetArraySize(v);
+        if (n > k->cap)
+            return fail(err, "%s: expected at most %d elements, found %d", path, k->cap, n);
+        int i = 0;
+        char sub[256];
+        for (const cJSON *e = v->child; e; e = e->next, i++) {
+            void *elem = field + (size_t)i * k->elem_size;
+            snprintf(sub, sizeof sub, "%s.%d", path, i);
+            if (!cJSON_IsObject(e)) {
+                keys_describe(e, found, sizeof found);
+                return fail(err, "%s: expected an object, found %s", sub, found);
+            }
+            if (keys_defaults(k->sub, elem) != 0)
+                return fail(err, "%s: internal error: bad element defaults", sub);
+            if (keys_parse(k->sub, elem, e, sub, err) != 0)
+                return -1;
+        }
+        *(int *)((char *)out + k->count_offset) = n;
+        return 0;
+    }
     case KEY_END:
         break;
     }
@@ -263,6 +287,23 @@ int keys_emit(const key_spec *spec, const void *in, cJSON *obj)
                 return -1;
             }
             break;
+        case KEY_LIST: {
+            int n = *(const int *)((const char *)in + k->count_offset);
+            v = cJSON_CreateArray();
+            for (int i = 0; v && i < n; i++) {
+                cJSON *e = cJSON_CreateObject();
+                if (!e || !cJSON_AddItemToArray(v, e)) {
+                    cJSON_Delete(e);
+                    cJSON_Delete(v);
+                    return -1;
+                }
+                if (keys_emit(k->sub, field + (size_t)i * k->elem_size, e) != 0) {
+                    cJSON_Delete(v); /* owns e */
+                    return -1;
+                }
+            }
+            break;
+        }
         case KEY_END:
             break;
         }
@@ -281,6 +322,14 @@ void keys_print_help(const key_spec *spec, const char *path, FILE *out)
         join_path(sub, sizeof sub, path, k->name);
         if (k->type == KEY_OBJECT) {
             keys_print_help(k->sub, sub, out);
+            continue;
+        }
+        if (k->type == KEY_LIST) {
+            fprintf(out, "  %-34s %-8s default %-14s %s (at most %d)\n", sub, type_name(k), k->def ? k->def : "[]",
+                    k->help ? k->help : "", k->cap);
+            char elem[270];
+            snprintf(elem, sizeof elem, "%s.N", sub);
+            keys_print_help(k->sub, elem, out);
             continue;
         }
         extra[0] = '\0';

@@ -24,7 +24,10 @@ typedef enum {
     KEY_BOOL,     /* int 0/1 */
     KEY_STRING,   /* char[cap] */
     KEY_NUMBERS,  /* double[cap] with an int count */
-    KEY_OBJECT    /* nested struct described by `sub` */
+    KEY_OBJECT,   /* nested struct described by `sub` */
+    KEY_LIST      /* array of objects: element struct described by `sub`, elem_size bytes each,
+                   * up to cap of them, the count at count_offset; elements are named
+                   * PATH.N (N from 0) in messages; each starts from the element defaults */
 } key_type;
 
 typedef struct key_spec {
@@ -35,27 +38,33 @@ typedef struct key_spec {
     double min, max;              /* inclusive range: numbers, ints, array elements */
     const char *help;             /* one line, with the unit */
     const char *const *choices;   /* KEY_STRING: allowed values (NULL-terminated) or NULL */
-    const struct key_spec *sub;   /* KEY_OBJECT */
-    size_t count_offset;          /* KEY_NUMBERS: offset of the int count */
-    int cap;                      /* KEY_STRING: buffer size; KEY_NUMBERS: max elements */
+    const struct key_spec *sub;   /* KEY_OBJECT, KEY_LIST (the element's keys) */
+    size_t count_offset;          /* KEY_NUMBERS, KEY_LIST: offset of the int count */
+    int cap;                      /* KEY_STRING: buffer size; KEY_NUMBERS, KEY_LIST: max elements */
+    size_t elem_size;             /* KEY_LIST: bytes per element */
 } key_spec;
 
 #define KEY_INF 1e308
 
 #define KEY_NUM(T, field, name, def, lo, hi, help) \
-    {name, KEY_NUMBER, offsetof(T, field), def, lo, hi, help, NULL, NULL, 0, 0}
+    {name, KEY_NUMBER, offsetof(T, field), def, lo, hi, help, NULL, NULL, 0, 0, 0}
 #define KEY_INTV(T, field, name, def, lo, hi, help) \
-    {name, KEY_INT, offsetof(T, field), def, lo, hi, help, NULL, NULL, 0, 0}
+    {name, KEY_INT, offsetof(T, field), def, lo, hi, help, NULL, NULL, 0, 0, 0}
 #define KEY_BOOLV(T, field, name, def, help) \
-    {name, KEY_BOOL, offsetof(T, field), def, 0, 1, help, NULL, NULL, 0, 0}
+    {name, KEY_BOOL, offsetof(T, field), def, 0, 1, help, NULL, NULL, 0, 0, 0}
 #define KEY_STR(T, field, name, def, choices, help) \
-    {name, KEY_STRING, offsetof(T, field), def, 0, 0, help, choices, NULL, 0, (int)sizeof(((T *)0)->field)}
+    {name, KEY_STRING, offsetof(T, field), def, 0, 0, help, choices, NULL, 0, (int)sizeof(((T *)0)->field), 0}
 #define KEY_NUMS(T, field, count, name, def, lo, hi, help)                                    \
     {name, KEY_NUMBERS, offsetof(T, field), def, lo, hi, help, NULL, NULL, offsetof(T, count), \
-     (int)(sizeof(((T *)0)->field) / sizeof(double))}
+     (int)(sizeof(((T *)0)->field) / sizeof(double)), 0}
 #define KEY_OBJ(T, field, name, sub, help) \
-    {name, KEY_OBJECT, offsetof(T, field), NULL, 0, 0, help, NULL, sub, 0, 0}
-#define KEY_TABLE_END {NULL, KEY_END, 0, NULL, 0, 0, NULL, NULL, NULL, 0, 0}
+    {name, KEY_OBJECT, offsetof(T, field), NULL, 0, 0, help, NULL, sub, 0, 0, 0}
+/* A list of objects: `field` an array of element structs, `count` its int
+ * count, `def` the default list as JSON ("[{}]": one element at defaults). */
+#define KEY_LISTV(T, field, count, name, def, sub, help)                                      \
+    {name, KEY_LIST, offsetof(T, field), def, 0, 0, help, NULL, sub, offsetof(T, count),       \
+     (int)(sizeof(((T *)0)->field) / sizeof(((T *)0)->field[0])), sizeof(((T *)0)->field[0])}
+#define KEY_TABLE_END {NULL, KEY_END, 0, NULL, 0, 0, NULL, NULL, NULL, 0, 0, 0}
 
 typedef struct key_error {
     char msg[512];

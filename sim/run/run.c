@@ -412,14 +412,25 @@ static int setup(run *r)
         run__fail(r, RUN_CONFIG, "%s", msg);
         return -1;
     }
-    r->ch = channel_create(&sc->channel, &sc->devices, r->seed, r->rep, msg, sizeof msg);
+    r->ch = channel_create_sites(&sc->channel, &sc->devices, &sc->sites, r->seed, r->rep, msg, sizeof msg);
     if (!r->ch) {
         run__fail(r, RUN_CONFIG, "%s", msg);
         return -1;
     }
     r->devices = calloc((size_t)n, sizeof *r->devices);
     r->device_timer = calloc((size_t)n, sizeof *r->device_timer);
-    r->n_edges = sc->edge.servers;
+    r->site_edge0 = calloc((size_t)sc->sites.n, sizeof *r->site_edge0);
+    r->site_n_edges = calloc((size_t)sc->sites.n, sizeof *r->site_n_edges);
+    if (!r->site_edge0 || !r->site_n_edges) {
+        run__fail(r, RUN_INTERNAL, "out of memory");
+        return -1;
+    }
+    r->n_edges = 0;
+    for (int s = 0; s < sc->sites.n; s++) {
+        r->site_edge0[s] = r->n_edges;
+        r->site_n_edges[s] = sc->sites.site[s].servers > 0 ? sc->sites.site[s].servers : sc->edge.servers;
+        r->n_edges += r->site_n_edges[s];
+    }
     r->edges = calloc((size_t)r->n_edges, sizeof *r->edges);
     r->edge_timer = calloc((size_t)r->n_edges, sizeof *r->edge_timer);
     if (!r->devices || !r->device_timer || !r->edges || !r->edge_timer) {
@@ -461,6 +472,8 @@ static void teardown(run *r)
         llm_server_destroy(r->edges[e]);
     free(r->edges);
     free(r->edge_timer);
+    free(r->site_edge0);
+    free(r->site_n_edges);
     channel_destroy(r->ch);
     sim_destroy(r->engine);
     free(r->q);

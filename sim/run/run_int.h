@@ -61,9 +61,10 @@ typedef struct run {
     llm_profile small, large;
     llm_server **devices;
     timer *device_timer;
-    llm_server **edges;      /* edge.servers copies of the large model */
+    llm_server **edges;      /* every site's copies of the large model, site by site */
     timer *edge_timer;
     int n_edges;
+    int *site_edge0, *site_n_edges; /* site s owns edges site_edge0[s] .. + site_n_edges[s] - 1 */
     timer channel_timer;
     trace_source *source;
 

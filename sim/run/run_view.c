@@ -46,7 +46,9 @@ void run__fill_view(run *r, uint32_t slot, policy_view *v)
     v->prev_route = d ? d->prev_route : -1;
 
     v->snr_db = channel_csi_snr_db(r->ch, dev, now, r->sc->router.csi_delay_s, r->sc->router.csi_error_db);
-    int n_up = channel_on_air(r->ch, LINK_UP) + 1, n_down = channel_on_air(r->ch, LINK_DOWN) + 1;
+    /* The serving site: its band, its edge servers. */
+    int site = channel_serving_site(r->ch, dev, now);
+    int n_up = channel_on_air_site(r->ch, site, LINK_UP) + 1, n_down = channel_on_air_site(r->ch, site, LINK_DOWN) + 1;
     /* The rate the router expects at the SNR it sees, with today's sharing:
      * the channel's own rate function (gap, cap, CQI table, outage). */
     double rate_ul = channel_rate_at_snr_bps(r->ch, LINK_UP, v->snr_db, n_up);
@@ -81,8 +83,9 @@ void run__fill_view(run *r, uint32_t slot, policy_view *v)
                               : inf;
     double dl_s = rate_dl > 0 ? cc->access_s + 8 * channel_downlink_rest_bytes(cc, out + 1) / rate_dl : inf;
     double best = inf;
-    q->edge = 0;
-    for (int e = 0; e < r->n_edges; e++) {
+    int e0 = r->site_edge0[site], e1 = e0 + r->site_n_edges[site];
+    q->edge = e0;
+    for (int e = e0; e < e1; e++) {
         llm_server *es = r->edges[e];
         int cached = dlg >= 0 ? llm_server_cached_tokens(es, dlg) : 0;
         if (cached > history)
@@ -99,7 +102,7 @@ void run__fill_view(run *r, uint32_t slot, policy_view *v)
             csw += rate_ul > 0 ? 8 * cc->bytes_per_token * unseen / rate_ul : inf;
         if (!sees_csw)
             csw = 0;
-        if (e == 0 || est + csw < best) {
+        if (e == e0 || est + csw < best) {
             best = est + csw;
             q->edge = e;
             v->est_large_s = est;

@@ -43,8 +43,12 @@ const key_spec scenario_keys[] = {
     KEY_OBJ(scenario, devices, "devices", devices_keys, "mobile devices and their placement"),
     KEY_OBJ(scenario, channel, "channel", channel_keys, "the radio link"),
     KEY_OBJ(scenario, router, "router", router_keys, "the router on the device"),
-    KEY_OBJ(scenario, edge, "edge", edge_keys, "the edge site"),
-    {"models", KEY_OBJECT, 0, NULL, 0, 0, "latency profiles", NULL, models_keys, 0, 0},
+    KEY_OBJ(scenario, edge, "edge", edge_keys, "the edge servers (of each site unless sites.N.servers)"),
+    KEY_LISTV(scenario, sites.site, sites.n, "sites", "[{}]", site_keys,
+              "edge sites, each with its own band and edge servers; default: one at the origin"),
+    KEY_OBJ(scenario, sites, "site_layout", site_layout_keys, "layout helper for `sites`"),
+    KEY_OBJ(scenario, sites, "handover", handover_keys, "attachment and A3 handover between sites"),
+    {"models", KEY_OBJECT, 0, NULL, 0, 0, "latency profiles", NULL, models_keys, 0, 0, 0},
     KEY_TABLE_END,
 };
 
@@ -411,6 +415,12 @@ int scenario_resolve(const scenario_file *sf, int point, scenario *out, cJSON **
     }
     if (keys_parse(scenario_keys, out, root, "", &kerr) != 0) {
         keys_errorf(err, errlen, "%s: %s", sf->path, kerr.msg);
+        goto done;
+    }
+    if (sites_resolve(&out->sites, err, errlen) != 0) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", err);
+        keys_errorf(err, errlen, "%s: %s", sf->path, msg);
         goto done;
     }
     if (out->seed != floor(out->seed)) {

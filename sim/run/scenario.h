@@ -45,6 +45,7 @@ typedef struct scenario {
     channel_config channel;
     router_config router;
     edge_config edge;
+    sites_config sites;    /* edge sites (resolved: layout applied) and the handover rule */
     llm_config small, large;
 } scenario;
 
