@@ -1,9 +1,11 @@
 /* cli_run.c -- `edgesim run`: arguments, the policies of each sweep point,
  * and the loop over points x replications x policies. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sim/cli/cli.h"
 #include "cli_int.h"
@@ -38,6 +40,7 @@ typedef struct run_args {
     int points, check, quiet;
     const char *records;         /* "all" | "runs" (sink_records_names) */
     sink_records records_mode;
+    long jobs;                   /* runs at once (-j); default: the number of cores */
 } run_args;
 
 static int parse_run_args(int argc, char **argv, run_args *a)
@@ -46,6 +49,8 @@ static int parse_run_args(int argc, char **argv, run_args *a)
     a->output = "results.db";
     a->sweep_index = -1;
     a->task = -1;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    a->jobs = cores >= 1 ? cores : 1;
     cli__sets_init(&a->sets);
     a->only = (opt_list){a->only_items, MAX_PLUGINS, 0};
     a->plugins = (opt_list){a->plugin_items, MAX_PLUGINS, 0};
@@ -70,6 +75,9 @@ static int parse_run_args(int argc, char **argv, run_args *a)
         {"--points", 0, OPT_FLAG, &a->points, 0, 0, NULL,
          "print the number of sweep points (with\n--replications-per-task: of tasks) and exit", 0},
         {"--check", 0, OPT_FLAG, &a->check, 0, 0, NULL, "validate the scenario and exit (no run)", 0},
+        {"--jobs", 'j', OPT_INT, &a->jobs, 1, 4096, "N",
+         "runs at the same time (default: the number of cores);\n"
+         "one writer stores them in the -j 1 order", 0},
         {"--records", 0, OPT_STR, &a->records, 0, 0, "all|runs",
          "all: one row per query (default); runs: no query rows,\n"
          "each run's summary figures only (percentiles within\n"
@@ -214,6 +222,124 @@ static int point_policies_init(point_policies *pp, const run_args *a, const scen
     return EXIT_OK;
 }
 
+/* ---- -j N: runs in worker threads, one writer ---- */
+
+/* One run to do: everything run_one needs, owned here. */
+typedef struct run_job {
+    scenario sc;                  /* the point's scenario, this replication */
+    point_policies pp;            /* the job's own policy instances (calibration writes them) */
+    int policy;                   /* index in pp */
+    run_info info;
+    char *sc_text, *glabel;
+    run_identity id;
+    char started[32], label[160];
+    sink *buf;                    /* the run, kept for the writer */
+    int status, done;
+    char err[1024];
+} run_job;
+
+typedef struct job_pool {
+    run_job *jobs;
+    int n, next, written, window, stop;
+    int quiet;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} job_pool;
+
+static void *job_worker(void *arg)
+{
+    job_pool *P = arg;
+    for (;;) {
+        pthread_mutex_lock(&P->mu);
+        /* At most `window` runs ahead of the writer: bounded memory. */
+        while (!P->stop && P->next < P->n && P->next >= P->written + P->window)
+            pthread_cond_wait(&P->cv, &P->mu);
+        if (P->stop || P->next >= P->n) {
+            pthread_mutex_unlock(&P->mu);
+            return NULL;
+        }
+        run_job *j = &P->jobs[P->next++];
+        pthread_mutex_unlock(&P->mu);
+        run_options opt = {P->quiet, j->label, &cli__interrupted, stderr};
+        run_stats st;
+        int status = cli__exit_of_run(
+            run_one(&j->sc, &j->pp.inst[j->policy], j->buf, &j->info, &opt, &st, j->err, sizeof j->err));
+        pthread_mutex_lock(&P->mu);
+        j->status = status;
+        j->done = 1;
+        if (status != EXIT_OK)
+            P->stop = 1; /* start nothing more; runs under way finish or are interrupted */
+        pthread_cond_broadcast(&P->cv);
+        pthread_mutex_unlock(&P->mu);
+    }
+}
+
+/* Run jobs[0..n) on `workers` threads; this thread writes each run that ended
+ * ok into `out`, in job order, so the database gets the runs (and run_ids)
+ * of -j 1.  A failed or interrupted run is not written (nothing of it reaches
+ * the database); runs that completed before the stop are.  Returns the
+ * first failure's exit code (message printed), or EXIT_OK. */
+static int run_jobs(run_job *jobs, int n, int workers, sink *out, int quiet)
+{
+    job_pool P = {jobs, n, 0, 0, 2 * workers, 0, quiet, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+    pthread_t *tid = calloc((size_t)workers, sizeof *tid);
+    int started = 0, status = EXIT_OK;
+    if (!tid) {
+        fprintf(stderr, "edgesim: out of memory\n");
+        return EXIT_INTERNAL;
+    }
+    for (; started < workers; started++)
+        if (pthread_create(&tid[started], NULL, job_worker, &P) != 0)
+            break;
+    if (started == 0) {
+        fprintf(stderr, "edgesim: cannot start worker threads\n");
+        free(tid);
+        return EXIT_INTERNAL;
+    }
+    for (int k = 0; k < n; k++) {
+        pthread_mutex_lock(&P.mu);
+        while (!jobs[k].done && !(P.stop && k >= P.next))
+            pthread_cond_wait(&P.cv, &P.mu);
+        int done = jobs[k].done;
+        pthread_mutex_unlock(&P.mu);
+        if (!done)
+            break; /* never started: the pool stopped */
+        if (jobs[k].status != EXIT_OK) {
+            if (status == EXIT_OK)
+                status = jobs[k].status;
+            fprintf(stderr, "edgesim: %s: %s\n", jobs[k].label, jobs[k].err);
+        } else if (sink_buffer_replay(jobs[k].buf, out) != 0) {
+            if (status == EXIT_OK)
+                status = EXIT_OUTPUT;
+            fprintf(stderr, "edgesim: %s: %s\n", jobs[k].label, out->err);
+            pthread_mutex_lock(&P.mu);
+            P.stop = 1;
+            pthread_mutex_unlock(&P.mu);
+        }
+        sink_close(jobs[k].buf); /* its memory, as soon as it is written */
+        jobs[k].buf = NULL;
+        pthread_mutex_lock(&P.mu);
+        P.written = k + 1;
+        pthread_cond_broadcast(&P.cv);
+        pthread_mutex_unlock(&P.mu);
+    }
+    for (int t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+    free(tid);
+    return status;
+}
+
+static void run_jobs_free(run_job *jobs, int n)
+{
+    for (int k = 0; k < n; k++) {
+        point_policies_free(&jobs[k].pp);
+        free(jobs[k].sc_text);
+        free(jobs[k].glabel);
+        sink_close(jobs[k].buf);
+    }
+    free(jobs);
+}
+
 int cli__run(int argc, char **argv)
 {
     run_args a;
@@ -317,6 +443,14 @@ int cli__run(int argc, char **argv)
         }
         int total = (p_hi - p_lo) * (rep_hi - rep_lo) * pp.n;
         char *point_text = cJSON_PrintUnformatted(point);
+        /* -j N > 1: this point's runs become jobs, run after the loop. */
+        int parallel = a.jobs > 1 && (rep_hi - rep_lo) * pp.n > 1;
+        run_job *jobs = parallel ? calloc((size_t)((rep_hi - rep_lo) * pp.n), sizeof *jobs) : NULL;
+        int n_jobs = 0;
+        if (parallel && !jobs) {
+            snprintf(err, sizeof err, "out of memory");
+            status = EXIT_INTERNAL;
+        }
         for (int rep = rep_lo; rep < rep_hi && status == EXIT_OK; rep++) {
             for (int i = 0; i < pp.n && status == EXIT_OK; i++) {
                 cJSON *pj = policy_instance_to_json(&pp.inst[i]);
@@ -357,9 +491,35 @@ int cli__run(int argc, char **argv)
                                      .group_key = id.group_key,
                                      .point_key = id.point_key,
                                      .config_label = glabel};
-                    run_options opt = {a.quiet, label, &cli__interrupted, stderr};
-                    run_stats st;
-                    status = cli__exit_of_run(run_one(&sc, &pp.inst[i], out, &info, &opt, &st, err, sizeof err));
+                    if (parallel) {
+                        run_job *j = &jobs[n_jobs];
+                        j->sc = sc;
+                        j->policy = i;
+                        j->id = id;
+                        snprintf(j->started, sizeof j->started, "%s", started);
+                        snprintf(j->label, sizeof j->label, "%s", label);
+                        j->sc_text = sc_text;
+                        j->glabel = glabel;
+                        sc_text = glabel = NULL; /* the job's now */
+                        info.scenario_json = j->sc_text;
+                        info.config_label = j->glabel;
+                        info.started_at = j->started;
+                        info.config_hash = j->id.config_hash;
+                        info.group_key = j->id.group_key;
+                        info.point_key = j->id.point_key;
+                        j->info = info;
+                        status = point_policies_init(&j->pp, &a, &sf, p, reg, err, sizeof err);
+                        if (status == EXIT_OK && !(j->buf = sink_buffer_create(a.records_mode))) {
+                            snprintf(err, sizeof err, "out of memory");
+                            status = EXIT_INTERNAL;
+                        }
+                        n_jobs++;
+                    } else {
+                        run_options opt = {a.quiet, label, &cli__interrupted, stderr};
+                        run_stats st;
+                        status =
+                            cli__exit_of_run(run_one(&sc, &pp.inst[i], out, &info, &opt, &st, err, sizeof err));
+                    }
                 }
                 if (status != EXIT_OK)
                     fprintf(stderr, "edgesim: %s: %s\n", label, err);
@@ -369,6 +529,10 @@ int cli__run(int argc, char **argv)
                 cJSON_Delete(pj);
             }
         }
+        if (parallel && status == EXIT_OK && n_jobs > 0)
+            status = run_jobs(jobs, n_jobs, a.jobs < n_jobs ? (int)a.jobs : n_jobs, out, a.quiet);
+        if (jobs)
+            run_jobs_free(jobs, n_jobs);
         cJSON_Delete(point);
         free(point_text);
         point_policies_free(&pp);

@@ -43,4 +43,9 @@ void figures_add(run_figures *f, const record *r);
  * rank ceil(p n / 100), within FIGURES_REL_ERROR; NAN when empty. */
 double figures_percentile(const quantile_sketch *q, int p);
 
+/* sink_sqlite.c: an SQLite sink in SINK_RECORDS_RUNS mode, between
+ * begin_run and end_run, takes a run's figures accumulated elsewhere (a
+ * replayed buffer) instead of its records.  Returns 0, or -1 in s->err. */
+int sink_sqlite__take_figures(sink *s, const run_figures *f);
+
 #endif

@@ -103,6 +103,17 @@ extern const char *const sink_records_names[]; /* "all", "runs", NULL; indexed b
 /* Set before the first run; returns 0, or -1 (out of memory, in s->err). */
 int sink_sqlite_set_records(sink *s, sink_records mode);
 
+/* One run kept in memory, for `edgesim run -j N`: a worker runs into it and
+ * the one writer replays it into the database with sink_buffer_replay.
+ * With SINK_RECORDS_ALL it holds the run's records (memory grows with the
+ * run); with SINK_RECORDS_RUNS only its summary figures (fixed size).  The
+ * caller frees it with sink_close.  NULL on allocation failure. */
+sink *sink_buffer_create(sink_records mode);
+/* Replay a run that ended ok into `to` (an SQLite sink with the same
+ * records mode): begin_run, its records or figures, end_run.  Nothing for a
+ * run that failed or was interrupted.  Returns 0, or -1 with to->err. */
+int sink_buffer_replay(sink *buffer, sink *to);
+
 /* In memory, for tests: every record of every run, in write order. */
 typedef struct sink_memory {
     sink base;

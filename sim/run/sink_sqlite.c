@@ -330,6 +330,26 @@ static int sqlite_has_complete(sink *base, const char *config_hash)
     return found < 0 ? db_fail(s, "looking for a complete run") : found;
 }
 
+static const sink_type sqlite_type;
+
+int sink_sqlite__take_figures(sink *base, const run_figures *f)
+{
+    sqlite_sink *s = (sqlite_sink *)base;
+    if (base->type != &sqlite_type || s->mode != SINK_RECORDS_RUNS) {
+        snprintf(s->base.err, sizeof s->base.err, "internal: figures replayed into a sink that keeps records");
+        return -1;
+    }
+    quantile_sketch lat = s->fig.latency, ttft = s->fig.ttft;
+    memcpy(lat.count, f->latency.count, (size_t)lat.n_buckets * sizeof *lat.count);
+    memcpy(ttft.count, f->ttft.count, (size_t)ttft.n_buckets * sizeof *ttft.count);
+    lat.n = f->latency.n, lat.min = f->latency.min, lat.max = f->latency.max;
+    ttft.n = f->ttft.n, ttft.min = f->ttft.min, ttft.max = f->ttft.max;
+    s->fig = *f;
+    s->fig.latency = lat;
+    s->fig.ttft = ttft;
+    return 0;
+}
+
 int sink_sqlite_set_records(sink *base, sink_records mode)
 {
     sqlite_sink *s = (sqlite_sink *)base;
