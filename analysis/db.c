@@ -68,6 +68,23 @@ sqlite3 *analysis_open(const char *path, char *err, size_t errlen)
     }
     sqlite3_finalize(st);
     st = NULL;
+    /* The views group runs by the identity stored with each run (record
+     * schema 5 on); an older file cannot be grouped safely. */
+    if (sqlite3_prepare_v2(db, "SELECT point_key, group_key, config_hash FROM runs LIMIT 0", -1, &st, NULL) !=
+        SQLITE_OK) {
+        int version = -1;
+        sqlite3_finalize(st);
+        st = NULL;
+        if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+            version = sqlite3_column_int(st, 0);
+        snprintf(err, errlen,
+                 "%s: written by an older edgesim (record schema %d) without run identity; the analysis needs "
+                 "schema 5 or later to group runs safely: run the scenario again into a new database",
+                 path, version);
+        goto fail;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
     if (analysis_install_views(db, 1, why, sizeof why) != 0) {
         snprintf(err, errlen, "%s: %s", path, why);
         goto fail;

@@ -78,6 +78,13 @@ expect_exit 2 "$BIN" summary "$T/r.db" --by nothing
 expect_exit 2 "$BIN" summary
 expect_exit 3 "$BIN" summary "$T/missing.db"
 expect_exit 4 "$BIN" summary "$T/r.db" -o "$T/no/such/dir/x.csv"
+# A file from before run identity (schema 4: no point_key/group_key/config_hash)
+# is refused with a message saying why, not a bare SQL error.
+sqlite3 "$T/old.db" "CREATE TABLE runs (run_id INTEGER PRIMARY KEY, scenario_name, scenario_json, sweep_index,
+    sweep_point, seed, replication, policy, policy_params, version, status);
+    CREATE TABLE queries (run_id, query_id, latency_s, t_done); PRAGMA user_version = 4;"
+expect_exit 3 "$BIN" summary "$T/old.db"
+expect_grep 'older edgesim (record schema 4) without run identity' "$T/err"
 expect_exit 0 "$BIN" summary --help
 expect_grep 'usage: edgesim summary' "$T/out"
 finish
