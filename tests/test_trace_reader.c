@@ -421,8 +421,50 @@ static void test_writer_atomic(void)
     remove("test_trace_atomic.csv");
 }
 
+/* The required flag of TRACE_COLUMNS is what the reader enforces: a CSV
+ * without column c is refused (naming it) exactly when c is required, and an
+ * empty optional cell reads as the row_init default. */
+static void test_required_columns(void)
+{
+    trace_row def;
+    trace_row_init(&def);
+    for (int c = 0; c < TRACE_N_COLUMNS; c++) {
+        static const char *const values[TRACE_N_COLUMNS] = {"7", "", "", "-1", "0", "5", "6", "", "0.5", "1", "0",
+                                                            "b", "", ""};
+        char text[1024] = "", row[512] = "";
+        for (int k = 0; k < TRACE_N_COLUMNS; k++) {
+            if (k == c)
+                continue;
+            snprintf(text + strlen(text), sizeof text - strlen(text), "%s%s", text[0] ? "," : "",
+                     trace_column_name((trace_column)k));
+            snprintf(row + strlen(row), sizeof row - strlen(row), "%s%s", row[0] || k > (c == 0) ? "," : "",
+                     values[k]);
+        }
+        snprintf(text + strlen(text), sizeof text - strlen(text), "\n%s\n", row);
+        trace_error err;
+        trace_reader *r = trace_open_string(text, "csv", "cols.csv", &err);
+        int required = (TRACE_COLS_REQUIRED >> c) & 1;
+        if (required) {
+            CHECK(r == NULL);
+            CHECK(r == NULL && strstr(err.msg, trace_column_name((trace_column)c)) != NULL);
+        } else {
+            CHECK(r != NULL);
+            trace_row got;
+            if (r && trace_next(r, &got, &err) == 1) {
+                CHECK(got.device == def.device && got.out_tokens_pred == def.out_tokens_pred);
+                CHECK(isnan(got.t_arr_s) && isnan(got.think_s) && got.extra_payload_bytes == 0);
+            } else {
+                CHECK(0);
+                fprintf(stderr, "column %s: %s\n", trace_column_name((trace_column)c), err.msg);
+            }
+        }
+        trace_close(r);
+    }
+}
+
 int main(void)
 {
+    test_required_columns();
     test_good_csv();
     test_column_errors();
     test_nan_inf_huge();

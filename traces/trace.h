@@ -105,31 +105,61 @@ void trace_source_destroy(trace_source *s);
 /* A row with every optional field at its default and the rest zero. */
 void trace_row_init(trace_row *row);
 
-/* Columns, in file order.  Bit (1 << TRACE_COL_x) selects a column. */
-#define TRACE_COLUMNS(X)                                  \
-    X(TRACE_COL_ID, "id", 1)                              \
-    X(TRACE_COL_T_ARR, "t_arr_s", 0)                      \
-    X(TRACE_COL_DEVICE, "device", 0)                      \
-    X(TRACE_COL_DIALOGUE, "dialogue_id", 1)               \
-    X(TRACE_COL_TURN, "turn", 1)                          \
-    X(TRACE_COL_IN, "in_tokens", 1)                       \
-    X(TRACE_COL_OUT, "out_tokens", 1)                     \
-    X(TRACE_COL_OUT_PRED, "out_tokens_pred", 0)           \
-    X(TRACE_COL_P_LARGE, "p_large", 1)                    \
-    X(TRACE_COL_Q_SMALL, "q_small", 1)                    \
-    X(TRACE_COL_Q_LARGE, "q_large", 1)                    \
-    X(TRACE_COL_BENCHMARK, "benchmark", 1)                \
-    X(TRACE_COL_PAYLOAD, "extra_payload_bytes", 0)        \
-    X(TRACE_COL_THINK, "think_s", 0)
+/* Columns, in file order: the one table of the trace format.  The reader
+ * (names, kinds, ranges, messages, defaults), the writer, the required mask,
+ * trace_row_init and the table in docs/TRACES.md (`edgesim trace columns`,
+ * checked by tests/test_trace_reader.c) are generated from it.
+ *   X(ID, name, kind, field, min, max, required, default, unit, default_doc, constraint_doc, expected)
+ * kind: TRACE_KIND_INT64, _INT, _NUM, _STR (field of trace_row of that type);
+ * an optional column (required 0) may be empty (CSV) or absent/null (JSONL)
+ * and then holds `default`; the writer leaves it empty when it holds it.
+ * `expected` completes reader messages "expected ...". */
+#define TRACE_MAX_ID 9007199254740992.0 /* 2^53: exact in a double and in JSON */
+#define TRACE_COLUMNS(X)                                                                                              \
+    X(TRACE_COL_ID, "id", TRACE_KIND_INT64, id, 0, TRACE_MAX_ID, 1, 0, "", "",                                       \
+      "0..2^53; strictly increasing through the file", "an integer in [0, 2^53]")                                    \
+    X(TRACE_COL_T_ARR, "t_arr_s", TRACE_KIND_NUM, t_arr_s, 0, TRACE_MAX_TIME_S, 0, NAN, "s",                         \
+      "drawn by the arrival process", "0..9e9; non-decreasing; only on single queries and turn 1",                  \
+      "a time in s in [0, 9e9] or an empty field")                                                                   \
+    X(TRACE_COL_DEVICE, "device", TRACE_KIND_INT, device, 0, 2147483646.0, 0, -1, "",                                \
+      "drawn uniformly (RNG_DEVICE_PICK)", ">= 0 and < number of devices", "a device index >= 0 or an empty field")  \
+    X(TRACE_COL_DIALOGUE, "dialogue_id", TRACE_KIND_INT64, dialogue_id, -1, TRACE_MAX_ID, 1, -1, "", "",            \
+      "-1 = single query, else 0..2^53; a dialogue's turns are contiguous; dialogue ids increase",                   \
+      "-1 (single query) or a dialogue id in [0, 2^53]")                                                             \
+    X(TRACE_COL_TURN, "turn", TRACE_KIND_INT, turn, 0, 1000000, 1, 0, "", "",                                        \
+      "0 for single queries; 1, 2, ... within a dialogue", "0 (single query) or a turn number >= 1")                 \
+    X(TRACE_COL_IN, "in_tokens", TRACE_KIND_INT, in_tokens, 1, TRACE_MAX_TOKENS, 1, 0, "", "",                       \
+      "1..10,000,000: new user tokens of this query/turn", "an integer in [1, 10000000]")                           \
+    X(TRACE_COL_OUT, "out_tokens", TRACE_KIND_INT, out_tokens, 1, TRACE_MAX_TOKENS, 1, 0, "", "",                    \
+      "1..10,000,000: tokens of the answer", "an integer in [1, 10000000]")                                          \
+    X(TRACE_COL_OUT_PRED, "out_tokens_pred", TRACE_KIND_INT, out_tokens_pred, 1, TRACE_MAX_TOKENS, 0, -1, "",        \
+      "= out_tokens", "1..10,000,000: the length a scheduler may know in advance",                                   \
+      "an integer in [1, 10000000] or an empty field")                                                               \
+    X(TRACE_COL_P_LARGE, "p_large", TRACE_KIND_NUM, p_large, 0, 1, 1, 0, "", "",                                     \
+      "0..1: router score (\"large model needed\")", "a number in [0, 1]")                                           \
+    X(TRACE_COL_Q_SMALL, "q_small", TRACE_KIND_NUM, q_small, 0, 1, 1, 0, "", "",                                     \
+      "0..1: quality of the small model's answer (1 right, 0 wrong, or judge score / 10)", "a number in [0, 1]")    \
+    X(TRACE_COL_Q_LARGE, "q_large", TRACE_KIND_NUM, q_large, 0, 1, 1, 0, "", "",                                     \
+      "0..1: quality of the large model's answer (1 right, 0 wrong, or judge score / 10)", "a number in [0, 1]")    \
+    X(TRACE_COL_BENCHMARK, "benchmark", TRACE_KIND_STR, benchmark, 1, 31, 1, 0, "", "",                              \
+      "1-31 characters of `[A-Za-z0-9_.:-]`", "a name of 1-31 characters from [A-Za-z0-9_.:-]")                      \
+    X(TRACE_COL_PAYLOAD, "extra_payload_bytes", TRACE_KIND_NUM, extra_payload_bytes, 0, TRACE_MAX_PAYLOAD_BYTES, 0,  \
+      0, "bytes", "0", "0..1e15 (e.g. an image)", "a size in bytes in [0, 1e15] or an empty field")                  \
+    X(TRACE_COL_THINK, "think_s", TRACE_KIND_NUM, think_s, 0, TRACE_MAX_TIME_S, 0, NAN, "s",                         \
+      "Exp(mean `trace.think_s`)", "0..9e9: think time before this turn", "a time in s in [0, 9e9] or an empty field")
 
-typedef enum {
-#define TRACE_COL_ENUM(id, name, required) id,
+typedef enum { TRACE_KIND_INT64, TRACE_KIND_INT, TRACE_KIND_NUM, TRACE_KIND_STR } trace_kind;
+
+typedef enum trace_column {
+#define TRACE_COL_ENUM(id, ...) id,
     TRACE_COLUMNS(TRACE_COL_ENUM)
 #undef TRACE_COL_ENUM
     TRACE_N_COLUMNS
 } trace_column;
 
-#define TRACE_COLS_REQUIRED 0x0f79u /* the columns marked 1 above */
+/* The columns a file must have (required 1 above). */
+#define TRACE_COL_REQUIRED_BIT(id, name, kind, field, lo, hi, required, ...) | ((unsigned)(required) << (id))
+#define TRACE_COLS_REQUIRED (0u TRACE_COLUMNS(TRACE_COL_REQUIRED_BIT))
 #define TRACE_COLS_ALL ((1u << TRACE_N_COLUMNS) - 1)
 
 const char *trace_column_name(trace_column c);

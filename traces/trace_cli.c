@@ -325,6 +325,33 @@ static int cmd_check(int argc, char **argv)
     return read_all("check", pos[0], NULL);
 }
 
+/* `edgesim trace columns`: the format's table (docs/TRACES.md), from TRACE_COLUMNS. */
+static const char *kind_text(trace_kind k)
+{
+    return k == TRACE_KIND_STR ? "string" : k == TRACE_KIND_NUM ? "number" : "integer";
+}
+
+static int cmd_columns(int argc, char **argv)
+{
+    const char *pos[1];
+    int npos, rc;
+    const opt_def opts[] = {OPTS_END};
+    const opt_command c = {"edgesim trace columns", "",
+                           "The trace columns as a Markdown table (the one in docs/TRACES.md):\n"
+                           "name, type, required, default when empty or absent, constraint.\n",
+                           opts, pos, 0, 0, &npos};
+    rc = parse(&c, argc, argv);
+    if (rc >= 0)
+        return rc;
+    printf("| column | type | required | default | constraint |\n|---|---|---|---|---|\n");
+#define COLUMN_ROW(id, name, kind, field, lo, hi, required, dflt, unit, ddoc, cdoc, expected)                    \
+    printf("| `%s` | %s%s%s | %s | %s | %s |\n", name, kind_text(kind), *unit ? ", " : "", unit, (required) ? "yes" : "no", \
+           ddoc, cdoc);
+    TRACE_COLUMNS(COLUMN_ROW)
+#undef COLUMN_ROW
+    return opts_check_output(stdout, c.name);
+}
+
 typedef struct trace_command {
     const char *name;
     int (*run)(int argc, char **argv);
@@ -336,6 +363,7 @@ static const trace_command commands[] = {
     {"gen", cmd_gen, "generate a synthetic trace calibrated from real benchmarks"},
     {"stats", cmd_stats, "summarise a trace"},
     {"check", cmd_check, "validate a trace"},
+    {"columns", cmd_columns, "print the trace columns (the format's table)"},
     {NULL, NULL, NULL},
 };
 
@@ -362,6 +390,6 @@ int trace_cli_main(int argc, char **argv)
     for (c = commands; c->name; c++)
         if (strcmp(c->name, argv[1]) == 0)
             return c->run(argc - 1, argv + 1);
-    fprintf(stderr, "edgesim trace: unknown command '%s'; expected import, gen, stats or check\n", argv[1]);
+    fprintf(stderr, "edgesim trace: unknown command '%s'; expected import, gen, stats, check or columns\n", argv[1]);
     return EXIT_USAGE;
 }

@@ -125,4 +125,11 @@ int trace__tokens_from_text(const char *text, const trace_import_options *opt);
 extern const trace_import_kind trace__kind_gsm8k_raw;
 extern const trace_import_kind trace__kind_mmlu_raw;
 
+/* Does value v of an optional column stand for "absent" (its default, NAN
+ * included)?  The writer leaves such a cell empty. */
+static inline int trace__is_default(double v, double dflt)
+{
+    return v == dflt || (v != v && dflt != dflt);
+}
+
 #endif

@@ -11,34 +11,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { CELL_INT64, CELL_INT, CELL_NUM, CELL_STR } cell_kind;
-
 typedef struct column_spec {
     const char *name;
-    cell_kind kind;
+    trace_kind kind;
     double min, max;
     int optional;             /* an empty cell / JSON null / absent key gives the default */
     const char *expected;     /* for messages */
 } column_spec;
 
-#define ID_MAX 9007199254740992.0 /* 2^53: exact in a double and in JSON */
-
-/* Indexed by trace_column (same order as TRACE_COLUMNS). */
+/* Indexed by trace_column: from TRACE_COLUMNS (trace.h). */
 static const column_spec columns[TRACE_N_COLUMNS] = {
-    {"id", CELL_INT64, 0, ID_MAX, 0, "an integer in [0, 2^53]"},
-    {"t_arr_s", CELL_NUM, 0, TRACE_MAX_TIME_S, 1, "a time in s in [0, 9e9] or an empty field"},
-    {"device", CELL_INT, 0, 2147483646.0, 1, "a device index >= 0 or an empty field"},
-    {"dialogue_id", CELL_INT64, -1, ID_MAX, 0, "-1 (single query) or a dialogue id in [0, 2^53]"},
-    {"turn", CELL_INT, 0, 1000000, 0, "0 (single query) or a turn number >= 1"},
-    {"in_tokens", CELL_INT, 1, TRACE_MAX_TOKENS, 0, "an integer in [1, 10000000]"},
-    {"out_tokens", CELL_INT, 1, TRACE_MAX_TOKENS, 0, "an integer in [1, 10000000]"},
-    {"out_tokens_pred", CELL_INT, 1, TRACE_MAX_TOKENS, 1, "an integer in [1, 10000000] or an empty field"},
-    {"p_large", CELL_NUM, 0, 1, 0, "a number in [0, 1]"},
-    {"q_small", CELL_NUM, 0, 1, 0, "a number in [0, 1]"},
-    {"q_large", CELL_NUM, 0, 1, 0, "a number in [0, 1]"},
-    {"benchmark", CELL_STR, 1, 31, 0, "a name of 1-31 characters from [A-Za-z0-9_.:-]"},
-    {"extra_payload_bytes", CELL_NUM, 0, TRACE_MAX_PAYLOAD_BYTES, 1, "a size in bytes in [0, 1e15] or an empty field"},
-    {"think_s", CELL_NUM, 0, TRACE_MAX_TIME_S, 1, "a time in s in [0, 9e9] or an empty field"},
+#define COLUMN_SPEC(id, name, kind, field, lo, hi, required, dflt, unit, ddoc, cdoc, expected) \
+    [id] = {name, kind, lo, hi, !(required), expected},
+    TRACE_COLUMNS(COLUMN_SPEC)
+#undef COLUMN_SPEC
 };
 
 const char *trace_column_name(trace_column c)
@@ -49,11 +35,13 @@ const char *trace_column_name(trace_column c)
 void trace_row_init(trace_row *row)
 {
     memset(row, 0, sizeof *row);
-    row->t_arr_s = NAN;
-    row->device = -1;
-    row->dialogue_id = -1;
-    row->out_tokens_pred = -1;
-    row->think_s = NAN;
+#define COLUMN_INIT_TRACE_KIND_INT64(field, dflt) row->field = (int64_t)(dflt);
+#define COLUMN_INIT_TRACE_KIND_INT(field, dflt) row->field = (int)(dflt);
+#define COLUMN_INIT_TRACE_KIND_NUM(field, dflt) row->field = (dflt);
+#define COLUMN_INIT_TRACE_KIND_STR(field, dflt)
+#define COLUMN_INIT(id, name, kind, field, lo, hi, required, dflt, ...) COLUMN_INIT_##kind(field, dflt)
+    TRACE_COLUMNS(COLUMN_INIT)
+#undef COLUMN_INIT
 }
 
 static int column_find(const char *name, size_t len)
@@ -83,26 +71,21 @@ static int benchmark_char_ok(char ch)
 /* Store a checked value into the row. */
 static void store(trace_row *row, int col, double num, int64_t i64, const char *text, size_t len)
 {
+#define STORE_TRACE_KIND_INT64(field) row->field = i64;
+#define STORE_TRACE_KIND_INT(field) row->field = (int)i64;
+#define STORE_TRACE_KIND_NUM(field) row->field = num;
+#define STORE_TRACE_KIND_STR(field)    \
+    memcpy(row->field, text, len);      \
+    row->field[len] = 0;
+#define STORE(id, name, kind, field, ...) \
+    case id:                              \
+        STORE_##kind(field) break;
     switch ((trace_column)col) {
-    case TRACE_COL_ID: row->id = i64; break;
-    case TRACE_COL_T_ARR: row->t_arr_s = num; break;
-    case TRACE_COL_DEVICE: row->device = (int)i64; break;
-    case TRACE_COL_DIALOGUE: row->dialogue_id = i64; break;
-    case TRACE_COL_TURN: row->turn = (int)i64; break;
-    case TRACE_COL_IN: row->in_tokens = (int)i64; break;
-    case TRACE_COL_OUT: row->out_tokens = (int)i64; break;
-    case TRACE_COL_OUT_PRED: row->out_tokens_pred = (int)i64; break;
-    case TRACE_COL_P_LARGE: row->p_large = num; break;
-    case TRACE_COL_Q_SMALL: row->q_small = num; break;
-    case TRACE_COL_Q_LARGE: row->q_large = num; break;
-    case TRACE_COL_BENCHMARK:
-        memcpy(row->benchmark, text, len);
-        row->benchmark[len] = 0;
+        TRACE_COLUMNS(STORE)
+    case TRACE_N_COLUMNS:
         break;
-    case TRACE_COL_PAYLOAD: row->extra_payload_bytes = num; break;
-    case TRACE_COL_THINK: row->think_s = num; break;
-    case TRACE_N_COLUMNS: break;
     }
+#undef STORE
 }
 
 /* Parse a CSV cell.  0, or -1 with nothing stored (the caller reports). */
@@ -113,7 +96,7 @@ static int parse_text(int col, const char *text, size_t len, trace_row *row)
     size_t i;
     if (len == 0)
         return s->optional ? 0 : -1;
-    if (s->kind == CELL_STR) {
+    if (s->kind == TRACE_KIND_STR) {
         if (len > (size_t)s->max)
             return -1;
         for (i = 0; i < len; i++)
@@ -122,7 +105,7 @@ static int parse_text(int col, const char *text, size_t len, trace_row *row)
         store(row, col, 0, 0, text, len);
         return 0;
     }
-    if (s->kind == CELL_NUM) {
+    if (s->kind == TRACE_KIND_NUM) {
         double v;
         /* A plain decimal number: no "nan", "inf", hex, blanks or '+'. */
         for (i = 0; i < len; i++)
@@ -158,13 +141,13 @@ static int parse_json(int col, const cJSON *v, trace_row *row)
     const column_spec *s = &columns[col];
     if (cJSON_IsNull(v))
         return s->optional ? 0 : -1;
-    if (s->kind == CELL_STR) {
+    if (s->kind == TRACE_KIND_STR) {
         const char *t = cJSON_IsString(v) ? v->valuestring : NULL;
         return t ? parse_text(col, t, strlen(t), row) : -1;
     }
     if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < s->min || v->valuedouble > s->max)
         return -1;
-    if (s->kind != CELL_NUM && v->valuedouble != floor(v->valuedouble))
+    if (s->kind != TRACE_KIND_NUM && v->valuedouble != floor(v->valuedouble))
         return -1;
     store(row, col, v->valuedouble, (int64_t)v->valuedouble, NULL, 0);
     return 0;
@@ -181,27 +164,24 @@ const char *trace__row_invalid(const trace_row *row, char *why, size_t cap)
         double v = 0;
         int is_default = 0;
         switch ((trace_column)c) {
-        case TRACE_COL_ID: v = (double)row->id; break;
-        case TRACE_COL_T_ARR: v = row->t_arr_s; is_default = isnan(v); break;
-        case TRACE_COL_DEVICE: v = row->device; is_default = row->device == -1; break;
-        case TRACE_COL_DIALOGUE: v = (double)row->dialogue_id; break;
-        case TRACE_COL_TURN: v = row->turn; break;
-        case TRACE_COL_IN: v = row->in_tokens; break;
-        case TRACE_COL_OUT: v = row->out_tokens; break;
-        case TRACE_COL_OUT_PRED: v = row->out_tokens_pred; is_default = row->out_tokens_pred == -1; break;
-        case TRACE_COL_P_LARGE: v = row->p_large; break;
-        case TRACE_COL_Q_SMALL: v = row->q_small; break;
-        case TRACE_COL_Q_LARGE: v = row->q_large; break;
-        case TRACE_COL_BENCHMARK:
-            trace_row_init(&probe);
-            if (parse_text(c, row->benchmark, strnlen(row->benchmark, sizeof row->benchmark), &probe)) {
-                snprintf(why, cap, "expected %s", s->expected);
-                return s->name;
-            }
-            continue;
-        case TRACE_COL_PAYLOAD: v = row->extra_payload_bytes; break;
-        case TRACE_COL_THINK: v = row->think_s; is_default = isnan(v); break;
-        case TRACE_N_COLUMNS: break;
+#define CHECK_TRACE_KIND_INT64(field) v = (double)row->field;
+#define CHECK_TRACE_KIND_INT(field) v = row->field;
+#define CHECK_TRACE_KIND_NUM(field) v = row->field;
+#define CHECK_TRACE_KIND_STR(field)                                                     \
+    trace_row_init(&probe);                                                             \
+    if (parse_text(c, row->field, strnlen(row->field, sizeof row->field), &probe)) {    \
+        snprintf(why, cap, "expected %s", s->expected);                                 \
+        return s->name;                                                                 \
+    }                                                                                   \
+    continue;
+#define CHECK_COLUMN(id, name, kind, field, lo, hi, required, dflt, ...)               \
+    case id:                                                                           \
+        CHECK_##kind(field) is_default = !(required) && trace__is_default(v, dflt);    \
+        break;
+            TRACE_COLUMNS(CHECK_COLUMN)
+#undef CHECK_COLUMN
+        case TRACE_N_COLUMNS:
+            break;
         }
         if (is_default)
             continue;

@@ -120,6 +120,12 @@ static void fmt_num(char *buf, size_t cap, double v)
     }
 }
 
+static const trace_kind columns_kind[TRACE_N_COLUMNS] = {
+#define COLUMN_KIND(id, name, kind, ...) [id] = kind,
+    TRACE_COLUMNS(COLUMN_KIND)
+#undef COLUMN_KIND
+};
+
 int trace_writer_put(trace_writer *w, const trace_row *row, trace_error *err)
 {
     char why[256], num[40];
@@ -135,29 +141,27 @@ int trace_writer_put(trace_writer *w, const trace_row *row, trace_error *err)
         if (!(w->columns & (1u << c)))
             continue;
         switch ((trace_column)c) {
-        case TRACE_COL_ID: snprintf(num, sizeof num, "%lld", (long long)row->id); break;
-        case TRACE_COL_T_ARR: empty = isnan(row->t_arr_s); fmt_num(num, sizeof num, row->t_arr_s); break;
-        case TRACE_COL_DEVICE: empty = row->device < 0; snprintf(num, sizeof num, "%d", row->device); break;
-        case TRACE_COL_DIALOGUE: snprintf(num, sizeof num, "%lld", (long long)row->dialogue_id); break;
-        case TRACE_COL_TURN: snprintf(num, sizeof num, "%d", row->turn); break;
-        case TRACE_COL_IN: snprintf(num, sizeof num, "%d", row->in_tokens); break;
-        case TRACE_COL_OUT: snprintf(num, sizeof num, "%d", row->out_tokens); break;
-        case TRACE_COL_OUT_PRED:
-            empty = row->out_tokens_pred < 0;
-            snprintf(num, sizeof num, "%d", row->out_tokens_pred);
+#define WRITE_TRACE_KIND_INT64(field) snprintf(num, sizeof num, "%lld", (long long)row->field);
+#define WRITE_TRACE_KIND_INT(field) snprintf(num, sizeof num, "%d", row->field);
+#define WRITE_TRACE_KIND_NUM(field) fmt_num(num, sizeof num, row->field);
+#define WRITE_TRACE_KIND_STR(field) snprintf(num, sizeof num, "%s", row->field);
+#define WRITE_EMPTY_TRACE_KIND_INT64(field, dflt) trace__is_default((double)row->field, dflt)
+#define WRITE_EMPTY_TRACE_KIND_INT(field, dflt) trace__is_default(row->field, dflt)
+#define WRITE_EMPTY_TRACE_KIND_NUM(field, dflt) trace__is_default(row->field, dflt)
+#define WRITE_EMPTY_TRACE_KIND_STR(field, dflt) 0
+#define WRITE_COLUMN(id, name, kind, field, lo, hi, required, dflt, ...)         \
+    case id:                                                                     \
+        empty = !(required) && WRITE_EMPTY_##kind(field, dflt);                  \
+        WRITE_##kind(field) break;
+            TRACE_COLUMNS(WRITE_COLUMN)
+#undef WRITE_COLUMN
+        case TRACE_N_COLUMNS:
             break;
-        case TRACE_COL_P_LARGE: fmt_num(num, sizeof num, row->p_large); break;
-        case TRACE_COL_Q_SMALL: fmt_num(num, sizeof num, row->q_small); break;
-        case TRACE_COL_Q_LARGE: fmt_num(num, sizeof num, row->q_large); break;
-        case TRACE_COL_BENCHMARK: snprintf(num, sizeof num, "%s", row->benchmark); break;
-        case TRACE_COL_PAYLOAD: fmt_num(num, sizeof num, row->extra_payload_bytes); break;
-        case TRACE_COL_THINK: empty = isnan(row->think_s); fmt_num(num, sizeof num, row->think_s); break;
-        case TRACE_N_COLUMNS: break;
         }
         if (w->jsonl) {
             if (empty)
                 continue;
-            if (c == TRACE_COL_BENCHMARK) /* checked: no quotes or escapes to write */
+            if (columns_kind[c] == TRACE_KIND_STR) /* checked: no quotes or escapes to write */
                 fprintf(w->fp, "%s\"%s\":\"%s\"", first ? "" : ",", trace_column_name((trace_column)c), num);
             else
                 fprintf(w->fp, "%s\"%s\":%s", first ? "" : ",", trace_column_name((trace_column)c), num);
