@@ -43,6 +43,9 @@ CREATE TABLE IF NOT EXISTS queries (
     edge_server       INTEGER,         -- which edge server (edge.servers > 1); NULL on small routes
     harq_tx_ul        INTEGER,         -- uplink transmissions, all HARQ and RLC rounds (1 without channel.harq); NULL on small routes
     harq_tx_dl        INTEGER,         -- downlink transmissions of both answer chunks; NULL on small routes
+    site              INTEGER,         -- serving site at decision (sites.N)
+    site_done         INTEGER,         -- serving site at t_done
+    handovers         INTEGER,         -- handovers of the device between decision and t_done
     distance_m        REAL,
     benchmark         TEXT,
     in_tokens         INTEGER NOT NULL,

@@ -284,6 +284,21 @@ FROM queries q JOIN runs r ON r.run_id = q.run_id JOIN run_unique u ON u.run_id 
 WHERE r.status = 'complete' AND q.route = 'large'
 GROUP BY q.run_id;
 
+-- run_handovers: per run, how often queries saw a handover between their
+-- decision and their end, and whether they ended at another site.
+CREATE VIEW IF NOT EXISTS run_handovers AS
+SELECT r.run_id, r.policy, r.sweep_index, r.replication,
+       COUNT(*)                                                        AS n_queries,
+       SUM(q.handovers)                                                AS handovers,
+       AVG(CASE WHEN q.handovers > 0 THEN 1.0 ELSE 0.0 END)            AS handover_fraction,
+       AVG(CASE WHEN q.site_done <> q.site THEN 1.0 ELSE 0.0 END)      AS site_changed_fraction,
+       AVG(CASE WHEN q.handovers > 0 THEN q.latency_s END)             AS mean_latency_handover_s,
+       AVG(CASE WHEN q.handovers = 0 THEN q.latency_s END)             AS mean_latency_no_handover_s,
+       COUNT(DISTINCT q.site)                                          AS sites_used
+FROM queries q JOIN runs r ON r.run_id = q.run_id JOIN run_unique u ON u.run_id = r.run_id
+WHERE r.status = 'complete'
+GROUP BY q.run_id;
+
 -- latency_breakdown: per query, where its latency went, from the time stamps
 -- (seconds; the parts sum to latency_s): router, uplink (access + transfer),
 -- queue (edge or device), prefill, decode (first to last token), downlink of

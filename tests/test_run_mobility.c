@@ -114,6 +114,46 @@ static void test_harq_records(void)
     }
 }
 
+/* Two sites 1000 m apart, a device from x = 100 m towards site 1 at
+ * 15 m/s: it hands over at the first 10 ms measurement past the point where
+ * site 1 is 3 dB better (37.6 log10(x / (D - x)) = 3), plus ttt = 0.16 s.
+ * Each record's site, site_done and handovers follow that time; its edge
+ * server is its site's; its distance is to the serving site. */
+static void test_handover_records(void)
+{
+    char trace[512], json[2048];
+    write_trace("ho.csv", 60, 0.977, trace, sizeof trace);
+    snprintf(json, sizeof json,
+             "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1, \"distances_m\": [100],"
+             " \"mobility\": {\"model\": \"constant-velocity\", \"speed_mps\": 15, \"area_m\": [-10000, -10000, 10000, 10000]}},"
+             " \"sites\": [{}, {\"x_m\": 1000}], \"handover\": {\"hysteresis_db\": 3, \"ttt_s\": 0.16, \"step_s\": 0.01},"
+             " \"channel\": {\"shadowing_db\": 0}, \"policy\": {\"name\": \"always-large\"}}",
+             trace);
+    result r = run_scenario(json, NULL, 0);
+    CHECK_INT(r.status, RUN_OK);
+    CHECK_INT(r.n, 60);
+    double ratio = pow(10, 3 / 37.6), x_star = 1000 * ratio / (1 + ratio);
+    double t_enter = (floor((x_star - 100) / 15 / 0.01) + 1) * 0.01, t_ho = t_enter + 0.16;
+    int before = 0, after = 0, across = 0;
+    for (size_t i = 0; i < r.n; i++) {
+        const record *q = &r.rec[i];
+        int want = q->t_dec >= t_ho - 1e-9;
+        CHECK_INT(q->site, want);
+        CHECK_INT(q->site_done, q->t_done >= t_ho - 1e-9);
+        CHECK_INT(q->handovers, q->t_dec < t_ho - 1e-9 && q->t_done >= t_ho - 1e-9);
+        CHECK_INT(q->edge_server, q->site);
+        double t_block = floor(q->t_dec / 0.01 + 1e-9) * 0.01, x = 100 + 15 * t_block;
+        CHECK_NEAR(q->distance_m, want ? 1000 - x : x, 1e-6);
+        before += !want;
+        after += want;
+        across += q->handovers;
+    }
+    CHECK(before > 10 && after > 10);
+    printf("handover at t = %.3f s (x* = %.2f m): %d queries before, %d after, %d across\n", t_ho, x_star, before,
+           after, across);
+    free(r.rec);
+}
+
 int main(void)
 {
     if (harness_init() != 0)
@@ -121,5 +161,6 @@ int main(void)
     test_harq_records();
     test_constant_velocity_away();
     test_trace_relative();
+    test_handover_records();
     return check_done();
 }

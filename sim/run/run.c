@@ -112,6 +112,8 @@ static void decide(run *r, uint32_t slot)
     rec->snr_db = v.snr_db;
     rec->snr_avg_db = channel_snr_avg_at_db(r->ch, rec->device, LINK_UP, now);
     rec->distance_m = channel_distance_at_m(r->ch, rec->device, now);
+    rec->site = channel_serving_site(r->ch, rec->device, now);
+    q->handovers_at_dec = channel_handovers(r->ch, rec->device, now);
     rec->est_small_s = v.est_small_s;
     rec->est_large_s = v.est_large_s;
     rec->csw_small_s = v.csw_small_s;
@@ -155,6 +157,8 @@ static void finish(run *r, uint32_t slot, sim_time t_done)
     record *rec = &q->rec;
     const channel_config *cc = &r->sc->channel;
     rec->t_done = sim_time_to_s(t_done);
+    rec->site_done = channel_serving_site(r->ch, rec->device, t_done);
+    rec->handovers = channel_handovers(r->ch, rec->device, t_done) - q->handovers_at_dec;
     rec->latency_s = rec->t_done - rec->t_arr;
     rec->ttft_s = rec->t_first_token - rec->t_arr;
     rec->quality = rec->route == ROUTE_LARGE ? rec->q_large : rec->q_small;

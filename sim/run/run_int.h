@@ -28,6 +28,7 @@ typedef struct qstate {
     int edge;                /* edge server chosen at decision (large routes) */
     int gen_done, first_done, rest_done;
     double ul_air_s, dl_air_s;
+    int handovers_at_dec;    /* the device's handovers up to the decision */
 } qstate;
 
 typedef struct dstate {

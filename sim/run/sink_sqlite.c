@@ -90,9 +90,9 @@ static const char insert_sql[] =
     " p_large, q_small, q_large, quality, snr_db, snr_avg_db, rate_ul_bps, bytes_up, bytes_down,"
     " est_small_s, est_large_s, csw_small_s, csw_large_s, switched, t_arr, t_dec, t_ul_start, t_ul_end,"
     " t_queue_end, t_prefill_end, t_first_token, t_decode_end, t_done, latency_s, ttft_s, queue_wait_s, energy_j,"
-    " edge_server, harq_tx_ul, harq_tx_dl)"
+    " edge_server, harq_tx_ul, harq_tx_dl, site, site_done, handovers)"
     " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,"
-    "?26,?27,?28,?29,?30,?31,?32,?33,?34,?35,?36,?37,?38,?39,?40,?41,?42,?43,?44)";
+    "?26,?27,?28,?29,?30,?31,?32,?33,?34,?35,?36,?37,?38,?39,?40,?41,?42,?43,?44,?45,?46,?47)";
 
 static void bind_real(sqlite3_stmt *st, int i, double v)
 {
@@ -190,6 +190,9 @@ static int sqlite_write(sink *base, const record *r)
     bind_opt_int(st, 42, r->route ? r->edge_server : -1);
     bind_opt_int(st, 43, r->route ? r->harq_tx_ul : -1);
     bind_opt_int(st, 44, r->route ? r->harq_tx_dl : -1);
+    sqlite3_bind_int(st, 45, r->site);
+    sqlite3_bind_int(st, 46, r->site_done);
+    sqlite3_bind_int(st, 47, r->handovers);
     if (sqlite3_step(st) != SQLITE_DONE)
         return db_fail(s, "writing a query record");
     if (++s->batch >= SINK_BATCH) {
