@@ -28,6 +28,17 @@ expect_eq() {
   if [ "$1" = "$2" ]; then ok; else bad "$3: got '$1', expected '$2'"; fi
 }
 
+# write_trace FILE N: a small single-turn trace of N queries (the CLI tests' fixture).
+write_trace() {
+  local i
+  {
+    echo "id,dialogue_id,turn,in_tokens,out_tokens,p_large,q_small,q_large,benchmark"
+    for i in $(seq 1 "$2"); do
+      echo "$i,-1,0,$((20 + i % 200)),$((1 + i % 50)),0.$((i % 10)),$((i % 3 == 0)),$((i % 2)),mmlu"
+    done
+  } >"$1"
+}
+
 finish() {
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
