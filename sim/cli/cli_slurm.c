@@ -143,6 +143,18 @@ static int parse_slurm_args(int argc, char **argv, slurm_args *a)
         fprintf(stderr, "edgesim slurm: --submit and --merge exclude each other\n");
         return OPTS_ERROR;
     }
+    /* Values written into #SBATCH lines: one word, no shell or line break. */
+    const struct {
+        const char *flag, *value;
+    } words[] = {{"--time", a->time}, {"--mem", a->mem}, {"--partition", a->partition}, {"--account", a->account}};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        const char *v = words[i].value;
+        if (v && (!*v || v[strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789:-_.,+@")])) {
+            fprintf(stderr, "edgesim slurm: %s \"%s\": expected one word of letters, digits and :-_.,+@\n",
+                    words[i].flag, v);
+            return OPTS_ERROR;
+        }
+    }
     return OPTS_OK;
 }
 

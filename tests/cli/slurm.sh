@@ -27,6 +27,9 @@ expect_exit 2 "$BIN" slurm "$T/s.json" -o "$T/r.db" --replications-per-task 0
 expect_exit 2 "$BIN" slurm "$T/nope.json" -o "$T/r.db"
 expect_exit 2 "$BIN" slurm "$T/s.json" -o "$T/r.db" --dir "$T/50%"
 expect_grep "'%'" "$T/err"
+expect_exit 2 "$BIN" slurm "$T/s.json" -o "$T/r.db" --partition $'debug\nrm -rf x'
+expect_grep "expected one word" "$T/err"
+expect_exit 2 "$BIN" slurm "$T/s.json" -o "$T/r.db" --time "1:00 x"
 
 # The plain run everything is compared with.
 expect_exit 0 "$BIN" run "$T/s.json" -q -o "$T/plain.db"
