@@ -9,9 +9,9 @@
 #    block the test waits until the queue is empty.  The databases they make
 #    (sweep.db, split.db, all.db) must equal one plain `edgesim run` row for
 #    row (same_results.sh: all columns but run_id and wall-clock fields).
-# 3. `edgesim slurm --submit` with split replications; while every task is
-#    held behind a job filling the node, one task is cancelled (scancel) and
-#    one task's edgesim is SIGKILLed mid-sweep.  The merge job
+# 3. `edgesim slurm --submit` with split replications; every task is held,
+#    then one task is cancelled (scancel) in mid-sweep, which must leave no
+#    `running` run (SIGTERM), and one task's edgesim is SIGKILLed mid-sweep.  The merge job
 #    must name both and print a resubmit command; running it as printed must
 #    repair the sweep with no duplicate run, and resubmitting the whole
 #    recipe into the same folder must change nothing.
@@ -127,7 +127,7 @@ done
 grep -q "the 6 tasks are merged" sweep.slurm/logs/merge-*.log || fail "sweep.slurm: the merge job did not merge"
 
 # ---- 3. cancelled and killed tasks, the printed resubmit command ----
-say "edgesim slurm --submit: one task cancelled, one SIGKILLed"
+say "edgesim slurm --submit: one task cancelled, one SIGKILLed, both mid-sweep"
 HEAVY=(--set trace.generate.queries=3000)
 edgesim run scenarios/paper/load_sweep.json "${HEAVY[@]}" -q -o plain2.db
 cpus=$(sinfo -h -o %c | head -n 1)
@@ -142,44 +142,76 @@ echo "$out"
 A=$(echo "$out" | sed -n 's/^array job \([0-9]*\) (12 tasks), merge job \([0-9]*\)$/\1/p')
 M=$(echo "$out" | sed -n 's/^array job \([0-9]*\) (12 tasks), merge job \([0-9]*\)$/\2/p')
 [ -n "$A" ] && [ -n "$M" ] || fail "edgesim slurm --submit printed no job ids"
-scancel "${A}_3"
-# Hold every task but 5, free the node, and catch task 5's edgesim: the raw
-# job id of a running array task is squeue's %A (scontrol listpids needs it).
 scontrol hold "$A"
-scontrol release "${A}_5"
 scancel "$blocker"
-pid=
-t0=$SECONDS
-while [ -z "$pid" ]; do
-    ((SECONDS - t0 < 60)) || fail "task 5 did not start"
-    raw=$(squeue -h -t R -j "${A}_5" -o %A 2>/dev/null || true)
-    if [ -n "$raw" ]; then
-        for p in $(scontrol listpids "$raw" 2>/dev/null | awk 'NR > 1 { print $1 }'); do
-            [ "$(cat "/proc/$p/comm" 2>/dev/null)" = edgesim ] && pid=$p
-        done
-    fi
-    [ -n "$pid" ] || sleep 0.05
-done
-# Stop it at once, then let it run in slices of 10 ms until it has completed
-# a run, and kill it there, in mid-sweep (however fast the machine is).
-kill -STOP "$pid"
-done_runs() {
-    [ -s f.slurm/tasks/5.db ] && sqlite3 -cmd ".timeout 0" f.slurm/tasks/5.db "SELECT COUNT(*) FROM runs WHERE status = 'complete'" 2>/dev/null ||
+
+# start_task K: release held task K alone and print its edgesim's PID once
+# it runs, stopped (SIGSTOP).  The raw job id of a running array task is
+# squeue's %A: scontrol listpids needs it.
+start_task() {
+    local k=$1 raw p t0=$SECONDS
+    scontrol release "${A}_$k"
+    while :; do
+        ((SECONDS - t0 < 60)) || fail "task $k did not start"
+        raw=$(squeue -h -t R -j "${A}_$k" -o %A 2>/dev/null || true)
+        if [ -n "$raw" ]; then
+            for p in $(scontrol listpids "$raw" 2>/dev/null | awk 'NR > 1 { print $1 }'); do
+                if [ "$(cat "/proc/$p/comm" 2>/dev/null)" = edgesim ]; then
+                    kill -STOP "$p"
+                    echo "$p"
+                    return 0
+                fi
+            done
+        fi
+        sleep 0.05
+    done
+}
+# runs_of K STATUS: task K's runs with that status (0 while its file is busy).
+runs_of() {
+    local db=f.slurm/tasks/$1.db
+    [ -s "$db" ] && sqlite3 -cmd ".timeout 0" "$db" "SELECT COUNT(*) FROM runs WHERE status = '$2'" 2>/dev/null ||
         echo 0
 }
+# mid_sweep K PID: let the stopped task run in slices of 10 ms until it has
+# completed a run, and leave it stopped there, whatever the machine's speed.
+mid_sweep() {
+    local t0=$SECONDS
+    until [ "$(runs_of "$1" complete)" -ge 1 ]; do
+        ((SECONDS - t0 < 120)) || fail "task $1 completed no run in 120 s"
+        kill -CONT "$2" || fail "task $1 ended before it could be stopped mid-sweep"
+        sleep 0.01
+        kill -STOP "$2" || fail "task $1 ended before it could be stopped mid-sweep"
+    done
+}
+gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# Task 3: scancel in mid-sweep.  SLURM sends SIGCONT, then SIGTERM: edgesim
+# removes the unfinished run and exits, leaving only complete runs.
+pid=$(start_task 3) && [ -n "$pid" ] || fail "task 3 did not start"
+mid_sweep 3 "$pid"
+scancel "${A}_3"
 t0=$SECONDS
-until [ "$(done_runs)" -ge 1 ]; do
-    ((SECONDS - t0 < 120)) || fail "task 5 completed no run in 120 s"
-    kill -CONT "$pid" || fail "task 5 ended before it could be killed"
-    sleep 0.01
-    kill -STOP "$pid" || fail "task 5 ended before it could be killed"
+until gone "$pid"; do
+    ((SECONDS - t0 < 30)) || fail "task 3 ignored scancel"
+    sleep 0.05
 done
+wait_queue_task() { while [ -n "$(squeue -h -j "${A}_$1" -o %i 2>/dev/null)" ]; do sleep 0.1; done; }
+wait_queue_task 3
+after=$(sqlite3 -cmd ".timeout 10000" f.slurm/tasks/3.db "SELECT status || ':' || COUNT(*) FROM runs GROUP BY status" |
+    paste -sd' ' -)
+echo "task 3 (edgesim PID $pid) cancelled: runs $after"
+[ "$(runs_of 3 running)" = 0 ] || fail "scancel (SIGTERM) left a running run in task 3: $after"
+case "$after" in "complete:"[1-5]) ;; *) fail "task 3 should hold 1 to 5 complete runs after scancel: $after" ;; esac
+
+# Task 5: SIGKILL in mid-sweep: the run being written stays `running`.
+pid=$(start_task 5) && [ -n "$pid" ] || fail "task 5 did not start"
+mid_sweep 5 "$pid"
 kill -KILL "$pid"
 before=$(sqlite3 -cmd ".timeout 10000" f.slurm/tasks/5.db "SELECT status || ':' || COUNT(*) FROM runs GROUP BY status" |
     paste -sd' ' -)
 echo "task 5 (edgesim PID $pid) SIGKILLed with runs $before"
 case "$before" in *"complete:6"*) fail "task 5 was complete when killed" ;; esac
-scontrol release "$A" 2>/dev/null || true   # task 5 has ended: not held
+scontrol release "$A" 2>/dev/null || true   # tasks 3 and 5 have ended: not held
 wait_queue 300
 log=f.slurm/logs/merge-$M.log
 [ -f "$log" ] || fail "no merge log $log"
