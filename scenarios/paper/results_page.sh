@@ -67,7 +67,9 @@ scenarios in [scenarios/paper/](../scenarios/paper/README.md) and
 README's results block) from `edgesim summary`, `edgesim metrics` and the
 run databases. `scenarios/paper/run_all.sh --check` regenerates it into a
 temporary folder and fails when this page differs; CI runs it
-(tests/cli/paper_scenarios.sh). Do not edit by hand.
+(tests/cli/paper_scenarios.sh). Do not edit by hand: after an intended
+change to the model, regenerate with `--write` and commit the page in its own
+commit with the reason, as for the golden records.
 
 EOF
 if [ "$source" = imported ]; then
