@@ -39,14 +39,13 @@ al() { q "SELECT CAST(mean_latency_s AS REAL) FROM s_$1 WHERE label = '$2'"; }
 expect_eq "$(q "SELECT $(al map_image_3 always-large) > $(al map_image_3 always-small)")" 1 "image at 2 km: radio dominates"
 expect_eq "$(q "SELECT $(al map_image_0 always-large) < $(al map_image_0 always-small)")" 1 "image at 100 m: edge wins"
 expect_eq "$(q "SELECT $(al map_image_3 always-large) > 2 * $(al map_text_2 always-large)")" 1 "image payload costs at 2 km"
-# Multi-turn: the blind router (sweep point 1) records no switching cost but
-# recomputes; the sighted one prices it.
-expect_eq "$(d multi "SELECT MAX(q.csw_small_s + q.csw_large_s) FROM queries q JOIN runs r USING (run_id)
-   WHERE r.sweep_index = 1")" 0.0 "blind router sees no switching cost"
-expect_eq "$(d multi "SELECT SUM(q.recomputed_tokens) > 0 FROM queries q JOIN runs r USING (run_id)
-   WHERE r.sweep_index = 1 AND r.policy = 'context-aware'")" 1 "blind router still pays recomputation"
+# Multi-turn: the blind router (multi_blind) records no switching cost but
+# recomputes; the sighted one (multi) prices it.
+expect_eq "$(d multi_blind "SELECT MAX(csw_small_s + csw_large_s) FROM queries")" 0.0 "blind router sees no switching cost"
+expect_eq "$(d multi_blind "SELECT SUM(q.recomputed_tokens) > 0 FROM queries q JOIN runs r USING (run_id)
+   WHERE r.policy = 'context-aware'")" 1 "blind router still pays recomputation"
 expect_eq "$(d multi "SELECT MAX(q.csw_small_s + q.csw_large_s) > 0 FROM queries q JOIN runs r USING (run_id)
-   WHERE r.sweep_index = 0")" 1 "sighted router sees switching cost"
+   WHERE r.policy = 'context-aware'")" 1 "sighted router sees switching cost"
 # The page states each claim and answers it.
 for claim in "Claim 1" "Claim 2" "Claim 3"; do expect_grep "^### $claim" "$SRC/docs/RESULTS.md"; done
 expect_grep "<!-- results:default:begin -->" "$SRC/README.md"
