@@ -45,6 +45,10 @@ else
   trap 'rm -rf "$out"' EXIT
 fi
 export LC_ALL=C
+# Run a private copy: a rebuild of the build folder meanwhile (another test,
+# an editor's build) must not change or unlink the binary under the runs.
+cp "$bin" "$out/edgesim"
+bin=$out/edgesim
 
 # ---- 1. traces: imported from the benchmark data, else generated ----------
 tr=$out/traces
