@@ -34,8 +34,8 @@ static const key_spec arrival_keys[] = {
  * described with offset 0 and the members carry the full offsets. */
 const key_spec trace_keys[] = {
     KEY_STR(trace_config, path, "path", "\"\"", NULL, "trace file (.csv or .jsonl); empty: generate"),
-    {"generate", KEY_OBJECT, 0, NULL, 0, 0, "synthetic trace calibrated from real benchmarks", NULL, generate_keys, 0, 0, 0},
-    {"arrival", KEY_OBJECT, 0, NULL, 0, 0, "arrival process when the trace has no t_arr_s", NULL, arrival_keys, 0, 0, 0},
+    KEY_SUB("generate", generate_keys, "synthetic trace calibrated from real benchmarks"),
+    KEY_SUB("arrival", arrival_keys, "arrival process when the trace has no t_arr_s"),
     KEY_NUM(trace_config, think_s, "think_s", "10", 0, 1e9, "mean think time between dialogue turns, s (exponential)"),
     KEY_NUM(trace_config, tokens_per_word, "tokens_per_word", "1.3", 0.01, 100, "token estimate from word counts"),
     KEY_TABLE_END,

@@ -110,13 +110,9 @@ static void set_err(char *err, size_t errlen, const char *msg)
 static void fading_init_for(channel *ch, fading_ctx *f, double doppler_hz)
 {
     const channel_config *cfg = &ch->cfg;
-    if (strcmp(cfg->fading.model, "none") == 0)
-        fading_ctx_init(f, FADING_NONE, 1.0, ch->seed, ch->replication);
-    else if (strcmp(cfg->fading.model, "rayleigh-iid") == 0)
-        fading_ctx_init(f, FADING_RAYLEIGH, 0.0, ch->seed, ch->replication);
-    else
-        fading_ctx_init(f, FADING_RAYLEIGH, gsl_sf_bessel_J0(two_pi * doppler_hz * cfg->fading.block_s), ch->seed,
-                        ch->replication);
+    const channel_fading_model *m = channel_fading_find(cfg->fading.model);
+    fading_ctx_init(f, m->rayleigh ? FADING_RAYLEIGH : FADING_NONE, m->rho(cfg, doppler_hz), ch->seed,
+                    ch->replication);
 }
 
 /* Each device's Doppler shift: doppler_hz if given, else v f_c / c from the

@@ -21,12 +21,26 @@ typedef struct channel_rate_model {
     double (*efficiency)(const channel_config *cfg, double snr_db);
 } channel_rate_model;
 
-extern const channel_pathloss_model *const channel_pathloss_models[]; /* NULL-terminated */
-extern const channel_rate_model *const channel_rate_models[];         /* NULL-terminated */
-extern const char *const channel_fading_names[];                      /* NULL-terminated */
+/* A fading model (fading.c): its kind and correlation rho between blocks
+ * for a Doppler shift; `rayleigh` says whether the closed forms of
+ * `edgesim channel` are those of Rayleigh fading. */
+typedef struct channel_fading_model {
+    const char *name;
+    int rayleigh;
+    double (*rho)(const channel_config *cfg, double doppler_hz);
+    const char *source;
+} channel_fading_model;
+
+/* The registries: NULL-terminated, each the single list of its names (the
+ * scenario keys take their choices from them: KEY_STR_REG).  Adding a model
+ * is one struct and one line in its registry. */
+extern const channel_pathloss_model *const channel_pathloss_models[];
+extern const channel_rate_model *const channel_rate_models[];
+extern const channel_fading_model *const channel_fading_models[];
 
 const channel_pathloss_model *channel_pathloss_find(const char *name);
 const channel_rate_model *channel_rate_find(const char *name);
+const channel_fading_model *channel_fading_find(const char *name);
 
 /* ---- Fading: exact Gauss-Markov blocks as a pure function of the index ----
  *

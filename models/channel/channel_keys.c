@@ -6,14 +6,11 @@
 #include <stddef.h>
 #include <string.h>
 
-static const char *const pathloss_names[] = {"3gpp-macro", "free-space", "log-distance", NULL};
-static const char *const rate_names[] = {"shannon", "cqi", NULL};
-const char *const channel_fading_names[] = {"rayleigh", "rayleigh-iid", "none", NULL};
 
 /* The sub-objects' offsets are relative to channel_config (the KEY_OBJECT
  * with offset 0 trick of traces/trace_keys.c). */
 static const key_spec pathloss_keys[] = {
-    KEY_STR(channel_config, pathloss.model, "model", "\"3gpp-macro\"", pathloss_names,
+    KEY_STR_REG(channel_config, pathloss.model, "model", "\"3gpp-macro\"", channel_pathloss_models,
             "path-loss model (3gpp-macro: 3GPP TR 36.814 Table A.2.1.1.2-3)"),
     KEY_NUM(channel_config, pathloss.carrier_hz, "carrier_hz", "3.5e9", 1e6, 1e12,
             "carrier frequency for free-space and log-distance, Hz"),
@@ -27,7 +24,7 @@ static const key_spec pathloss_keys[] = {
 };
 
 static const key_spec fading_keys[] = {
-    KEY_STR(channel_config, fading.model, "model", "\"rayleigh\"", channel_fading_names,
+    KEY_STR_REG(channel_config, fading.model, "model", "\"rayleigh\"", channel_fading_models,
             "small-scale fading: Gauss-Markov Rayleigh, i.i.d. Rayleigh, or none (|h|^2 = 1)"),
     KEY_NUM(channel_config, fading.block_s, "block_s", "0.01", 1e-6, 10,
             "fading block (coherence time) length, s"),
@@ -38,7 +35,7 @@ static const key_spec fading_keys[] = {
 };
 
 static const key_spec rate_keys[] = {
-    KEY_STR(channel_config, rate.model, "model", "\"shannon\"", rate_names,
+    KEY_STR_REG(channel_config, rate.model, "model", "\"shannon\"", channel_rate_models,
             "SNR-to-rate map: Shannon with gap, or the TS 38.214 CQI table"),
     KEY_NUM(channel_config, rate.gap_db, "gap_db", "0", 0, 30, "Shannon SNR gap Gamma, dB"),
     KEY_NUM(channel_config, rate.max_bps, "max_bps", NULL, 1, 1e15,
@@ -90,7 +87,7 @@ static const key_spec downlink_keys[] = {
 };
 
 const key_spec channel_keys[] = {
-    {"pathloss", KEY_OBJECT, 0, NULL, 0, 0, "large-scale path loss", NULL, pathloss_keys, 0, 0, 0},
+    KEY_SUB("pathloss", pathloss_keys, "large-scale path loss"),
     KEY_NUM(channel_config, shadowing_db, "shadowing_db", "8", 0, 30,
             "log-normal shadowing standard deviation per device, dB"),
     KEY_NUM(channel_config, shadowing_corr_m, "shadowing_corr_m", "50", 0.01, 1e6,
@@ -98,9 +95,9 @@ const key_spec channel_keys[] = {
             "Table 7.5-6 UMa NLOS), m"),
     KEY_NUM(channel_config, shadowing_step_m, "shadowing_step_m", "0.1", 1e-3, 1e3,
             "moving devices: path-length grid of the shadowing, m"),
-    {"fading", KEY_OBJECT, 0, NULL, 0, 0, "small-scale block fading", NULL, fading_keys, 0, 0, 0},
-    {"rate", KEY_OBJECT, 0, NULL, 0, 0, "SNR-to-rate mapping", NULL, rate_keys, 0, 0, 0},
-    {"harq", KEY_OBJECT, 0, NULL, 0, 0, "link adaptation with BLER and HARQ (rate model cqi)", NULL, harq_keys, 0, 0, 0},
+    KEY_SUB("fading", fading_keys, "small-scale block fading"),
+    KEY_SUB("rate", rate_keys, "SNR-to-rate mapping"),
+    KEY_SUB("harq", harq_keys, "link adaptation with BLER and HARQ (rate model cqi)"),
     KEY_OBJ(channel_config, uplink, "uplink", uplink_keys, "device to edge"),
     KEY_OBJ(channel_config, downlink, "downlink", downlink_keys, "edge to device"),
     KEY_NUM(channel_config, noise_dbm_hz, "noise_dbm_hz", "-174", -220, -100,
@@ -190,13 +187,6 @@ static int mobility_config_check(const mobility_config *mob, const devices_confi
     return 0;
 }
 
-static int name_listed(const char *const *names, const char *name)
-{
-    for (; *names; names++)
-        if (strcmp(*names, name) == 0)
-            return 1;
-    return 0;
-}
 
 int channel_config_check(const channel_config *cfg, const devices_config *dev, char *err, size_t errlen)
 {
@@ -204,7 +194,7 @@ int channel_config_check(const channel_config *cfg, const devices_config *dev, c
         return keys_errorf(err, errlen, "channel.pathloss.model: unknown model \"%s\"", cfg->pathloss.model);
     if (!channel_rate_find(cfg->rate.model))
         return keys_errorf(err, errlen, "channel.rate.model: unknown model \"%s\"", cfg->rate.model);
-    if (!name_listed(channel_fading_names, cfg->fading.model))
+    if (!channel_fading_find(cfg->fading.model))
         return keys_errorf(err, errlen, "channel.fading.model: unknown model \"%s\"", cfg->fading.model);
     if (strcmp(cfg->rate.model, "cqi") == 0 && cfg->rate.n_cqi < 1)
         return keys_errorf(err, errlen, "channel.rate.cqi_snr_db: expected 1 to %d thresholds for rate model cqi, found none",

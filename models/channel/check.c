@@ -80,7 +80,7 @@ int channel_check_report(const channel_config *cfg, const devices_config *dev, u
     channel *ch = channel_create(cfg, dev, seed, replication, err, errlen);
     if (!ch)
         return -1;
-    int rayleigh = strcmp(cfg->fading.model, "none") != 0;
+    int rayleigh = channel_fading_find(cfg->fading.model)->rayleigh;
     const channel_pathloss_model *pl = channel_pathloss_find(cfg->pathloss.model);
     fprintf(out, "# edgesim channel: %d devices, %ld blocks of %g s, seed %llu, replication %u\n", dev->count,
             blocks, cfg->fading.block_s, (unsigned long long)seed, replication);

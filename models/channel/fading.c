@@ -18,6 +18,9 @@
  */
 #include "channel_int.h"
 
+#include <gsl/gsl_sf_bessel.h>
+#include <string.h>
+
 #include <assert.h>
 #include <math.h>
 
@@ -217,4 +220,37 @@ double fading_real_part(const fading_ctx *f, fading_stream *s, int64_t block)
 {
     assert(block >= 0 && f->kind != FADING_NONE);
     return fading_value(f, s, block).re;
+}
+
+/* ---- the fading models (channel.fading.model) ---- */
+
+/* Gauss-Markov blocks with Jakes/Clarke correlation rho = J0(2 pi f_D T). */
+static double rho_jakes(const channel_config *cfg, double doppler_hz)
+{
+    return gsl_sf_bessel_J0(6.283185307179586476925286766559 * doppler_hz * cfg->fading.block_s);
+}
+
+static double rho_iid(const channel_config *cfg, double doppler_hz)
+{
+    return 0.0;
+}
+
+static double rho_none(const channel_config *cfg, double doppler_hz)
+{
+    return 1.0;
+}
+
+static const channel_fading_model rayleigh = {"rayleigh", 1, rho_jakes,
+                                              "Gauss-Markov Rayleigh blocks, rho = J0(2 pi f_D T) (Jakes)"};
+static const channel_fading_model rayleigh_iid = {"rayleigh-iid", 1, rho_iid, "independent Rayleigh blocks"};
+static const channel_fading_model none = {"none", 0, rho_none, "no small-scale fading, |h|^2 = 1"};
+
+const channel_fading_model *const channel_fading_models[] = {&rayleigh, &rayleigh_iid, &none, NULL};
+
+const channel_fading_model *channel_fading_find(const char *name)
+{
+    for (const channel_fading_model *const *m = channel_fading_models; *m; m++)
+        if (strcmp((*m)->name, name) == 0)
+            return *m;
+    return NULL;
 }

@@ -13,21 +13,27 @@
 #include <string.h>
 #include <sys/stat.h>
 
-extern const policy_type policy_always_small, policy_always_large, policy_random,
-    policy_score_threshold, policy_snr_threshold, policy_min_latency, policy_quality_latency,
-    policy_context_aware, policy_oracle;
+/* The built-in policies.  Adding a policy = one new file defining
+ * `const policy_type policy_NAME` + one line here. */
+#define POLICY_BUILTINS(X)     \
+    X(policy_always_small)     \
+    X(policy_always_large)     \
+    X(policy_random)           \
+    X(policy_score_threshold)  \
+    X(policy_snr_threshold)    \
+    X(policy_min_latency)      \
+    X(policy_quality_latency)  \
+    X(policy_context_aware)    \
+    X(policy_oracle)
 
-/* Adding a policy = one new file + one line here. */
+#define POLICY_EXTERN(type) extern const policy_type type;
+POLICY_BUILTINS(POLICY_EXTERN)
+#undef POLICY_EXTERN
+
 static const policy_type *const builtin[] = {
-    &policy_always_small,
-    &policy_always_large,
-    &policy_random,
-    &policy_score_threshold,
-    &policy_snr_threshold,
-    &policy_min_latency,
-    &policy_quality_latency,
-    &policy_context_aware,
-    &policy_oracle,
+#define POLICY_ADDRESS(type) &type,
+    POLICY_BUILTINS(POLICY_ADDRESS)
+#undef POLICY_ADDRESS
     NULL,
 };
 

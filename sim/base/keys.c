@@ -68,12 +68,31 @@ static void range_text(const key_spec *k, char *buf, size_t len)
         snprintf(buf, len, "a value in [%g, %g]", k->min, k->max);
 }
 
+const char *keys_choice(const key_spec *k, int i)
+{
+    if (k->choices) {
+        for (int j = 0; j < i; j++)
+            if (!k->choices[j])
+                return NULL;
+        return k->choices[i];
+    }
+    if (k->registry) {
+        for (int j = 0; j < i; j++)
+            if (!k->registry[j])
+                return NULL;
+        /* The struct's first member is its name. */
+        return k->registry[i] ? *(const char *const *)k->registry[i] : NULL;
+    }
+    return NULL;
+}
+
 static void choices_text(const key_spec *k, char *buf, size_t len)
 {
     size_t used = 0;
     buf[0] = '\0';
-    for (const char *const *c = k->choices; c && *c; c++) {
-        int n = snprintf(buf + used, len - used, "%s%s", c == k->choices ? "" : "|", *c);
+    const char *c;
+    for (int i = 0; (c = keys_choice(k, i)) != NULL; i++) {
+        int n = snprintf(buf + used, len - used, "%s%s", i == 0 ? "" : "|", c);
         if (n < 0 || (size_t)n >= len - used)
             break;
         used += (size_t)n;
@@ -121,11 +140,12 @@ static int store(const key_spec *k, void *out, const cJSON *v, const char *path,
     case KEY_STRING: {
         if (!cJSON_IsString(v))
             return fail(err, "%s: expected a string, found %s", path, found);
-        if (k->choices) {
-            const char *const *c = k->choices;
-            while (*c && strcmp(*c, v->valuestring) != 0)
-                c++;
-            if (!*c) {
+        if (k->choices || k->registry) {
+            const char *c;
+            int i = 0;
+            while ((c = keys_choice(k, i)) != NULL && strcmp(c, v->valuestring) != 0)
+                i++;
+            if (!c) {
                 choices_text(k, want, sizeof want);
                 return fail(err, "%s: expected one of %s, found %s", path, want, found);
             }
@@ -333,7 +353,7 @@ void keys_print_help(const key_spec *spec, const char *path, FILE *out)
             continue;
         }
         extra[0] = '\0';
-        if (k->choices)
+        if (k->choices || k->registry)
             choices_text(k, extra, sizeof extra);
         else if (k->type == KEY_NUMBER || k->type == KEY_INT || k->type == KEY_NUMBERS)
             range_text(k, extra, sizeof extra);
@@ -351,7 +371,7 @@ int keys_json_set(cJSON *root, const char *path, const char *value, key_error *e
     if (buf[0] == '.' || buf[strlen(buf) - 1] == '.' || strstr(buf, ".."))
         return fail(err, "--set: empty component in key path \"%s\"", path);
 
-    cJSON *v = cJSON_Parse(value);
+    cJSON *v = cJSON_ParseWithOpts(value, NULL, 1); /* all of it: "3gpp-macro" is a string, not 3 */
     if (!v)
         v = cJSON_CreateString(value);
     if (!v)

@@ -42,29 +42,40 @@ typedef struct key_spec {
     size_t count_offset;          /* KEY_NUMBERS, KEY_LIST: offset of the int count */
     int cap;                      /* KEY_STRING: buffer size; KEY_NUMBERS, KEY_LIST: max elements */
     size_t elem_size;             /* KEY_LIST: bytes per element */
+    const void *const *registry;  /* KEY_STRING: allowed values are the names of a registry (NULL-terminated
+                                   * array of pointers to structs whose first member is `const char *name`) */
 } key_spec;
 
 #define KEY_INF 1e308
 
 #define KEY_NUM(T, field, name, def, lo, hi, help) \
-    {name, KEY_NUMBER, offsetof(T, field), def, lo, hi, help, NULL, NULL, 0, 0, 0}
+    {name, KEY_NUMBER, offsetof(T, field), def, lo, hi, help, NULL, NULL, 0, 0, 0, NULL}
 #define KEY_INTV(T, field, name, def, lo, hi, help) \
-    {name, KEY_INT, offsetof(T, field), def, lo, hi, help, NULL, NULL, 0, 0, 0}
+    {name, KEY_INT, offsetof(T, field), def, lo, hi, help, NULL, NULL, 0, 0, 0, NULL}
 #define KEY_BOOLV(T, field, name, def, help) \
-    {name, KEY_BOOL, offsetof(T, field), def, 0, 1, help, NULL, NULL, 0, 0, 0}
+    {name, KEY_BOOL, offsetof(T, field), def, 0, 1, help, NULL, NULL, 0, 0, 0, NULL}
 #define KEY_STR(T, field, name, def, choices, help) \
-    {name, KEY_STRING, offsetof(T, field), def, 0, 0, help, choices, NULL, 0, (int)sizeof(((T *)0)->field), 0}
+    {name, KEY_STRING, offsetof(T, field), def, 0, 0, help, choices, NULL, 0, (int)sizeof(((T *)0)->field), 0, NULL}
+/* A string whose choices are the names of a registry (pathloss, rate and
+ * fading models, ...): adding a registry entry adds the choice, its help and
+ * its check.  reg: a `const X *const []` of structs with `name` first. */
+#define KEY_STR_REG(T, field, name, def, reg, help)                                                           \
+    {name, KEY_STRING, offsetof(T, field), def, 0, 0, help, NULL, NULL, 0, (int)sizeof(((T *)0)->field), 0, \
+     (const void *const *)(reg)}
 #define KEY_NUMS(T, field, count, name, def, lo, hi, help)                                    \
     {name, KEY_NUMBERS, offsetof(T, field), def, lo, hi, help, NULL, NULL, offsetof(T, count), \
-     (int)(sizeof(((T *)0)->field) / sizeof(double)), 0}
+     (int)(sizeof(((T *)0)->field) / sizeof(double)), 0, NULL}
 #define KEY_OBJ(T, field, name, sub, help) \
-    {name, KEY_OBJECT, offsetof(T, field), NULL, 0, 0, help, NULL, sub, 0, 0, 0}
+    {name, KEY_OBJECT, offsetof(T, field), NULL, 0, 0, help, NULL, sub, 0, 0, 0, NULL}
 /* A list of objects: `field` an array of element structs, `count` its int
  * count, `def` the default list as JSON ("[{}]": one element at defaults). */
 #define KEY_LISTV(T, field, count, name, def, sub, help)                                      \
     {name, KEY_LIST, offsetof(T, field), def, 0, 0, help, NULL, sub, offsetof(T, count),       \
-     (int)(sizeof(((T *)0)->field) / sizeof(((T *)0)->field[0])), sizeof(((T *)0)->field[0])}
-#define KEY_TABLE_END {NULL, KEY_END, 0, NULL, 0, 0, NULL, NULL, NULL, 0, 0, 0}
+     (int)(sizeof(((T *)0)->field) / sizeof(((T *)0)->field[0])), sizeof(((T *)0)->field[0]), NULL}
+/* A nested object whose keys' offsets are relative to the enclosing struct
+ * (offset 0: the sub-table names fields of the parent). */
+#define KEY_SUB(name, sub, help) {name, KEY_OBJECT, 0, NULL, 0, 0, help, NULL, sub, 0, 0, 0, NULL}
+#define KEY_TABLE_END {NULL, KEY_END, 0, NULL, 0, 0, NULL, NULL, NULL, 0, 0, 0, NULL}
 
 typedef struct key_error {
     char msg[512];
@@ -95,6 +106,10 @@ int keys_json_set(cJSON *root, const char *path, const char *value, key_error *e
 /* Format an error message into err (errlen bytes) and return -1: the one
  * helper behind every "return fail(...)" of the configuration code. */
 int keys_errorf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Choice i (0-based) of a KEY_STRING key with choices or a registry; NULL
+ * past the last (and for a key without either). */
+const char *keys_choice(const key_spec *k, int i);
 
 /* Describe a JSON value for error messages ("the string \"abc\"", "an object", ...). */
 void keys_describe(const cJSON *item, char *buf, size_t len);

@@ -48,7 +48,7 @@ const key_spec scenario_keys[] = {
               "edge sites, each with its own band and edge servers; default: one at the origin"),
     KEY_OBJ(scenario, sites, "site_layout", site_layout_keys, "layout helper for `sites`"),
     KEY_OBJ(scenario, sites, "handover", handover_keys, "attachment and A3 handover between sites"),
-    {"models", KEY_OBJECT, 0, NULL, 0, 0, "latency profiles", NULL, models_keys, 0, 0, 0},
+    KEY_SUB("models", models_keys, "latency profiles"),
     KEY_TABLE_END,
 };
 
