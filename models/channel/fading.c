@@ -164,35 +164,23 @@ static fading_cgain fading_value(const fading_ctx *f, fading_stream *s, int64_t 
     }
     /* Level d - 1 holds the deepest interval shared with the cursor's last
      * block; its midpoint is already known when d came from the cursor (the
-     * cursor's own value, or an end of its next level), else drawn below. */
+     * cursor's own value, or an end of its next level); deeper ones are
+     * drawn. */
     int lv = d - 1;
     lo = c->path[lv].lo;
     hi = c->path[lv].hi;
-    if (best > 0) {
+    for (int known = best > 0;; lv++, known = 0) {
         int64_t half = (int64_t)1 << (D - lv - 1);
         int64_t mid = ((off >> (D - lv)) << (D - lv)) + half;
-        fading_cgain m = c->levels - 1 == lv ? c->value : c->off < mid ? c->path[lv + 1].hi : c->path[lv + 1].lo;
-        if (off == mid) {
-            c->off = off;
-            c->levels = lv + 1;
-            c->value = m;
-            return m;
+        fading_cgain m;
+        if (known) {
+            m = c->levels - 1 == lv ? c->value : c->off < mid ? c->path[lv + 1].hi : c->path[lv + 1].lo;
+        } else {
+            fading_cgain w = innovation(s, (segment << D) + mid);
+            m = (fading_cgain){f->mid_a[lv] * (lo.re + hi.re) + f->mid_s[lv] * w.re,
+                               f->mid_a[lv] * (lo.im + hi.im) + f->mid_s[lv] * w.im};
+            s->draws++;
         }
-        if (off < mid)
-            hi = m;
-        else
-            lo = m;
-        lv++;
-        c->path[lv].lo = lo;
-        c->path[lv].hi = hi;
-    }
-    for (;; lv++) {
-        int64_t half = (int64_t)1 << (D - lv - 1);
-        int64_t mid = ((off >> (D - lv)) << (D - lv)) + half;
-        fading_cgain w = innovation(s, (segment << D) + mid);
-        fading_cgain m = {f->mid_a[lv] * (lo.re + hi.re) + f->mid_s[lv] * w.re,
-                          f->mid_a[lv] * (lo.im + hi.im) + f->mid_s[lv] * w.im};
-        s->draws++;
         if (off == mid) {
             c->off = off;
             c->levels = lv + 1;
