@@ -34,10 +34,13 @@ test: deps build
 test-asan:
 	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DEDGESIM_SANITIZE=ON -DEDGESIM_WERROR=ON -DCMAKE_BUILD_TYPE=Debug"
 
+# bench.sh prints docs/BENCHMARKS.md's table; keep a run with
+# `bash bench/record.sh $(BUILD)/bench_results.md`.
 bench: build
 	./$(BUILD)/bench_engine
 	./$(BUILD)/bench_channel
 	bash bench/run_e2e.sh $(BUILD)
+	bash bench/bench.sh $(BUILD) | tee $(BUILD)/bench_results.md
 
 # edgesim into PREFIX/bin, the plug-in header into PREFIX/include/edgesim,
 # edgesim.pc into PREFIX/share/pkgconfig (see docs/POLICIES.md).

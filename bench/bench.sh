@@ -48,6 +48,7 @@ if "$python" -c 'import simpy' 2>/dev/null; then
   twin_qps=$(rate "$queries" "$twin_cpu")
   twin_lat=$(sed -n 's/.*mean_latency_s=\([0-9.]*\).*/\1/p' twin.out)
 else
+  echo "bench.sh: note: Debian's python3-simpy3 is not installed: the SimPy twin is skipped (n/a)" >&2
   twin_qps=""; twin_lat=""
 fi
 measure all "${run[@]}" -o all.db
