@@ -82,7 +82,18 @@ static int merge_one(sqlite3 *db, const char *out_path, const char *in_path)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         status = EXIT_OUTPUT;
     } else {
-        fprintf(stderr, "edgesim: merged %d complete runs from %s\n", n, in_path);
+        /* merge.sql's map holds the runs it copied; the rest were there. */
+        int copied = n;
+        if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM temp.merge_map", -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            copied = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+        st = NULL;
+        if (copied < n)
+            fprintf(stderr, "edgesim: merged %d complete runs from %s; %d already in %s (same run identity) skipped\n",
+                    copied, in_path, n - copied, out_path);
+        else
+            fprintf(stderr, "edgesim: merged %d complete runs from %s\n", n, in_path);
     }
     sqlite3_free(msg);
     sqlite3_exec(db, "DETACH DATABASE src", NULL, NULL, NULL);
@@ -105,7 +116,8 @@ int merge_main(int argc, char **argv)
     };
     const opt_command cmd = {"edgesim merge", "-o OUT.db IN.db...",
                              "Append the complete runs of each IN.db to OUT.db (created if missing),\n"
-                             "renumbering run_id.  Runs left 'running' by killed jobs are skipped.\n"
+                             "renumbering run_id.  Runs left 'running' by killed jobs are skipped, and\n"
+                             "so are runs OUT.db already holds (same run identity; their number is said).\n"
                              "For job arrays: edgesim run S.json --sweep-index $SLURM_ARRAY_TASK_ID -o out/$ID.db,\n"
                              "then edgesim merge -o all.db out/*.db.  The older form `edgesim merge OUT.db\n"
                              "IN.db...` (output first) still works, with a warning.\n",

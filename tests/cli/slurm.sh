@@ -103,6 +103,7 @@ expect_exit 0 bash "$d.slurm/merge.sbatch"
 expect_exit 0 bash "$SAME" "$T/plain.db" "$d.db"
 run_tasks "$d.slurm"
 expect_exit 0 bash "$d.slurm/merge.sbatch"
+expect_grep "merged 0 complete runs from $d.slurm/tasks/5.db; 3 already in $d.db (same run identity) skipped" "$T/err"
 expect_exit 0 bash "$SAME" "$T/plain.db" "$d.db"
 for t in 0 1 2 3 4 5; do
   expect_eq "$(sqlite3 "$d.slurm/tasks/$t.db" "SELECT COUNT(*) FROM runs WHERE status = 'complete'")" 3 "complete runs of task $t after reruns"
