@@ -213,7 +213,10 @@ static int routing_tables(FILE *f, const an_data *d, const an_family *fam, int n
         fputs("<tr><td class=\"t\">", f);
         esc(f, fam[i].label);
         fputs("</td><td class=\"t\">", f);
-        esc(f, fam[i].param ? fam[i].param : "&ndash;");
+        if (fam[i].param)
+            esc(f, fam[i].param);
+        else
+            fputs("&ndash;", f);
         fprintf(f, "</td><td>%d</td>", fam[i].n);
         td_num(f, cv.apgr, "%.3f");
         td_num(f, cv.cpt50, "%.3f");

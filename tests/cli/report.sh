@@ -42,6 +42,7 @@ expect_grep 'paired differences policy' "$page"
 expect_grep 'APGR' "$page"
 expect_grep 'at equal quality' "$page"
 expect_grep 'quality-latency alpha=0.05' "$page"
+expect_eq "$(grep -c '&amp;[a-z]*;' "$page")" 0 "no entity escaped twice"
 # Every figure has a caption; the six kinds are all there.
 nfig=$(grep -c '<figure' "$page")
 expect_eq "$(grep -c '<figcaption>Figure' "$page")" "$nfig" "a caption per figure"
