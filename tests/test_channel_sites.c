@@ -29,6 +29,21 @@ static void two_sites(double distance_m)
     sites.site[1].x_m = distance_m;
 }
 
+/* One device at constant velocity v along +x from (x0, 0) between sites at
+ * 0 and D, in an area too large to reflect it. */
+static void driving(double D, double v, double x0)
+{
+    defaults(1);
+    two_sites(D);
+    strcpy(dev.mobility.model, "constant-velocity");
+    dev.mobility.speed_mps = v;
+    dev.n_distances = 1;
+    dev.distances_m[0] = x0;
+    dev.mobility.n_area = 4;
+    dev.mobility.area_m[0] = -1e4, dev.mobility.area_m[1] = -1e4;
+    dev.mobility.area_m[2] = 1e4, dev.mobility.area_m[3] = 1e4;
+}
+
 /* Rings of 6 k sites at k isd (corners) or between; every site of a
  * 7-site layout is isd from the centre, and neighbours on the ring are isd
  * apart. */
@@ -107,15 +122,7 @@ static void test_static_attach(void)
 static void test_handover_point(void)
 {
     const double D = 1000, v = 10, x0 = 100;
-    defaults(1);
-    two_sites(D);
-    strcpy(dev.mobility.model, "constant-velocity");
-    dev.mobility.speed_mps = v;
-    dev.n_distances = 1;
-    dev.distances_m[0] = x0;
-    dev.mobility.n_area = 4;
-    dev.mobility.area_m[0] = -1e4, dev.mobility.area_m[1] = -1e4;
-    dev.mobility.area_m[2] = 1e4, dev.mobility.area_m[3] = 1e4;
+    driving(D, v, x0);
     sites.handover.hysteresis_db = 3;
     sites.handover.ttt_s = 0.16;
     sites.handover.step_s = cfg.fading.block_s; /* 10 ms */
@@ -196,15 +203,7 @@ static sim_time run_transfer(channel *ch, int device, sim_time t0, double bytes)
 static void test_handover_interrupts_transfer(void)
 {
     const double D = 1000, v = 10, x0 = 100, cap = 1e6, bytes = 1e6;
-    defaults(1);
-    two_sites(D);
-    strcpy(dev.mobility.model, "constant-velocity");
-    dev.mobility.speed_mps = v;
-    dev.n_distances = 1;
-    dev.distances_m[0] = x0;
-    dev.mobility.n_area = 4;
-    dev.mobility.area_m[0] = -1e4, dev.mobility.area_m[1] = -1e4;
-    dev.mobility.area_m[2] = 1e4, dev.mobility.area_m[3] = 1e4;
+    driving(D, v, x0);
     cfg.rate.max_bps = cap;
     sites.handover.ttt_s = 0;
     sites.handover.interrupt_s = 0.05;

@@ -546,15 +546,6 @@ void channel_position(channel *ch, int device, sim_time t, double *x_m, double *
     mobility_position(ch->mob, device, sim_time_to_s(t), x_m, y_m, path_m);
 }
 
-int channel_site_count(const channel *ch) { return ch->n_sites; }
-
-void channel_site_position(const channel *ch, int site, double *x_m, double *y_m)
-{
-    assert(site >= 0 && site < ch->n_sites);
-    *x_m = ch->site_x[site];
-    *y_m = ch->site_y[site];
-}
-
 int channel_serving_site(channel *ch, int device, sim_time t)
 {
     assert(device >= 0 && device < ch->n_dev && t >= 0);

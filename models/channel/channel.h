@@ -161,8 +161,6 @@ channel *channel_create(const channel_config *cfg, const devices_config *devices
  * devices hand over by the A3 rule of sites->handover. */
 channel *channel_create_sites(const channel_config *cfg, const devices_config *devices, const sites_config *sites,
                               uint64_t seed, uint32_t replication, char *err, size_t errlen);
-int channel_site_count(const channel *ch);
-void channel_site_position(const channel *ch, int site, double *x_m, double *y_m);
 /* Site serving the device at t, and its handovers in (0, t].  Evaluated
  * lazily on the measurement grid, the same whatever the order of the calls
  * (t should not go back by more than one handover). */
@@ -177,7 +175,7 @@ int channel_on_air_site(const channel *ch, int site, link_dir dir);
 void channel_destroy(channel *ch);
 
 int channel_device_count(const channel *ch);
-/* Distance and shadowing at the start (t = 0). */
+/* Distance (to the serving site) and shadowing at the start (t = 0). */
 double channel_distance_m(const channel *ch, int device);
 double channel_shadowing_db(const channel *ch, int device);
 /* Large-scale mean SNR at the start (path loss + shadowing, no fading), dB. */
@@ -188,7 +186,7 @@ double channel_distance_at_m(channel *ch, int device, sim_time t);
 double channel_snr_avg_at_db(channel *ch, int device, link_dir dir, sim_time t);
 /* Position of the device at t (exact, not on the block grid), m, and the
  * path length it has travelled since t = 0, m.  Static devices stand at
- * (distance, 0). */
+ * their placement ((d_i, 0), or the annulus draw). */
 void channel_position(channel *ch, int device, sim_time t, double *x_m, double *y_m, double *path_m);
 /* Maximum Doppler shift used for the device's fading, Hz. */
 double channel_doppler_hz(const channel *ch, int device);
