@@ -12,6 +12,8 @@
 #                  folder shared/data beside the checkout); absent: the
 #                  calibrated generators, and the page says so
 #   --keep DIR     keep the traces, databases and extracted CSVs in DIR
+#   --figures DIR  also draw each benchmark's figures (edgesim plot) and an
+#                  HTML report (edgesim report) into DIR (not part of the page)
 #   -j N           scenario runs in parallel (default 2)
 #
 # Runs are deterministic for a fixed binary and seed, and the page has no
@@ -19,8 +21,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-mode=print build=$root/build data=${EDGESIM_DATA:-$root/../shared/data} keep="" jobs=2
-usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+mode=print build=$root/build data=${EDGESIM_DATA:-$root/../shared/data} keep="" jobs=2 figures=""
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
     --write) mode=write ;;
@@ -29,6 +31,7 @@ while [ $# -gt 0 ]; do
     --build) build=${2:?--build needs a folder}; shift ;;
     --data) data=${2:?--data needs a folder}; shift ;;
     --keep) keep=${2:?--keep needs a folder}; shift ;;
+    --figures) figures=${2:?--figures needs a folder}; shift ;;
     -j) jobs=${2:?-j needs a number}; shift ;;
     -h|--help) usage ;;
     *) echo "run_all.sh: unknown argument '$1'" >&2; usage ;;
@@ -154,6 +157,17 @@ for m in multi multi_blind; do
       GROUP BY r.run_id;
     CREATE TABLE IF NOT EXISTS tq AS SELECT * FROM d.t_quantile_975;"
 done
+
+# ---- figures (optional; binary output, not compared by --check) ----------
+if [ -n "$figures" ]; then
+  mkdir -p "$figures"
+  for name in gsm8k mmlu multi; do
+    "$bin" plot "$db/$name.db" -o "$figures/$name" >/dev/null 2>&1 ||
+      echo "run_all.sh: figures of $name not drawn (gnuplot?)" >&2
+    "$bin" report "$db/$name.db" -o "$figures/$name.html" 2>/dev/null ||
+      echo "run_all.sh: report of $name not written" >&2
+  done
+fi
 
 # ---- 4. the page -----------------------------------------------------------
 "$here/results_page.sh" "$x" "$source" >"$out/RESULTS.md"

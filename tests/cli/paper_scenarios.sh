@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.bash"
 K=$T/keep
 bash "$SRC/scenarios/paper/run_all.sh" --check --build "$(dirname "$BIN")" --data "${EDGESIM_SHARED_DATA:-/nonexistent}" \
-  --keep "$K" >"$T/out" 2>"$T/err"
+  --keep "$K" --figures "$T/fig" >"$T/out" 2>"$T/err"
 rc=$?
 if [ $rc -eq 77 ]; then cat "$T/err" >&2; exit 77; fi
 if [ $rc -eq 0 ]; then ok; else bad "run_all.sh --check exited $rc:"; head -40 "$T/err" >&2; fi
@@ -46,6 +46,13 @@ expect_eq "$(d multi_blind "SELECT SUM(q.recomputed_tokens) > 0 FROM queries q J
    WHERE r.policy = 'context-aware'")" 1 "blind router still pays recomputation"
 expect_eq "$(d multi "SELECT MAX(q.csw_small_s + q.csw_large_s) > 0 FROM queries q JOIN runs r USING (run_id)
    WHERE r.policy = 'context-aware'")" 1 "sighted router sees switching cost"
+# Figures and reports of the three benchmarks (--figures).
+for b in gsm8k mmlu multi; do
+  [ -s "$T/fig/$b.html" ] && ok || bad "no report $T/fig/$b.html"
+  if command -v "${EDGESIM_GNUPLOT:-gnuplot}" >/dev/null; then
+    [ -s "$T/fig/$b/tradeoff.png" ] && ok || bad "no figure $T/fig/$b/tradeoff.png"
+  fi
+done
 # The page states each claim and answers it.
 for claim in "Claim 1" "Claim 2" "Claim 3"; do expect_grep "^### $claim" "$SRC/docs/RESULTS.md"; done
 expect_grep "<!-- results:default:begin -->" "$SRC/README.md"
