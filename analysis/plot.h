@@ -38,4 +38,7 @@ struct sqlite3 *analysis_open(const char *path, char *err, size_t errlen);
 /* `edgesim merge -o OUT.db IN.db...` (merge.c). */
 int merge_main(int argc, char **argv);
 
+/* `edgesim clean RESULTS.db` (clean.c): remove leftover 'running' runs. */
+int clean_main(int argc, char **argv);
+
 #endif

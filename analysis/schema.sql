@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS runs (
     events           INTEGER,
     device_busy_frac REAL,            -- mean over devices of busy time / sim_end_s
     edge_busy_frac   REAL,
+    writer           TEXT,            -- "host:pid" writing a 'running' run (for `edgesim clean`); NULL once complete
     status           TEXT NOT NULL CHECK (status IN ('running', 'complete'))
 );
 

@@ -4,11 +4,9 @@
 
 #include <stdio.h>
 
-/* Largest run_id in the database, 0 if none or unreadable. */
-long long summary_max_run_id(const char *db_path);
-
-/* Print run_summary rows with run_id > after_run_id as an aligned table.
+/* Print the run_summary rows of the given runs (those this process wrote:
+ * other writers may be appending to the same file) as an aligned table.
  * Returns a cli_exit code (EXIT_OUTPUT if the file cannot be read). */
-int summary_print(const char *db_path, long long after_run_id, FILE *out);
+int summary_print(const char *db_path, const long long *run_ids, int n, FILE *out);
 
 #endif

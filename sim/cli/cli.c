@@ -5,6 +5,7 @@
 #include "cli_int.h"
 
 #include <signal.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,13 +22,35 @@
 #include "analysis/analysis.h"
 #include "analysis/plot.h"
 
-/* The one piece of process-wide state: set by SIGINT/SIGTERM, read by the
- * run loop between slices of events. */
+/* The process-wide state of signals: set by SIGINT/SIGTERM, read by the run
+ * loop between slices of events; `polling` says whether the command reads
+ * it at all (cli__catch_signals). */
 volatile sig_atomic_t cli__interrupted;
+static volatile sig_atomic_t polling;
 
+/* Installed first thing in main, so that a signal in the first milliseconds
+ * is handled too.  A command that does not poll the flag, and a second
+ * signal (Ctrl-C twice), end the process at once: whatever it was writing is
+ * in an SQLite transaction that the next opener rolls back. */
 static void on_signal(int sig)
 {
+    (void)sig;
+    if (cli__interrupted || !polling)
+        _exit(EXIT_INTERRUPTED);
     cli__interrupted = 1;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    /* A file size limit (ulimit -f) makes write() fail with EFBIG, which
+     * SQLite and the trace writers report, instead of killing the process. */
+    signal(SIGXFSZ, SIG_IGN);
 }
 
 typedef struct command {
@@ -56,8 +79,7 @@ policy_registry *cli__registry_with_plugins(const char *const *plugins, int n)
 
 void cli__catch_signals(void)
 {
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    polling = 1;
 }
 
 /* ---- small commands ---- */
@@ -191,6 +213,7 @@ static const command commands[] = {
     {"report", analysis_report_main, "one self-contained HTML report: tables with CIs, metrics, figures"},
     {"slurm", cli__slurm, "write (and submit) a SLURM job array and its merge job"},
     {"merge", merge_main, "append the runs of several results databases to one"},
+    {"clean", clean_main, "remove runs left unfinished (running) and their records"},
     {"plot", cmd_plot, "draw the standard plots of a results database (gnuplot)"},
     {"trace", cmd_trace, "import, generate and inspect traces"},
     {"channel", cmd_channel, "check a channel configuration against closed forms"},
@@ -239,6 +262,7 @@ static int cmd_help(int argc, char **argv)
 
 int cli_main(int argc, char **argv)
 {
+    install_signals();
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;

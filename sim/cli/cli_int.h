@@ -12,8 +12,10 @@
 #define MAX_SETS 256
 #define MAX_PLUGINS 16
 
-/* Set by SIGINT/SIGTERM once cli__catch_signals ran; read by the run loop
- * between slices of events.  The one piece of process-wide state. */
+/* Set by SIGINT/SIGTERM; read by the run loop between slices of events.
+ * The handler is installed when cli_main starts; until a command calls
+ * cli__catch_signals (it polls the flag from then on) a signal ends the
+ * process at once with EXIT_INTERRUPTED, as does a second signal. */
 extern volatile sig_atomic_t cli__interrupted;
 void cli__catch_signals(void);
 

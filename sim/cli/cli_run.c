@@ -222,6 +222,26 @@ static int point_policies_init(point_policies *pp, const run_args *a, const scen
     return EXIT_OK;
 }
 
+/* The run ids this process completed. */
+typedef struct run_ids {
+    long long *ids;
+    int n, cap;
+} run_ids;
+
+static int run_ids_add(run_ids *r, long long id)
+{
+    if (r->n == r->cap) {
+        int cap = r->cap ? 2 * r->cap : 64;
+        long long *grown = realloc(r->ids, (size_t)cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        r->ids = grown;
+        r->cap = cap;
+    }
+    r->ids[r->n++] = id;
+    return 0;
+}
+
 /* ---- -j N: runs in worker threads, one writer ---- */
 
 /* One run to do: everything run_one needs, owned here. */
@@ -279,7 +299,7 @@ static void *job_worker(void *arg)
  * of -j 1.  A failed or interrupted run is not written (nothing of it reaches
  * the database); runs that completed before the stop are.  Returns the
  * first failure's exit code (message printed), or EXIT_OK. */
-static int run_jobs(run_job *jobs, int n, int workers, sink *out, int quiet)
+static int run_jobs(run_job *jobs, int n, int workers, sink *out, int quiet, run_ids *mine)
 {
     job_pool P = {jobs, n, 0, 0, 2 * workers, 0, quiet, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
     pthread_t *tid = calloc((size_t)workers, sizeof *tid);
@@ -308,13 +328,20 @@ static int run_jobs(run_job *jobs, int n, int workers, sink *out, int quiet)
             if (status == EXIT_OK)
                 status = jobs[k].status;
             fprintf(stderr, "edgesim: %s: %s\n", jobs[k].label, jobs[k].err);
-        } else if (sink_buffer_replay(jobs[k].buf, out) != 0) {
-            if (status == EXIT_OK)
+        } else {
+            int dups = out->duplicates;
+            int failed = sink_buffer_replay(jobs[k].buf, out) != 0;
+            if (failed)
+                fprintf(stderr, "edgesim: %s: %s\n", jobs[k].label, out->err);
+            else if (out->duplicates == dups && run_ids_add(mine, out->run_id) != 0)
+                fprintf(stderr, "edgesim: out of memory\n");
+            if (failed && status == EXIT_OK)
                 status = EXIT_OUTPUT;
-            fprintf(stderr, "edgesim: %s: %s\n", jobs[k].label, out->err);
-            pthread_mutex_lock(&P.mu);
-            P.stop = 1;
-            pthread_mutex_unlock(&P.mu);
+            if (failed) {
+                pthread_mutex_lock(&P.mu);
+                P.stop = 1;
+                pthread_mutex_unlock(&P.mu);
+            }
         }
         sink_close(jobs[k].buf); /* its memory, as soon as it is written */
         jobs[k].buf = NULL;
@@ -353,7 +380,10 @@ int cli__run(int argc, char **argv)
     policy_registry *reg = NULL;
     point_policies pp = {NULL, NULL, 0};
     sink *out = NULL;
+    run_ids mine = {NULL, 0, 0};
 
+    /* From here on a signal sets cli__interrupted, which the run polls. */
+    cli__catch_signals();
     if (scenario_file_load(&sf, a.scenario, a.set_list, a.n_sets, err, sizeof err) != 0) {
         fprintf(stderr, "edgesim: %s\n", err);
         return EXIT_USAGE;
@@ -407,6 +437,11 @@ int cli__run(int argc, char **argv)
         goto done;
     }
 
+    if (cli__interrupted) {
+        fprintf(stderr, "edgesim: interrupted before the first run; %s unchanged\n", a.output);
+        status = EXIT_INTERRUPTED;
+        goto done;
+    }
     out = sink_sqlite_open(a.output, err, sizeof err);
     if (out && sink_sqlite_set_records(out, a.records_mode) != 0) {
         snprintf(err, sizeof err, "%s", out->err);
@@ -418,9 +453,6 @@ int cli__run(int argc, char **argv)
         status = EXIT_OUTPUT;
         goto done;
     }
-    long long first_run_id = summary_max_run_id(a.output);
-
-    cli__catch_signals();
     scenario sc;
     identity_cache hashes;
     memset(&hashes, 0, sizeof hashes);
@@ -517,8 +549,13 @@ int cli__run(int argc, char **argv)
                     } else {
                         run_options opt = {a.quiet, label, &cli__interrupted, stderr};
                         run_stats st;
+                        int dups = out->duplicates;
                         status =
                             cli__exit_of_run(run_one(&sc, &pp.inst[i], out, &info, &opt, &st, err, sizeof err));
+                        if (status == EXIT_OK && out->duplicates == dups && run_ids_add(&mine, out->run_id) != 0) {
+                            snprintf(err, sizeof err, "out of memory");
+                            status = EXIT_INTERNAL;
+                        }
                     }
                 }
                 if (status != EXIT_OK)
@@ -530,7 +567,7 @@ int cli__run(int argc, char **argv)
             }
         }
         if (parallel && status == EXIT_OK && n_jobs > 0)
-            status = run_jobs(jobs, n_jobs, a.jobs < n_jobs ? (int)a.jobs : n_jobs, out, a.quiet);
+            status = run_jobs(jobs, n_jobs, a.jobs < n_jobs ? (int)a.jobs : n_jobs, out, a.quiet, &mine);
         if (jobs)
             run_jobs_free(jobs, n_jobs);
         cJSON_Delete(point);
@@ -545,9 +582,13 @@ int cli__run(int argc, char **argv)
                 a.output);
     sink_close(out);
     out = NULL;
-    if (status == EXIT_OK && !a.quiet)
-        status = summary_print(a.output, first_run_id, stdout);
+    /* The runs this process completed (after Ctrl-C too), not other writers'. */
+    if ((status == EXIT_OK || status == EXIT_INTERRUPTED) && !a.quiet && mine.n > 0) {
+        int printed = summary_print(a.output, mine.ids, mine.n, stdout);
+        status = status == EXIT_OK ? printed : status;
+    }
 done:
+    free(mine.ids);
     point_policies_free(&pp);
     sink_close(out);
     policy_registry_destroy(reg);

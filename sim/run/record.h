@@ -16,7 +16,7 @@
 
 /* Bumped whenever analysis/schema.sql changes; stored as PRAGMA user_version
  * in every results database. */
-#define EDGESIM_SCHEMA_VERSION 8
+#define EDGESIM_SCHEMA_VERSION 9
 
 typedef struct record {
     int64_t query_id;
@@ -92,6 +92,7 @@ struct sink {
     const sink_type *type;
     char err[1024];             /* set when a call returns -1 */
     int duplicates;             /* runs ended ok but dropped: another writer completed the same run first */
+    int64_t run_id;             /* the run begun last (its row id in a database; 0 otherwise) */
 };
 
 /* SQLite file (created if missing, appended to otherwise).  NULL with err. */

@@ -575,9 +575,15 @@ done:
             edge_busy += llm_server_busy_s(r.edges[e], now);
         r.stats.edge_busy_frac = now > 0 ? edge_busy / r.n_edges / sim_time_to_s(now) : NAN;
     }
-    if (begun && out->type->end_run(out, &r.stats, r.status == RUN_OK) != 0 && r.status == RUN_OK) {
-        snprintf(err, errlen, "%s", out->err);
-        r.status = RUN_OUTPUT;
+    if (begun && out->type->end_run(out, &r.stats, r.status == RUN_OK) != 0) {
+        if (r.status == RUN_OK) {
+            snprintf(err, errlen, "%s", out->err);
+            r.status = RUN_OUTPUT;
+        } else if (out->err[0] && !strstr(err, out->err)) {
+            /* The failed run could not be removed either: say what is left. */
+            size_t len = strlen(err);
+            snprintf(err + len, errlen - len, "; %s", out->err);
+        }
     }
     if (r.status == RUN_OK)
         progress(&r, 1);

@@ -1,87 +1,251 @@
-/* sink_sqlite.c -- records into an SQLite database.
+/* sink_sqlite.c -- records into an SQLite database, and the database's life
+ * cycle (results_db.h).
  *
- * A run's row in `runs` is committed first with status 'running'; its query
- * records follow in transactions of SINK_BATCH rows through one prepared
- * statement; the end marks it 'complete'.  A run that fails or is
- * interrupted is deleted (rows and run), so the file never holds half a run
- * that looks whole; a killed process leaves status 'running', which every
- * view ignores.
+ * A run's row in `runs` is committed first with status 'running' and its
+ * writer ("host:pid"); its query records are kept in memory and written in
+ * short transactions of at most SINK_BATCH rows (or after SINK_FLUSH_S of
+ * wall time), so no transaction stays open while the simulation runs; the
+ * last batch and the status 'complete' are committed together.  A run that
+ * fails or is interrupted is deleted (rows and run), so the file never holds
+ * half a run that looks whole; a killed process (or a failed deletion, e.g.
+ * on a full disk) leaves status 'running', which every view ignores and
+ * `edgesim clean` removes.
  */
+#include "sim/run/results_db.h"
+
+#include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sqlite3.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "figures_int.h"
 #include "sim/run/record.h"
 
-#define SINK_BATCH 20000
+#define SINK_BATCH 4096    /* records per write transaction */
+#define SINK_FLUSH_S 2.0   /* or at most this much wall time between commits, s */
 #define SCHEMA_VERSION EDGESIM_SCHEMA_VERSION
 
 extern const char edgesim_schema_sql[];
 
-typedef struct sqlite_sink {
-    sink base;
-    char path[1024];
-    sqlite3 *db;
-    sqlite3_stmt *insert;
-    sqlite3_int64 run_id;
-    int in_txn;
-    int batch;
-    sink_records mode;
-    run_figures fig;            /* SINK_RECORDS_RUNS: the current run's figures */
-} sqlite_sink;
-
-const char *const sink_records_names[] = {"all", "runs", NULL};
-
-static int db_fail(sqlite_sink *s, const char *what)
+static double wall_now(void)
 {
-    snprintf(s->base.err, sizeof s->base.err, "%.400s: %s: %.300s", s->path, what,
-             s->db ? sqlite3_errmsg(s->db) : "cannot open");
-    return -1;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int exec(sqlite_sink *s, const char *sql, const char *what)
+/* ---- the database ---- */
+
+/* SQLite's message, plus the system's when an I/O call failed ("disk I/O
+ * error (File too large)", "database or disk is full (No space left on
+ * device)"). */
+static void db_error(sqlite3 *db, const char *msg, char *out, size_t len)
+{
+    int sys = sqlite3_system_errno(db);
+    int code = sqlite3_errcode(db) & 0xff;
+    if (sys != 0 && (code == SQLITE_IOERR || code == SQLITE_FULL || code == SQLITE_CANTOPEN))
+        snprintf(out, len, "%.300s (%s)", msg, strerror(sys));
+    else if (code == SQLITE_IOERR)
+        snprintf(out, len, "%.300s (a full disk, a file size limit, or a failing device?)", msg);
+    else
+        snprintf(out, len, "%.300s", msg);
+}
+
+static int db_exec(sqlite3 *db, const char *path, const char *sql, const char *what, char *err, size_t errlen)
 {
     char *msg = NULL;
-    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(s->base.err, sizeof s->base.err, "%.400s: %s: %.300s", s->path, what, msg ? msg : "?");
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        char why[400];
+        db_error(db, msg ? msg : sqlite3_errmsg(db), why, sizeof why);
+        snprintf(err, errlen, "%.400s: %s: %s", path, what, why);
         sqlite3_free(msg);
         return -1;
     }
     return 0;
 }
 
-static int query_int(sqlite_sink *s, const char *sql, int *out)
+/* Runs `sql` (one integer result) into *out; -1 with err set. */
+static int db_int(sqlite3 *db, const char *path, const char *sql, int *out, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW;
-    if (rc)
+    int ok = sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW;
+    if (ok)
         *out = sqlite3_column_int(st, 0);
+    else
+        snprintf(err, errlen, "%.400s: reading the database: %.300s", path, sqlite3_errmsg(db));
     sqlite3_finalize(st);
-    return rc ? 0 : db_fail(s, "reading the database");
+    return ok ? 0 : -1;
 }
 
-/* Create the schema in a new file; refuse a file of another schema version. */
-static int install_schema(sqlite_sink *s)
+/* Within BEGIN IMMEDIATE: check the schema, or install it in a new file. */
+static int install_schema_locked(sqlite3 *db, const char *path, char *err, size_t errlen)
 {
-    int tables, version;
-    if (query_int(s, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('runs', 'queries')",
-                  &tables) != 0 ||
-        query_int(s, "PRAGMA user_version", &version) != 0)
+    int version, ours, foreign, runs_table;
+    if (db_int(db, path, "PRAGMA user_version", &version, err, errlen) != 0)
         return -1;
-    if (tables > 0 && version != SCHEMA_VERSION) {
-        snprintf(s->base.err, sizeof s->base.err,
-                 "%.400s: written with record schema version %d, this edgesim writes version %d: "
-                 "write to a new file",
-                 s->path, version, SCHEMA_VERSION);
+    if (version == SCHEMA_VERSION)
+        return 0;
+    if (db_int(db, path,
+               "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('runs', 'queries')", &ours,
+               err, errlen) != 0 ||
+        db_int(db, path,
+               "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name NOT IN ('runs', 'queries')"
+               " AND name NOT LIKE 'sqlite_%'",
+               &foreign, err, errlen) != 0)
+        return -1;
+    runs_table = ours > 0;
+    if (version != 0) {
+        snprintf(err, errlen,
+                 "%.400s: written with record schema version %d, this edgesim writes version %d: write to a new "
+                 "file",
+                 path, version, SCHEMA_VERSION);
         return -1;
     }
-    char sql[64];
-    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", SCHEMA_VERSION);
-    return exec(s, edgesim_schema_sql, "creating the schema") != 0 || exec(s, sql, "setting the version") != 0 ? -1
-                                                                                                               : 0;
+    if (foreign > 0) {
+        snprintf(err, errlen, "%.400s: not an edgesim results database (it has tables of its own): write to a new "
+                              "file", path);
+        return -1;
+    }
+    if (runs_table) {
+        /* Version 0 with our tables: a schema left half-made by an older
+         * edgesim killed while creating it.  Without runs, start afresh. */
+        int n_runs = 0;
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM runs", -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            n_runs = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+        if (n_runs > 0) {
+            snprintf(err, errlen, "%.400s: holds %d runs but no record schema version: write to a new file", path,
+                     n_runs);
+            return -1;
+        }
+    }
+    /* Drop whatever part of a schema is there (views first), then create. */
+    sqlite3_stmt *st = NULL;
+    char *drops = sqlite3_mprintf("%s", "");
+    if (sqlite3_prepare_v2(db, "SELECT type, name FROM sqlite_master WHERE type IN ('view', 'table')"
+                               " AND name NOT LIKE 'sqlite_%' ORDER BY type = 'table'",
+                           -1, &st, NULL) == SQLITE_OK) {
+        while (drops && sqlite3_step(st) == SQLITE_ROW) {
+            const char *type = (const char *)sqlite3_column_text(st, 0);
+            char *more = sqlite3_mprintf("%sDROP %s IF EXISTS \"%w\";", drops, strcmp(type, "view") == 0 ? "VIEW" : "TABLE",
+                                         (const char *)sqlite3_column_text(st, 1));
+            sqlite3_free(drops);
+            drops = more;
+        }
+    }
+    sqlite3_finalize(st);
+    if (!drops) {
+        snprintf(err, errlen, "%.400s: out of memory", path);
+        return -1;
+    }
+    char version_sql[64];
+    snprintf(version_sql, sizeof version_sql, "PRAGMA user_version = %d", SCHEMA_VERSION);
+    int rc = db_exec(db, path, drops, "removing a partial schema", err, errlen) != 0 ||
+                     db_exec(db, path, edgesim_schema_sql, "creating the schema", err, errlen) != 0 ||
+                     db_exec(db, path, version_sql, "setting the version", err, errlen) != 0
+                 ? -1
+                 : 0;
+    sqlite3_free(drops);
+    return rc;
+}
+
+sqlite3 *results_db_open(const char *path, int create, char *err, size_t errlen)
+{
+    sqlite3 *db = NULL;
+    /* One connection used by one thread: no SQLite mutexes (about 4% of a run). */
+    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%.400s: cannot open the database: %.300s", path,
+                 db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return NULL;
+    }
+    sqlite3_busy_timeout(db, RESULTS_DB_BUSY_MS);
+    sqlite3_extended_result_codes(db, 1);
+    const char *max_pages = getenv("EDGESIM_TEST_DB_MAX_PAGES");
+    if (max_pages) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA max_page_count = %d", atoi(max_pages));
+        if (db_exec(db, path, sql, "setting the test page limit", err, errlen) != 0)
+            goto fail;
+    }
+    if (db_exec(db, path, "PRAGMA synchronous = NORMAL", "configuring", err, errlen) != 0 ||
+        db_exec(db, path, "BEGIN IMMEDIATE", "locking the file to check its schema", err, errlen) != 0)
+        goto fail;
+    if (install_schema_locked(db, path, err, errlen) != 0) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        goto fail;
+    }
+    if (db_exec(db, path, "COMMIT", "committing the schema", err, errlen) != 0) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        goto fail;
+    }
+    return db;
+fail:
+    sqlite3_close(db);
+    return NULL;
+}
+
+void results_db_writer_id(char *buf, size_t len)
+{
+    char host[256];
+    if (gethostname(host, sizeof host) != 0)
+        snprintf(host, sizeof host, "?");
+    host[sizeof host - 1] = '\0';
+    snprintf(buf, len, "%s:%ld", host, (long)getpid());
+}
+
+int results_db_writer_alive(const char *writer)
+{
+    char host[256];
+    const char *colon = writer ? strrchr(writer, ':') : NULL;
+    if (!colon || gethostname(host, sizeof host) != 0)
+        return -1;
+    host[sizeof host - 1] = '\0';
+    if ((size_t)(colon - writer) != strlen(host) || strncmp(writer, host, strlen(host)) != 0)
+        return -1;
+    long pid = strtol(colon + 1, NULL, 10);
+    if (pid <= 0)
+        return 0;
+    return kill((pid_t)pid, 0) == 0 || errno == EPERM ? 1 : 0;
+}
+
+/* ---- the sink ---- */
+
+typedef struct sqlite_sink {
+    sink base;
+    char path[1024];
+    char writer[300];
+    sqlite3 *db;
+    sqlite3_stmt *insert;
+    sqlite3_int64 run_id;
+    int in_run;              /* between begin_run and end_run */
+    record *buf;             /* records not yet written */
+    int n_buf;
+    double last_flush;       /* wall clock, s */
+    sink_records mode;
+    run_figures fig;         /* SINK_RECORDS_RUNS: the current run's figures */
+} sqlite_sink;
+
+const char *const sink_records_names[] = {"all", "runs", NULL};
+
+static int db_fail(sqlite_sink *s, const char *what)
+{
+    char why[400];
+    db_error(s->db, sqlite3_errmsg(s->db), why, sizeof why);
+    snprintf(s->base.err, sizeof s->base.err, "%.400s: %s: %s", s->path, what, why);
+    return -1;
+}
+
+static int exec(sqlite_sink *s, const char *sql, const char *what)
+{
+    return db_exec(s->db, s->path, sql, what, s->base.err, sizeof s->base.err);
 }
 
 static const char insert_sql[] =
@@ -110,60 +274,10 @@ static void bind_opt_int(sqlite3_stmt *st, int i, int64_t v)
         sqlite3_bind_int64(st, i, v);
 }
 
-static int sqlite_begin_run(sink *base, const run_info *info)
+static void bind_record(sqlite3_stmt *st, sqlite3_int64 run_id, const record *r)
 {
-    sqlite_sink *s = (sqlite_sink *)base;
-    sqlite3_stmt *st = NULL;
-    const char *sql =
-        "INSERT INTO runs (scenario_name, scenario_json, sweep_index, sweep_point, seed, replication,"
-        " policy, policy_params, policy_derived, version, started_at, config_hash, group_key, point_key,"
-        " config_label, status)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'running')";
-    if (!info->config_hash || !info->group_key || !info->point_key) {
-        snprintf(s->base.err, sizeof s->base.err, "%.400s: a run without an identity (internal error)", s->path);
-        return -1;
-    }
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_fail(s, "preparing the run row");
-    sqlite3_bind_text(st, 1, info->scenario_name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, info->scenario_json, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(st, 3, info->sweep_index);
-    sqlite3_bind_text(st, 4, info->sweep_point, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 5, (sqlite3_int64)info->seed);
-    sqlite3_bind_int(st, 6, info->replication);
-    sqlite3_bind_text(st, 7, info->policy, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 8, info->policy_params, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 9, info->policy_derived ? info->policy_derived : "{}", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 10, info->version, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 11, info->started_at, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 12, info->config_hash, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 13, info->group_key, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 14, info->point_key, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 15, info->config_label ? info->config_label : info->policy, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(s, "writing the run row");
-    s->run_id = sqlite3_last_insert_rowid(s->db);
-    if (exec(s, "BEGIN", "starting a transaction") != 0)
-        return -1;
-    s->in_txn = 1;
-    s->batch = 0;
-    if (s->mode == SINK_RECORDS_RUNS)
-        figures_reset(&s->fig);
-    return 0;
-}
-
-static int sqlite_write(sink *base, const record *r)
-{
-    sqlite_sink *s = (sqlite_sink *)base;
-    if (s->mode == SINK_RECORDS_RUNS) {
-        figures_add(&s->fig, r);
-        return 0;
-    }
-    sqlite3_stmt *st = s->insert;
     sqlite3_reset(st);
-    sqlite3_bind_int64(st, 1, s->run_id);
+    sqlite3_bind_int64(st, 1, run_id);
     sqlite3_bind_int64(st, 2, r->query_id);
     bind_opt_int(st, 3, r->dialogue_id);
     bind_opt_int(st, 4, r->turn);
@@ -193,14 +307,6 @@ static int sqlite_write(sink *base, const record *r)
     sqlite3_bind_int(st, 45, r->site);
     sqlite3_bind_int(st, 46, r->site_done);
     sqlite3_bind_int(st, 47, r->handovers);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return db_fail(s, "writing a query record");
-    if (++s->batch >= SINK_BATCH) {
-        if (exec(s, "COMMIT; BEGIN", "committing records") != 0)
-            return -1;
-        s->batch = 0;
-    }
-    return 0;
 }
 
 static double ratio(double sum, uint64_t n) { return n ? sum / (double)n : NAN; }
@@ -244,32 +350,141 @@ static int write_figures(sqlite_sink *s)
     return rc == SQLITE_DONE ? 0 : db_fail(s, "writing the run's figures");
 }
 
+/* Write the buffered records inside the open transaction. */
+static int insert_buffered(sqlite_sink *s)
+{
+    for (int i = 0; i < s->n_buf; i++) {
+        bind_record(s->insert, s->run_id, &s->buf[i]);
+        if (sqlite3_step(s->insert) != SQLITE_DONE)
+            return db_fail(s, "writing a query record");
+    }
+    return 0;
+}
+
+/* The buffered records in one short transaction. */
+static int flush(sqlite_sink *s)
+{
+    if (s->n_buf == 0)
+        return 0;
+    if (exec(s, "BEGIN IMMEDIATE", "starting a transaction") != 0)
+        return -1;
+    if (insert_buffered(s) != 0 || exec(s, "COMMIT", "committing records") != 0) {
+        char keep[sizeof s->base.err];
+        memcpy(keep, s->base.err, sizeof keep);
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        memcpy(s->base.err, keep, sizeof keep);
+        return -1;
+    }
+    s->n_buf = 0;
+    s->last_flush = wall_now();
+    return 0;
+}
+
+/* Delete the current run (rows and run row) in one transaction.  If that
+ * fails too (a full disk), the run stays 'running' for `edgesim clean`, and
+ * err says so after what it held. */
 static int remove_run(sqlite_sink *s)
 {
-    char sql[160];
-    if (s->in_txn && !sqlite3_get_autocommit(s->db))
+    char sql[300];
+    s->n_buf = 0;
+    s->in_run = 0;
+    if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    s->in_txn = 0;
     snprintf(sql, sizeof sql,
-             "DELETE FROM queries WHERE run_id = %lld; DELETE FROM run_figures WHERE run_id = %lld;"
-             " DELETE FROM runs WHERE run_id = %lld;",
+             "BEGIN IMMEDIATE; DELETE FROM queries WHERE run_id = %lld; DELETE FROM run_figures WHERE run_id = %lld;"
+             " DELETE FROM runs WHERE run_id = %lld; COMMIT;",
              (long long)s->run_id, (long long)s->run_id, (long long)s->run_id);
-    return exec(s, sql, "removing the unfinished run");
+    if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK)
+        return 0;
+    char why[400];
+    db_error(s->db, sqlite3_errmsg(s->db), why, sizeof why);
+    size_t len = strlen(s->base.err);
+    snprintf(s->base.err + len, sizeof s->base.err - len,
+             "%sthe unfinished run %lld could not be removed (%.200s): it is left as 'running', which no view "
+             "counts; `edgesim clean %.300s` removes it",
+             len ? "; " : "", (long long)s->run_id, why, s->path);
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+}
+
+static int sqlite_begin_run(sink *base, const run_info *info)
+{
+    sqlite_sink *s = (sqlite_sink *)base;
+    sqlite3_stmt *st = NULL;
+    const char *sql =
+        "INSERT INTO runs (scenario_name, scenario_json, sweep_index, sweep_point, seed, replication,"
+        " policy, policy_params, policy_derived, version, started_at, config_hash, group_key, point_key,"
+        " config_label, writer, status)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, 'running')";
+    if (!info->config_hash || !info->group_key || !info->point_key) {
+        snprintf(s->base.err, sizeof s->base.err, "%.400s: a run without an identity (internal error)", s->path);
+        return -1;
+    }
+    s->base.err[0] = '\0';
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "preparing the run row");
+    sqlite3_bind_text(st, 1, info->scenario_name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, info->scenario_json, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 3, info->sweep_index);
+    sqlite3_bind_text(st, 4, info->sweep_point, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)info->seed);
+    sqlite3_bind_int(st, 6, info->replication);
+    sqlite3_bind_text(st, 7, info->policy, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 8, info->policy_params, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 9, info->policy_derived ? info->policy_derived : "{}", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 10, info->version, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 11, info->started_at, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 12, info->config_hash, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 13, info->group_key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 14, info->point_key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 15, info->config_label ? info->config_label : info->policy, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 16, s->writer, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(s, "writing the run row");
+    s->run_id = sqlite3_last_insert_rowid(s->db);
+    s->base.run_id = s->run_id;
+    s->in_run = 1;
+    s->n_buf = 0;
+    s->last_flush = wall_now();
+    if (s->mode == SINK_RECORDS_RUNS)
+        figures_reset(&s->fig);
+    return 0;
+}
+
+static int sqlite_write(sink *base, const record *r)
+{
+    sqlite_sink *s = (sqlite_sink *)base;
+    if (s->mode == SINK_RECORDS_RUNS) {
+        figures_add(&s->fig, r);
+        return 0;
+    }
+    s->buf[s->n_buf++] = *r;
+    if (s->n_buf == SINK_BATCH || (s->n_buf % 256 == 0 && wall_now() - s->last_flush > SINK_FLUSH_S))
+        return flush(s);
+    return 0;
 }
 
 static int sqlite_end_run(sink *base, const run_stats *st, int ok)
 {
     sqlite_sink *s = (sqlite_sink *)base;
-    if (!ok)
+    if (!ok) {
+        s->base.err[0] = '\0'; /* the caller has reported why */
         return remove_run(s);
+    }
     sqlite3_stmt *up = NULL;
-    if (s->mode == SINK_RECORDS_RUNS && write_figures(s) != 0)
-        goto fail;
     const char *sql = "UPDATE runs SET status = 'complete', wall_s = ?1, n_queries = ?2, n_unstarted = ?3,"
-                      " sim_end_s = ?4, events = ?5, device_busy_frac = ?6, edge_busy_frac = ?7"
-                      " WHERE run_id = ?8";
-    if (sqlite3_prepare_v2(s->db, sql, -1, &up, NULL) != SQLITE_OK)
+                      " sim_end_s = ?4, events = ?5, device_busy_frac = ?6, edge_busy_frac = ?7, writer = NULL"
+                      " WHERE run_id = ?8 AND status = 'running'";
+    if (exec(s, "BEGIN IMMEDIATE", "starting a transaction") != 0 || insert_buffered(s) != 0 ||
+        (s->mode == SINK_RECORDS_RUNS && write_figures(s) != 0))
         goto fail;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &up, NULL) != SQLITE_OK) {
+        db_fail(s, "completing the run row");
+        goto fail;
+    }
     sqlite3_bind_double(up, 1, st->wall_s);
     sqlite3_bind_int64(up, 2, st->n_queries);
     sqlite3_bind_int64(up, 3, st->n_unstarted);
@@ -279,43 +494,32 @@ static int sqlite_end_run(sink *base, const run_stats *st, int ok)
     bind_real(up, 7, st->edge_busy_frac);
     sqlite3_bind_int64(up, 8, s->run_id);
     int rc = sqlite3_step(up);
-    if (rc == SQLITE_CONSTRAINT && sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE) {
+    sqlite3_finalize(up);
+    if (rc == SQLITE_CONSTRAINT_UNIQUE) {
         /* Another writer completed the same run (same config_hash) first:
          * keep theirs, so the file never counts it twice. */
-        sqlite3_finalize(up);
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         s->base.duplicates++;
         return remove_run(s);
     }
-    if (rc != SQLITE_DONE)
+    if (rc != SQLITE_DONE) {
+        db_fail(s, "completing the run row");
         goto fail;
-    sqlite3_finalize(up);
-    if (exec(s, "COMMIT", "committing the run") != 0) {
-        remove_run(s);
-        return -1;
     }
-    s->in_txn = 0;
+    if (sqlite3_changes(s->db) != 1) {
+        snprintf(s->base.err, sizeof s->base.err,
+                 "%.400s: run %lld was removed from the file while it ran (by `edgesim clean`?)", s->path,
+                 (long long)s->run_id);
+        goto fail;
+    }
+    if (exec(s, "COMMIT", "committing the run") != 0)
+        goto fail;
+    s->in_run = 0;
+    s->n_buf = 0;
     return 0;
 fail:
-    db_fail(s, "completing the run row");
-    sqlite3_finalize(up);
-    {
-        char keep[sizeof s->base.err];
-        memcpy(keep, s->base.err, sizeof keep);
-        remove_run(s);
-        memcpy(s->base.err, keep, sizeof keep);
-    }
+    remove_run(s);
     return -1;
-}
-
-static void sqlite_close(sink *base)
-{
-    sqlite_sink *s = (sqlite_sink *)base;
-    if (s->in_txn)
-        remove_run(s);
-    sqlite3_finalize(s->insert);
-    sqlite3_close(s->db);
-    figures_free(&s->fig);
-    free(s);
 }
 
 static int sqlite_has_complete(sink *base, const char *config_hash)
@@ -331,6 +535,18 @@ static int sqlite_has_complete(sink *base, const char *config_hash)
     }
     sqlite3_finalize(st);
     return found < 0 ? db_fail(s, "looking for a complete run") : found;
+}
+
+static void sqlite_close(sink *base)
+{
+    sqlite_sink *s = (sqlite_sink *)base;
+    if (s->in_run)
+        remove_run(s);
+    sqlite3_finalize(s->insert);
+    sqlite3_close(s->db);
+    figures_free(&s->fig);
+    free(s->buf);
+    free(s);
 }
 
 static const sink_type sqlite_type;
@@ -370,38 +586,30 @@ static const sink_type sqlite_type = {"sqlite",     sqlite_begin_run, sqlite_wri
 sink *sink_sqlite_open(const char *path, char *err, size_t errlen)
 {
     sqlite_sink *s = calloc(1, sizeof *s);
-    if (!s) {
+    record *buf = malloc(SINK_BATCH * sizeof *buf);
+    if (!s || !buf) {
+        free(s);
+        free(buf);
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
     s->base.type = &sqlite_type;
+    s->buf = buf;
     snprintf(s->path, sizeof s->path, "%s", path);
-    /* One connection used by one thread: no SQLite mutexes (about 4% of a run). */
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
-        db_fail(s, "cannot open the database");
-        goto fail;
-    }
-    sqlite3_busy_timeout(s->db, 30000); /* parallel runs appending to one file */
-    /* Fault injection for tests: cap the file size to provoke "disk full". */
-    const char *max_pages = getenv("EDGESIM_TEST_DB_MAX_PAGES");
-    if (max_pages) {
-        char sql[64];
-        snprintf(sql, sizeof sql, "PRAGMA max_page_count = %d", atoi(max_pages));
-        if (exec(s, sql, "setting the test page limit") != 0)
-            goto fail;
-    }
-    if (exec(s, "PRAGMA synchronous = NORMAL", "configuring") != 0 || install_schema(s) != 0)
+    results_db_writer_id(s->writer, sizeof s->writer);
+    s->db = results_db_open(path, 1, err, errlen);
+    if (!s->db)
         goto fail;
     if (sqlite3_prepare_v2(s->db, insert_sql, -1, &s->insert, NULL) != SQLITE_OK) {
-        db_fail(s, "preparing the record insert (is this an edgesim database?)");
+        snprintf(err, errlen, "%.400s: preparing the record insert (is this an edgesim database?): %.300s", path,
+                 sqlite3_errmsg(s->db));
         goto fail;
     }
     return &s->base;
 fail:
-    snprintf(err, errlen, "%s", s->base.err);
     sqlite3_finalize(s->insert);
     sqlite3_close(s->db);
+    free(s->buf);
     free(s);
     return NULL;
 }
