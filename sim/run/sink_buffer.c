@@ -126,7 +126,16 @@ int sink_buffer_replay(sink *base, sink *to)
     } else {
         for (size_t i = 0; i < b->n; i++)
             if (to->type->write(to, &b->records[i]) != 0) {
-                to->type->end_run(to, &b->stats, 0);
+                /* Keep why the write failed; add what removing the run left. */
+                char why[sizeof to->err];
+                memcpy(why, to->err, sizeof why);
+                if (to->type->end_run(to, &b->stats, 0) != 0 && to->err[0]) {
+                    char note[sizeof to->err];
+                    memcpy(note, to->err, sizeof note);
+                    snprintf(to->err, sizeof to->err, "%.500s; %.500s", why, note);
+                } else {
+                    memcpy(to->err, why, sizeof why);
+                }
                 return -1;
             }
     }

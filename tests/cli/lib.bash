@@ -3,7 +3,9 @@
 BIN=$EDGESIM_BIN
 SRC=$EDGESIM_SOURCE_DIR
 T=$(mktemp -d "${TMPDIR:-/tmp}/edgesim-cli-XXXXXX")
-trap 'rm -rf "$T"' EXIT
+# Only the test's own shell removes it: a background job's forked shell,
+# signalled before it execs its command, would run this trap too.
+trap '[ "$BASHPID" = "$$" ] && rm -rf "$T"' EXIT
 passed=0
 failed=0
 
