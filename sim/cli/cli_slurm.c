@@ -359,7 +359,8 @@ static int write_script(const char *path, const char *what, const slurm_args *a,
         put_quoted(f, pl->edgesim);
         fputs(" run ", f);
         put_common(f, a, pl);
-        fprintf(f, " -q --task \"$SLURM_ARRAY_TASK_ID\" -o ");
+        /* -j 1: one CPU per task (edgesim run defaults to every core of the node). */
+        fprintf(f, " -q -j 1 --task \"$SLURM_ARRAY_TASK_ID\" -o ");
         put_quoted(f, pl->dir);
         fputs("/tasks/\"$SLURM_ARRAY_TASK_ID\".db\n", f);
     } else {
