@@ -4,12 +4,7 @@
 # splitting replications across tasks stores the same runs as one unsplit run.
 . "$(dirname "$0")/lib.bash"
 
-{
-  echo "id,dialogue_id,turn,in_tokens,out_tokens,p_large,q_small,q_large,benchmark"
-  for i in $(seq 1 120); do
-    echo "$i,-1,0,$((20 + i % 200)),$((1 + i % 50)),0.$((i % 10)),$((i % 3 == 0)),$((i % 2)),mmlu"
-  done
-} >"$T/trace.csv"
+write_trace "$T/trace.csv" 120
 cat >"$T/s.json" <<JSON
 { "name": "id", "seed": 5,
   "trace": { "path": "trace.csv", "arrival": { "process": "poisson", "rate_per_s": 4 } },
