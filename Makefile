@@ -6,7 +6,7 @@ SCENARIO    ?= scenarios/default.json
 DB          ?= results.db
 PREFIX      ?= /usr/local
 
-.PHONY: all deps build run test test-asan bench install clean
+.PHONY: all deps build build-release run test test-asan bench install clean
 
 all: build
 
@@ -30,6 +30,11 @@ run: deps build
 test: deps build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# An optimised build with warnings as errors: -O3 inlining finds warnings
+# that the default build does not (CI builds it; no tests run there).
+build-release:
+	$(MAKE) build BUILD=build-release CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Release -DEDGESIM_WERROR=ON"
+
 # The whole suite under AddressSanitizer and UBSan, in its own build tree.
 test-asan:
 	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DEDGESIM_SANITIZE=ON -DEDGESIM_WERROR=ON -DCMAKE_BUILD_TYPE=Debug"
@@ -48,4 +53,4 @@ install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-release

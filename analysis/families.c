@@ -167,9 +167,10 @@ static int varying_keys(members *m)
 /* The families of one group and policy. */
 static int policy_families(const an_data *d, members *m, an_family **out, int *n, int *cap)
 {
-    int *covered = calloc((size_t)m->n, sizeof *covered);
-    int *which = malloc((size_t)m->n * sizeof *which);
-    int *taken = calloc((size_t)m->n, sizeof *taken);
+    size_t n_members = m->n > 0 ? (size_t)m->n : 1; /* m->n >= 1; said so for the compiler */
+    int *covered = calloc(n_members, sizeof *covered);
+    int *which = malloc(n_members * sizeof *which);
+    int *taken = calloc(n_members, sizeof *taken);
     int rc = covered && which && taken ? 0 : -1;
     for (int k = 0; rc == 0 && k < m->n_keys; k++) {
         memset(taken, 0, (size_t)m->n * sizeof *taken);

@@ -43,7 +43,10 @@ static void collect_paths(const key_spec *spec, const char *prefix)
 {
     char path[256];
     for (; spec->name; spec++) {
-        snprintf(path, sizeof path, "%s%s%s", prefix, prefix[0] ? "." : "", spec->name);
+        if (snprintf(path, sizeof path, "%s%s%s", prefix, prefix[0] ? "." : "", spec->name) >= (int)sizeof path) {
+            fprintf(stderr, "key path longer than %zu bytes under %s\n", sizeof path - 1, prefix);
+            exit(1);
+        }
         if (spec->type == KEY_OBJECT)
             collect_paths(spec->sub, path);
         else if (n_paths < MAX_PATHS)
@@ -237,7 +240,10 @@ static void check_spec(const key_spec *spec, const char *base, const char *prefi
     for (; spec->name; spec++) {
         const char *p = base + spec->offset;
         int bad = 0;
-        snprintf(path, sizeof path, "%s%s%s", prefix, prefix[0] ? "." : "", spec->name);
+        if (snprintf(path, sizeof path, "%s%s%s", prefix, prefix[0] ? "." : "", spec->name) >= (int)sizeof path) {
+            fprintf(stderr, "key path longer than %zu bytes under %s\n", sizeof path - 1, prefix);
+            exit(1);
+        }
         double found = 0;
         switch (spec->type) {
         case KEY_NUMBER: {
