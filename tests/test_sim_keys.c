@@ -91,6 +91,22 @@ int main(void)
     CHECK_INT(keys_json_set(root, "values", "[9]", &err), 0);
     CHECK_INT(keys_json_set(root, "count.x", "1", &err), -1);
     CHECK_INT(keys_json_set(root, "a..b", "1", &err), -1);
+    /* List elements by index: the list must exist and hold the element. */
+    cJSON *list = cJSON_Parse("{\"sites\": [{\"x_m\": 1}, {\"x_m\": 2}], \"v\": [1, 2]}");
+    CHECK_INT(keys_json_set(list, "sites.1.x_m", "5", &err), 0);
+    CHECK_NEAR(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(list, "sites"), 1), "x_m")->valuedouble, 5,
+               0);
+    CHECK_NEAR(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(list, "sites"), 0), "x_m")->valuedouble, 1,
+               0);
+    CHECK_INT(keys_json_set(list, "v.0", "7", &err), 0);
+    CHECK_NEAR(cJSON_GetArrayItem(cJSON_GetObjectItem(list, "v"), 0)->valuedouble, 7, 0);
+    CHECK_INT(keys_json_set(list, "sites.2.x_m", "5", &err), -1);
+    CHECK(strstr(err.msg, "0..1") != NULL);
+    CHECK_INT(keys_json_set(list, "sites.x.x_m", "5", &err), -1);
+    CHECK_INT(keys_json_set(list, "sites.-1.x_m", "5", &err), -1);
+    CHECK_INT(keys_json_set(list, "other.0.x_m", "5", &err), -1);
+    CHECK(strstr(err.msg, "not in the scenario") != NULL);
+    cJSON_Delete(list);
     memset(&c, 0, sizeof c);
     keys_defaults(keys, &c);
     CHECK_INT(keys_parse(keys, &c, root, "", &err), 0);

@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 int keys_errorf(char *err, size_t errlen, const char *fmt, ...)
@@ -379,6 +380,7 @@ int keys_json_set(cJSON *root, const char *path, const char *value, key_error *e
 
     cJSON *node = root;
     char *part = buf;
+    const char *parent = "the scenario";
     for (;;) {
         char *dot = strchr(part, '.');
         if (dot)
@@ -387,21 +389,46 @@ int keys_json_set(cJSON *root, const char *path, const char *value, key_error *e
             cJSON_Delete(v);
             return fail(err, "--set: empty component in key path \"%s\"", path);
         }
-        if (!dot) {
+        cJSON *child;
+        if (cJSON_IsArray(node)) {
+            /* A list element by its index, like policies.N.K: "sites.1.x_m". */
+            char *end;
+            long i = strtol(part, &end, 10);
+            int n = cJSON_GetArraySize(node);
+            if (end == part || *end || i < 0 || i >= n) {
+                cJSON_Delete(v);
+                return fail(err, "--set %s: \"%s\" is a list of %d in the scenario: expected %s.N with N in 0..%d, "
+                            "found \"%s\"", path, parent, n, parent, n - 1, part);
+            }
+            if (!dot) {
+                cJSON_ReplaceItemInArray(node, (int)i, v);
+                return 0;
+            }
+            child = cJSON_GetArrayItem(node, (int)i);
+        } else if (!dot) {
             if (cJSON_GetObjectItemCaseSensitive(node, part))
                 cJSON_ReplaceItemInObjectCaseSensitive(node, part, v);
             else
                 cJSON_AddItemToObject(node, part, v);
             return 0;
+        } else {
+            child = cJSON_GetObjectItemCaseSensitive(node, part);
+            if (!child && dot[1] >= '0' && dot[1] <= '9') {
+                cJSON_Delete(v);
+                return fail(err, "--set %s: \"%s\" is not in the scenario: write the list there to set its elements",
+                            path, part);
+            }
+            if (!child)
+                child = cJSON_AddObjectToObject(node, part);
         }
-        cJSON *child = cJSON_GetObjectItemCaseSensitive(node, part);
-        if (!child) {
-            child = cJSON_AddObjectToObject(node, part);
-        } else if (!cJSON_IsObject(child)) {
+        if (!child || (!cJSON_IsObject(child) && !cJSON_IsArray(child))) {
             cJSON_Delete(v);
-            return fail(err, "--set %s: \"%s\" is not an object in the scenario", path, part);
+            if (!child)
+                return fail(err, "--set %s: out of memory", path);
+            return fail(err, "--set %s: \"%s\" is not an object or a list in the scenario", path, part);
         }
         node = child;
+        parent = part;
         part = dot + 1;
     }
 }

@@ -100,7 +100,9 @@ void keys_print_help(const key_spec *spec, const char *path, FILE *out);
 
 /* Set `path` ("a.b.c") in the JSON tree `root` to `value`, which is parsed as
  * JSON, or taken as a bare string when it is not valid JSON.  Intermediate
- * objects are created.  Returns 0, or -1 with err set. */
+ * objects are created; a component after a list is an index into it
+ * ("sites.1.x_m"; the list must exist and hold that element).  Returns 0, or
+ * -1 with err set. */
 int keys_json_set(cJSON *root, const char *path, const char *value, key_error *err);
 
 /* Format an error message into err (errlen bytes) and return -1: the one

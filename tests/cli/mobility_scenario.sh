@@ -25,4 +25,9 @@ if command -v "${EDGESIM_GNUPLOT:-gnuplot}" >/dev/null 2>&1; then
 fi
 expect_exit 2 "$BIN" run "$SRC/scenarios/mobility/hex7_speed.json" -o "$T/bad.db" -q --set 'sites=[{},{"x_m":"far"}]' --set site_layout.hex_count=0
 expect_grep "sites.1.x_m: expected a number" "$T/err"
+# --set reaches a list element by its index (sites.1.x_m), as sweeps do.
+expect_exit 2 "$BIN" run "$SRC/scenarios/mobility/hex7_speed.json" -o "$T/bad.db" -q --set 'sites=[{},{"x_m":500}]' --set site_layout.hex_count=0 --set 'sites.1.x_m="far"'
+expect_grep "sites.1.x_m: expected a number" "$T/err"
+expect_exit 2 "$BIN" run "$SRC/scenarios/mobility/hex7_speed.json" -o "$T/bad.db" -q --set 'sites=[{},{"x_m":500}]' --set site_layout.hex_count=0 --set sites.2.x_m=1
+expect_grep "N in 0..1" "$T/err"
 finish
