@@ -163,6 +163,28 @@ static void check_random_model(const char *model, double speed_max, double *mean
                 same = 0;
         }
     }
+    /* A second channel read as the router's stale CSI reads it: now, then
+     * 30 s ago (kept legs), now and then 600 s ago (replayed legs).  Every
+     * read equals a third channel's forward-only read. */
+    channel *stale = channel_create(&cfg, &dev, 7, 3, err, sizeof err);
+    channel *fwd = channel_create(&cfg, &dev, 7, 3, err, sizeof err);
+    CHECK(stale != NULL && fwd != NULL);
+    for (int d = 0; stale && fwd && d < 20; d += 3) {
+        for (int i = 0; i < N; i++)
+            channel_position(fwd, d, sim_time_from_s(0.5 * i), &xs[i], &ys[i], &ss[i]);
+        for (int i = 1200; i < N; i++) {
+            double x, y, s;
+            int back = i % 50 == 0 ? 1200 : 60;
+            channel_position(stale, d, sim_time_from_s(0.5 * i), &x, &y, &s);
+            if (x != xs[i] || y != ys[i] || s != ss[i])
+                same = 0;
+            channel_position(stale, d, sim_time_from_s(0.5 * (i - back)), &x, &y, &s);
+            if (x != xs[i - back] || y != ys[i - back] || s != ss[i - back])
+                same = 0;
+        }
+    }
+    channel_destroy(fwd);
+    channel_destroy(stale);
     CHECK(inside);
     CHECK(slow_enough);
     CHECK(path_ok);

@@ -6,8 +6,11 @@
  * device, t).  Models made of legs (a straight move at constant velocity,
  * then a pause) draw leg k from the hashed uniforms MOB_UNIFORMS_PER_LEG k +
  * j of stream (RNG_MOBILITY, device); a cursor per device holds the current
- * leg, so reading forward costs O(1) per leg, and a read before the cursor
- * replays the legs from 0 (the same values).  Positions are kept unfolded
+ * leg, so reading forward costs O(1) per leg.  The last MOB_HISTORY legs of
+ * each device are kept, so a read somewhat in the past (the router's stale
+ * CSI, a fading block read late) costs O(MOB_HISTORY) at most; only a read
+ * further back replays the legs from 0 (the same values: a leg is a pure
+ * function of the legs before it).  Positions are kept unfolded
  * and folded back into the area on output, which is a reflection at its
  * border. */
 #include "channel_int.h"
@@ -23,6 +26,7 @@ static const double two_pi = 6.283185307179586476925286766559;
 static const double deg = 0.017453292519943295769236907684886; /* pi / 180 */
 
 #define MOB_UNIFORMS_PER_LEG 4
+#define MOB_HISTORY 64          /* legs kept per device for reads in the past */
 
 /* The registry: (identifier, name, moves, summary).  Key choices, the
  * registry table and the docs come from this one list. */
@@ -91,7 +95,8 @@ struct mobility {
     double area[4];
     double *start_x, *start_y;
     mob_leg *leg;            /* cursor per device */
-    uint64_t replays;        /* reads before a cursor (diagnostics) */
+    mob_leg *history;        /* leg k of device d at history[d * MOB_HISTORY + k % MOB_HISTORY] */
+    uint64_t replays;        /* reads before every kept leg (diagnostics) */
     mob_sample *samples;     /* trace: every device's samples, by device then time */
     size_t *first;           /* trace: samples of device d are first[d] .. first[d+1]-1 */
     size_t *cursor;          /* trace: last segment used per device */
@@ -236,14 +241,30 @@ static void make_leg(const mobility *m, int d, int64_t k, const mob_leg *prev, m
     }
 }
 
+static void keep_leg(mobility *m, int d, const mob_leg *l)
+{
+    m->history[(size_t)d * MOB_HISTORY + (size_t)(l->index % MOB_HISTORY)] = *l;
+}
+
 /* The leg of device d that contains t. */
 static const mob_leg *leg_at(mobility *m, int d, double t)
 {
     mob_leg *l = &m->leg[d];
+    if (l->index >= 0 && t < l->t0) {
+        /* In the past: one of the kept legs, newest first. */
+        const mob_leg *h = m->history + (size_t)d * MOB_HISTORY;
+        for (int64_t k = l->index - 1; k >= 0 && k > l->index - MOB_HISTORY; k--) {
+            const mob_leg *old = &h[k % MOB_HISTORY];
+            if (old->index != k)
+                break;
+            if (t >= old->t0)
+                return old;
+        }
+        m->replays++;
+    }
     if (l->index < 0 || t < l->t0) {
-        if (l->index >= 0)
-            m->replays++;
         make_leg(m, d, 0, NULL, l);
+        keep_leg(m, d, l);
     }
     while (t >= l->t2) {
         mob_leg next;
@@ -252,6 +273,7 @@ static const mob_leg *leg_at(mobility *m, int d, double t)
         if (!(next.t2 > next.t0)) /* a zero-length leg (probability 0): skip on */
             next.t2 = nextafter(next.t0, INFINITY);
         *l = next;
+        keep_leg(m, d, l);
     }
     return l;
 }
@@ -271,8 +293,19 @@ static void trace_position(mobility *m, int d, double t, double *x, double *y, d
         return;
     }
     size_t i = m->cursor[d];
-    if (i >= n - 1 || t < a[i].t)
-        i = 0;
+    if (i >= n - 1 || t < a[i].t) {
+        /* Before the cursor: the last sample at or before t, by bisection
+         * (a[0].t < t < a[n-1].t here). */
+        size_t lo = 0, hi = n - 1;
+        while (hi - lo > 1) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (a[mid].t <= t)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        i = lo;
+    }
     while (t >= a[i + 1].t)
         i++;
     m->cursor[d] = i;
@@ -507,7 +540,9 @@ mobility *mobility_create(const mobility_config *cfg, const devices_config *dev,
     m->start_x = malloc(n * sizeof *m->start_x);
     m->start_y = malloc(n * sizeof *m->start_y);
     m->leg = malloc(n * sizeof *m->leg);
-    if (!m->start_x || !m->start_y || !m->leg) {
+    int legs = m->kind != MOB_static_model && m->kind != MOB_constant_velocity && m->kind != MOB_trace_model;
+    m->history = legs ? malloc(n * MOB_HISTORY * sizeof *m->history) : NULL;
+    if (!m->start_x || !m->start_y || !m->leg || (legs && !m->history)) {
         keys_errorf(err, errlen, "out of memory");
         mobility_destroy(m);
         return NULL;
@@ -516,6 +551,8 @@ mobility *mobility_create(const mobility_config *cfg, const devices_config *dev,
     memcpy(m->start_y, start_y, n * sizeof *m->start_y);
     for (size_t d = 0; d < n; d++)
         m->leg[d].index = -1;
+    for (size_t i = 0; legs && i < n * MOB_HISTORY; i++)
+        m->history[i].index = -1;
     if (m->kind == MOB_trace_model && load_trace(m, err, errlen) != 0) {
         mobility_destroy(m);
         return NULL;
@@ -530,6 +567,7 @@ void mobility_destroy(mobility *m)
     free(m->start_x);
     free(m->start_y);
     free(m->leg);
+    free(m->history);
     free(m->samples);
     free(m->first);
     free(m->cursor);
