@@ -288,9 +288,14 @@ static void test_file_nul_and_missing(void)
  * row the reader would reject. */
 static void test_writer_roundtrip(void)
 {
-    const char *paths[2] = {"test_trace_rt.csv", "test_trace_rt.jsonl"};
-    int p;
-    for (p = 0; p < 2; p++) {
+    char paths[TRACE_N_COLUMNS][64];
+    int p, n = 0;
+    /* Every extension of every format in the registry. */
+    for (const trace_format *const *f = trace_formats; *f; f++)
+        for (const char *const *e = (*f)->extensions; *e && n < TRACE_N_COLUMNS; e++)
+            snprintf(paths[n++], sizeof paths[0], "test_trace_rt%s", *e);
+    CHECK(n >= 2);
+    for (p = 0; p < n; p++) {
         trace_error err;
         trace_row row, back;
         trace_writer *w = trace_writer_create(paths[p], TRACE_COLS_ALL, &err);
@@ -341,6 +346,51 @@ static void test_writer_roundtrip(void)
         trace_close(r);
         remove(paths[p]);
     }
+}
+
+/* The format registry: each format is found by name and by each of its
+ * extensions, reads from memory under its name, and the messages for an
+ * unknown format list every extension. */
+static void test_format_registry(void)
+{
+    trace_error err;
+    char list[128];
+    int n = 0;
+    trace_format_extensions(list, sizeof list);
+    for (const trace_format *const *f = trace_formats; *f; f++, n++) {
+        char path[64];
+        CHECK(trace_format_find((*f)->name) == *f);
+        CHECK((*f)->reader && (*f)->writer && (*f)->summary && (*f)->extensions[0]);
+        for (const char *const *e = (*f)->extensions; *e; e++) {
+            snprintf(path, sizeof path, "dir.x/trace%s", *e);
+            CHECK(trace_format_of_path(path) == *f);
+            CHECK(strstr(list, *e) != NULL);
+        }
+        /* A header and one row in the format, written by its own writer's
+         * layout: the same row read through trace_open_string. */
+        trace_reader *r = trace_open_string(
+            strcmp((*f)->name, "csv") == 0
+                ? "id,dialogue_id,turn,in_tokens,out_tokens,p_large,q_small,q_large,benchmark\n1,-1,0,5,7,0.5,1,0,g\n"
+                : "{\"id\":1,\"dialogue_id\":-1,\"turn\":0,\"in_tokens\":5,\"out_tokens\":7,\"p_large\":0.5,"
+                  "\"q_small\":1,\"q_large\":0,\"benchmark\":\"g\"}\n",
+            (*f)->name, "t", &err);
+        CHECK(r != NULL);
+        if (r) {
+            trace_row row;
+            CHECK_INT(trace_next(r, &row, &err), 1);
+            CHECK_INT(row.out_tokens, 7);
+            CHECK_INT(trace_next(r, &row, &err), 0);
+            trace_close(r);
+        }
+    }
+    CHECK_INT(n, 2); /* csv and jsonl: a new format needs its rows above */
+    CHECK(trace_format_find("xml") == NULL);
+    CHECK(trace_format_of_path("trace.xml") == NULL);
+    CHECK(trace_format_of_path("dir.csv/trace") == NULL);
+    CHECK(trace_open("trace.xml", &err) == NULL);
+    CHECK(strstr(err.msg, list) != NULL);
+    CHECK(trace_writer_create("out.xml", TRACE_COLS_ALL, &err) == NULL);
+    CHECK(strstr(err.msg, list + 2) != NULL);
 }
 
 /* A full disk: the writer reports the failure at close at the latest. */
@@ -473,6 +523,7 @@ int main(void)
     test_jsonl();
     test_junk();
     test_file_nul_and_missing();
+    test_format_registry();
     test_writer_roundtrip();
     test_writer_full_disk();
     test_writer_atomic();

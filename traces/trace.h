@@ -8,6 +8,7 @@
 #ifndef EDGESIM_TRACE_H
 #define EDGESIM_TRACE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -36,11 +37,38 @@ typedef struct trace_error {
 } trace_error;
 
 typedef struct trace_reader trace_reader;
+typedef struct trace_writer trace_writer;
 
-/* Open a trace file; the format comes from the extension (.csv, .jsonl).
+/* ---- formats: one registry (trace_format.c) ----
+ *
+ * A format is a name, the file extensions that select it, a one-line
+ * summary, and its reader and writer (private vtables, trace_int.h).  The
+ * readers' and writers' choice by extension, their messages, `--output`
+ * help and the table in docs/TRACES.md (`edgesim trace formats`, checked by
+ * tests/cli/docs_tables.sh) come from the registry; adding a format is one
+ * reader, one writer and one registry line. */
+struct trace__reader_ops;
+struct trace__writer_ops;
+typedef struct trace_format {
+    const char *name;             /* "csv": trace_open_string's `format` */
+    const char *const *extensions; /* NULL-terminated, with the dot: ".csv" */
+    const char *summary;          /* one line, for help and docs */
+    const struct trace__reader_ops *reader;
+    const struct trace__writer_ops *writer;
+} trace_format;
+
+/* NULL-terminated; the first is the format of standard output ("-"). */
+extern const trace_format *const trace_formats[];
+const trace_format *trace_format_find(const char *name);       /* NULL if unknown */
+const trace_format *trace_format_of_path(const char *path);    /* by extension; NULL if none fits */
+/* "a .csv or .jsonl" style list of every extension, for messages and help. */
+void trace_format_extensions(char *buf, size_t cap);
+
+/* Open a trace file; the format comes from the extension (trace_formats).
  * Returns NULL with err set. */
 trace_reader *trace_open(const char *path, trace_error *err);
-/* Read from memory (tests); `name` stands for the file in messages. */
+/* Read from memory (tests); `format` a registry name, `name` stands for the
+ * file in messages. */
 trace_reader *trace_open_string(const char *text, const char *format, const char *name, trace_error *err);
 /* 1: a row was read, 0: end of trace, -1: error (err set). */
 int trace_next(trace_reader *r, trace_row *row, trace_error *err);
@@ -164,14 +192,14 @@ typedef enum trace_column {
 
 const char *trace_column_name(trace_column c);
 
-/* Writer: CSV or JSONL by extension, or stdout when path is "-" (CSV).
+/* Writer: the format by extension (trace_formats), or stdout when path is
+ * "-" (the first format).
  * `columns` is a mask of TRACE_COL_* bits; the required ones are always
  * written.  Rows are checked as a reader would check them (a writer never
  * produces a file its reader rejects).  A regular file is written to a
  * temporary file in the same folder (".NAME.PID.N.tmp") and appears under
  * `path` only when trace_writer_close succeeds; a pipe or device given as
  * `path` is written directly. */
-typedef struct trace_writer trace_writer;
 trace_writer *trace_writer_create(const char *path, unsigned columns, trace_error *err);
 int trace_writer_put(trace_writer *w, const trace_row *row, trace_error *err); /* 0 or -1 */
 /* Flushes, closes and renames the file into place; frees w.  Returns 0, or -1

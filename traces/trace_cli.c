@@ -47,6 +47,15 @@ static int fail_code(trace_writer *w, trace_error *err)
     return EXIT_INPUT;
 }
 
+/* `--output` help from the format registry. */
+static const char *output_help(char *buf, size_t cap)
+{
+    char list[128];
+    trace_format_extensions(list, sizeof list);
+    snprintf(buf, cap, "output trace (%s; default - = %s on stdout)", list + 2, trace_formats[0]->name);
+    return buf;
+}
+
 static int cmd_import(int argc, char **argv)
 {
     trace_import_options opt;
@@ -54,6 +63,7 @@ static int cmd_import(int argc, char **argv)
     trace_writer *w;
     trace_error err;
     const char *out = "-", *weak = "mixtral", *out_from = "small", *tokens = "";
+    char out_help[256];
     double tpw = 1.3, cpt = 0;
     long seed = 1, answer_tokens = 1;
     int skip = 0, quiet = 0, npos, rc, i;
@@ -61,7 +71,7 @@ static int cmd_import(int argc, char **argv)
     const char *pos[6];
     double auc = 0.75;
     const opt_def opts[] = {
-        {"--output", 'o', OPT_OUTPUT, &out, 0, 0, "FILE", "output trace (.csv or .jsonl; default - = CSV on stdout)",
+        {"--output", 'o', OPT_OUTPUT, &out, 0, 0, "FILE", output_help(out_help, sizeof out_help),
          OPT_STDOUT},
         {"--out", 0, OPT_OUTPUT, &out, 0, 0, "FILE", "the same as --output (deprecated)", OPT_STDOUT},
         {"--tokens", 0, OPT_STR, &tokens, 0, 0, "words|chars",
@@ -159,6 +169,7 @@ static int cmd_gen(int argc, char **argv)
     trace_error err;
     trace_row row;
     const char *out = "-", *arrival = "", *benchmark = NULL;
+    char out_help[256];
     long seed = 1, queries = -1, dialogues = -1, answer_tokens = -1;
     int npos, rc, dev;
     unsigned cols = TRACE_COLS_REQUIRED;
@@ -176,7 +187,7 @@ static int cmd_gen(int argc, char **argv)
         {"--seed", 0, OPT_INT, &seed, 0, 2000000000, "N", "seed of the generator streams (default 1)", 0},
         {"--arrival", 0, OPT_STR, &arrival, 0, 0, "PROCESS", "write t_arr_s: poisson | mmpp | diurnal (default: none)", 0},
         {"--rate", 0, OPT_NUM, &cfg.arrival.rate_per_s, 0, 1e12, "X", "arrival rate, 1/s (default 1)", 0},
-        {"--output", 'o', OPT_OUTPUT, &out, 0, 0, "FILE", "output trace (.csv or .jsonl; default - = CSV on stdout)",
+        {"--output", 'o', OPT_OUTPUT, &out, 0, 0, "FILE", output_help(out_help, sizeof out_help),
          OPT_STDOUT},
         {"--out", 0, OPT_OUTPUT, &out, 0, 0, "FILE", "the same as --output (deprecated)", OPT_STDOUT},
         OPTS_END,
@@ -352,6 +363,29 @@ static int cmd_columns(int argc, char **argv)
     return opts_check_output(stdout, c.name);
 }
 
+/* `edgesim trace formats`: the format registry as a table (docs/TRACES.md). */
+static int cmd_formats(int argc, char **argv)
+{
+    const char *pos[1];
+    int npos, rc;
+    const opt_def opts[] = {OPTS_END};
+    const opt_command c = {"edgesim trace formats", "",
+                           "The trace formats as a Markdown table (the one in docs/TRACES.md):\n"
+                           "name, the file extensions that select it, what it is.\n",
+                           opts, pos, 0, 0, &npos};
+    rc = parse(&c, argc, argv);
+    if (rc >= 0)
+        return rc;
+    printf("| format | extensions | layout |\n|---|---|---|\n");
+    for (const trace_format *const *f = trace_formats; *f; f++) {
+        printf("| `%s` |", (*f)->name);
+        for (const char *const *e = (*f)->extensions; *e; e++)
+            printf("%s`%s`", e == (*f)->extensions ? " " : ", ", *e);
+        printf(" | %s%s |\n", (*f)->summary, f == trace_formats ? " (also standard output, `-`)" : "");
+    }
+    return opts_check_output(stdout, c.name);
+}
+
 typedef struct trace_command {
     const char *name;
     int (*run)(int argc, char **argv);
@@ -364,6 +398,7 @@ static const trace_command commands[] = {
     {"stats", cmd_stats, "summarise a trace"},
     {"check", cmd_check, "validate a trace"},
     {"columns", cmd_columns, "print the trace columns (the format's table)"},
+    {"formats", cmd_formats, "print the trace file formats (the format registry)"},
     {NULL, NULL, NULL},
 };
 
@@ -390,6 +425,9 @@ int trace_cli_main(int argc, char **argv)
     for (c = commands; c->name; c++)
         if (strcmp(c->name, argv[1]) == 0)
             return c->run(argc - 1, argv + 1);
-    fprintf(stderr, "edgesim trace: unknown command '%s'; expected import, gen, stats, check or columns\n", argv[1]);
+    fprintf(stderr, "edgesim trace: unknown command '%s'; expected", argv[1]);
+    for (c = commands; c->name; c++)
+        fprintf(stderr, "%s%s", c == commands ? " " : c[1].name ? ", " : " or ", c->name);
+    fputc('\n', stderr);
     return EXIT_USAGE;
 }

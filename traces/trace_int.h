@@ -62,6 +62,29 @@ int trace__csv_line(trace_csv *c, trace_error *err);
  * `why` filled. */
 const char *trace__row_invalid(const trace_row *row, char *why, size_t cap);
 
+/* ---- the formats' vtables (trace_format.c lists them) ---- */
+
+/* A reader over r->in (already open): `start` reads what precedes the rows
+ * (a header), `next` one row into a row holding the defaults: 1, 0 (end) or
+ * -1 (err set).  Both in trace_read.c, where trace_reader is defined. */
+struct trace__reader_ops {
+    int (*start)(trace_reader *r, trace_error *err);
+    int (*next)(trace_reader *r, trace_row *row, trace_error *err);
+};
+/* A writer's text: `header` once (the columns in the mask), then per row
+ * `row_begin`, `cell` per column of the mask (`text` its checked value,
+ * `empty` when it holds the default of an optional column, `first` until a
+ * cell of the row was written; returns 1 if it wrote one) and `row_end`.
+ * In trace_write.c. */
+struct trace__writer_ops {
+    void (*header)(FILE *fp, unsigned columns);
+    void (*row_begin)(FILE *fp);
+    int (*cell)(FILE *fp, int first, trace_column c, const char *text, int empty);
+    void (*row_end)(FILE *fp);
+};
+extern const struct trace__reader_ops trace__csv_reader, trace__jsonl_reader;
+extern const struct trace__writer_ops trace__csv_writer, trace__jsonl_writer;
+
 /* ---- shared by the importers (trace_import.c, trace_import_raw.c) ---- */
 
 /* A TSV or CSV table whose columns are found by header name. */

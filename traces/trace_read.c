@@ -1,4 +1,5 @@
-/* trace_read.c -- the strict streaming trace readers (CSV and JSONL).
+/* trace_read.c -- the strict streaming trace readers (CSV and JSONL: the
+ * reader vtables of the format registry, trace_format.c).
  *
  * Format and constraints: docs/TRACES.md.  One record in memory at a time;
  * duplicate ids and reappearing dialogues are found in constant memory
@@ -203,7 +204,7 @@ const char *trace__row_invalid(const trace_row *row, char *why, size_t cap)
 
 struct trace_reader {
     trace_csv in;
-    int jsonl;
+    const trace_format *format;
     int ncols;                    /* CSV: header fields */
     int map[TRACE_N_COLUMNS * 2]; /* CSV: field index -> column */
     int64_t rows;
@@ -251,16 +252,14 @@ static int read_header(trace_reader *r, trace_error *err)
     return 0;
 }
 
-static trace_reader *reader_new(const char *format, const char *name, trace_error *err)
+static trace_reader *reader_new(const trace_format *format, const char *found, const char *name,
+                                trace_error *err)
 {
     trace_reader *r;
-    int jsonl;
-    if (strcmp(format, "csv") == 0)
-        jsonl = 0;
-    else if (strcmp(format, "jsonl") == 0)
-        jsonl = 1;
-    else {
-        trace__fail(err, "%s: expected a .csv or .jsonl trace, found format '%s'", name, format);
+    char list[128];
+    if (!format) {
+        trace_format_extensions(list, sizeof list);
+        trace__fail(err, "%s: expected %s trace, found format '%s'", name, list, found);
         return NULL;
     }
     r = calloc(1, sizeof *r);
@@ -268,7 +267,7 @@ static trace_reader *reader_new(const char *format, const char *name, trace_erro
         trace__fail(err, "%s: out of memory", name);
         return NULL;
     }
-    r->jsonl = jsonl;
+    r->format = format;
     r->last_id = -1;
     r->last_t = -INFINITY;
     r->dialogue = -1;
@@ -276,24 +275,15 @@ static trace_reader *reader_new(const char *format, const char *name, trace_erro
     return r;
 }
 
-static const char *format_of(const char *path)
-{
-    const char *dot = strrchr(path, '.');
-    if (dot && strcmp(dot, ".csv") == 0)
-        return "csv";
-    if (dot && strcmp(dot, ".jsonl") == 0)
-        return "jsonl";
-    return dot ? dot + 1 : "";
-}
-
 trace_reader *trace_open(const char *path, trace_error *err)
 {
-    trace_reader *r = reader_new(format_of(path), path, err);
+    const char *dot = strrchr(path, '.');
+    trace_reader *r = reader_new(trace_format_of_path(path), dot ? dot + 1 : "", path, err);
     if (!r)
         return NULL;
     if (trace__csv_open(&r->in, path, ',', 1, err))
         goto fail;
-    if (!r->jsonl && read_header(r, err))
+    if (r->format->reader->start(r, err))
         goto fail;
     return r;
 fail:
@@ -303,11 +293,11 @@ fail:
 
 trace_reader *trace_open_string(const char *text, const char *format, const char *name, trace_error *err)
 {
-    trace_reader *r = reader_new(format, name, err);
+    trace_reader *r = reader_new(trace_format_find(format), format, name, err);
     if (!r)
         return NULL;
     trace__csv_open_string(&r->in, text, name, ',', 1);
-    if (!r->jsonl && read_header(r, err)) {
+    if (r->format->reader->start(r, err)) {
         trace_close(r);
         return NULL;
     }
@@ -419,6 +409,17 @@ done:
     return rc;
 }
 
+/* JSONL has nothing before its rows. */
+static int no_header(trace_reader *r, trace_error *err)
+{
+    (void)r;
+    (void)err;
+    return 0;
+}
+
+const struct trace__reader_ops trace__csv_reader = {read_header, read_csv_row};
+const struct trace__reader_ops trace__jsonl_reader = {no_header, read_jsonl_row};
+
 /* The constraints across rows (docs/TRACES.md "Order"). */
 static int check_order(trace_reader *r, const trace_row *row, trace_error *err)
 {
@@ -469,7 +470,7 @@ int trace_next(trace_reader *r, trace_row *row, trace_error *err)
 {
     int rc;
     trace_row_init(row);
-    rc = r->jsonl ? read_jsonl_row(r, row, err) : read_csv_row(r, row, err);
+    rc = r->format->reader->next(r, row, err);
     if (rc <= 0)
         return rc;
     if (check_order(r, row, err))

@@ -17,7 +17,8 @@
 
 struct trace_writer {
     FILE *fp;
-    int own_fp, jsonl;
+    int own_fp;
+    const trace_format *format;
     unsigned columns;
     char path[512];
     char tmp[600];                /* "" when writing path directly */
@@ -65,8 +66,7 @@ static FILE *open_temp(trace_writer *w, trace_error *err)
 trace_writer *trace_writer_create(const char *path, unsigned columns, trace_error *err)
 {
     trace_writer *w = calloc(1, sizeof *w);
-    const char *dot = strrchr(path, '.');
-    int c;
+    char list[128];
     if (!w) {
         trace__fail(err, "%s: out of memory", path);
         return NULL;
@@ -75,14 +75,16 @@ trace_writer *trace_writer_create(const char *path, unsigned columns, trace_erro
     w->columns = (columns & TRACE_COLS_ALL) | TRACE_COLS_REQUIRED;
     if (strcmp(path, "-") == 0) {
         w->fp = stdout;
+        w->format = trace_formats[0];
     } else {
-        if (!dot || (strcmp(dot, ".csv") != 0 && strcmp(dot, ".jsonl") != 0)) {
-            trace__fail(err, "%s: expected an output file ending in .csv or .jsonl", path);
+        w->format = trace_format_of_path(path);
+        if (!w->format) {
+            trace_format_extensions(list, sizeof list);
+            trace__fail(err, "%s: expected an output file ending in %s", path, list + 2);
             free(w);
             return NULL;
         }
         struct stat st;
-        w->jsonl = strcmp(dot, ".jsonl") == 0;
         if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) { /* a pipe or device: no rename */
             w->fp = fopen(path, "wb");
             if (!w->fp)
@@ -96,15 +98,7 @@ trace_writer *trace_writer_create(const char *path, unsigned columns, trace_erro
         }
         w->own_fp = 1;
     }
-    if (!w->jsonl) {
-        int first = 1;
-        for (c = 0; c < TRACE_N_COLUMNS; c++)
-            if (w->columns & (1u << c)) {
-                fprintf(w->fp, "%s%s", first ? "" : ",", trace_column_name((trace_column)c));
-                first = 0;
-            }
-        fputc('\n', w->fp);
-    }
+    w->format->writer->header(w->fp, w->columns);
     return w;
 }
 
@@ -126,6 +120,69 @@ static const trace_kind columns_kind[TRACE_N_COLUMNS] = {
 #undef COLUMN_KIND
 };
 
+/* ---- CSV: a header naming the columns, empty cells for defaults ---- */
+
+static void csv_header(FILE *fp, unsigned columns)
+{
+    int c, first = 1;
+    for (c = 0; c < TRACE_N_COLUMNS; c++)
+        if (columns & (1u << c)) {
+            fprintf(fp, "%s%s", first ? "" : ",", trace_column_name((trace_column)c));
+            first = 0;
+        }
+    fputc('\n', fp);
+}
+
+static void csv_row_begin(FILE *fp)
+{
+    (void)fp;
+}
+
+static int csv_cell(FILE *fp, int first, trace_column c, const char *text, int empty)
+{
+    (void)c;
+    fprintf(fp, "%s%s", first ? "" : ",", empty ? "" : text);
+    return 1;
+}
+
+static void row_end_line(FILE *fp)
+{
+    fputc('\n', fp);
+}
+
+const struct trace__writer_ops trace__csv_writer = {csv_header, csv_row_begin, csv_cell, row_end_line};
+
+/* ---- JSONL: one object per line, defaults left out ---- */
+
+static void jsonl_header(FILE *fp, unsigned columns)
+{
+    (void)fp;
+    (void)columns;
+}
+
+static void jsonl_row_begin(FILE *fp)
+{
+    fputc('{', fp);
+}
+
+static int jsonl_cell(FILE *fp, int first, trace_column c, const char *text, int empty)
+{
+    if (empty) /* a default is left out */
+        return 0;
+    if (columns_kind[c] == TRACE_KIND_STR) /* checked: no quotes or escapes to write */
+        fprintf(fp, "%s\"%s\":\"%s\"", first ? "" : ",", trace_column_name(c), text);
+    else
+        fprintf(fp, "%s\"%s\":%s", first ? "" : ",", trace_column_name(c), text);
+    return 1;
+}
+
+static void jsonl_row_end(FILE *fp)
+{
+    fputs("}\n", fp);
+}
+
+const struct trace__writer_ops trace__jsonl_writer = {jsonl_header, jsonl_row_begin, jsonl_cell, jsonl_row_end};
+
 int trace_writer_put(trace_writer *w, const trace_row *row, trace_error *err)
 {
     char why[256], num[40];
@@ -134,8 +191,7 @@ int trace_writer_put(trace_writer *w, const trace_row *row, trace_error *err)
     if (bad)
         return trace__fail(err, "%s: row %lld (id %lld): column '%s': %s", w->path, (long long)w->rows + 1,
                            (long long)row->id, bad, why);
-    if (w->jsonl)
-        fputc('{', w->fp);
+    w->format->writer->row_begin(w->fp);
     for (c = 0; c < TRACE_N_COLUMNS; c++) {
         int empty = 0;
         if (!(w->columns & (1u << c)))
@@ -158,19 +214,10 @@ int trace_writer_put(trace_writer *w, const trace_row *row, trace_error *err)
         case TRACE_N_COLUMNS:
             break;
         }
-        if (w->jsonl) {
-            if (empty)
-                continue;
-            if (columns_kind[c] == TRACE_KIND_STR) /* checked: no quotes or escapes to write */
-                fprintf(w->fp, "%s\"%s\":\"%s\"", first ? "" : ",", trace_column_name((trace_column)c), num);
-            else
-                fprintf(w->fp, "%s\"%s\":%s", first ? "" : ",", trace_column_name((trace_column)c), num);
-        } else {
-            fprintf(w->fp, "%s%s", first ? "" : ",", empty ? "" : num);
-        }
-        first = 0;
+        if (w->format->writer->cell(w->fp, first, (trace_column)c, num, empty))
+            first = 0;
     }
-    fputs(w->jsonl ? "}\n" : "\n", w->fp);
+    w->format->writer->row_end(w->fp);
     w->rows++;
     if (ferror(w->fp))
         return trace__fail(err, "%s: write error: %s", w->path, strerror(errno));

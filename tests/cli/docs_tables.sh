@@ -13,4 +13,5 @@ check_block() {
 }
 
 check_block docs/TRACES.md trace-columns "$BIN" trace columns
+check_block docs/TRACES.md trace-formats "$BIN" trace formats
 finish
