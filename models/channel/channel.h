@@ -287,4 +287,13 @@ int channel_check_report(const channel_config *cfg, const devices_config *device
                          uint32_t replication, long blocks, double outage_threshold_db, FILE *out,
                          char *err, size_t errlen);
 
+/* ---- docs: the model registries as tables (channel_docs.c) ----
+ * The path-loss, rate, fading and mobility registries as the Markdown
+ * tables of docs/CHANNEL.md (`edgesim models NAME`, checked by
+ * tests/cli/docs_tables.sh).  channel_registry_name(i): the name of the
+ * i-th (0-based), NULL past the last.  channel_registry_print: 0, or -1 for
+ * an unknown name. */
+const char *channel_registry_name(int i);
+int channel_registry_print(const char *registry, FILE *out);
+
 #endif

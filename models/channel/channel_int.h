@@ -12,13 +12,14 @@
 typedef struct channel_pathloss_model {
     const char *name;
     double (*loss_db)(const channel_config *cfg, double distance_m);
-    const char *source;   /* citation, for docs and `edgesim channel` */
+    const char *source;   /* formula and citation, for docs and `edgesim channel` */
 } channel_pathloss_model;
 
 /* A rate model: spectral efficiency in b/s/Hz at snr_db. */
 typedef struct channel_rate_model {
     const char *name;
     double (*efficiency)(const channel_config *cfg, double snr_db);
+    const char *source;   /* formula and citation, for docs */
 } channel_rate_model;
 
 /* A fading model (fading.c): its kind and correlation rho between blocks

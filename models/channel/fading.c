@@ -230,8 +230,8 @@ static double rho_none(const channel_config *cfg, double doppler_hz)
 
 static const channel_fading_model rayleigh = {"rayleigh", 1, rho_jakes,
                                               "Gauss-Markov Rayleigh blocks, rho = J0(2 pi f_D T) (Jakes)"};
-static const channel_fading_model rayleigh_iid = {"rayleigh-iid", 1, rho_iid, "independent Rayleigh blocks"};
-static const channel_fading_model none = {"none", 0, rho_none, "no small-scale fading, |h|^2 = 1"};
+static const channel_fading_model rayleigh_iid = {"rayleigh-iid", 1, rho_iid, "independent Rayleigh blocks (rho = 0)"};
+static const channel_fading_model none = {"none", 0, rho_none, "no small-scale fading, abs(h)^2 = 1"};
 
 const channel_fading_model *const channel_fading_models[] = {&rayleigh, &rayleigh_iid, &none, NULL};
 

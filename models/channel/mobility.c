@@ -31,15 +31,23 @@ static const double deg = 0.017453292519943295769236907684886; /* pi / 180 */
 /* The registry: (identifier, name, moves, summary).  Key choices, the
  * registry table and the docs come from this one list. */
 #define MOBILITY_MODELS(X)                                                                                       \
-    X(static_model, "static", 0, "devices stay where they are placed")                                          \
-    X(constant_velocity, "constant-velocity", 1, "speed_mps along heading_deg, reflected at the area border")    \
+    X(static_model, "static", 0,                                                                                 \
+      "devices stay where they are placed (the default; records are the same as before the mobility models)")   \
+    X(constant_velocity, "constant-velocity", 1, "`speed_mps` along `heading_deg`, reflected at the area border") \
     X(random_waypoint, "random-waypoint", 1,                                                                     \
-      "to a uniform point of the area at a uniform speed in [speed_min_mps, speed_max_mps], then pause_s")       \
+      "to a uniform point of the area at a speed uniform in [`speed_min_mps`, `speed_max_mps`], pause "          \
+      "`pause_s`, again (D. B. Johnson, D. A. Maltz, \"Dynamic source routing in ad hoc wireless networks\", "   \
+      "1996; C. Bettstetter et al., IEEE Trans. Mobile Comput. 3(1), 2004)")                                    \
     X(random_direction, "random-direction", 1,                                                                   \
-      "in a uniform direction at a uniform speed in [speed_min_mps, speed_max_mps] to the border, then pause_s") \
+      "a uniform direction and speed, straight to the border, pause, again; on the border an outward "           \
+      "direction is mirrored inwards (E. M. Royer, P. M. Melliar-Smith, L. E. Moser, IEEE ICC 2001)")           \
     X(gauss_markov, "gauss-markov", 1,                                                                           \
-      "speed and heading Gauss-Markov with memory alpha, updated every step_s, reflected at the border")         \
-    X(trace_model, "trace", 1, "positions from a CSV (t, device, x_m, y_m), linear in between")
+      "every `step_s`: `s_k = a s_(k-1) + (1-a) s_mean + sqrt(1-a^2) sd_s w`, the same for the heading, a = "    \
+      "`memory` (B. Liang, Z. Haas, IEEE INFOCOM 1999; T. Camp, J. Boleng, V. Davies, WCMC 2(5), 2002); a "    \
+      "negative speed stands still; reflected at the border")                                                    \
+    X(trace_model, "trace", 1,                                                                                   \
+      "positions from a CSV with the header `t,device,x_m,y_m`, times increasing per device, every device "      \
+      "listed; linear in between, held before the first and after the last sample")
 
 #define MOB_DEFINE(id, nm, mv, sm) static const mobility_model id = {nm, sm, mv};
 MOBILITY_MODELS(MOB_DEFINE)

@@ -66,8 +66,12 @@ static double cqi_rate_efficiency(const channel_config *cfg, double snr_db)
     return cqi_efficiency[channel_cqi_index(cfg, snr_db)];
 }
 
-static const channel_rate_model shannon = {"shannon", shannon_efficiency};
-static const channel_rate_model cqi = {"cqi", cqi_rate_efficiency};
+static const channel_rate_model shannon = {"shannon", shannon_efficiency,
+                                           "Shannon with an SNR gap: R = B_share log2(1 + snr/Gamma), Gamma = `gap_db`"};
+static const channel_rate_model cqi = {
+    "cqi", cqi_rate_efficiency,
+    "spectral efficiency of the largest CQI whose threshold (`cqi_snr_db`) is at or below the SNR, "
+    "3GPP TS 38.214 Table 5.2.2.1-2; outage below CQI 1"};
 
 const channel_rate_model *const channel_rate_models[] = {&shannon, &cqi, NULL};
 

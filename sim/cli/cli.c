@@ -147,6 +147,31 @@ static int cmd_keys(int argc, char **argv)
     return opts_check_output(stdout, c.name);
 }
 
+static int cmd_models(int argc, char **argv)
+{
+    const char *name = NULL;
+    char help[256];
+    size_t o = (size_t)snprintf(help, sizeof help, "Print a channel model registry as the Markdown table of docs/CHANNEL.md.\n"
+                                                   "REGISTRY:");
+    for (int i = 0; channel_registry_name(i) && o < sizeof help; i++)
+        o += (size_t)snprintf(help + o, sizeof help - o, "%s%s", i ? " | " : " ", channel_registry_name(i));
+    if (o < sizeof help)
+        snprintf(help + o, sizeof help - o, "\n");
+    const opt_def opts[] = {OPT_TABLE_END};
+    const opt_command c = {"edgesim models", "REGISTRY", help, opts, &name, 1, 1, NULL};
+    int rc = parse_simple(&c, argc, argv);
+    if (rc >= 0)
+        return rc;
+    if (channel_registry_print(name, stdout) != 0) {
+        fprintf(stderr, "edgesim models: unknown registry '%s'; expected", name);
+        for (int i = 0; channel_registry_name(i); i++)
+            fprintf(stderr, "%s%s", i ? " | " : " ", channel_registry_name(i));
+        fputc('\n', stderr);
+        return EXIT_USAGE;
+    }
+    return opts_check_output(stdout, c.name);
+}
+
 static int cmd_channel(int argc, char **argv)
 {
     cli_sets sets;
@@ -219,6 +244,7 @@ static const command commands[] = {
     {"channel", cmd_channel, "check a channel configuration against closed forms"},
     {"policies", cmd_policies, "list routing policies and their parameters"},
     {"profiles", cmd_profiles, "list LLM latency-profile presets"},
+    {"models", cmd_models, "print a channel model registry (path loss, rate, fading, mobility)"},
     {"keys", cmd_keys, "list every scenario key with default and unit"},
     {"help", cmd_help, "help on a command: edgesim help COMMAND"},
     {NULL, NULL, NULL},

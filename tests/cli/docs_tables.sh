@@ -14,4 +14,9 @@ check_block() {
 
 check_block docs/TRACES.md trace-columns "$BIN" trace columns
 check_block docs/TRACES.md trace-formats "$BIN" trace formats
+# Every channel model registry, each table the registry's rows.
+for r in $("$BIN" models --help | sed -n 's/^REGISTRY: //p' | tr -d '|'); do
+  check_block docs/CHANNEL.md "channel-$r" "$BIN" models "$r"
+done
+[ "$(grep -c '<!-- channel-[a-z]* begin' "$SRC/docs/CHANNEL.md")" -eq 4 ] && ok || bad "docs/CHANNEL.md: expected the 4 registry tables"
 finish

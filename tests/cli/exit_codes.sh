@@ -15,7 +15,7 @@ sed -n '/<!-- exit-codes begin -->/,/<!-- exit-codes end -->/p' "$SRC/README.md"
 awk '{ code = $1; $1 = ""; sub(/^ /, ""); print code " " $0 }' "$T/want" >"$T/want_flat"
 if diff -u "$T/want_flat" "$T/readme" >"$T/diff"; then ok; else bad "README.md exit codes differ from edgesim --help:"; cat "$T/diff" >&2; fi
 
-for cmd in run slurm summary compare metrics merge plot channel policies profiles keys help "trace" "trace import" "trace gen" "trace stats" "trace check"; do
+for cmd in run slurm summary compare metrics merge plot channel policies profiles models keys help "trace" "trace import" "trace gen" "trace stats" "trace check" "trace columns" "trace formats"; do
   # shellcheck disable=SC2086
   "$BIN" $cmd --help >"$T/h" 2>&1
   expect_eq "$?" 0 "edgesim $cmd --help exit code"
