@@ -42,8 +42,6 @@ policy_registry *cli__registry_with_plugins(const char *const *plugins, int n);
 
 /* `edgesim run` (cli_run.c). */
 int cli__run(int argc, char **argv);
-/* The exit code of a run's status (cli_run.c). */
-int cli__exit_of_run(run_status s);
 
 /* Job-array tasks (cli_slurm.c): task T is sweep point P's replications
  * [rep_lo, rep_hi), points in order, each split into blocks of `per_task`

@@ -111,25 +111,6 @@ static int parse_run_args(int argc, char **argv, run_args *a)
     return OPTS_OK;
 }
 
-int cli__exit_of_run(run_status s)
-{
-    switch (s) {
-    case RUN_OK:
-        return EXIT_OK;
-    case RUN_CONFIG:
-        return EXIT_USAGE;
-    case RUN_INPUT:
-        return EXIT_INPUT;
-    case RUN_OUTPUT:
-        return EXIT_OUTPUT;
-    case RUN_INTERRUPTED:
-        return EXIT_INTERRUPTED;
-    case RUN_INTERNAL:
-        break;
-    }
-    return EXIT_INTERNAL;
-}
-
 static void iso_now(char *buf, size_t len)
 {
     time_t t = time(NULL);
@@ -282,7 +263,7 @@ static void *job_worker(void *arg)
         pthread_mutex_unlock(&P->mu);
         run_options opt = {P->quiet, j->label, &cli__interrupted, stderr};
         run_stats st;
-        int status = cli__exit_of_run(
+        int status = run_status_exit_code(
             run_one(&j->sc, &j->pp.inst[j->policy], j->buf, &j->info, &opt, &st, j->err, sizeof j->err));
         pthread_mutex_lock(&P->mu);
         j->status = status;
@@ -551,7 +532,7 @@ int cli__run(int argc, char **argv)
                         run_stats st;
                         int dups = out->duplicates;
                         status =
-                            cli__exit_of_run(run_one(&sc, &pp.inst[i], out, &info, &opt, &st, err, sizeof err));
+                            run_status_exit_code(run_one(&sc, &pp.inst[i], out, &info, &opt, &st, err, sizeof err));
                         if (status == EXIT_OK && out->duplicates == dups && run_ids_add(&mine, out->run_id) != 0) {
                             snprintf(err, sizeof err, "out of memory");
                             status = EXIT_INTERNAL;

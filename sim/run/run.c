@@ -38,6 +38,16 @@ static double wall_now(void)
 }
 
 /* Record the first error and stop the engine. */
+int run_status_exit_code(run_status s)
+{
+    static const int exit_of[RUN_N_STATUSES] = {
+#define RUN_STATUS_EXIT_(status, exit_code, meaning) [status] = exit_code,
+        RUN_STATUSES(RUN_STATUS_EXIT_)
+#undef RUN_STATUS_EXIT_
+    };
+    return (int)s >= 0 && s < RUN_N_STATUSES ? exit_of[s] : EXIT_INTERNAL;
+}
+
 void run__fail(run *r, run_status status, const char *fmt, ...)
 {
     if (r->status != RUN_OK)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "models/policies/policies.h"
+#include "sim/base/exit_codes.h"
 #include "sim/run/record.h"
 #include "sim/run/scenario.h"
 
@@ -22,16 +23,28 @@ typedef struct run_options {
     FILE *progress;                     /* where progress goes (stderr) */
 } run_options;
 
-/* How a run ended: the run loop's own status (the CLI maps it to an exit
- * code, cli__exit_of_run).  RUN_OK is 0. */
+/* How a run ended: the run loop's own status, one table.
+ *   X(status, exit code of the command that ran it, meaning)
+ * The exit codes are those of sim/base/exit_codes.h; commands map a status
+ * through this table (run_status_exit_code; tests/test_run_status_exit.c).
+ * RUN_OK is 0. */
+#define RUN_STATUSES(X)                                                                               \
+    X(RUN_OK, EXIT_OK, "the run completed")                                                           \
+    X(RUN_CONFIG, EXIT_USAGE, "a model or the policy rejected the configuration")                     \
+    X(RUN_INPUT, EXIT_INPUT, "bad input data (the trace)")                                            \
+    X(RUN_OUTPUT, EXIT_OUTPUT, "the sink failed")                                                     \
+    X(RUN_INTERRUPTED, EXIT_INTERRUPTED, "the interrupt flag was set")                                \
+    X(RUN_INTERNAL, EXIT_INTERNAL, "a bug (a model lost a query, an invalid route) or out of memory")
+
 typedef enum run_status {
-    RUN_OK = 0,
-    RUN_CONFIG,      /* a model or the policy rejected the configuration */
-    RUN_INPUT,       /* bad input data (the trace) */
-    RUN_OUTPUT,      /* the sink failed */
-    RUN_INTERRUPTED, /* the interrupt flag was set */
-    RUN_INTERNAL     /* a bug (a model lost a query, an invalid route) or out of memory */
+#define RUN_STATUS_ENUM_(status, exit_code, meaning) status,
+    RUN_STATUSES(RUN_STATUS_ENUM_)
+#undef RUN_STATUS_ENUM_
+    RUN_N_STATUSES
 } run_status;
+
+/* The exit code of a status (RUN_STATUSES); EXIT_INTERNAL outside the table. */
+int run_status_exit_code(run_status s);
 
 /* Run `sc` with policy `pi`, writing records to `out` between begin_run and
  * end_run.  Returns RUN_OK or the first failure, with err saying what and
