@@ -93,8 +93,12 @@ static long one_run(const char *path, long k, int *status)
     }
 done:
     armed = 0;
-    if (*status == -2)
+    if (*status == -2) {
         CHECK(err[0] != '\0' || !reg || !out);
+        if (strstr(err, "internal error") || strstr(err, "malformed"))
+            fprintf(stderr, "allocation %ld failing: misleading message: %s\n", k, err);
+        CHECK(!strstr(err, "internal error") && !strstr(err, "malformed")); /* out of memory is said so */
+    }
     sink_close(out);
     if (have_pi)
         policy_instance_destroy(&pi);
@@ -102,6 +106,26 @@ done:
     if (have_sf)
         scenario_file_free(&sf);
     return records;
+}
+
+/* Every default of every scenario key parses as JSON, so keys_defaults
+ * failing to parse one at run time means out of memory (what it reports). */
+static int defaults_parse(const key_spec *spec)
+{
+    int n = 0;
+    for (const key_spec *k = spec; k->type != KEY_END; k++) {
+        if (k->sub)
+            n += defaults_parse(k->sub);
+        if (!k->def)
+            continue;
+        cJSON *v = cJSON_Parse(k->def);
+        if (!v)
+            fprintf(stderr, "default of %s is not JSON: %s\n", k->name, k->def);
+        CHECK(v != NULL);
+        cJSON_Delete(v);
+        n++;
+    }
+    return n;
 }
 
 int main(void)
@@ -115,6 +139,8 @@ int main(void)
         return 1;
     }
     close(fd);
+
+    CHECK(defaults_parse(scenario_keys) > 50);
 
     int status;
     long clean = one_run(path, 0, &status);

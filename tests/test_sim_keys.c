@@ -1,4 +1,5 @@
 /* Config keys: defaults, parsing, errors naming the key path, --set, emit. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/base/keys.h"
@@ -34,6 +35,13 @@ static const key_spec keys[] = {
     KEY_OBJ(cfg, inner, "inner", inner_keys, "nested"),
     KEY_TABLE_END,
 };
+
+/* cJSON's allocator for the out-of-memory case: fails every allocation. */
+static void *no_memory(size_t n)
+{
+    (void)n;
+    return NULL;
+}
 
 static int parse(const char *json, cfg *c, key_error *err)
 {
@@ -126,5 +134,20 @@ int main(void)
     CHECK(isnan(again.optional));
     cJSON_Delete(out);
     cJSON_Delete(root);
+    /* Out of memory while parsing the defaults is reported as such, not as
+     * a malformed default; a default that does not fit its key is a bug. */
+    {
+        cJSON_Hooks fail_all = {no_memory, free}, normal = {malloc, free};
+        cfg d;
+        cJSON_InitHooks(&fail_all);
+        CHECK_INT(keys_defaults(keys, &d), KEYS_NOMEM);
+        cJSON_InitHooks(&normal);
+        CHECK_INT(keys_defaults(keys, &d), 0);
+        static const key_spec wrong_default[] = {
+            KEY_INTV(cfg, count, "count", "\"ten\"", 1, 100, "a default of the wrong type"),
+            KEY_TABLE_END,
+        };
+        CHECK_INT(keys_defaults(wrong_default, &d), KEYS_BAD_DEFAULT);
+    }
     return check_done();
 }

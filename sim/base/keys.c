@@ -196,7 +196,12 @@ static int store(const key_spec *k, void *out, const cJSON *v, const char *path,
                 keys_describe(e, found, sizeof found);
                 return fail(err, "%s: expected an object, found %s", sub, found);
             }
-            if (keys_defaults(k->sub, elem) != 0)
+            int drc = keys_defaults(k->sub, elem);
+            if (drc == KEYS_NOMEM) {
+                fail(err, "%s: out of memory", sub);
+                return KEYS_NOMEM;
+            }
+            if (drc != 0)
                 return fail(err, "%s: internal error: bad element defaults", sub);
             if (keys_parse(k->sub, elem, e, sub, err) != 0)
                 return -1;
@@ -215,8 +220,9 @@ int keys_defaults(const key_spec *spec, void *out)
     key_error err;
     for (const key_spec *k = spec; k->type != KEY_END; k++) {
         if (k->type == KEY_OBJECT) {
-            if (keys_defaults(k->sub, (char *)out + k->offset) != 0)
-                return -1;
+            int rc = keys_defaults(k->sub, (char *)out + k->offset);
+            if (rc != 0)
+                return rc;
             continue;
         }
         if (!k->def) {
@@ -228,13 +234,18 @@ int keys_defaults(const key_spec *spec, void *out)
                 *((char *)out + k->offset) = '\0';
             continue;
         }
+        /* Every default in the tables parses (tests/test_sim_keys.c walks
+         * them all), so a NULL here is cJSON failing to allocate. */
         cJSON *v = cJSON_Parse(k->def);
-        int rc = v ? store(k, out, v, k->name, &err) : -1;
+        if (!v)
+            return KEYS_NOMEM;
+        int rc = store(k, out, v, k->name, &err);
         cJSON_Delete(v);
         if (rc != 0) {
-            fprintf(stderr, "edgesim: internal error: default of %s: %s\n", k->name,
-                    v ? err.msg : "malformed JSON");
-            return -1;
+            if (rc == KEYS_NOMEM)
+                return KEYS_NOMEM;
+            fprintf(stderr, "edgesim: internal error: default of %s: %s\n", k->name, err.msg);
+            return KEYS_BAD_DEFAULT;
         }
     }
     return 0;

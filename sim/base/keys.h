@@ -81,8 +81,12 @@ typedef struct key_error {
     char msg[512];
 } key_error;
 
-/* Fill `out` with every default of `spec` (recursively).  Returns 0, or -1 if
- * a default in the table itself is malformed (a programming error). */
+/* Fill `out` with every default of `spec` (recursively).  Returns 0,
+ * KEYS_NOMEM when an allocation failed (cJSON parses the defaults), or
+ * KEYS_BAD_DEFAULT when a default does not fit its own key (a programming
+ * error, also printed on stderr). */
+#define KEYS_NOMEM (-2)
+#define KEYS_BAD_DEFAULT (-1)
 int keys_defaults(const key_spec *spec, void *out);
 
 /* Parse `obj` (a JSON object, or NULL for "all defaults") into `out`, which

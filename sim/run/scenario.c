@@ -409,8 +409,9 @@ int scenario_resolve(const scenario_file *sf, int point, scenario *out, cJSON **
     if (apply_point(sf, point, root, NULL, pj, err, errlen) != 0)
         goto done;
     memset(out, 0, sizeof *out);
-    if (keys_defaults(scenario_keys, out) != 0) {
-        keys_errorf(err, errlen, "internal error: bad default in the key tables");
+    int drc = keys_defaults(scenario_keys, out);
+    if (drc != 0) {
+        keys_errorf(err, errlen, drc == KEYS_NOMEM ? "out of memory" : "internal error: bad default in the key tables");
         goto done;
     }
     if (keys_parse(scenario_keys, out, root, "", &kerr) != 0) {
