@@ -17,17 +17,12 @@
  * removed runs, removed query rows, kept live, kept remote. */
 static int clean_locked(sqlite3 *db, int force, long long n[4])
 {
-    sqlite3_stmt *sel = NULL, *del_q = NULL, *del_f = NULL, *del_r = NULL;
-    int rc = -1;
+    sqlite3_stmt *sel = NULL;
     if (sqlite3_prepare_v2(db, "SELECT run_id, writer FROM runs WHERE status = 'running' ORDER BY run_id", -1, &sel,
-                           NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "DELETE FROM queries WHERE run_id = ?1", -1, &del_q, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "DELETE FROM run_figures WHERE run_id = ?1; ", -1, &del_f, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "DELETE FROM runs WHERE run_id = ?1", -1, &del_r, NULL) != SQLITE_OK)
-        goto done;
+                           NULL) != SQLITE_OK)
+        return -1;
     int step;
-    /* Collect first: deleting while stepping the same table is allowed in
-     * SQLite, but plainer this way. */
+    /* Collect first, delete after: plainer than deleting while stepping. */
     long long *ids = NULL;
     size_t n_ids = 0, cap = 0;
     while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
@@ -44,37 +39,21 @@ static int clean_locked(sqlite3 *db, int force, long long n[4])
             cap = cap ? 2 * cap : 64;
             long long *grown = realloc(ids, cap * sizeof *grown);
             if (!grown) {
-                free(ids);
-                goto done;
+                step = SQLITE_NOMEM;
+                break;
             }
             ids = grown;
         }
         ids[n_ids++] = sqlite3_column_int64(sel, 0);
     }
+    sqlite3_finalize(sel);
     for (size_t i = 0; step == SQLITE_DONE && i < n_ids; i++) {
-        sqlite3_reset(del_q);
-        sqlite3_reset(del_f);
-        sqlite3_reset(del_r);
-        sqlite3_bind_int64(del_q, 1, ids[i]);
-        sqlite3_bind_int64(del_f, 1, ids[i]);
-        sqlite3_bind_int64(del_r, 1, ids[i]);
-        if (sqlite3_step(del_q) != SQLITE_DONE)
-            step = SQLITE_ERROR;
-        n[1] += sqlite3_changes(db);
-        if (step == SQLITE_DONE && sqlite3_step(del_f) != SQLITE_DONE)
-            step = SQLITE_ERROR;
-        if (step == SQLITE_DONE && sqlite3_step(del_r) != SQLITE_DONE)
+        if (results_db_remove_run(db, ids[i], &n[1]) != 0)
             step = SQLITE_ERROR;
         n[0]++;
     }
     free(ids);
-    rc = step == SQLITE_DONE ? 0 : -1;
-done:
-    sqlite3_finalize(sel);
-    sqlite3_finalize(del_q);
-    sqlite3_finalize(del_f);
-    sqlite3_finalize(del_r);
-    return rc;
+    return step == SQLITE_DONE ? 0 : -1;
 }
 
 int clean_main(int argc, char **argv)

@@ -21,9 +21,11 @@ static const char run_about[] =
     "same randomness and append one `runs` row per run and one `queries` row per\n"
     "query to an SQLite database, then print a summary table.\n"
     "\n"
-    "A run already complete in the output (same configuration hash, seed and\n"
-    "replication: docs/ANALYSIS.md \"Run identity\") is skipped, so rerunning\n"
-    "the same command never stores a run twice.\n";
+    "Runs resume (docs/ANALYSIS.md \"Resuming\"): a run already complete in the\n"
+    "output (same configuration hash, seed and replication: \"Run identity\") is\n"
+    "skipped, and an unfinished copy of it left 'running' by a killed edgesim of\n"
+    "this host is replaced, so rerunning an interrupted command completes the\n"
+    "same database as one uninterrupted run and never stores a run twice.\n";
 
 typedef struct run_args {
     const char *scenario;
@@ -37,7 +39,7 @@ typedef struct run_args {
     opt_list plugins;
     long sweep_index;
     long task, per_task;
-    int points, check, quiet;
+    int points, check, quiet, resume;
     const char *records;         /* "all" | "runs" (sink_records_names) */
     sink_records records_mode;
     long jobs;                   /* runs at once (-j); default: the number of cores */
@@ -74,6 +76,10 @@ static int parse_run_args(int argc, char **argv, run_args *a)
          "split each point's replications into tasks of N", 0},
         {"--points", 0, OPT_FLAG, &a->points, 0, 0, NULL,
          "print the number of sweep points (with\n--replications-per-task: of tasks) and exit", 0},
+        {"--resume", 0, OPT_FLAG, &a->resume, 0, 0, NULL,
+         "resume the runs of this command in FILE, which must\n"
+         "exist (what run always does: complete runs are skipped,\n"
+         "unfinished ones of killed writers replaced)", 0},
         {"--check", 0, OPT_FLAG, &a->check, 0, 0, NULL, "validate the scenario and exit (no run)", 0},
         {"--jobs", 'j', OPT_INT, &a->jobs, 1, 4096, "N",
          "runs at the same time (default: the number of cores);\n"
@@ -423,6 +429,12 @@ int cli__run(int argc, char **argv)
         status = EXIT_INTERRUPTED;
         goto done;
     }
+    if (a.resume && access(a.output, F_OK) != 0) {
+        fprintf(stderr, "edgesim: --resume: %s does not exist: nothing to resume (without --resume, run creates it)\n",
+                a.output);
+        status = EXIT_USAGE;
+        goto done;
+    }
     out = sink_sqlite_open(a.output, err, sizeof err);
     if (out && sink_sqlite_set_records(out, a.records_mode) != 0) {
         snprintf(err, sizeof err, "%s", out->err);
@@ -482,7 +494,7 @@ int cli__run(int argc, char **argv)
                                      &id) != 0) {
                     snprintf(err, sizeof err, "out of memory");
                     status = EXIT_INTERNAL;
-                } else if ((have = out->type->has_complete(out, id.config_hash)) < 0) {
+                } else if ((have = out->type->resume(out, id.config_hash)) < 0) {
                     snprintf(err, sizeof err, "%s", out->err);
                     status = EXIT_OUTPUT;
                 }
@@ -561,6 +573,15 @@ int cli__run(int argc, char **argv)
     if (skipped > 0 && !a.quiet)
         fprintf(stderr, "edgesim: %d of %d runs were already complete in %s (skipped)\n", skipped, done_runs,
                 a.output);
+    if (out->replaced > 0 && !a.quiet)
+        fprintf(stderr, "edgesim: removed %d unfinished runs left in %s by a killed edgesim, to run them again\n",
+                out->replaced, a.output);
+    if (out->kept_remote > 0)
+        fprintf(stderr,
+                "edgesim: warning: %d unfinished copies of these runs in %s were written on another host and are "
+                "kept (no view counts them); if no edgesim there still writes the file, `edgesim clean --force "
+                "%s` removes them\n",
+                out->kept_remote, a.output, a.output);
     sink_close(out);
     out = NULL;
     /* The runs this process completed (after Ctrl-C too), not other writers'. */

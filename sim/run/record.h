@@ -83,15 +83,20 @@ typedef struct sink_type {
     int (*write)(sink *s, const record *r);
     int (*end_run)(sink *s, const run_stats *stats, int ok);
     void (*close)(sink *s);
-    /* 1 if the sink already holds a complete run with this config_hash, 0
-     * if not, -1 with err set on a read error. */
-    int (*has_complete)(sink *s, const char *config_hash);
+    /* Before running the run with this config_hash (resume, docs/ANALYSIS.md
+     * "Resuming"): 1 if the sink already holds it complete (skip it); 0 if
+     * not, after removing its unfinished copies left by writers that are gone
+     * (counted in `replaced`; those of writers on other hosts, which cannot
+     * be told dead, are kept and counted in `kept_remote`); -1 with err set. */
+    int (*resume)(sink *s, const char *config_hash);
 } sink_type;
 
 struct sink {
     const sink_type *type;
     char err[1024];             /* set when a call returns -1 */
     int duplicates;             /* runs ended ok but dropped: another writer completed the same run first */
+    int replaced;               /* resume: unfinished runs of dead writers removed before rerunning them */
+    int kept_remote;            /* resume: unfinished runs of writers on other hosts, kept */
     int64_t run_id;             /* the run begun last (its row id in a database; 0 otherwise) */
 };
 

@@ -12,8 +12,11 @@
  * Write transactions are short (BEGIN IMMEDIATE .. COMMIT around a batch of
  * rows kept in memory), never held while a simulation runs.
  *
- * Test hook: EDGESIM_TEST_DB_MAX_PAGES=N caps the file at N pages
- * (PRAGMA max_page_count), a "disk full" without filling a disk.
+ * Test hooks: EDGESIM_TEST_DB_MAX_PAGES=N caps the file at N pages
+ * (PRAGMA max_page_count), a "disk full" without filling a disk;
+ * EDGESIM_TEST_KILL_AFTER_COMMITS=N makes a run's sink raise SIGKILL right
+ * after its N-th committed write (a kill -9 at an exact point of a sweep,
+ * tests/cli/resume.sh).
  */
 #ifndef EDGESIM_RESULTS_DB_H
 #define EDGESIM_RESULTS_DB_H
@@ -29,6 +32,11 @@
 /* Open (create = 1: create if missing) with the schema checked or installed.
  * NULL with "path: what: why" in err.  Close with sqlite3_close. */
 sqlite3 *results_db_open(const char *path, int create, char *err, size_t errlen);
+
+/* Delete run `run_id` (its query rows, figures and run row) inside the
+ * caller's write transaction.  The query rows deleted are added to
+ * *n_query_rows when not NULL.  0, or -1 (sqlite3_errmsg(db) says why). */
+int results_db_remove_run(sqlite3 *db, sqlite3_int64 run_id, long long *n_query_rows);
 
 /* This process as the writer of a run: "host:pid". */
 void results_db_writer_id(char *buf, size_t len);

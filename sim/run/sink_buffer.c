@@ -89,7 +89,7 @@ static void buffer_close(sink *base)
     free(b);
 }
 
-static int buffer_has_complete(sink *base, const char *config_hash)
+static int buffer_resume(sink *base, const char *config_hash)
 {
     (void)base;
     (void)config_hash;
@@ -97,7 +97,7 @@ static int buffer_has_complete(sink *base, const char *config_hash)
 }
 
 static const sink_type buffer_type = {"buffer",     buffer_begin_run, buffer_write,       buffer_end_run,
-                                      buffer_close, buffer_has_complete};
+                                      buffer_close, buffer_resume};
 
 sink *sink_buffer_create(sink_records mode)
 {

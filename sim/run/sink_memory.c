@@ -49,12 +49,12 @@ static void mem_close(sink *base)
     free(m);
 }
 
-static int mem_has_complete(sink *base, const char *config_hash)
+static int mem_resume(sink *base, const char *config_hash)
 {
     return 0; /* the memory sink keeps records, not identities */
 }
 
-static const sink_type memory_type = {"memory", mem_begin_run, mem_write, mem_end_run, mem_close, mem_has_complete};
+static const sink_type memory_type = {"memory", mem_begin_run, mem_write, mem_end_run, mem_close, mem_resume};
 
 sink *sink_memory_create(void)
 {

@@ -192,6 +192,27 @@ fail:
     return NULL;
 }
 
+int results_db_remove_run(sqlite3 *db, sqlite3_int64 run_id, long long *n_query_rows)
+{
+    static const char *const deletes[] = {"DELETE FROM queries WHERE run_id = ?1",
+                                          "DELETE FROM run_figures WHERE run_id = ?1",
+                                          "DELETE FROM runs WHERE run_id = ?1"};
+    for (int i = 0; i < (int)(sizeof deletes / sizeof deletes[0]); i++) {
+        sqlite3_stmt *st = NULL;
+        int rc = sqlite3_prepare_v2(db, deletes[i], -1, &st, NULL);
+        if (rc == SQLITE_OK) {
+            sqlite3_bind_int64(st, 1, run_id);
+            rc = sqlite3_step(st);
+        }
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            return -1;
+        if (i == 0 && n_query_rows)
+            *n_query_rows += sqlite3_changes(db);
+    }
+    return 0;
+}
+
 void results_db_writer_id(char *buf, size_t len)
 {
     char host[256];
@@ -231,6 +252,10 @@ typedef struct sqlite_sink {
     double last_flush;       /* wall clock, s */
     sink_records mode;
     run_figures fig;         /* SINK_RECORDS_RUNS: the current run's figures */
+    long commits;            /* write transactions committed */
+    long kill_after;         /* test hook: SIGKILL after this many commits (0: never) */
+    char **unfinished;       /* resume: config_hash of each run left 'running' (load_unfinished) */
+    int n_unfinished, unfinished_loaded;
 } sqlite_sink;
 
 const char *const sink_records_names[] = {"all", "runs", NULL};
@@ -246,6 +271,13 @@ static int db_fail(sqlite_sink *s, const char *what)
 static int exec(sqlite_sink *s, const char *sql, const char *what)
 {
     return db_exec(s->db, s->path, sql, what, s->base.err, sizeof s->base.err);
+}
+
+/* After each committed write: the kill -9 test hook (results_db.h). */
+static void committed(sqlite_sink *s)
+{
+    if (++s->commits == s->kill_after)
+        raise(SIGKILL);
 }
 
 static const char insert_sql[] =
@@ -375,6 +407,7 @@ static int flush(sqlite_sink *s)
         memcpy(s->base.err, keep, sizeof keep);
         return -1;
     }
+    committed(s);
     s->n_buf = 0;
     s->last_flush = wall_now();
     return 0;
@@ -385,16 +418,13 @@ static int flush(sqlite_sink *s)
  * err says so after what it held. */
 static int remove_run(sqlite_sink *s)
 {
-    char sql[300];
     s->n_buf = 0;
     s->in_run = 0;
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    snprintf(sql, sizeof sql,
-             "BEGIN IMMEDIATE; DELETE FROM queries WHERE run_id = %lld; DELETE FROM run_figures WHERE run_id = %lld;"
-             " DELETE FROM runs WHERE run_id = %lld; COMMIT;",
-             (long long)s->run_id, (long long)s->run_id, (long long)s->run_id);
-    if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK)
+    if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK &&
+        results_db_remove_run(s->db, s->run_id, NULL) == 0 &&
+        sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
         return 0;
     char why[400];
     db_error(s->db, sqlite3_errmsg(s->db), why, sizeof why);
@@ -447,6 +477,7 @@ static int sqlite_begin_run(sink *base, const run_info *info)
     s->run_id = sqlite3_last_insert_rowid(s->db);
     s->base.run_id = s->run_id;
     s->in_run = 1;
+    committed(s);
     s->n_buf = 0;
     s->last_flush = wall_now();
     if (s->mode == SINK_RECORDS_RUNS)
@@ -516,13 +547,88 @@ static int sqlite_end_run(sink *base, const run_stats *st, int ok)
         goto fail;
     s->in_run = 0;
     s->n_buf = 0;
+    committed(s);
     return 0;
 fail:
     remove_run(s);
     return -1;
 }
 
-static int sqlite_has_complete(sink *base, const char *config_hash)
+/* Within BEGIN IMMEDIATE: remove the unfinished copies of config_hash whose
+ * writer is gone (results_db_writer_alive, as `edgesim clean` decides). */
+static int remove_leftovers_locked(sqlite_sink *s, const char *config_hash)
+{
+    sqlite3_stmt *st = NULL;
+    sqlite3_int64 *dead = NULL;
+    int n_dead = 0, cap = 0, rc;
+    if (sqlite3_prepare_v2(s->db, "SELECT run_id, writer FROM runs WHERE config_hash = ?1 AND status = 'running'"
+                                  " ORDER BY run_id", -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "looking for unfinished runs");
+    sqlite3_bind_text(st, 1, config_hash, -1, SQLITE_TRANSIENT);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *writer = (const char *)sqlite3_column_text(st, 1);
+        int alive = writer ? results_db_writer_alive(writer) : 0;
+        if (alive < 0)
+            s->base.kept_remote++;
+        /* alive == 1: another process of this host runs it now; the first to
+         * complete it is kept (sqlite_end_run). */
+        if (alive != 0)
+            continue;
+        if (n_dead == cap) {
+            cap = cap ? 2 * cap : 4;
+            sqlite3_int64 *grown = realloc(dead, (size_t)cap * sizeof *grown);
+            if (!grown) {
+                sqlite3_finalize(st);
+                free(dead);
+                snprintf(s->base.err, sizeof s->base.err, "out of memory");
+                return -1;
+            }
+            dead = grown;
+        }
+        dead[n_dead++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    int failed = rc != SQLITE_DONE ? db_fail(s, "looking for unfinished runs") : 0;
+    for (int i = 0; !failed && i < n_dead; i++) {
+        if (results_db_remove_run(s->db, dead[i], NULL) != 0)
+            failed = db_fail(s, "removing an unfinished run");
+        else
+            s->base.replaced++;
+    }
+    free(dead);
+    return failed;
+}
+
+/* The identities of the runs left 'running' when this sink first resumed
+ * (a killed sweep leaves a few): read once, as `runs` has no index on
+ * config_hash for unfinished runs. */
+static int load_unfinished(sqlite_sink *s)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if (sqlite3_prepare_v2(s->db, "SELECT DISTINCT config_hash FROM runs WHERE status = 'running'", -1, &st, NULL) !=
+        SQLITE_OK)
+        return db_fail(s, "looking for unfinished runs");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char *hash = strdup((const char *)sqlite3_column_text(st, 0));
+        char **grown = hash ? realloc(s->unfinished, (size_t)(s->n_unfinished + 1) * sizeof *grown) : NULL;
+        if (!grown) {
+            free(hash);
+            sqlite3_finalize(st);
+            snprintf(s->base.err, sizeof s->base.err, "out of memory");
+            return -1;
+        }
+        s->unfinished = grown;
+        s->unfinished[s->n_unfinished++] = hash;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(s, "looking for unfinished runs");
+    s->unfinished_loaded = 1;
+    return 0;
+}
+
+static int sqlite_resume(sink *base, const char *config_hash)
 {
     sqlite_sink *s = (sqlite_sink *)base;
     sqlite3_stmt *st = NULL;
@@ -534,7 +640,33 @@ static int sqlite_has_complete(sink *base, const char *config_hash)
         found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
     }
     sqlite3_finalize(st);
-    return found < 0 ? db_fail(s, "looking for a complete run") : found;
+    if (found < 0)
+        return db_fail(s, "looking for a complete run");
+    if (found)
+        return 1;
+    if (!s->unfinished_loaded && load_unfinished(s) != 0)
+        return -1;
+    int leftover = 0;
+    for (int i = 0; i < s->n_unfinished && !leftover; i++)
+        leftover = strcmp(s->unfinished[i], config_hash) == 0;
+    if (!leftover)
+        return 0;
+    /* Replace the unfinished copies of dead writers, under the write lock
+     * (another writer may be deciding the same). */
+    if (exec(s, "BEGIN IMMEDIATE", "starting a transaction") != 0)
+        return -1;
+    int kept = s->base.kept_remote, replaced = s->base.replaced;
+    if (remove_leftovers_locked(s, config_hash) != 0 || exec(s, "COMMIT", "removing unfinished runs") != 0) {
+        char keep[sizeof s->base.err];
+        memcpy(keep, s->base.err, sizeof keep);
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        memcpy(s->base.err, keep, sizeof keep);
+        s->base.kept_remote = kept;
+        s->base.replaced = replaced;
+        return -1;
+    }
+    committed(s);
+    return 0;
 }
 
 static void sqlite_close(sink *base)
@@ -545,6 +677,9 @@ static void sqlite_close(sink *base)
     sqlite3_finalize(s->insert);
     sqlite3_close(s->db);
     figures_free(&s->fig);
+    for (int i = 0; i < s->n_unfinished; i++)
+        free(s->unfinished[i]);
+    free(s->unfinished);
     free(s->buf);
     free(s);
 }
@@ -581,7 +716,7 @@ int sink_sqlite_set_records(sink *base, sink_records mode)
 }
 
 static const sink_type sqlite_type = {"sqlite",     sqlite_begin_run, sqlite_write,       sqlite_end_run,
-                                      sqlite_close, sqlite_has_complete};
+                                      sqlite_close, sqlite_resume};
 
 sink *sink_sqlite_open(const char *path, char *err, size_t errlen)
 {
@@ -597,6 +732,8 @@ sink *sink_sqlite_open(const char *path, char *err, size_t errlen)
     s->buf = buf;
     snprintf(s->path, sizeof s->path, "%s", path);
     results_db_writer_id(s->writer, sizeof s->writer);
+    const char *kill_after = getenv("EDGESIM_TEST_KILL_AFTER_COMMITS");
+    s->kill_after = kill_after ? atol(kill_after) : 0;
     s->db = results_db_open(path, 1, err, errlen);
     if (!s->db)
         goto fail;
