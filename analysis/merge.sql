@@ -33,7 +33,8 @@ INSERT INTO main.queries (run_id,
     snr_avg_db, rate_ul_bps, bytes_up, bytes_down, est_small_s,
     est_large_s, csw_small_s, csw_large_s, switched, t_arr, t_dec,
     t_ul_start, t_ul_end, t_queue_end, t_prefill_end, t_first_token,
-    t_decode_end, t_done, latency_s, ttft_s, queue_wait_s, energy_j, edge_server, harq_tx_ul, harq_tx_dl, site, site_done, handovers)
+    t_decode_end, t_done, latency_s, ttft_s, queue_wait_s, energy_j, edge_server, harq_tx_ul, harq_tx_dl, site, site_done, handovers, kv_action,
+    backhaul_s, backhaul_bytes)
 SELECT m.new_id,
     q.query_id, q.dialogue_id, q.turn, q.device, q.distance_m, q.benchmark,
     q.in_tokens, q.out_tokens, q.out_tokens_pred, q.context_tokens,
@@ -42,7 +43,8 @@ SELECT m.new_id,
     q.bytes_up, q.bytes_down, q.est_small_s, q.est_large_s, q.csw_small_s,
     q.csw_large_s, q.switched, q.t_arr, q.t_dec, q.t_ul_start, q.t_ul_end,
     q.t_queue_end, q.t_prefill_end, q.t_first_token, q.t_decode_end, q.t_done, q.latency_s,
-    q.ttft_s, q.queue_wait_s, q.energy_j, q.edge_server, q.harq_tx_ul, q.harq_tx_dl, q.site, q.site_done, q.handovers
+    q.ttft_s, q.queue_wait_s, q.energy_j, q.edge_server, q.harq_tx_ul, q.harq_tx_dl, q.site, q.site_done, q.handovers,
+    q.kv_action, q.backhaul_s, q.backhaul_bytes
 FROM src.queries q JOIN temp.merge_map m ON m.old_id = q.run_id
 ORDER BY m.new_id, q.query_id;
 

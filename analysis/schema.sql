@@ -47,6 +47,9 @@ CREATE TABLE IF NOT EXISTS queries (
     site              INTEGER,         -- serving site at decision (sites.N)
     site_done         INTEGER,         -- serving site at t_done
     handovers         INTEGER,         -- handovers of the device between decision and t_done
+    kv_action         TEXT CHECK (kv_action IN ('drop', 'stay', 'migrate')), -- large turn whose dialogue KV was at another site (handover.dialogue_kv); else NULL
+    backhaul_s        REAL,            -- time on the inter-site backhaul: stay, the request and answer legs; migrate, the KV transfer
+    backhaul_bytes    REAL,            -- bytes on the backhaul (stay: request and answer; migrate: KV); NULL without stay/migrate
     distance_m        REAL,
     benchmark         TEXT,
     in_tokens         INTEGER NOT NULL,

@@ -154,6 +154,111 @@ static void test_handover_records(void)
     free(r.rec);
 }
 
+/* A dialogue of a device driving from site 0 to site 1 (the geometry of
+ * test_handover_records): its KV is at site 0 when the device is first
+ * served by site 1.  handover.dialogue_kv decides (docs/CHANNEL.md,
+ * "Dialogue KV across a handover"), and each record's times follow the
+ * closed forms of the backhaul (latency L, bandwidth B):
+ *   stay:    edge server at site 0; the request reaches it at
+ *            t_ul_end + L + 8 bytes_up / B; backhaul_s = 3 L + 8 (bytes_up +
+ *            bytes_down) / B; all the history reused; the router's switching
+ *            cost = the request and answer legs;
+ *   migrate: once, KV of the whole history (context_tokens x
+ *            kv_bytes_per_token) sent at t_dec, backhaul_s = L + 8 bytes / B;
+ *            the request waits for it: admitted at t_dec + backhaul_s;
+ *            the new server reuses it all;
+ *   drop:    once, the new server recomputes the whole history. */
+static void test_dialogue_kv(void)
+{
+    const double L = 0.004, B = 2e8, kv_bpt = 57344;
+    char trace[512], json[2048], line[160];
+    char *text = malloc(64 * 160);
+    char *p = text + sprintf(text, "id,t_arr_s,device,dialogue_id,turn,in_tokens,out_tokens,p_large,q_small,q_large,benchmark,think_s\n");
+    for (int i = 0; i < 40; i++) {
+        snprintf(line, sizeof line, "%d,%s,0,7,%d,%d,%d,0.5,1,1,x,1.5\n", i + 1, i ? "" : "1", i + 1, 20 + (i * 37) % 60,
+                 2 + (i * 13) % 30);
+        p += sprintf(p, "%s", line);
+    }
+    write_file("kv.csv", text, trace, sizeof trace);
+    free(text);
+    const char *names[] = {"drop", "stay", "migrate"};
+    for (int k = 0; k < 3; k++) {
+        snprintf(json, sizeof json,
+                 "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1, \"distances_m\": [100],"
+                 " \"mobility\": {\"model\": \"constant-velocity\", \"speed_mps\": 15, \"area_m\": [-10000, -10000, 10000, 10000]}},"
+                 " \"sites\": [{}, {\"x_m\": 1000}], \"handover\": {\"step_s\": 0.01, \"dialogue_kv\": \"%s\","
+                 " \"backhaul_latency_s\": %g, \"backhaul_bps\": %g},"
+                 " \"models\": {\"large\": {\"kv_bytes_per_token\": %g}},"
+                 " \"channel\": {\"shadowing_db\": 0}, \"policy\": {\"name\": \"always-large\"}}",
+                 trace, names[k], L, B, kv_bpt);
+        result r = run_scenario(json, NULL, 0);
+        CHECK_INT(r.status, RUN_OK);
+        if (r.status != RUN_OK)
+            printf("%s\n", r.err);
+        CHECK_INT(r.n, 40);
+        int n_action = 0, first_after = -1;
+        double worst = 0;
+        for (size_t i = 0; i < r.n; i++) {
+            const record *q = &r.rec[i];
+            CHECK_INT(q->route, ROUTE_LARGE);
+            if (q->site == 0) {
+                CHECK_INT(q->kv_action, -1);
+                CHECK(isnan(q->backhaul_s) && isnan(q->backhaul_bytes));
+                CHECK_INT(q->edge_server, 0);
+                continue;
+            }
+            if (first_after < 0)
+                first_after = (int)i;
+            int first = (int)i == first_after;
+            if (k == 1 || first) {
+                n_action++;
+                CHECK_INT(q->kv_action, k);
+            } else {
+                CHECK_INT(q->kv_action, -1);
+            }
+            if (k == 0) { /* drop */
+                CHECK_INT(q->edge_server, 1);
+                if (first)
+                    CHECK_INT(q->recomputed_tokens, q->context_tokens);
+                CHECK(isnan(q->backhaul_s));
+            } else if (k == 1) { /* stay */
+                CHECK_INT(q->edge_server, 0);
+                CHECK_INT(q->cached_tokens, q->context_tokens);
+                CHECK_INT(q->recomputed_tokens, 0);
+                double up = L + 8 * q->bytes_up / B;
+                double legs = (q->out_tokens > 1 ? 3 : 2) * L + 8 * (q->bytes_up + q->bytes_down) / B;
+                CHECK_NEAR(q->backhaul_bytes, q->bytes_up + q->bytes_down, 1e-9);
+                CHECK_NEAR(q->backhaul_s, legs, 1e-12);
+                CHECK_NEAR(q->t_queue_end, q->t_ul_end + up, 2e-9);
+                CHECK_NEAR(q->queue_wait_s, 0, 2e-9);
+                double rest = q->out_tokens_pred > 1 ? 256 + 4.0 * (q->out_tokens_pred - 1) : 256 + 4.0;
+                CHECK_NEAR(q->csw_large_s, up + L + 8 * rest / B, 1e-9);
+                worst = fmax(worst, fabs(q->t_queue_end - q->t_ul_end - up));
+            } else if (first) { /* migrate */
+                CHECK_INT(q->edge_server, 1);
+                double bytes = q->context_tokens * kv_bpt, t_kv = L + 8 * bytes / B;
+                CHECK_NEAR(q->backhaul_bytes, bytes, 1e-6);
+                CHECK_NEAR(q->backhaul_s, t_kv, 1e-12);
+                CHECK(q->t_dec + t_kv > q->t_ul_end); /* the KV, not the uplink, decides */
+                CHECK_NEAR(q->t_queue_end, q->t_dec + t_kv, 2e-9);
+                CHECK_INT(q->cached_tokens, q->context_tokens);
+                CHECK_INT(q->recomputed_tokens, 0);
+                CHECK(q->csw_large_s > 0 && q->csw_large_s <= t_kv);
+                worst = fabs(q->t_queue_end - q->t_dec - t_kv);
+            } else { /* after the migration: at home on site 1 */
+                CHECK_INT(q->edge_server, 1);
+                CHECK_INT(q->cached_tokens, q->context_tokens);
+                CHECK(isnan(q->backhaul_s));
+            }
+        }
+        CHECK(first_after > 3 && first_after < 36);
+        CHECK_INT(n_action, k == 1 ? 40 - first_after : 1);
+        printf("dialogue_kv %s: turns 1..%d at site 0, %d with kv_action; edge arrival within %.2g s of the closed form\n",
+               names[k], first_after, n_action, worst);
+        free(r.rec);
+    }
+}
+
 int main(void)
 {
     if (harness_init() != 0)
@@ -162,5 +267,6 @@ int main(void)
     test_constant_velocity_away();
     test_trace_relative();
     test_handover_records();
+    test_dialogue_kv();
     return check_done();
 }

@@ -125,8 +125,20 @@ typedef struct sites_config {
         double ttt_s;         /* time to trigger: the condition holds this long */
         double interrupt_s;   /* transfers of the device stop this long, then go on */
         double step_s;        /* measurement period (rounded to whole fading blocks) */
+        char dialogue_kv[8];  /* "drop" | "stay" | "migrate": a dialogue's edge KV after a handover */
+        double backhaul_latency_s; /* one-way latency between two sites' edge servers */
+        double backhaul_bps;  /* backhaul bandwidth between two sites, bit/s */
     } handover;
 } sites_config;
+
+/* What happens to a dialogue's edge KV when its device is served by another
+ * site than the one holding it (docs/CHANNEL.md, "Dialogue KV across a
+ * handover"); indexes handover_kv_names. */
+typedef enum { HANDOVER_KV_DROP = 0, HANDOVER_KV_STAY = 1, HANDOVER_KV_MIGRATE = 2 } handover_kv;
+extern const char *const handover_kv_names[]; /* "drop", "stay", "migrate", NULL */
+handover_kv handover_kv_find(const char *name);
+/* Time to send `bytes` over the backhaul: latency + 8 bytes / bandwidth, s. */
+double sites_backhaul_s(const sites_config *sites, double bytes);
 
 extern const key_spec site_keys[];          /* one element of `sites` (offsets in site_config) */
 extern const key_spec site_layout_keys[];   /* `site_layout` (offsets in sites_config) */

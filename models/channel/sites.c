@@ -32,8 +32,32 @@ const key_spec handover_keys[] = {
             "a handover stops the device's transfers for this long; they then go on at the new site, s"),
     KEY_NUM(sites_config, handover.step_s, "step_s", "0.1", 1e-6, 100,
             "measurement period of the A3 rule, s (rounded to whole fading blocks)"),
+    KEY_STR(sites_config, handover.dialogue_kv, "dialogue_kv", "\"drop\"", handover_kv_names,
+            "a dialogue's edge KV when its device is served by another site: drop (recompute at the new site), "
+            "stay (later turns relayed to the old site over the backhaul), migrate (KV sent over the backhaul)"),
+    KEY_NUM(sites_config, handover.backhaul_latency_s, "backhaul_latency_s", "0.005", 0, 10,
+            "one-way latency of the backhaul between two sites' edge servers, s"),
+    KEY_NUM(sites_config, handover.backhaul_bps, "backhaul_bps", "1e9", 1, 1e15,
+            "bandwidth of the backhaul between two sites, bit/s"),
     KEY_TABLE_END,
 };
+
+const char *const handover_kv_names[] = {"drop", "stay", "migrate", NULL};
+
+handover_kv handover_kv_find(const char *name)
+{
+    for (int i = 0; handover_kv_names[i]; i++)
+        if (strcmp(name, handover_kv_names[i]) == 0)
+            return (handover_kv)i;
+    return HANDOVER_KV_DROP;
+}
+
+/* A store-and-forward pipe without contention: first bit after the
+ * latency, the rest at the bandwidth (docs/CHANNEL.md). */
+double sites_backhaul_s(const sites_config *sites, double bytes)
+{
+    return sites->handover.backhaul_latency_s + 8.0 * bytes / sites->handover.backhaul_bps;
+}
 
 void sites_default(sites_config *sites)
 {

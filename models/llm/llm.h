@@ -220,6 +220,14 @@ int llm_server_running(const llm_server *s);      /* admitted, not done */
 double llm_server_kv_used_bytes(const llm_server *s);
 /* Retained KV tokens of a dialogue (0 if none). */
 int llm_server_cached_tokens(const llm_server *s, int64_t dialogue);
+/* A dialogue's KV of `tokens` tokens arrives from another server (a
+ * migration): it is retained idle, as if a turn had just finished here
+ * (other idle dialogues evicted LRU to make room; what cannot fit is not
+ * kept; nothing if the dialogue runs here or already holds as much).
+ * Returns 0, or -1 on allocation failure. */
+int llm_server_import_kv(llm_server *s, int64_t dialogue, int tokens);
+/* Forget a dialogue's retained KV (it migrated away); nothing if none. */
+void llm_server_release_kv(llm_server *s, int64_t dialogue);
 /* Estimated wait before a request submitted now would be admitted, s
  * (estimator in docs/PROFILES.md). */
 double llm_server_backlog_s(const llm_server *s, sim_time now);

@@ -580,6 +580,46 @@ double llm_server_kv_used_bytes(const llm_server *s)
     return (double)s->kv_used * s->prof.kv_bytes_per_token;
 }
 
+int llm_server_import_kv(llm_server *s, int64_t dialogue, int tokens)
+{
+    assert(dialogue >= 0 && tokens >= 0);
+    int32_t e = dlg_get(s, dialogue);
+    if (e < 0)
+        return -1;
+    dialogue_entry *d = &s->dlg[e];
+    if (d->state == DLG_RUNNING || d->tokens >= tokens)
+        return 0;
+    if (d->state == DLG_IDLE) {
+        lru_unlink(s, e);
+        s->kv_used -= d->tokens;
+    }
+    /* Room as for a finished sequence: evict other idle dialogues, oldest
+     * first; what still does not fit is not kept. */
+    int32_t v = s->lru_head;
+    while (v >= 0 && s->kv_used + tokens > s->kv_cap) {
+        int32_t next = s->dlg[v].next;
+        evict(s, v);
+        v = next;
+    }
+    int64_t room = s->kv_cap - s->kv_used;
+    d->tokens = tokens < room ? tokens : (room > 0 ? room : 0);
+    d->state = d->tokens > 0 ? DLG_IDLE : DLG_EMPTY;
+    if (d->state == DLG_IDLE) {
+        s->kv_used += d->tokens;
+        lru_append(s, e);
+        if (s->prof.kv_retain_dialogues > 0 && s->n_idle > s->prof.kv_retain_dialogues)
+            evict(s, s->lru_head);
+    }
+    return 0;
+}
+
+void llm_server_release_kv(llm_server *s, int64_t dialogue)
+{
+    int32_t e = dialogue >= 0 ? dlg_find(s, dialogue) : -1;
+    if (e >= 0 && s->dlg[e].state == DLG_IDLE)
+        evict(s, e);
+}
+
 int llm_server_cached_tokens(const llm_server *s, int64_t dialogue)
 {
     int32_t e = dialogue >= 0 ? dlg_find(s, dialogue) : -1;

@@ -16,7 +16,7 @@
 
 /* Bumped whenever analysis/schema.sql changes; stored as PRAGMA user_version
  * in every results database. */
-#define EDGESIM_SCHEMA_VERSION 9
+#define EDGESIM_SCHEMA_VERSION 10
 
 typedef struct record {
     int64_t query_id;
@@ -41,6 +41,8 @@ typedef struct record {
     int harq_tx_ul, harq_tx_dl; /* transmissions on each link (all HARQ/RLC rounds); -1: NULL (small route) */
     int site, site_done;       /* serving site at decision and at t_done */
     int handovers;             /* handovers of the device between decision and t_done */
+    int kv_action;             /* handover_kv: the dialogue's KV was at another site; -1: NULL (it was not) */
+    double backhaul_s, backhaul_bytes; /* time and bytes on the inter-site backhaul (stay, migrate); NAN: none */
     double t_arr, t_dec, t_ul_start, t_ul_end, t_queue_end, t_prefill_end, t_first_token, t_decode_end, t_done;
     double latency_s, ttft_s, queue_wait_s, energy_j;
 } record;

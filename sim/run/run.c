@@ -92,6 +92,45 @@ static void touch_device(run *r, int dev)
     timer_set(r, &r->device_timer[dev], llm_server_next_event(r->devices[dev]), EV_DEVICE, (uint32_t)dev);
 }
 
+/* ---- the backhaul between sites (docs/CHANNEL.md, "Dialogue KV across a
+ * handover"): a pipe without contention, latency + 8 bytes / bandwidth ---- */
+
+/* One leg of a `stay` query over the backhaul: its duration, ns, added to
+ * the query's backhaul time and bytes. */
+static sim_time backhaul_leg(run *r, qstate *q, double bytes)
+{
+    double s = sites_backhaul_s(&r->sc->sites, bytes);
+    q->rec.backhaul_s += s;
+    q->rec.backhaul_bytes += bytes;
+    return sim_time_from_s(s);
+}
+
+static void backhaul_event(run *r, uint32_t slot, int kind, sim_time at)
+{
+    if (!sim_schedule(r->engine, at, EV_BACKHAUL, slot, (uint32_t)kind))
+        run__fail(r, RUN_INTERNAL, "out of memory (event queue)");
+}
+
+/* The request reaches its edge server at `at` (after the uplink, and the
+ * backhaul with stay or migrate): a migrated KV is retained there first. */
+static void submit_edge(run *r, uint32_t slot, sim_time at)
+{
+    qstate *q = &r->q[slot];
+    record *rec = &q->rec;
+    q->t_edge_arrive = at;
+    if (q->kv_action == HANDOVER_KV_MIGRATE && q->kv_tokens > 0 &&
+        llm_server_import_kv(r->edges[q->edge], rec->dialogue_id, q->kv_tokens) != 0) {
+        run__fail(r, RUN_INTERNAL, "out of memory (edge KV)");
+        return;
+    }
+    llm_request req = {.tag = slot, .dialogue = rec->dialogue_id, .history_tokens = q->history_tokens,
+                       .new_tokens = rec->in_tokens, .out_tokens = rec->out_tokens,
+                       .out_tokens_est = rec->out_tokens_pred};
+    if (llm_server_submit(r->edges[q->edge], at, &req) != 0)
+        run__fail(r, RUN_INTERNAL, "out of memory (edge queue)");
+    touch_edge(r, q->edge);
+}
+
 /* ---- the decision ---- */
 
 static double think_time_s(run *r, const qstate *q)
@@ -142,8 +181,20 @@ static void decide(run *r, uint32_t slot)
         touch_device(r, rec->device);
         return;
     }
-    int unseen = q->history_tokens - (d && d->edge_seen_server == q->edge ? d->edge_seen_tokens : 0);
+    int unseen = q->history_tokens - q->seen_tokens;
     rec->edge_server = q->edge;
+    rec->kv_action = q->kv_action;
+    if (q->kv_action == HANDOVER_KV_MIGRATE) {
+        /* The KV leaves the old server now and reaches the new one over the
+         * backhaul while the request is on the uplink. */
+        double bytes = q->kv_tokens * r->large.kv_bytes_per_token;
+        llm_server_release_kv(r->edges[d->edge_seen_server], rec->dialogue_id);
+        rec->backhaul_bytes = bytes;
+        rec->backhaul_s = q->kv_tokens > 0 ? sites_backhaul_s(&r->sc->sites, bytes) : 0;
+        q->t_kv_arrive = now + sim_time_from_s(rec->backhaul_s);
+    } else if (q->kv_action == HANDOVER_KV_STAY) {
+        rec->backhaul_bytes = rec->backhaul_s = 0;
+    }
     rec->bytes_up = channel_uplink_bytes(&r->sc->channel, rec->in_tokens + unseen, q->row.extra_payload_bytes);
     rec->t_ul_start = rec->t_dec;
     if (channel_transfer_start(r->ch, rec->device, LINK_UP, now, rec->bytes_up, (uint64_t)slot << 2 | XFER_UL) != 0)
@@ -207,14 +258,29 @@ static void finish(run *r, uint32_t slot, sim_time t_done)
     run__query_free(r, slot);
 }
 
-static void start_downlink(run *r, uint32_t slot, int kind, double bytes)
+static void start_downlink_at(run *r, uint32_t slot, int kind, sim_time at)
 {
     qstate *q = &r->q[slot];
+    double bytes = kind == XFER_DL_FIRST ? channel_downlink_first_bytes(&r->sc->channel)
+                                         : channel_downlink_rest_bytes(&r->sc->channel, q->rec.out_tokens);
     q->rec.bytes_down += bytes;
-    if (channel_transfer_start(r->ch, q->rec.device, LINK_DOWN, sim_now(r->engine), bytes,
-                               (uint64_t)slot << 2 | (uint64_t)kind) != 0)
+    if (channel_transfer_start(r->ch, q->rec.device, LINK_DOWN, at, bytes, (uint64_t)slot << 2 | (uint64_t)kind) != 0)
         run__fail(r, RUN_INTERNAL, "out of memory (channel)");
     touch_channel(r);
+}
+
+/* An answer chunk leaves the edge server at `at`: with `stay` it crosses
+ * the backhaul to the serving site first. */
+static void start_downlink(run *r, uint32_t slot, int kind, sim_time at)
+{
+    qstate *q = &r->q[slot];
+    if (q->kv_action != HANDOVER_KV_STAY) {
+        start_downlink_at(r, slot, kind, at);
+        return;
+    }
+    double bytes = kind == XFER_DL_FIRST ? channel_downlink_first_bytes(&r->sc->channel)
+                                         : channel_downlink_rest_bytes(&r->sc->channel, q->rec.out_tokens);
+    backhaul_event(r, slot, kind, at + backhaul_leg(r, q, bytes));
 }
 
 /* A large query is done when its generation ended and both downlink chunks
@@ -238,12 +304,15 @@ static void on_transfer(void *ctx, const channel_done *done)
         rec->rate_ul_bps = done->mean_rate_bps;
         rec->harq_tx_ul = done->transmissions;
         q->ul_air_s = done->air_s;
-        llm_request req = {.tag = slot, .dialogue = rec->dialogue_id, .history_tokens = q->history_tokens,
-                       .new_tokens = rec->in_tokens, .out_tokens = rec->out_tokens,
-                       .out_tokens_est = rec->out_tokens_pred};
-        if (llm_server_submit(r->edges[q->edge], done->t_end, &req) != 0)
-            run__fail(r, RUN_INTERNAL, "out of memory (edge queue)");
-        touch_edge(r, q->edge);
+        sim_time at = done->t_end;
+        if (q->kv_action == HANDOVER_KV_STAY)
+            at += backhaul_leg(r, q, rec->bytes_up);
+        else if (q->kv_action == HANDOVER_KV_MIGRATE && q->t_kv_arrive > at)
+            at = q->t_kv_arrive;
+        if (at > done->t_end)
+            backhaul_event(r, slot, XFER_UL, at);
+        else
+            submit_edge(r, slot, at);
         break;
     }
     case XFER_DL_FIRST:
@@ -271,19 +340,19 @@ static void on_edge(void *ctx, const llm_event *ev)
     switch (ev->kind) {
     case LLM_EV_ADMIT:
         rec->t_queue_end = sim_time_to_s(ev->t);
-        rec->queue_wait_s = rec->t_queue_end - rec->t_ul_end;
+        rec->queue_wait_s = rec->t_queue_end - sim_time_to_s(q->t_edge_arrive);
         rec->cached_tokens = ev->cached_tokens;
         rec->recomputed_tokens = ev->recomputed_tokens;
         break;
     case LLM_EV_FIRST_TOKEN:
         rec->t_prefill_end = sim_time_to_s(ev->t);
-        start_downlink(r, slot, XFER_DL_FIRST, channel_downlink_first_bytes(&r->sc->channel));
+        start_downlink(r, slot, XFER_DL_FIRST, sim_now(r->engine));
         break;
     case LLM_EV_DONE:
         q->gen_done = 1;
         rec->t_decode_end = sim_time_to_s(ev->t);
         if (rec->out_tokens > 1)
-            start_downlink(r, slot, XFER_DL_REST, channel_downlink_rest_bytes(&r->sc->channel, rec->out_tokens));
+            start_downlink(r, slot, XFER_DL_REST, sim_now(r->engine));
         else
             q->rest_done = 1;
         maybe_finish_large(r, slot, ev->t);
@@ -339,6 +408,12 @@ static void on_event(void *ctx, sim *engine, const sim_event *ev)
         llm_server_advance(r->edges[ev->id], now, on_edge, r);
         touch_edge(r, (int)ev->id);
         touch_channel(r);
+        break;
+    case EV_BACKHAUL:
+        if (ev->arg == XFER_UL)
+            submit_edge(r, ev->id, now);
+        else
+            start_downlink_at(r, ev->id, (int)ev->arg, now);
         break;
     case EV_DEVICE:
         r->device_timer[ev->id].handle = 0;
@@ -445,9 +520,14 @@ static int setup(run *r)
         r->site_n_edges[s] = sc->sites.site[s].servers > 0 ? sc->sites.site[s].servers : sc->edge.servers;
         r->n_edges += r->site_n_edges[s];
     }
+    r->kv_policy = handover_kv_find(sc->sites.handover.dialogue_kv);
+    r->edge_site = calloc((size_t)r->n_edges, sizeof *r->edge_site);
+    for (int s = 0; r->edge_site && s < sc->sites.n; s++)
+        for (int e = r->site_edge0[s]; e < r->site_edge0[s] + r->site_n_edges[s]; e++)
+            r->edge_site[e] = s;
     r->edges = calloc((size_t)r->n_edges, sizeof *r->edges);
     r->edge_timer = calloc((size_t)r->n_edges, sizeof *r->edge_timer);
-    if (!r->devices || !r->device_timer || !r->edges || !r->edge_timer) {
+    if (!r->devices || !r->device_timer || !r->edges || !r->edge_timer || !r->edge_site) {
         run__fail(r, RUN_INTERNAL, "out of memory");
         return -1;
     }
@@ -488,6 +568,7 @@ static void teardown(run *r)
     free(r->edge_timer);
     free(r->site_edge0);
     free(r->site_n_edges);
+    free(r->edge_site);
     channel_destroy(r->ch);
     sim_destroy(r->engine);
     free(r->q);

@@ -12,7 +12,7 @@
 #include "sim/base/sim.h"
 #include "traces/trace.h"
 
-enum { EV_ARRIVAL = 1, EV_DECIDE, EV_CHANNEL, EV_EDGE, EV_DEVICE };
+enum { EV_ARRIVAL = 1, EV_DECIDE, EV_CHANNEL, EV_EDGE, EV_DEVICE, EV_BACKHAUL };
 enum { ARRIVAL_FROM_SOURCE = 1, ARRIVAL_RELEASED_TURN = 2 };
 enum { XFER_UL = 0, XFER_DL_FIRST = 1, XFER_DL_REST = 2 };
 
@@ -29,6 +29,13 @@ typedef struct qstate {
     int gen_done, first_done, rest_done;
     double ul_air_s, dl_air_s;
     int handovers_at_dec;    /* the device's handovers up to the decision */
+    int seen_tokens;         /* history the chosen edge server has seen (the rest is uploaded) */
+    /* The dialogue's KV at another site than the serving one (docs/CHANNEL.md,
+     * "Dialogue KV across a handover"): */
+    int kv_action;           /* handover_kv, or -1: not the case */
+    int kv_tokens;           /* migrate: KV tokens sent over the backhaul */
+    sim_time t_kv_arrive;    /* migrate: when they reach the new server */
+    sim_time t_edge_arrive;  /* the request reaches its edge server */
 } qstate;
 
 typedef struct dstate {
@@ -66,6 +73,8 @@ typedef struct run {
     timer *edge_timer;
     int n_edges;
     int *site_edge0, *site_n_edges; /* site s owns edges site_edge0[s] .. + site_n_edges[s] - 1 */
+    int *edge_site;          /* the site of each edge server */
+    handover_kv kv_policy;   /* handover.dialogue_kv */
     timer channel_timer;
     trace_source *source;
 

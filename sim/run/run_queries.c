@@ -105,7 +105,8 @@ static void query_init(run *r, uint32_t slot, const trace_row *row)
     rec->q_large = row->q_large;
     rec->switched = -1;
     rec->harq_tx_ul = rec->harq_tx_dl = -1;
-    double *nan_fields[] = {&rec->snr_db, &rec->rate_ul_bps, &rec->t_ul_start, &rec->t_ul_end, &rec->t_queue_end,
+    rec->kv_action = -1;
+    double *nan_fields[] = {&rec->backhaul_s, &rec->backhaul_bytes, &rec->snr_db, &rec->rate_ul_bps, &rec->t_ul_start, &rec->t_ul_end, &rec->t_queue_end,
                             &rec->t_prefill_end, &rec->t_first_token, &rec->t_decode_end, &rec->ttft_s, &rec->queue_wait_s,
                             &rec->est_small_s, &rec->est_large_s, &rec->csw_small_s, &rec->csw_large_s};
     for (size_t i = 0; i < sizeof nan_fields / sizeof nan_fields[0]; i++)

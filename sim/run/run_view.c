@@ -77,20 +77,47 @@ void run__fill_view(run *r, uint32_t slot, policy_view *v)
     /* Large, for each edge server: uplink, wait, prefill, decode in its
      * batch, downlink; its switching cost rebuilds the KV it lacks and
      * uploads the dialogue text it has not seen.  The router picks the
-     * server with the smallest estimate plus switching cost. */
+     * server with the smallest estimate plus switching cost.  If the
+     * dialogue's KV is at another site (a handover since its last large
+     * turn), handover.dialogue_kv says what the candidates are and costs:
+     * drop: the serving site's servers, rebuilding it all; stay: the old
+     * server only, plus the backhaul legs of the request and the answer;
+     * migrate: the serving site's servers with the KV sent over the
+     * backhaul, waited for if it arrives after the uplink. */
     double inf = INFINITY;
     double ul_s = rate_ul > 0 ? cc->access_s + 8 * channel_uplink_bytes(cc, n, q->row.extra_payload_bytes) / rate_ul
                               : inf;
     double dl_s = rate_dl > 0 ? cc->access_s + 8 * channel_downlink_rest_bytes(cc, out + 1) / rate_dl : inf;
+    int kv_server = d ? d->edge_seen_server : -1;
+    int kv_elsewhere = kv_server >= 0 && r->edge_site[kv_server] != site;
+    handover_kv kv = r->kv_policy;
+    q->kv_action = kv_elsewhere ? (int)kv : -1;
+    q->kv_tokens = 0;
+    double kv_s = 0;
+    if (kv_elsewhere && kv == HANDOVER_KV_MIGRATE && dlg >= 0) {
+        int tokens = llm_server_cached_tokens(r->edges[kv_server], dlg);
+        q->kv_tokens = tokens < history ? tokens : history;
+        if (q->kv_tokens > 0)
+            kv_s = sites_backhaul_s(&r->sc->sites, q->kv_tokens * r->large.kv_bytes_per_token);
+    }
     double best = inf;
     int e0 = r->site_edge0[site], e1 = e0 + r->site_n_edges[site];
+    if (kv_elsewhere && kv == HANDOVER_KV_STAY) {
+        e0 = kv_server;
+        e1 = kv_server + 1;
+    }
     q->edge = e0;
     for (int e = e0; e < e1; e++) {
         llm_server *es = r->edges[e];
         int cached = dlg >= 0 ? llm_server_cached_tokens(es, dlg) : 0;
+        int seen = d && d->edge_seen_server == e ? d->edge_seen_tokens : 0;
+        if (kv_elsewhere && kv == HANDOVER_KV_MIGRATE) {
+            /* The dialogue's text and KV move to the chosen server. */
+            cached = cached > q->kv_tokens ? cached : q->kv_tokens;
+            seen = d->edge_seen_tokens;
+        }
         if (cached > history)
             cached = history;
-        int seen = d && d->edge_seen_server == e ? d->edge_seen_tokens : 0;
         int unseen = history - seen;
         double kv_tokens = r->large.kv_bytes_per_token > 0 ? llm_server_kv_used_bytes(es) / r->large.kv_bytes_per_token
                                                             : 0;
@@ -98,13 +125,20 @@ void run__fill_view(run *r, uint32_t slot, policy_view *v)
         double est = ul_s + backlog + llm_prefill_s(&r->large, n, history) +
                      decode_estimate_s(&r->large, llm_server_running(es) + 1, kv_tokens, ctx, out) + dl_s;
         double csw = history > cached ? llm_prefill_s(&r->large, history - cached, cached) : 0;
-        if (unseen > 0)
-            csw += rate_ul > 0 ? 8 * cc->bytes_per_token * unseen / rate_ul : inf;
+        double unseen_s = unseen > 0 ? (rate_ul > 0 ? 8 * cc->bytes_per_token * unseen / rate_ul : inf) : 0;
+        csw += unseen_s;
+        if (kv_elsewhere && kv == HANDOVER_KV_STAY)
+            csw += sites_backhaul_s(&r->sc->sites, channel_uplink_bytes(cc, n + unseen, q->row.extra_payload_bytes)) +
+                   sites_backhaul_s(&r->sc->sites, out > 1 ? channel_downlink_rest_bytes(cc, out)
+                                                           : channel_downlink_first_bytes(cc));
+        if (kv_elsewhere && kv == HANDOVER_KV_MIGRATE && kv_s > ul_s + unseen_s)
+            csw += kv_s - (ul_s + unseen_s);
         if (!sees_csw)
             csw = 0;
         if (e == e0 || est + csw < best) {
             best = est + csw;
             q->edge = e;
+            q->seen_tokens = seen;
             v->est_large_s = est;
             v->csw_large_s = csw;
             v->cached_large = cached;

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "figures_int.h"
+#include "models/channel/channel.h"
 #include "sim/run/record.h"
 
 #define SINK_BATCH 4096    /* records per write transaction */
@@ -286,9 +287,9 @@ static const char insert_sql[] =
     " p_large, q_small, q_large, quality, snr_db, snr_avg_db, rate_ul_bps, bytes_up, bytes_down,"
     " est_small_s, est_large_s, csw_small_s, csw_large_s, switched, t_arr, t_dec, t_ul_start, t_ul_end,"
     " t_queue_end, t_prefill_end, t_first_token, t_decode_end, t_done, latency_s, ttft_s, queue_wait_s, energy_j,"
-    " edge_server, harq_tx_ul, harq_tx_dl, site, site_done, handovers)"
+    " edge_server, harq_tx_ul, harq_tx_dl, site, site_done, handovers, kv_action, backhaul_s, backhaul_bytes)"
     " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,"
-    "?26,?27,?28,?29,?30,?31,?32,?33,?34,?35,?36,?37,?38,?39,?40,?41,?42,?43,?44,?45,?46,?47)";
+    "?26,?27,?28,?29,?30,?31,?32,?33,?34,?35,?36,?37,?38,?39,?40,?41,?42,?43,?44,?45,?46,?47,?48,?49,?50)";
 
 static void bind_real(sqlite3_stmt *st, int i, double v)
 {
@@ -339,6 +340,12 @@ static void bind_record(sqlite3_stmt *st, sqlite3_int64 run_id, const record *r)
     sqlite3_bind_int(st, 45, r->site);
     sqlite3_bind_int(st, 46, r->site_done);
     sqlite3_bind_int(st, 47, r->handovers);
+    if (r->kv_action >= 0)
+        sqlite3_bind_text(st, 48, handover_kv_names[r->kv_action], -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 48);
+    bind_real(st, 49, r->backhaul_s);
+    bind_real(st, 50, r->backhaul_bytes);
 }
 
 static double ratio(double sum, uint64_t n) { return n ? sum / (double)n : NAN; }
