@@ -511,8 +511,43 @@ static void test_changes_not_tokens(void)
     free(lg);
 }
 
+/* A migrated KV (llm_server_import_kv): retained idle as if a turn had
+ * finished here, evicting other idle dialogues LRU; what cannot fit is not
+ * kept; the next turn reuses it; release forgets it. */
+static void test_kv_import(void)
+{
+    llm_profile pr = custom(0.002, 0.001, 1e-6, 0.01, 0.001, 1e-5, 4, 1000, 0);
+    llm_server *s = llm_server_create(&pr);
+    log_t *lg = malloc(sizeof *lg);
+    log_init(lg, s, 1000);
+    run_one(s, lg, 0, req(0, 100, 0, 300, 100)); /* A retains 400 */
+    run_one(s, lg, lg->done[0] + 1, req(1, 200, 0, 300, 100)); /* B retains 400 */
+    CHECK_INT(llm_server_import_kv(s, 300, 500), 0); /* C: A (oldest) evicted, 900 used */
+    CHECK_INT(llm_server_cached_tokens(s, 100), 0);
+    CHECK_INT(llm_server_cached_tokens(s, 200), 400);
+    CHECK_INT(llm_server_cached_tokens(s, 300), 500);
+    CHECK_NEAR(llm_server_kv_used_bytes(s), 900, 0);
+    sim_time t = lg->done[1] + 1;
+    run_one(s, lg, t, req(2, 300, 500, 20, 5)); /* C's turn reuses all 500 */
+    CHECK_INT(lg->cached[2], 500);
+    CHECK_INT(lg->recomputed[2], 0);
+    CHECK_NEAR(sim_time_to_s(lg->done[2] - t), llm_batch1_service_s(&pr, 20, 500, 5), 1e-9);
+    llm_server_release_kv(s, 300);
+    CHECK_INT(llm_server_cached_tokens(s, 300), 0);
+    CHECK_NEAR(llm_server_kv_used_bytes(s), 400, 0);
+    CHECK_INT(llm_server_import_kv(s, 400, 5000), 0); /* larger than the capacity: what fits */
+    CHECK_INT(llm_server_cached_tokens(s, 200), 0);
+    CHECK_INT(llm_server_cached_tokens(s, 400), 1000);
+    CHECK_INT(llm_server_import_kv(s, 400, 10), 0); /* already holds more: unchanged */
+    CHECK_INT(llm_server_cached_tokens(s, 400), 1000);
+    CHECK_INT(lg->kv_ok, 1);
+    llm_server_destroy(s);
+    free(lg);
+}
+
 int main(void)
 {
+    test_kv_import();
     test_batch1_known_answers();
     test_device_fcfs_and_backlog();
     test_batching_known_answer();

@@ -6,6 +6,8 @@
  *   EV_CHANNEL  -            the channel has work (transfer end, block edge)
  *   EV_EDGE     -            an edge-server iteration ends
  *   EV_DEVICE   device       a device-server iteration ends
+ *   EV_BACKHAUL query slot   a request or answer chunk (arg: XFER_*) is through
+ *                            the backhaul, or a migrated KV has arrived
  * Channel and servers are passive state machines: after every event the loop
  * asks each one it touched for its next event time and moves that one engine
  * event (lazy cancellation).
@@ -258,11 +260,17 @@ static void finish(run *r, uint32_t slot, sim_time t_done)
     run__query_free(r, slot);
 }
 
+/* Bytes of an answer chunk (XFER_DL_FIRST or XFER_DL_REST). */
+static double chunk_bytes(const run *r, const qstate *q, int kind)
+{
+    return kind == XFER_DL_FIRST ? channel_downlink_first_bytes(&r->sc->channel)
+                                 : channel_downlink_rest_bytes(&r->sc->channel, q->rec.out_tokens);
+}
+
 static void start_downlink_at(run *r, uint32_t slot, int kind, sim_time at)
 {
     qstate *q = &r->q[slot];
-    double bytes = kind == XFER_DL_FIRST ? channel_downlink_first_bytes(&r->sc->channel)
-                                         : channel_downlink_rest_bytes(&r->sc->channel, q->rec.out_tokens);
+    double bytes = chunk_bytes(r, q, kind);
     q->rec.bytes_down += bytes;
     if (channel_transfer_start(r->ch, q->rec.device, LINK_DOWN, at, bytes, (uint64_t)slot << 2 | (uint64_t)kind) != 0)
         run__fail(r, RUN_INTERNAL, "out of memory (channel)");
@@ -278,9 +286,7 @@ static void start_downlink(run *r, uint32_t slot, int kind, sim_time at)
         start_downlink_at(r, slot, kind, at);
         return;
     }
-    double bytes = kind == XFER_DL_FIRST ? channel_downlink_first_bytes(&r->sc->channel)
-                                         : channel_downlink_rest_bytes(&r->sc->channel, q->rec.out_tokens);
-    backhaul_event(r, slot, kind, at + backhaul_leg(r, q, bytes));
+    backhaul_event(r, slot, kind, at + backhaul_leg(r, q, chunk_bytes(r, q, kind)));
 }
 
 /* A large query is done when its generation ended and both downlink chunks
