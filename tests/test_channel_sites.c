@@ -2,7 +2,8 @@
  * attachment to the best mean SNR, the A3 handover of a device at constant
  * velocity between two sites at exactly the hysteresis point plus the
  * time to trigger (and not when it leaves the region before the time to
- * trigger), the interruption of its transfers, and each site's own band. */
+ * trigger), the interruption of its transfers, each site's own band, and
+ * the SINR with inter-cell interference (fixed and measured load). */
 #include <math.h>
 #include <string.h>
 
@@ -318,6 +319,67 @@ static void test_sites_keys(void)
     cJSON_Delete(j);
 }
 
+/* Inter-cell interference, two sites 1000 m apart, no fading or shadowing,
+ * static devices at x = 300 m (served by site 0) and x = 900 m (site 1).
+ * With the downlink SNR from site j, snr_j = P - PL(d_j) - N (dB), the
+ * SINR of device 0 is snr_0 - 10 log10(1 + L_1 10^(snr_1 / 10)):
+ * - fixed load L_1 = 0.5: exactly that, and the uplink SNR less
+ *   uplink_iot_db;
+ * - measured load (window tau): a downlink transfer of device 1 on air from
+ *   t_a = access_s makes L_1(t) = 1 - exp(-(t - t_a) / tau), read at the
+ *   block's start; before it, L_1 = 0 and the SINR is the SNR;
+ * - interference off: the SNR, as without sites. */
+static void test_interference(void)
+{
+    char err[256];
+    double P = 33, N = -174 + 10 * log10(20e6) + 9;
+    double snr0 = P - (128.1 + 37.6 * log10(0.3)) - N, snr1 = P - (128.1 + 37.6 * log10(0.7)) - N;
+    double ul0 = 23 - (128.1 + 37.6 * log10(0.3)) - (-174 + 10 * log10(20e6) + 5);
+    for (int mode = 0; mode < 3; mode++) {
+        defaults(2);
+        two_sites(1000);
+        dev.n_distances = 2;
+        dev.distances_m[0] = 300;
+        dev.distances_m[1] = 900;
+        cfg.interference.enabled = mode > 0;
+        cfg.interference.load = mode == 1 ? 0.5 : NAN;
+        cfg.interference.load_window_s = 0.2;
+        cfg.interference.uplink_iot_db = 4;
+        channel *ch = channel_create_sites(&cfg, &dev, &sites, 1, 0, err, sizeof err);
+        CHECK(ch != NULL);
+        CHECK_INT(channel_serving_site(ch, 0, 0), 0);
+        CHECK_INT(channel_serving_site(ch, 1, 0), 1);
+        if (mode == 0) {
+            CHECK_NEAR(channel_snr_db(ch, 0, LINK_DOWN, 0), snr0, 1e-9);
+            CHECK_NEAR(channel_snr_db(ch, 0, LINK_UP, 0), ul0, 1e-9);
+        } else if (mode == 1) {
+            double want = snr0 - 10 * log10(1 + 0.5 * pow(10, snr1 / 10));
+            CHECK_NEAR(channel_snr_db(ch, 0, LINK_DOWN, sim_time_from_s(3)), want, 1e-9);
+            CHECK_NEAR(channel_snr_db(ch, 0, LINK_UP, 0), ul0 - 4, 1e-9);
+            CHECK_NEAR(channel_site_load(ch, 1, 0), 0.5, 0);
+            printf("interference, load 0.5: SNR %.3f dB, SINR %.3f dB (INR %.3f dB)\n", snr0, want, snr1);
+        } else {
+            CHECK_NEAR(channel_snr_db(ch, 0, LINK_DOWN, 0), snr0, 1e-9);
+            CHECK(channel_transfer_start(ch, 1, LINK_DOWN, 0, 1e9, 1) == 0);
+            double worst = 0;
+            for (int k = 1; k <= 60; k++) {
+                sim_time t = sim_time_from_s(0.0137 * k);
+                channel_advance(ch, t, NULL, NULL);
+                int64_t block = t / channel_block_ns(ch);
+                double t_blk = (double)(block * channel_block_ns(ch)) * 1e-9, t_a = cfg.access_s;
+                double load = t_blk > t_a ? 1 - exp(-(t_blk - t_a) / 0.2) : 0;
+                double want = snr0 - 10 * log10(1 + load * pow(10, snr1 / 10));
+                double got = channel_snr_db(ch, 0, LINK_DOWN, t);
+                CHECK_NEAR(got, want, 1e-9);
+                CHECK_NEAR(channel_site_load(ch, 1, t), 1 - exp(-(0.0137 * k - t_a) / 0.2), 1e-9);
+                worst = fmax(worst, fabs(got - want));
+            }
+            printf("interference, measured load: SINR within %.2g dB of the closed form over 0.82 s\n", worst);
+        }
+        channel_destroy(ch);
+    }
+}
+
 int main(void)
 {
     test_sites_keys();
@@ -326,5 +388,6 @@ int main(void)
     test_handover_point();
     test_handover_interrupts_transfer();
     test_own_bands();
+    test_interference();
     return check_done();
 }

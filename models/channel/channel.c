@@ -67,6 +67,7 @@ struct channel {
     fading_stream *shadow;       /* per device */
     int64_t *lg_block;
     double *lg_distance_m, *lg_snr_db; /* lg_snr_db: [2 * device + dir] */
+    double *lg_shadow_db;
     int block_varies;            /* the SNR can change at block boundaries */
     const channel_rate_model *rate;
     double bandwidth_hz[2];
@@ -94,6 +95,12 @@ struct channel {
     int ho;
     double ho_hyst_db;
     sim_time ho_step_ns, ho_ttt_ns, ho_interrupt_ns;
+    /* Inter-cell interference (docs/CHANNEL.md): each site's measured
+     * downlink load, its moving average load_val at load_t (NULL with a
+     * fixed load or interference off). */
+    int interf;
+    double *load_val;
+    sim_time *load_t;
 };
 
 static void set_err(char *err, size_t errlen, const char *msg)
@@ -263,6 +270,7 @@ static void large_scale_at(channel *ch, int d, int64_t block)
     ch->lg_block[d] = block;
     ch->lg_site[d] = site;
     ch->lg_distance_m[d] = dist;
+    ch->lg_shadow_db[d] = shadow;
     set_snr(ch, &ch->lg_snr_db[2 * d], dist, shadow);
     if (block == 0)
         ch->shadowing_db[d] = shadow;
@@ -282,7 +290,8 @@ static int setup_mobility(channel *ch, const devices_config *dev, const double *
     ch->lg_distance_m = malloc(n * sizeof *ch->lg_distance_m);
     ch->lg_snr_db = malloc(2 * n * sizeof *ch->lg_snr_db);
     ch->lg_site = malloc(n * sizeof *ch->lg_site);
-    if (!ch->shadow || !ch->lg_block || !ch->lg_distance_m || !ch->lg_snr_db || !ch->lg_site) {
+    ch->lg_shadow_db = malloc(n * sizeof *ch->lg_shadow_db);
+    if (!ch->shadow || !ch->lg_block || !ch->lg_distance_m || !ch->lg_snr_db || !ch->lg_site || !ch->lg_shadow_db) {
         set_err(err, errlen, "channel: out of memory");
         return -1;
     }
@@ -338,6 +347,14 @@ static int setup_sites(channel *ch, const sites_config *sites, int moves)
     for (size_t d = 0; d < n; d++)
         ch->cand[d] = -1;
     ch->ho = moves && ch->n_sites > 1;
+    ch->interf = ch->cfg.interference.enabled;
+    if (ch->interf && isnan(ch->cfg.interference.load)) {
+        ch->load_val = calloc(ns, sizeof *ch->load_val);
+        ch->load_t = calloc(ns, sizeof *ch->load_t);
+        if (!ch->load_val || !ch->load_t)
+            return -1;
+        ch->block_varies = 1; /* the load moves: rates are re-evaluated every block */
+    }
     if (sites) {
         int64_t blocks = llround(sites->handover.step_s / ch->cfg.fading.block_s);
         ch->ho_step_ns = (blocks > 1 ? blocks : 1) * ch->block_ns;
@@ -479,6 +496,9 @@ void channel_destroy(channel *ch)
     free(ch->lg_distance_m);
     free(ch->lg_snr_db);
     free(ch->lg_site);
+    free(ch->lg_shadow_db);
+    free(ch->load_val);
+    free(ch->load_t);
     free(ch->site_x);
     free(ch->site_y);
     free(ch->n_air_site);
@@ -610,6 +630,8 @@ double channel_fading_gain(channel *ch, int device, link_dir dir, int64_t block)
     return fading_gain(&ch->fading[ch->fading_of[device]], &ch->streams[2 * device + dir], block);
 }
 
+static double downlink_inr(channel *ch, int d, int64_t block);
+
 static double snr_in_block_db(channel *ch, int device, link_dir dir, int64_t block)
 {
     double avg_db;
@@ -619,7 +641,15 @@ static double snr_in_block_db(channel *ch, int device, link_dir dir, int64_t blo
     } else {
         avg_db = ch->snr_avg_db[2 * device + dir];
     }
-    return avg_db + 10.0 * log10(channel_fading_gain(ch, device, dir, block));
+    double snr_db = avg_db + 10.0 * log10(channel_fading_gain(ch, device, dir, block));
+    if (ch->interf) {
+        /* SINR = S / (N + I) = SNR / (1 + I / N). */
+        if (dir == LINK_UP)
+            snr_db -= ch->cfg.interference.uplink_iot_db;
+        else
+            snr_db -= 10.0 * log10(1.0 + downlink_inr(ch, device, block));
+    }
+    return snr_db;
 }
 
 double channel_snr_db(channel *ch, int device, link_dir dir, sim_time t)
@@ -669,6 +699,64 @@ int channel_active(const channel *ch, link_dir dir) { return ch->n_active[dir]; 
 int channel_on_air(const channel *ch, link_dir dir) { return ch->n_air[dir]; }
 
 /* ---- Transfers ---------------------------------------------------------- */
+
+/* ---- Inter-cell interference (docs/CHANNEL.md) ---- */
+
+/* Measured load of site s at t: the exponential moving average, time
+ * constant tau, of b(t) = 1 while the site's downlink has a transfer on air:
+ * between changes of b, L(t) = b + (L(t0) - b) exp(-(t - t0) / tau).  A t
+ * before the last change reads the value at that change. */
+double channel_site_load(const channel *ch, int site, sim_time t)
+{
+    assert(site >= 0 && site < ch->n_sites);
+    if (!ch->load_val)
+        return ch->interf ? ch->cfg.interference.load : 0.0;
+    double busy = ch->n_air_site[2 * site + LINK_DOWN] > 0;
+    double dt_s = t > ch->load_t[site] ? (double)(t - ch->load_t[site]) * 1e-9 : 0.0;
+    return busy + (ch->load_val[site] - busy) * exp(-dt_s / ch->cfg.interference.load_window_s);
+}
+
+/* A transfer joins (+1) or leaves (-1) the band of `site` at t. */
+static void air_site_add(channel *ch, int site, link_dir dir, int delta, sim_time t)
+{
+    if (dir == LINK_DOWN && ch->load_val) {
+        ch->load_val[site] = channel_site_load(ch, site, t);
+        if (t > ch->load_t[site])
+            ch->load_t[site] = t;
+    }
+    ch->n_air_site[2 * site + dir] += delta;
+}
+
+/* Interference over noise of the device's downlink in `block`: the sum over
+ * the other sites j of load_j * (mean SNR the device would have from j),
+ * from its position at the block's start, with its shadowing (one value for
+ * every site) and no fading on the interferers. */
+static double downlink_inr(channel *ch, int d, int64_t block)
+{
+    sim_time t = block * ch->block_ns;
+    double x, y, path_m, shadow_db;
+    int serving;
+    if (ch->mob) {
+        large_scale_at(ch, d, block);
+        mobility_position(ch->mob, d, sim_time_to_s(t), &x, &y, &path_m);
+        serving = ch->lg_site[d];
+        shadow_db = ch->lg_shadow_db[d];
+    } else {
+        x = ch->pos_x[d];
+        y = ch->pos_y[d];
+        serving = ch->serving[d];
+        shadow_db = ch->shadowing_db[d];
+    }
+    double inr = 0;
+    for (int j = 0; j < ch->n_sites; j++) {
+        if (j == serving)
+            continue;
+        double load = channel_site_load(ch, j, t);
+        if (load > 0)
+            inr += load * pow(10.0, (site_snr_at(ch, x, y, j) - shadow_db) / 10.0);
+    }
+    return inr;
+}
 
 /* Earliest internal event: an access delay ending, a completion at current
  * rates, or the next block boundary while something is on air (only when
@@ -773,7 +861,7 @@ static int harq_decoded(channel *ch, channel_xfer *x, sim_time t)
     x->rate_bps = -1;
     x->t_pred = SIM_TIME_NEVER;
     ch->n_air[x->dir]--;
-    ch->n_air_site[2 * x->site + x->dir]--;
+    air_site_add(ch, x->site, x->dir, -1, t);
     return 0;
 }
 
@@ -787,7 +875,7 @@ static void handover_interrupt(channel *ch, channel_xfer *x, sim_time t)
         x->air_done_s += (double)(t - x->t_air) * 1e-9;
         x->on_air = 0;
         ch->n_air[x->dir]--;
-        ch->n_air_site[2 * x->site + x->dir]--;
+        air_site_add(ch, x->site, x->dir, -1, t);
         x->rate_bps = -1;
         x->t_pred = SIM_TIME_NEVER;
         x->se_block = -1;
@@ -858,7 +946,7 @@ static void run_to(channel *ch, sim_time now, int inclusive)
                 p->done.transmissions = ch->cfg.harq.enabled ? x->transmissions : 1;
                 p->done.mean_rate_bps = p->done.air_s > 0 ? 8.0 * x->bytes / p->done.air_s : NAN;
                 ch->n_air[x->dir]--;
-                ch->n_air_site[2 * x->site + x->dir]--;
+                air_site_add(ch, x->site, x->dir, -1, t);
                 ch->n_active[x->dir]--;
                 *x = ch->xf[--ch->n_xf];
                 continue;
@@ -867,7 +955,7 @@ static void run_to(channel *ch, sim_time now, int inclusive)
                 x->on_air = 1;
                 x->site = site_for(ch, x->device, t);
                 ch->n_air[x->dir]++;
-                ch->n_air_site[2 * x->site + x->dir]++;
+                air_site_add(ch, x->site, x->dir, +1, t);
                 if (!x->aired)
                     x->t_first_air = x->t_air;
                 x->aired = 1;

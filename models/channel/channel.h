@@ -69,6 +69,12 @@ typedef struct channel_config {
         double csi_delay_s;    /* age of the SNR the base station picks the CQI from */
         double bler_sd_db;     /* spread of the BLER curve (Gaussian in dB) */
     } harq;
+    struct {
+        int enabled;           /* inter-cell interference (docs/CHANNEL.md, "Inter-cell interference") */
+        double load;           /* every other site's downlink activity in [0, 1]; NAN: measured */
+        double load_window_s;  /* measured load: time constant of its moving average */
+        double uplink_iot_db;  /* uplink interference over thermal: noise rise at the site */
+    } interference;
     channel_link_config uplink, downlink;
     double noise_dbm_hz;
     double access_s;           /* scheduling request + grant + core network */
@@ -184,6 +190,10 @@ int channel_handovers(channel *ch, int device, sim_time t);
 double channel_site_snr_db(channel *ch, int device, int site, sim_time t);
 /* Transfers on air at one site in one direction. */
 int channel_on_air_site(const channel *ch, int site, link_dir dir);
+/* The downlink load of `site` at t (>= the channel's time for the measured
+ * load): channel.interference.load if given, else the moving average of
+ * "the site's downlink has a transfer on air" (docs/CHANNEL.md). */
+double channel_site_load(const channel *ch, int site, sim_time t);
 void channel_destroy(channel *ch);
 
 int channel_device_count(const channel *ch);
@@ -202,7 +212,10 @@ double channel_snr_avg_at_db(channel *ch, int device, link_dir dir, sim_time t);
 void channel_position(channel *ch, int device, sim_time t, double *x_m, double *y_m, double *path_m);
 /* Maximum Doppler shift used for the device's fading, Hz. */
 double channel_doppler_hz(const channel *ch, int device);
-/* SNR in the fading block that contains t, dB. */
+/* SNR in the fading block that contains t, dB; with
+ * channel.interference.enabled the SINR: downlink against noise plus the
+ * other sites' mean power weighted by their load, uplink less the
+ * interference-over-thermal margin. */
 double channel_snr_db(channel *ch, int device, link_dir dir, sim_time t);
 /* Fading power gain |h_k|^2 of block k (1 with fading "none"). */
 double channel_fading_gain(channel *ch, int device, link_dir dir, int64_t block);

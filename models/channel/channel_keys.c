@@ -62,6 +62,20 @@ static const key_spec harq_keys[] = {
     KEY_TABLE_END,
 };
 
+static const key_spec interference_keys[] = {
+    KEY_BOOLV(channel_config, interference.enabled, "enabled", "false",
+              "inter-cell interference: downlink SINR against the other sites weighted by their load, uplink "
+              "less uplink_iot_db (off: every site's SNR is against thermal noise alone)"),
+    KEY_NUM(channel_config, interference.load, "load", NULL, 0, 1,
+            "downlink activity of every other site in [0, 1] (1: full buffer); null: measured, the moving average "
+            "of the time each site's downlink has a transfer on air"),
+    KEY_NUM(channel_config, interference.load_window_s, "load_window_s", "1", 1e-6, 1e6,
+            "measured load: time constant of the exponential moving average, s"),
+    KEY_NUM(channel_config, interference.uplink_iot_db, "uplink_iot_db", "3", 0, 40,
+            "uplink interference over thermal: the noise rise at the receiving site, dB"),
+    KEY_TABLE_END,
+};
+
 static const key_spec uplink_keys[] = {
     KEY_NUM(channel_link_config, bandwidth_hz, "bandwidth_hz", "20e6", 1, 1e12,
             "uplink band, shared by the uplink transfers on air, Hz"),
@@ -98,6 +112,7 @@ const key_spec channel_keys[] = {
     KEY_SUB("fading", fading_keys, "small-scale block fading"),
     KEY_SUB("rate", rate_keys, "SNR-to-rate mapping"),
     KEY_SUB("harq", harq_keys, "link adaptation with BLER and HARQ (rate model cqi)"),
+    KEY_SUB("interference", interference_keys, "inter-cell interference between sites"),
     KEY_OBJ(channel_config, uplink, "uplink", uplink_keys, "device to edge"),
     KEY_OBJ(channel_config, downlink, "downlink", downlink_keys, "edge to device"),
     KEY_NUM(channel_config, noise_dbm_hz, "noise_dbm_hz", "-174", -220, -100,
