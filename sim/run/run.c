@@ -62,6 +62,12 @@ void run__fail(run *r, run_status status, const char *fmt, ...)
     sim_stop(r->engine);
 }
 
+/* Has a signal asked the run to stop? */
+static int stop_requested(const run *r)
+{
+    return r->opt->interrupted && *r->opt->interrupted;
+}
+
 /* ---- timers of the passive components ---- */
 
 static void timer_set(run *r, timer *t, sim_time next, uint32_t kind, uint32_t id)
@@ -462,8 +468,8 @@ static int calibrate_policy(run *r)
     size_t n = 0, cap = 4096;
     double *p = malloc(cap * sizeof *p);
     trace_row row;
-    int rc;
-    while (p && (rc = trace_source_next(src, &row, &terr)) > 0) {
+    int rc = 0;
+    while (p && !stop_requested(r) && (rc = trace_source_next(src, &row, &terr)) > 0) {
         if (n == cap) {
             double *grown = realloc(p, cap * 2 * sizeof *p);
             if (!grown) {
@@ -477,6 +483,11 @@ static int calibrate_policy(run *r)
         p[n++] = row.p_large;
     }
     trace_source_destroy(src);
+    if (stop_requested(r)) {
+        free(p);
+        run__fail(r, RUN_INTERRUPTED, "interrupted");
+        return -1;
+    }
     if (!p) {
         run__fail(r, RUN_INTERNAL, "out of memory (calibration)");
         return -1;
@@ -635,12 +646,14 @@ run_status run_one(const scenario *sc, policy_instance *pi, sink *out, const run
     begun = 1;
     run__pull_next(&r);
     while (r.status == RUN_OK) {
-        /* Run in slices so that interrupts and progress are seen promptly. */
+        /* Run in slices for progress lines; the interrupt flag is read after
+         * every event (one load), so Ctrl-C is seen within one event's wall
+         * time whatever the event rate (bench/signal_latency.sh). */
         uint64_t before = sim_executed(r.engine);
-        for (int i = 0; i < 65536 && r.status == RUN_OK; i++)
+        for (int i = 0; i < 65536 && r.status == RUN_OK && !stop_requested(&r); i++)
             if (!sim_step(r.engine))
                 break;
-        if (opt->interrupted && *opt->interrupted) {
+        if (stop_requested(&r)) {
             run__fail(&r, RUN_INTERRUPTED, "interrupted");
             break;
         }
