@@ -14,8 +14,9 @@
 #include "sim/run/results_db.h"
 
 /* Decide and delete inside the open transaction; counts in n[]:
- * removed runs, removed query rows, kept live, kept remote. */
-static int clean_locked(sqlite3 *db, int force, long long n[4])
+ * removed runs, removed query rows, kept live, kept remote.  With `only`,
+ * the runs of that writer alone, whoever it is (the caller knows it is gone). */
+static int clean_locked(sqlite3 *db, int force, const char *only, long long n[4])
 {
     sqlite3_stmt *sel = NULL;
     if (sqlite3_prepare_v2(db, "SELECT run_id, writer FROM runs WHERE status = 'running' ORDER BY run_id", -1, &sel,
@@ -27,7 +28,9 @@ static int clean_locked(sqlite3 *db, int force, long long n[4])
     size_t n_ids = 0, cap = 0;
     while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
         const char *writer = (const char *)sqlite3_column_text(sel, 1);
-        int alive = writer ? results_db_writer_alive(writer) : 0;
+        if (only && (!writer || strcmp(writer, only) != 0))
+            continue;
+        int alive = writer && !only ? results_db_writer_alive(writer) : 0;
         if (alive == 1 || (alive < 0 && !force)) {
             n[alive == 1 ? 2 : 3]++;
             fprintf(stderr, "edgesim: clean: run %lld kept: its writer %s %s\n",
@@ -54,6 +57,18 @@ static int clean_locked(sqlite3 *db, int force, long long n[4])
     }
     free(ids);
     return step == SQLITE_DONE ? 0 : -1;
+}
+
+/* clean_locked in one BEGIN IMMEDIATE transaction; -1 with SQLite's
+ * message in err (rolled back). */
+static int clean_transaction(sqlite3 *db, int force, const char *only, long long n[4], char *err, size_t errlen)
+{
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK && clean_locked(db, force, only, n) == 0 &&
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+        return 0;
+    snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
 }
 
 int clean_main(int argc, char **argv)
@@ -93,10 +108,8 @@ int clean_main(int argc, char **argv)
     }
     long long n[4] = {0, 0, 0, 0};
     int status = EXIT_OK;
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK || clean_locked(db, force, n) != 0 ||
-        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        fprintf(stderr, "edgesim: %s: cleaning: %s (nothing removed)\n", path, sqlite3_errmsg(db));
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    if (clean_transaction(db, force, NULL, n, err, sizeof err) != 0) {
+        fprintf(stderr, "edgesim: %s: cleaning: %s (nothing removed)\n", path, err);
         status = EXIT_OUTPUT;
     } else if (!quiet) {
         printf("%s: removed %lld unfinished runs and %lld query rows", path, n[0], n[1]);
@@ -107,4 +120,19 @@ int clean_main(int argc, char **argv)
     }
     sqlite3_close(db);
     return status;
+}
+
+int clean_writer_runs(const char *path, const char *writer, long long *runs, char *err, size_t errlen)
+{
+    long long n[4] = {0, 0, 0, 0};
+    char why[512];
+    sqlite3 *db = results_db_open(path, 0, err, errlen);
+    if (!db)
+        return -1;
+    int rc = clean_transaction(db, 0, writer, n, why, sizeof why);
+    if (rc != 0)
+        snprintf(err, errlen, "%s: removing the unfinished runs of %s: %s", path, writer, why);
+    sqlite3_close(db);
+    *runs = n[0];
+    return rc;
 }

@@ -40,5 +40,10 @@ int merge_main(int argc, char **argv);
 
 /* `edgesim clean RESULTS.db` (clean.c): remove leftover 'running' runs. */
 int clean_main(int argc, char **argv);
+/* Remove the 'running' runs of one writer ("host:pid", a process known to be
+ * gone) and their rows, in one transaction: what `edgesim run`'s plug-in
+ * supervisor does after its child died.  Returns 0 with the count in *runs,
+ * or -1 with "path: ..." in err (nothing removed). */
+int clean_writer_runs(const char *path, const char *writer, long long *runs, char *err, size_t errlen);
 
 #endif

@@ -7,6 +7,51 @@
 
 #include "sim/base/keys.h"
 
+static const char *const call_names[] = {
+#define POLICY_CALL_NAME_(name, text) text,
+    POLICY_CALLS(POLICY_CALL_NAME_)
+#undef POLICY_CALL_NAME_
+};
+
+const char *policy_call_name(int call)
+{
+    return call >= 0 && call < (int)(sizeof call_names / sizeof call_names[0]) ? call_names[call] : "?";
+}
+
+void policy_watch_label(policy_watch *w, const char *label)
+{
+    if (w)
+        snprintf(w->label, sizeof w->label, "%s", label ? label : "");
+}
+
+/* Mark the start and the end of a call of the type's functions in the
+ * instance's watch: the fields first, then `seq` odd (release), so that a
+ * reader who sees the odd value sees this call's fields. */
+static void watch_begin(const policy_instance *pi, const policy_type *t, int call, int64_t query_id)
+{
+    policy_watch *w = pi->watch;
+    if (!w)
+        return;
+    if (w->type != t) {
+        snprintf(w->policy, sizeof w->policy, "%s", t->name);
+        snprintf(w->plugin, sizeof w->plugin, "%s", pi->plugin ? pi->plugin : "");
+        w->type = t;
+    }
+    w->call = call;
+    w->query_id = query_id;
+    unsigned seq = atomic_load_explicit(&w->seq, memory_order_relaxed);
+    atomic_store_explicit(&w->seq, seq | 1u, memory_order_release);
+}
+
+static void watch_end(const policy_instance *pi)
+{
+    policy_watch *w = pi->watch;
+    if (!w)
+        return;
+    unsigned seq = atomic_load_explicit(&w->seq, memory_order_relaxed);
+    atomic_store_explicit(&w->seq, seq + 1u, memory_order_release);
+}
+
 /* "a, b, c" of the registered names, or of a type's parameters. */
 static void list_policies(const policy_registry *reg, char *buf, size_t len)
 {
@@ -91,9 +136,14 @@ int policy_instance_init(policy_instance *pi, const policy_registry *reg, const 
         }
         pi->params[i] = m->valuedouble;
     }
+    pi->plugin = policy_registry_plugin_path(reg, type);
+    pi->watch = policy_registry_watch(reg);
     if (type->create) {
         char why[256] = "";
-        if (type->create(&pi->state, pi->params, why, sizeof why) != 0) {
+        watch_begin(pi, type, POLICY_CALL_CREATE, -1);
+        int created = type->create(&pi->state, pi->params, why, sizeof why);
+        watch_end(pi);
+        if (created != 0) {
             snprintf(err, errlen, "%s: policy %s: %s", path, type->name, why[0] ? why : "cannot be created");
             pi->state = NULL;
             return -1;
@@ -108,7 +158,10 @@ int policy_instance_calibrate(policy_instance *pi, const double *p_large, size_t
     if (!pi->type->calibrate)
         return 0;
     char why[256] = "";
-    if (pi->type->calibrate(pi->state, p_large, n, why, sizeof why) != 0) {
+    watch_begin(pi, pi->type, POLICY_CALL_CALIBRATE, -1);
+    int calibrated = pi->type->calibrate(pi->state, p_large, n, why, sizeof why);
+    watch_end(pi);
+    if (calibrated != 0) {
         snprintf(err, errlen, "policy %s: calibration failed: %s", pi->type->name, why[0] ? why : "no reason given");
         return -1;
     }
@@ -117,12 +170,17 @@ int policy_instance_calibrate(policy_instance *pi, const double *p_large, size_t
 
 route policy_instance_decide(const policy_instance *pi, const policy_view *view)
 {
-    if (pi->type->needs_oracle)
-        return pi->type->decide(pi->state, view);
-    policy_view blind = *view;
-    blind.q_small = NAN;
-    blind.q_large = NAN;
-    return pi->type->decide(pi->state, &blind);
+    policy_view blind;
+    if (!pi->type->needs_oracle) {
+        blind = *view;
+        blind.q_small = NAN;
+        blind.q_large = NAN;
+        view = &blind;
+    }
+    watch_begin(pi, pi->type, POLICY_CALL_DECIDE, view->query_id);
+    route rt = pi->type->decide(pi->state, view);
+    watch_end(pi);
+    return rt;
 }
 
 cJSON *policy_instance_to_json(const policy_instance *pi)
@@ -148,9 +206,15 @@ cJSON *policy_instance_derived_json(const policy_instance *pi)
         return NULL;
     const char *name;
     double value;
-    for (int i = 0; pi->type->derived && pi->type->derived(pi->state, i, &name, &value) == 0; i++)
+    for (int i = 0; pi->type->derived; i++) {
+        watch_begin(pi, pi->type, POLICY_CALL_DERIVED, -1);
+        int more = pi->type->derived(pi->state, i, &name, &value) == 0;
+        watch_end(pi);
+        if (!more)
+            break;
         if (!cJSON_AddNumberToObject(obj, name, value))
             goto fail;
+    }
     return obj;
 fail:
     cJSON_Delete(obj);
@@ -159,8 +223,11 @@ fail:
 
 void policy_instance_destroy(policy_instance *pi)
 {
-    if (pi->type && pi->type->destroy)
+    if (pi->type && pi->type->destroy) {
+        watch_begin(pi, pi->type, POLICY_CALL_DESTROY, -1);
         pi->type->destroy(pi->state);
+        watch_end(pi);
+    }
     pi->type = NULL;
     pi->state = NULL;
 }

@@ -12,6 +12,8 @@
 #ifndef EDGESIM_POLICIES_H
 #define EDGESIM_POLICIES_H
 
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <cjson/cJSON.h>
 
@@ -20,6 +22,38 @@
 #define POLICY_MAX_PARAMS 16
 
 typedef struct policy_registry policy_registry;
+
+/* The calls of a policy_type that policy_instance_* make: X(NAME, "name"). */
+#define POLICY_CALLS(X)                       \
+    X(POLICY_CALL_CREATE, "create")           \
+    X(POLICY_CALL_CALIBRATE, "calibrate")     \
+    X(POLICY_CALL_DECIDE, "decide")           \
+    X(POLICY_CALL_DERIVED, "derived")         \
+    X(POLICY_CALL_DESTROY, "destroy")
+#define POLICY_CALL_ENUM_(name, text) name,
+enum policy_call { POLICY_CALLS(POLICY_CALL_ENUM_) };
+#undef POLICY_CALL_ENUM_
+/* "decide", ...; "?" out of range. */
+const char *policy_call_name(int call);
+
+/* Which policy call a thread is in, for a supervisor in another process
+ * (sim/cli/cli_guard.c): policy_instance_* mark every call of the type's
+ * functions in the instance's watch, when it has one.  One writing thread
+ * per watch.  `seq` is odd while a call is under way; the other fields
+ * describe the latest call and are written before `seq` turns odd.  The
+ * struct may live in memory shared between processes: nothing in it is a
+ * pointer another process would follow. */
+typedef struct policy_watch {
+    atomic_uint seq;
+    int call;                     /* POLICY_CALL_* */
+    int64_t query_id;             /* decide: the query's id; else -1 */
+    const policy_type *type;      /* the writer's own: whose names are below */
+    char policy[48];              /* the policy's name */
+    char plugin[256];             /* its plug-in's path; "" for a built-in */
+    char label[160];              /* the run, set by the caller (policy_watch_label) */
+} policy_watch;
+/* Set the run's label ("run 2/6 my-policy rep 0 point 1"); NULL w: no-op. */
+void policy_watch_label(policy_watch *w, const char *label);
 
 /* Returns NULL on allocation failure. */
 policy_registry *policy_registry_create(void);
@@ -31,6 +65,13 @@ const policy_type *policy_registry_find(const policy_registry *reg, const char *
  * file missing or not loadable, symbol missing, API version mismatch, name
  * clashing with a registered policy, malformed type or parameter table. */
 int policy_registry_load_plugin(policy_registry *reg, const char *path, char *err, size_t errlen);
+/* Instances made from now on report their calls to `w` (NULL: none); the
+ * caller may move an instance to another watch (pi->watch) for another
+ * thread.  `w` must outlive those instances. */
+void policy_registry_set_watch(policy_registry *reg, policy_watch *w);
+policy_watch *policy_registry_watch(const policy_registry *reg);
+/* The plug-in path `t` was loaded from; NULL for a built-in. */
+const char *policy_registry_plugin_path(const policy_registry *reg, const policy_type *t);
 /* `edgesim policies`: every policy with its summary and, per parameter, the
  * default, range, unit and help. */
 void policy_registry_print(const policy_registry *reg, FILE *out);
@@ -44,6 +85,8 @@ typedef struct policy_instance {
     double params[POLICY_MAX_PARAMS];
     int n_params;
     void *state;
+    const char *plugin;           /* the plug-in's path (the registry's), NULL for a built-in */
+    policy_watch *watch;          /* where calls are marked (the registry's at init), or NULL */
 } policy_instance;
 
 /* Configure from a JSON object {"name": ..., param: value, ...}; `path` names

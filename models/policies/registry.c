@@ -44,6 +44,7 @@ struct policy_registry {
     void *handles[REGISTRY_MAX];    /* dlopen handle of types[i], NULL for built-ins */
     char *paths[REGISTRY_MAX];      /* plug-in path, NULL for built-ins */
     int n;
+    policy_watch *watch;            /* given to the instances made from now on */
 };
 
 policy_registry *policy_registry_create(void)
@@ -73,6 +74,24 @@ const policy_type *policy_registry_find(const policy_registry *reg, const char *
     for (int i = 0; i < reg->n; i++)
         if (strcmp(reg->types[i]->name, name) == 0)
             return reg->types[i];
+    return NULL;
+}
+
+void policy_registry_set_watch(policy_registry *reg, policy_watch *w)
+{
+    reg->watch = w;
+}
+
+policy_watch *policy_registry_watch(const policy_registry *reg)
+{
+    return reg->watch;
+}
+
+const char *policy_registry_plugin_path(const policy_registry *reg, const policy_type *t)
+{
+    for (int i = 0; i < reg->n; i++)
+        if (reg->types[i] == t)
+            return reg->paths[i];
     return NULL;
 }
 

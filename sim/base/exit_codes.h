@@ -12,7 +12,7 @@
 #define EDGESIM_EXIT_CODES(X)                                                                       \
     X(EXIT_OK, 0, "ok")                                                                             \
     X(EXIT_INTERNAL, 1, "internal error (a bug) or out of memory")                                  \
-    X(EXIT_USAGE, 2, "usage or configuration error: command line, scenario, keys, policy, plug-in") \
+    X(EXIT_USAGE, 2, "usage or configuration error: command line, scenario, keys, policy, plug-in (also one that crashes, loops or returns an invalid route)") \
     X(EXIT_INPUT, 3, "bad input data: trace, importer input, a database to read")                   \
     X(EXIT_OUTPUT, 4, "cannot write the output: database, trace, plot, standard output")            \
     X(EXIT_INTERRUPTED, 130, "interrupted by SIGINT/SIGTERM (the unfinished run is removed)")

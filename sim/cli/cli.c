@@ -82,6 +82,17 @@ void cli__catch_signals(void)
     polling = 1;
 }
 
+void cli__signals_from_supervisor(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGUSR1, &sa, NULL);
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
+}
+
 /* ---- small commands ---- */
 
 #define OPT_TABLE_END {NULL, 0, OPT_FLAG, NULL, 0, 0, NULL, NULL, 0}

@@ -18,6 +18,21 @@
  * process at once with EXIT_INTERRUPTED, as does a second signal. */
 extern volatile sig_atomic_t cli__interrupted;
 void cli__catch_signals(void);
+/* In the child of the plug-in supervisor (cli_guard.c): SIGINT and SIGTERM
+ * ignored (the supervisor gets them), SIGUSR1 counts as they would. */
+void cli__signals_from_supervisor(void);
+
+/* `edgesim run --policy-plugin`: the supervising parent (cli_guard.c).
+ * cli__guard_fork forks; in the child it returns -1 with *g set to the
+ * shared table of `n_slots` watches (slot 0 the main thread, 1.. the -j
+ * workers; never freed); in the parent it returns the command's exit code
+ * once the child has ended (after naming a faulty plug-in call and removing
+ * the child's unfinished runs from `output`).  timeout_s: how long one
+ * plug-in call may last (0: no limit). */
+typedef struct cli_guard cli_guard;
+int cli__guard_fork(cli_guard **g, const char *output, double timeout_s, int n_slots);
+/* Watch i of g; NULL when g is NULL (no supervisor) or i out of range. */
+policy_watch *cli__guard_slot(cli_guard *g, int i);
 
 /* The scenario options shared by run, slurm and channel: --set (bounded
  * list), --seed and --replications.  The two numbers take the range of their

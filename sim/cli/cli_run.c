@@ -43,6 +43,7 @@ typedef struct run_args {
     const char *records;         /* "all" | "runs" (sink_records_names) */
     sink_records records_mode;
     long jobs;                   /* runs at once (-j); default: the number of cores */
+    double plugin_timeout;       /* s one plug-in call may last (0: no limit) */
 } run_args;
 
 static int parse_run_args(int argc, char **argv, run_args *a)
@@ -53,6 +54,7 @@ static int parse_run_args(int argc, char **argv, run_args *a)
     a->task = -1;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     a->jobs = cores >= 1 ? cores : 1;
+    a->plugin_timeout = 10;
     cli__sets_init(&a->sets);
     a->only = (opt_list){a->only_items, MAX_PLUGINS, 0};
     a->plugins = (opt_list){a->plugin_items, MAX_PLUGINS, 0};
@@ -64,7 +66,12 @@ static int parse_run_args(int argc, char **argv, run_args *a)
         {"--policy", 0, OPT_LIST, &a->only, 0, 0, "NAME",
          "run only this policy of the scenario's list, with its parameters\n"
          "there (default parameters if the list lacks it; repeatable)", 0},
-        {"--policy-plugin", 0, OPT_LIST, &a->plugins, 0, 0, "FILE.so", "load a routing policy plug-in (repeatable)", 0},
+        {"--policy-plugin", 0, OPT_LIST, &a->plugins, 0, 0, "FILE.so",
+         "load a routing policy plug-in (repeatable); the run is\n"
+         "then supervised: a plug-in that crashes or loops ends it\n"
+         "with a message and exit 2 (docs/POLICIES.md)", 0},
+        {"--plugin-timeout", 0, OPT_NUM, &a->plugin_timeout, 0, 1e6, "S",
+         "longest one plug-in call may last, s (default 10;\n0: no limit)", 0},
         {"--sweep-index", 0, OPT_INT, &a->sweep_index, 0, 100000000, "I",
          "run only sweep point I (0-based; for job arrays:\n--sweep-index $SLURM_ARRAY_TASK_ID)", 0},
         {"--task", 0, OPT_INT, &a->task, 0, 100000000, "T",
@@ -251,11 +258,16 @@ typedef struct job_pool {
     int quiet;
     pthread_mutex_t mu;
     pthread_cond_t cv;
+    cli_guard *guard;             /* plug-in supervisor's watches, or NULL */
+    int workers;                  /* started so far: worker k uses watch k */
 } job_pool;
 
 static void *job_worker(void *arg)
 {
     job_pool *P = arg;
+    pthread_mutex_lock(&P->mu);
+    policy_watch *watch = cli__guard_slot(P->guard, ++P->workers);
+    pthread_mutex_unlock(&P->mu);
     for (;;) {
         pthread_mutex_lock(&P->mu);
         /* At most `window` runs ahead of the writer: bounded memory. */
@@ -269,8 +281,14 @@ static void *job_worker(void *arg)
         pthread_mutex_unlock(&P->mu);
         run_options opt = {P->quiet, j->label, &cli__interrupted, stderr};
         run_stats st;
-        int status = run_status_exit_code(
-            run_one(&j->sc, &j->pp.inst[j->policy], j->buf, &j->info, &opt, &st, j->err, sizeof j->err));
+        policy_instance *pi = &j->pp.inst[j->policy];
+        policy_watch *main_watch = pi->watch; /* the main thread destroys it */
+        if (watch) {
+            pi->watch = watch;
+            policy_watch_label(watch, j->label);
+        }
+        int status = run_status_exit_code(run_one(&j->sc, pi, j->buf, &j->info, &opt, &st, j->err, sizeof j->err));
+        pi->watch = main_watch;
         pthread_mutex_lock(&P->mu);
         j->status = status;
         j->done = 1;
@@ -286,9 +304,9 @@ static void *job_worker(void *arg)
  * of -j 1.  A failed or interrupted run is not written (nothing of it reaches
  * the database); runs that completed before the stop are.  Returns the
  * first failure's exit code (message printed), or EXIT_OK. */
-static int run_jobs(run_job *jobs, int n, int workers, sink *out, int quiet, run_ids *mine)
+static int run_jobs(run_job *jobs, int n, int workers, sink *out, int quiet, run_ids *mine, cli_guard *guard)
 {
-    job_pool P = {jobs, n, 0, 0, 2 * workers, 0, quiet, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+    job_pool P = {jobs, n, 0, 0, 2 * workers, 0, quiet, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, guard, 0};
     pthread_t *tid = calloc((size_t)workers, sizeof *tid);
     int started = 0, status = EXIT_OK;
     if (!tid) {
@@ -371,6 +389,13 @@ int cli__run(int argc, char **argv)
 
     /* From here on a signal sets cli__interrupted, which the run polls. */
     cli__catch_signals();
+    /* Plug-ins run under a supervising parent (cli_guard.c). */
+    cli_guard *guard = NULL;
+    if (a.plugins.n > 0 && !a.points) {
+        int code = cli__guard_fork(&guard, a.output, a.plugin_timeout, (int)a.jobs + 1);
+        if (code >= 0)
+            return code;
+    }
     if (scenario_file_load(&sf, a.scenario, a.set_list, a.n_sets, err, sizeof err) != 0) {
         fprintf(stderr, "edgesim: %s\n", err);
         return EXIT_USAGE;
@@ -407,6 +432,7 @@ int cli__run(int argc, char **argv)
         status = EXIT_USAGE;
         goto done;
     }
+    policy_registry_set_watch(reg, cli__guard_slot(guard, 0));
     int p_lo = a.sweep_index >= 0 ? a.sweep_index : 0;
     int p_hi = a.sweep_index >= 0 ? a.sweep_index + 1 : sf.n_points;
     /* Configure every policy of every point up front: a bad parameter fails
@@ -543,6 +569,7 @@ int cli__run(int argc, char **argv)
                         run_options opt = {a.quiet, label, &cli__interrupted, stderr};
                         run_stats st;
                         int dups = out->duplicates;
+                        policy_watch_label(cli__guard_slot(guard, 0), label);
                         status =
                             run_status_exit_code(run_one(&sc, &pp.inst[i], out, &info, &opt, &st, err, sizeof err));
                         if (status == EXIT_OK && out->duplicates == dups && run_ids_add(&mine, out->run_id) != 0) {
@@ -560,7 +587,7 @@ int cli__run(int argc, char **argv)
             }
         }
         if (parallel && status == EXIT_OK && n_jobs > 0)
-            status = run_jobs(jobs, n_jobs, a.jobs < n_jobs ? (int)a.jobs : n_jobs, out, a.quiet, &mine);
+            status = run_jobs(jobs, n_jobs, a.jobs < n_jobs ? (int)a.jobs : n_jobs, out, a.quiet, &mine, guard);
         if (jobs)
             run_jobs_free(jobs, n_jobs);
         cJSON_Delete(point);

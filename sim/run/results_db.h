@@ -40,6 +40,8 @@ int results_db_remove_run(sqlite3 *db, sqlite3_int64 run_id, long long *n_query_
 
 /* This process as the writer of a run: "host:pid". */
 void results_db_writer_id(char *buf, size_t len);
+/* Process `pid` of this host as a writer (a supervisor naming its child). */
+void results_db_writer_id_of(char *buf, size_t len, long pid);
 
 /* Is the writer "host:pid" a live process on this host?  1 yes, 0 no (or
  * it ran here and is gone), -1 it ran on another host (cannot tell). */

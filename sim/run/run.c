@@ -159,8 +159,15 @@ static void decide(run *r, uint32_t slot)
 
     route rt = policy_instance_decide(r->policy, &v);
     if (rt != ROUTE_SMALL && rt != ROUTE_LARGE) {
-        run__fail(r, RUN_INTERNAL, "policy %s returned %d, not ROUTE_SMALL or ROUTE_LARGE", r->policy->type->name,
-                 (int)rt);
+        /* A plug-in's answer is the user's configuration; a built-in's, a bug. */
+        if (r->policy->plugin)
+            run__fail(r, RUN_CONFIG,
+                      "policy plug-in %s (policy %s): decide returned %d on query %lld, not ROUTE_SMALL (0) or "
+                      "ROUTE_LARGE (1)",
+                      r->policy->plugin, r->policy->type->name, (int)rt, (long long)v.query_id);
+        else
+            run__fail(r, RUN_INTERNAL, "policy %s: decide returned %d on query %lld, not ROUTE_SMALL or ROUTE_LARGE",
+                      r->policy->type->name, (int)rt, (long long)v.query_id);
         return;
     }
     const dstate *d = q->dialogue != NONE ? &r->d[q->dialogue] : NULL;

@@ -214,13 +214,18 @@ int results_db_remove_run(sqlite3 *db, sqlite3_int64 run_id, long long *n_query_
     return 0;
 }
 
-void results_db_writer_id(char *buf, size_t len)
+void results_db_writer_id_of(char *buf, size_t len, long pid)
 {
     char host[256];
     if (gethostname(host, sizeof host) != 0)
         snprintf(host, sizeof host, "?");
     host[sizeof host - 1] = '\0';
-    snprintf(buf, len, "%s:%ld", host, (long)getpid());
+    snprintf(buf, len, "%s:%ld", host, pid);
+}
+
+void results_db_writer_id(char *buf, size_t len)
+{
+    results_db_writer_id_of(buf, len, (long)getpid());
 }
 
 int results_db_writer_alive(const char *writer)

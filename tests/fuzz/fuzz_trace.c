@@ -1,15 +1,11 @@
-/* fuzz_trace.c -- libFuzzer target for the trace readers (not part of ctest).
+/* fuzz_trace.c -- libFuzzer target for the trace readers (`make fuzz`).
  *
  * The first input byte picks the format (even: CSV, odd: JSONL); the rest is
  * the text, read from memory up to its first NUL (trace_open_string takes a C
  * string; NUL bytes in files are covered by tests/test_trace_fuzz.c).  Every
  * row must be valid and every error must start with the name and a line.
- * Build and run with clang (from the repository root):
- *   clang -g -O1 -std=c11 -D_XOPEN_SOURCE=700 -I. -isystem /usr/include/cjson \
- *     -fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_trace.c \
- *     traces/trace_csv.c traces/trace_read.c -lcjson -lm -o fuzz_trace
- *   mkdir -p corpus && cp tests/fixtures/traces/small.csv corpus/
- *   ./fuzz_trace -max_total_time=180 -max_len=4096 corpus */
+ * Built and run by `make fuzz` (clang, tests/fuzz/CMakeLists.txt) on the
+ * regression inputs in tests/fuzz/corpus/trace, then for a few seconds. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,6 +1,15 @@
-/* faulty_plugin.c -- broken policy plug-ins for tests/test_policy_plugin.c.
- * Compiled once per fault (FAULT_*), each time into its own shared object. */
+/* faulty_plugin.c -- broken policy plug-ins for tests/test_policy_plugin.c
+ * (refused at load: FAULT_NO_SYMBOL, _VERSION, _CLASH, _NO_DECIDE) and
+ * tests/cli/plugin_faults.sh (misbehaving in a run: the others).  Compiled
+ * once per fault (FAULT_*), each time into its own shared object.  The run
+ * faults strike at query FAULT_QUERY (default 5) or in create. */
+#include <stdlib.h>
+
 #include "edgesim/policy.h"
+
+#ifndef FAULT_QUERY
+#define FAULT_QUERY 5
+#endif
 
 #ifdef FAULT_NO_SYMBOL
 /* Exports something, but not edgesim_policy_plugin. */
@@ -8,7 +17,41 @@ int not_a_policy(void);
 int not_a_policy(void) { return 42; }
 #else
 #ifndef FAULT_NO_DECIDE
-static route decide(void *state, const policy_view *v) { return ROUTE_LARGE; }
+static volatile int zero, seven = 7; /* volatile: the compiler cannot see the faults coming */
+
+static route decide(void *state, const policy_view *v)
+{
+    (void)state;
+    if (v->query_id != FAULT_QUERY)
+        return ROUTE_LARGE;
+#if defined(FAULT_SEGV)
+    return (route)*(volatile int *)(size_t)zero; /* NULL dereference: SIGSEGV */
+#elif defined(FAULT_FPE)
+    return (route)(seven / zero); /* integer division by zero: SIGFPE */
+#elif defined(FAULT_ABORT)
+    abort();
+#elif defined(FAULT_LOOP)
+    while (zero == 0) /* zero stays 0: for ever */
+        zero = 0;
+    return ROUTE_SMALL;
+#elif defined(FAULT_EXIT)
+    exit(0);
+#elif defined(FAULT_BAD_ROUTE)
+    return (route)7;
+#else
+    return ROUTE_LARGE;
+#endif
+}
+#endif
+
+#ifdef FAULT_LOOP_CREATE
+static int create(void **state, const double *params, char *err, size_t errlen)
+{
+    (void)state, (void)params, (void)err, (void)errlen;
+    while (zero == 0)
+        zero = 0;
+    return -1;
+}
 #endif
 
 static const policy_type type = {
@@ -25,6 +68,9 @@ static const policy_type type = {
     .summary = "a broken plug-in",
 #ifndef FAULT_NO_DECIDE
     .decide = decide,
+#endif
+#ifdef FAULT_LOOP_CREATE
+    .create = create,
 #endif
 };
 
