@@ -6,7 +6,7 @@ SCENARIO    ?= scenarios/default.json
 DB          ?= results.db
 PREFIX      ?= /usr/local
 
-.PHONY: all deps build build-release run test test-asan bench install clean
+.PHONY: all deps build build-release run test test-asan fuzz valgrind bench install clean
 
 all: build
 
@@ -39,6 +39,19 @@ build-release:
 test-asan:
 	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DEDGESIM_SANITIZE=ON -DEDGESIM_WERROR=ON -DCMAKE_BUILD_TYPE=Debug"
 
+# The libFuzzer targets (tests/fuzz) in their own clang build tree: each on
+# its regression corpus, then FUZZ_SECONDS of fuzzing (ctest label `fuzz`).
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 5
+fuzz: deps
+	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DEDGESIM_FUZZ=ON -DEDGESIM_FUZZ_SECONDS=$(FUZZ_SECONDS) >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
+	cd $(FUZZ_BUILD) && ctest -L fuzz --output-on-failure
+
+# A run, a merge, a summary and a trace import under valgrind's memcheck.
+valgrind: deps build
+	bash tests/valgrind/memcheck.sh $(BUILD)
+
 # bench.sh prints docs/BENCHMARKS.md's table; keep a run with
 # `bash bench/record.sh $(BUILD)/bench_results.md`.
 bench: build
@@ -53,4 +66,4 @@ install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD) build-asan build-release
+	rm -rf $(BUILD) build-asan build-release $(FUZZ_BUILD)
