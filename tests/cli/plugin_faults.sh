@@ -8,6 +8,9 @@
 # (2, or 130 for the interrupt), the run before it kept and no 'running' run
 # left (the supervising parent removes it: sim/cli/cli_guard.c).
 . "$(dirname "$0")/lib.bash"
+# In the sanitizer build, ASan would catch the plug-in's SIGSEGV/SIGFPE and
+# exit 1 itself: let the signal kill the process as it does in a user's build.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_segv=0:handle_sigbus=0:handle_sigfpe=0"
 
 build() { cc -std=c11 -shared -fPIC "-DFAULT_$1" -I"$SRC/models/policies/include" \
              "$SRC/models/policies/testdata/faulty_plugin.c" -o "$T/$1.so"; }
