@@ -65,9 +65,10 @@ const policy_type *policy_registry_find(const policy_registry *reg, const char *
  * file missing or not loadable, symbol missing, API version mismatch, name
  * clashing with a registered policy, malformed type or parameter table. */
 int policy_registry_load_plugin(policy_registry *reg, const char *path, char *err, size_t errlen);
-/* Instances made from now on report their calls to `w` (NULL: none); the
- * caller may move an instance to another watch (pi->watch) for another
- * thread.  `w` must outlive those instances. */
+/* Instances of plug-in policies made from now on report their calls to `w`
+ * (NULL: none; built-in policies never do); the caller may move such an
+ * instance to another watch (pi->watch) for another thread.  `w` must
+ * outlive those instances. */
 void policy_registry_set_watch(policy_registry *reg, policy_watch *w);
 policy_watch *policy_registry_watch(const policy_registry *reg);
 /* The plug-in path `t` was loaded from; NULL for a built-in. */
@@ -86,7 +87,7 @@ typedef struct policy_instance {
     int n_params;
     void *state;
     const char *plugin;           /* the plug-in's path (the registry's), NULL for a built-in */
-    policy_watch *watch;          /* where calls are marked (the registry's at init), or NULL */
+    policy_watch *watch;          /* where a plug-in's calls are marked (the registry's at init), or NULL */
 } policy_instance;
 
 /* Configure from a JSON object {"name": ..., param: value, ...}; `path` names

@@ -40,14 +40,19 @@ static void on_signal(int sig)
     cli__interrupted = 1;
 }
 
-static void install_signals(void)
+void cli__handle_signal(int sig, void (*handler)(int))
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
+    sa.sa_handler = handler;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    sigaction(sig, &sa, NULL);
+}
+
+static void install_signals(void)
+{
+    cli__handle_signal(SIGINT, on_signal);
+    cli__handle_signal(SIGTERM, on_signal);
     /* A file size limit (ulimit -f) makes write() fail with EFBIG, which
      * SQLite and the trace writers report, instead of killing the process. */
     signal(SIGXFSZ, SIG_IGN);
@@ -84,13 +89,9 @@ void cli__catch_signals(void)
 
 void cli__signals_from_supervisor(void)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGUSR1, &sa, NULL);
-    signal(SIGINT, SIG_IGN);
-    signal(SIGTERM, SIG_IGN);
+    cli__handle_signal(SIGUSR1, on_signal);
+    cli__handle_signal(SIGINT, SIG_IGN);
+    cli__handle_signal(SIGTERM, SIG_IGN);
 }
 
 /* ---- small commands ---- */

@@ -225,12 +225,8 @@ int cli__guard_fork(cli_guard **out, const char *output, double timeout_s, int n
     g->n_slots = n_slots; /* the mapping is zero-filled: every seq is 0 (no call) */
     for (int i = 0; i < n_slots; i++)
         atomic_init(&g->slot[i].seq, 0u);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_guard_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    cli__handle_signal(SIGINT, on_guard_signal);
+    cli__handle_signal(SIGTERM, on_guard_signal);
     /* SIGUSR1 held until the child has its handler (its default would kill). */
     sigset_t usr1, old;
     sigemptyset(&usr1);

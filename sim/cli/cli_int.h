@@ -21,6 +21,8 @@ void cli__catch_signals(void);
 /* In the child of the plug-in supervisor (cli_guard.c): SIGINT and SIGTERM
  * ignored (the supervisor gets them), SIGUSR1 counts as they would. */
 void cli__signals_from_supervisor(void);
+/* sigaction(sig) with `handler` (or SIG_IGN), no flags, nothing masked. */
+void cli__handle_signal(int sig, void (*handler)(int));
 
 /* `edgesim run --policy-plugin`: the supervising parent (cli_guard.c).
  * cli__guard_fork forks; in the child it returns -1 with *g set to the

@@ -283,7 +283,7 @@ static void *job_worker(void *arg)
         run_stats st;
         policy_instance *pi = &j->pp.inst[j->policy];
         policy_watch *main_watch = pi->watch; /* the main thread destroys it */
-        if (watch) {
+        if (watch && pi->plugin) {
             pi->watch = watch;
             policy_watch_label(watch, j->label);
         }
