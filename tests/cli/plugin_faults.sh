@@ -81,6 +81,22 @@ expect_eq "$?" 130 "exit code of Ctrl-C during a looping call"
 expect_grep "interrupted; policy plug-in $T/LOOP.so (policy faulty): $at did not return: stopped" "$T/err"
 expect_eq "$(state "$T/int.db")" "1 0" "Ctrl-C during a looping call: no running run"
 
+# Ctrl-C twice: the second stops at once, leaving the unfinished run to
+# `edgesim clean` (as without plug-ins).
+"$BIN" run "$T/s.json" -o "$T/int2.db" -q -j 1 --policy-plugin "$T/LOOP.so" --plugin-timeout 0 2>"$T/err" &
+pid=$!
+for _ in $(seq 1 300); do [ "$(sqlite3 "$T/int2.db" "SELECT COUNT(*) FROM runs WHERE status = 'running'" 2>/dev/null)" = 1 ] && break; sleep 0.1; done
+kill -INT "$pid"
+sleep 0.02
+kill -INT "$pid"
+for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$pid" 2>/dev/null && { bad "a second Ctrl-C did not stop the run within 10 s"; kill -9 "$pid"; }
+wait "$pid"
+expect_eq "$?" 130 "exit code of Ctrl-C twice"
+expect_grep "interrupted again: stopped at once; .edgesim clean $T/int2.db. removes the unfinished run" "$T/err"
+expect_exit 0 "$BIN" clean "$T/int2.db" -q
+expect_eq "$(state "$T/int2.db")" "1 0" "Ctrl-C twice, then edgesim clean"
+
 # kill -9 of the command ends its child too (no orphan left running).
 "$BIN" run "$T/s.json" -o "$T/k9.db" -q -j 1 --policy-plugin "$T/LOOP.so" --plugin-timeout 0 2>/dev/null &
 pid=$!
