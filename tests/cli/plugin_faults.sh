@@ -55,10 +55,11 @@ expect_grep "policy plug-in $T/LOOP_CREATE.so (policy faulty): create did not re
 
 # -j 2: the fault strikes in a worker thread; runs are buffered, none is left.
 expect_exit 2 run_t "$T/s3.json" -o "$T/j2.db" -q -j 2 --policy-plugin "$T/SEGV.so"
-expect_grep "policy plug-in $T/SEGV.so (policy faulty): decide on query 5 (run 2/6 faulty rep 0 point 0) crashed" "$T/err"
+# (whichever faulty run, 2, 4 or 6 of 6, strikes first)
+expect_grep "policy plug-in $T/SEGV.so (policy faulty): decide on query 5 (run [246]/6 faulty rep [012] point 0) crashed" "$T/err"
 [ ! -e "$T/j2.db" ] || expect_eq "$(state "$T/j2.db" | cut -d' ' -f2)" 0 "-j 2: no running run"
 expect_exit 2 run_t "$T/s3.json" -o "$T/j2l.db" -q -j 2 --policy-plugin "$T/LOOP.so" --plugin-timeout 0.5
-expect_grep "decide on query 5 (run 2/6 faulty rep 0 point 0) did not return within 0.5 s" "$T/err"
+expect_grep "decide on query 5 (run [246]/6 faulty rep [012] point 0) did not return within 0.5 s" "$T/err"
 
 # The same plug-in without the fault: a supervised run is a normal run.
 expect_exit 0 run_t "$T/s3.json" -o "$T/none.db" -j 2 --policy-plugin "$T/NONE.so"
@@ -69,10 +70,12 @@ expect_grep "plugin-timeout" "$T/err"
 
 # Ctrl-C while decide loops (no timeout to save it): the run loop cannot poll,
 # so the supervisor stops the child 0.1 s later; exit 130, run removed.
+export EDGESIM_TEST_LOOPING="$T/looping"
+# wait_looping: until the LOOP plug-in has entered its loop (it creates the file).
+wait_looping() { for _ in $(seq 1 300); do [ -e "$T/looping" ] && break; sleep 0.1; done; rm -f "$T/looping"; }
 "$BIN" run "$T/s.json" -o "$T/int.db" -q -j 1 --policy-plugin "$T/LOOP.so" --plugin-timeout 0 2>"$T/err" &
 pid=$!
-for _ in $(seq 1 300); do [ "$(sqlite3 "$T/int.db" "SELECT COUNT(*) FROM runs WHERE status = 'running'" 2>/dev/null)" = 1 ] && break; sleep 0.1; done
-sleep 0.3
+wait_looping
 kill -INT "$pid"
 for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$pid" 2>/dev/null && { bad "Ctrl-C did not stop a looping plug-in within 10 s"; kill -9 "$pid"; }
@@ -81,14 +84,14 @@ expect_eq "$?" 130 "exit code of Ctrl-C during a looping call"
 expect_grep "interrupted; policy plug-in $T/LOOP.so (policy faulty): $at did not return: stopped" "$T/err"
 expect_eq "$(state "$T/int.db")" "1 0" "Ctrl-C during a looping call: no running run"
 
-# Ctrl-C twice: the second stops at once, leaving the unfinished run to
+# A second signal (Ctrl-C twice) stops at once, leaving the unfinished run to
 # `edgesim clean` (as without plug-ins).
 "$BIN" run "$T/s.json" -o "$T/int2.db" -q -j 1 --policy-plugin "$T/LOOP.so" --plugin-timeout 0 2>"$T/err" &
 pid=$!
-for _ in $(seq 1 300); do [ "$(sqlite3 "$T/int2.db" "SELECT COUNT(*) FROM runs WHERE status = 'running'" 2>/dev/null)" = 1 ] && break; sleep 0.1; done
+wait_looping
+# Two different signals: two of one kind sent at once may merge into one.
 kill -INT "$pid"
-sleep 0.02
-kill -INT "$pid"
+kill -TERM "$pid"
 for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$pid" 2>/dev/null && { bad "a second Ctrl-C did not stop the run within 10 s"; kill -9 "$pid"; }
 wait "$pid"

@@ -3,6 +3,7 @@
  * tests/cli/plugin_faults.sh (misbehaving in a run: the others).  Compiled
  * once per fault (FAULT_*), each time into its own shared object.  The run
  * faults strike at query FAULT_QUERY (default 5) or in create. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "edgesim/policy.h"
@@ -31,6 +32,11 @@ static route decide(void *state, const policy_view *v)
 #elif defined(FAULT_ABORT)
     abort();
 #elif defined(FAULT_LOOP)
+    /* A test waiting for the loop to start names a file to create. */
+    const char *mark = getenv("EDGESIM_TEST_LOOPING");
+    FILE *f = mark ? fopen(mark, "w") : NULL;
+    if (f)
+        fclose(f);
     while (zero == 0) /* zero stays 0: for ever */
         zero = 0;
     return ROUTE_SMALL;
