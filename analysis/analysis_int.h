@@ -10,6 +10,8 @@
 #include "sim/base/exit_codes.h"
 #include "sim/base/opts.h"
 
+#include "sim/run/record.h"
+
 struct sqlite3;
 
 /* The per-run metrics: run_summary column, what it is, unit, and which way
@@ -47,6 +49,7 @@ typedef struct an_run {
     int replication;
     int cell;                       /* index into an_data.cells */
     double m[AN_METRIC_COUNT];      /* NAN when the run has no value */
+    long long n_status[QUERY_N_STATUSES]; /* its queries per status (run_summary n_done, ...) */
 } an_run;
 
 /* The replications of one configuration (group_key): a group's policy with

@@ -16,14 +16,17 @@ const an_metric_info an_metric_table[AN_METRIC_COUNT] = {
 };
 
 #define AN_COL(col, what, unit, better) ", s." #col
+#define AN_STATUS_COL(id, name) ", s.n_" name
 static const char load_sql[] =
     "SELECT sg.group_index, sg.group_label, sg.scenario_name, sg.scenario_key, s.group_key, s.policy,"
     "       s.policy_params, l.label, s.run_id, s.seed, s.replication, s.sweep_point, i.settings" AN_METRICS(AN_COL)
+    QUERY_STATUSES(AN_STATUS_COL)
     " FROM run_summary s JOIN scenario_group sg ON sg.scenario_key = s.scenario_key"
     " JOIN run_label l ON l.run_id = s.run_id JOIN run_identity i ON i.run_id = s.run_id"
     " ORDER BY sg.group_index, l.label, s.group_key, s.seed, s.replication";
 #undef AN_COL
-enum { COL_METRICS = 13 };
+#undef AN_STATUS_COL
+enum { COL_METRICS = 13, COL_STATUS = COL_METRICS + AN_METRIC_COUNT };
 
 static char *dup_text(sqlite3_stmt *st, int i)
 {
@@ -101,6 +104,8 @@ int an_data_load(sqlite3 *db, an_data *d, char *err, size_t errlen)
             r->m[m] = sqlite3_column_type(st, COL_METRICS + m) == SQLITE_NULL
                           ? NAN
                           : sqlite3_column_double(st, COL_METRICS + m);
+        for (int k = 0; k < QUERY_N_STATUSES; k++)
+            r->n_status[k] = sqlite3_column_int64(st, COL_STATUS + k);
         d->cells[d->n_cells - 1].n_runs++;
     }
     free(prev_key);

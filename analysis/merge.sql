@@ -34,7 +34,7 @@ INSERT INTO main.queries (run_id,
     est_large_s, csw_small_s, csw_large_s, switched, t_arr, t_dec,
     t_ul_start, t_ul_end, t_queue_end, t_prefill_end, t_first_token,
     t_decode_end, t_done, latency_s, ttft_s, queue_wait_s, energy_j, edge_server, harq_tx_ul, harq_tx_dl, site, site_done, handovers, kv_action,
-    backhaul_s, backhaul_bytes)
+    backhaul_s, backhaul_bytes, status)
 SELECT m.new_id,
     q.query_id, q.dialogue_id, q.turn, q.device, q.distance_m, q.benchmark,
     q.in_tokens, q.out_tokens, q.out_tokens_pred, q.context_tokens,
@@ -44,18 +44,18 @@ SELECT m.new_id,
     q.csw_large_s, q.switched, q.t_arr, q.t_dec, q.t_ul_start, q.t_ul_end,
     q.t_queue_end, q.t_prefill_end, q.t_first_token, q.t_decode_end, q.t_done, q.latency_s,
     q.ttft_s, q.queue_wait_s, q.energy_j, q.edge_server, q.harq_tx_ul, q.harq_tx_dl, q.site, q.site_done, q.handovers,
-    q.kv_action, q.backhaul_s, q.backhaul_bytes
+    q.kv_action, q.backhaul_s, q.backhaul_bytes, q.status
 FROM src.queries q JOIN temp.merge_map m ON m.old_id = q.run_id
 ORDER BY m.new_id, q.query_id;
 
 INSERT INTO main.run_figures (run_id,
     n, n_small, n_large, mean_latency_s, p50_latency_s, p95_latency_s, p99_latency_s,
     mean_ttft_s, p50_ttft_s, p95_ttft_s, p99_ttft_s, large_fraction, mean_quality,
-    mean_energy_j, oracle_quality_gap, quantile_rel_error)
+    mean_energy_j, oracle_quality_gap, quantile_rel_error, n_done, n_outage, n_rejected, n_deadline)
 SELECT m.new_id,
     f.n, f.n_small, f.n_large, f.mean_latency_s, f.p50_latency_s, f.p95_latency_s, f.p99_latency_s,
     f.mean_ttft_s, f.p50_ttft_s, f.p95_ttft_s, f.p99_ttft_s, f.large_fraction, f.mean_quality,
-    f.mean_energy_j, f.oracle_quality_gap, f.quantile_rel_error
+    f.mean_energy_j, f.oracle_quality_gap, f.quantile_rel_error, f.n_done, f.n_outage, f.n_rejected, f.n_deadline
 FROM src.run_figures f JOIN temp.merge_map m ON m.old_id = f.run_id
 ORDER BY m.new_id;
 

@@ -125,7 +125,7 @@ static const char cdf_sql[] =
     " ranked AS (SELECT s.label, q.latency_s,"
     "            ROW_NUMBER() OVER (PARTITION BY s.label ORDER BY q.latency_s) AS rk,"
     "            COUNT(*) OVER (PARTITION BY s.label) AS n"
-    "            FROM queries q JOIN sel s ON s.run_id = q.run_id)"
+    "            FROM queries q JOIN sel s ON s.run_id = q.run_id WHERE q.status = 'done')"
     " SELECT label, latency_s, CAST(rk AS REAL) / n FROM ranked"
     " WHERE rk = 1 OR rk = n OR (rk * 1000) / n > ((rk - 1) * 1000) / n"
     " ORDER BY label, rk";

@@ -58,7 +58,7 @@ CREATE TABLE IF NOT EXISTS queries (
     context_tokens    INTEGER NOT NULL,
     cached_tokens     INTEGER NOT NULL,
     recomputed_tokens INTEGER NOT NULL,
-    route             TEXT NOT NULL CHECK (route IN ('small', 'large')),
+    route             TEXT CHECK (route IN ('small', 'large')), -- NULL: abandoned (deadline) before the router decided
     p_large           REAL,
     q_small           REAL,
     q_large           REAL,
@@ -81,11 +81,12 @@ CREATE TABLE IF NOT EXISTS queries (
     t_prefill_end     REAL,
     t_first_token     REAL,
     t_decode_end      REAL,            -- last token generated (before its downlink)
-    t_done            REAL NOT NULL,
-    latency_s         REAL NOT NULL,
+    t_done            REAL,            -- NULL unless status = 'done'
+    latency_s         REAL,            -- t_done - t_arr; NULL unless status = 'done'
     ttft_s            REAL,
     queue_wait_s      REAL,
-    energy_j          REAL
+    energy_j          REAL,            -- NULL unless status = 'done'
+    status            TEXT NOT NULL DEFAULT 'done' -- done | outage | rejected | deadline (docs/MODEL.md, "Outcomes")
 );
 
 CREATE INDEX IF NOT EXISTS queries_by_run ON queries(run_id, query_id);
@@ -116,5 +117,9 @@ CREATE TABLE IF NOT EXISTS run_figures (
     mean_quality       REAL,
     mean_energy_j      REAL,
     oracle_quality_gap REAL,
-    quantile_rel_error REAL NOT NULL
+    quantile_rel_error REAL NOT NULL,
+    n_done             INTEGER,        -- records per status (latency figures are over done only)
+    n_outage           INTEGER,
+    n_rejected         INTEGER,
+    n_deadline         INTEGER
 );

@@ -18,7 +18,9 @@ static const char summary_about[] =
     "quality, large-model share, mean device energy), the mean over replications\n"
     "and the half-width of its t-based confidence interval,\n"
     "t((1 + LEVEL) / 2, n - 1) * sd / sqrt(n).  A run stored twice counts once;\n"
-    "different configurations are never pooled.\n";
+    "different configurations are never pooled.  Then the queries of all its runs\n"
+    "by status (done, outage, rejected, deadline: docs/MODEL.md \"Outcomes\");\n"
+    "latency, TTFT, quality and energy are over done queries only.\n";
 
 static int cmp_by_policy(const void *pa, const void *pb, const an_data *d)
 {
@@ -64,9 +66,9 @@ int analysis_summary_main(int argc, char **argv)
         return EXIT_INPUT;
     sqlite3_close(db);
 
-    enum { FIXED = 6 };
-    const char *names[FIXED + 2 * AN_METRIC_COUNT];
-    an_col_kind kinds[FIXED + 2 * AN_METRIC_COUNT];
+    enum { FIXED = 6, N_COLS = FIXED + 2 * AN_METRIC_COUNT + QUERY_N_STATUSES };
+    const char *names[N_COLS];
+    an_col_kind kinds[N_COLS];
     char ci_names[AN_METRIC_COUNT][64];
     const char *fixed[FIXED] = {"group", "group_label", "policy", "label", "params", "n"};
     for (int i = 0; i < FIXED; i++) {
@@ -80,9 +82,13 @@ int analysis_summary_main(int argc, char **argv)
         names[FIXED + 2 * m + 1] = ci_names[m];
         kinds[FIXED + 2 * m + 1] = AN_CI;
     }
+    for (int k = 0; k < QUERY_N_STATUSES; k++) {
+        names[FIXED + 2 * AN_METRIC_COUNT + k] = query_status_name(k);
+        kinds[FIXED + 2 * AN_METRIC_COUNT + k] = AN_NUM;
+    }
     int status = EXIT_OUTPUT;
     int *order = cell_order(&d, strcmp(a.by, "policy") == 0);
-    an_table *t = order ? an_table_create(FIXED + 2 * AN_METRIC_COUNT, names, kinds) : NULL;
+    an_table *t = order ? an_table_create(N_COLS, names, kinds) : NULL;
     int bad = !t;
     for (int i = 0; t && !bad && i < d.n_cells; i++) {
         int c = order[i];
@@ -98,6 +104,12 @@ int analysis_summary_main(int argc, char **argv)
             stats_ci ci = an_cell_ci(&d, c, (an_metric)m, a.level);
             bad |= an_table_num(t, ci.mean);
             bad |= an_table_num(t, ci.half);
+        }
+        for (int k = 0; k < QUERY_N_STATUSES; k++) {
+            long long total = 0;
+            for (int r = cell->first_run; r < cell->first_run + cell->n_runs; r++)
+                total += d.runs[r].n_status[k];
+            bad |= an_table_num(t, (double)total);
         }
     }
     FILE *out = bad ? NULL : an_open_output(&a);

@@ -58,6 +58,10 @@ SELECT ROW_NUMBER() OVER (ORDER BY g.first_run_id) AS group_index,
                  WHERE l.scenario_key = g.scenario_key ORDER BY l.path)), '') AS group_label
 FROM g JOIN runs r ON r.run_id = g.first_run_id;
 
+-- run_summary: per run, n = every record and n_<status> the records of each
+-- status (docs/MODEL.md, "Outcomes"); latency, TTFT, quality, energy and the
+-- oracle gap are over the `done` queries only; large_fraction over the
+-- queries the router decided.
 CREATE VIEW IF NOT EXISTS run_summary AS
 WITH sel AS (
     SELECT r.*, i.scenario_key
@@ -68,6 +72,7 @@ ranked AS (
            ROW_NUMBER() OVER (PARTITION BY q.run_id ORDER BY q.latency_s) AS rk,
            COUNT(*) OVER (PARTITION BY q.run_id) AS n
     FROM queries q JOIN sel r ON r.run_id = q.run_id
+    WHERE q.status = 'done'
 ),
 pct AS (
     SELECT run_id,
@@ -81,7 +86,7 @@ ranked_ttft AS (
            ROW_NUMBER() OVER (PARTITION BY q.run_id ORDER BY q.ttft_s) AS rk,
            COUNT(*) OVER (PARTITION BY q.run_id) AS n
     FROM queries q JOIN sel r ON r.run_id = q.run_id
-    WHERE q.ttft_s IS NOT NULL
+    WHERE q.ttft_s IS NOT NULL AND q.status = 'done'
 ),
 pct_ttft AS (
     SELECT run_id,
@@ -93,17 +98,22 @@ pct_ttft AS (
 SELECT r.run_id, r.scenario_name, r.policy, r.policy_params, r.seed, r.replication,
        r.sweep_index, r.sweep_point, r.scenario_key, r.group_key, r.config_label,
        COUNT(q.query_id)                                   AS n,
-       AVG(q.latency_s)                                    AS mean_latency_s,
+       AVG(CASE WHEN q.status = 'done' THEN q.latency_s END) AS mean_latency_s,
        pct.p50_latency_s, pct.p95_latency_s, pct.p99_latency_s,
-       AVG(q.ttft_s)                                       AS mean_ttft_s,
+       AVG(CASE WHEN q.status = 'done' THEN q.ttft_s END)  AS mean_ttft_s,
        pt.p50_ttft_s, pt.p95_ttft_s, pt.p99_ttft_s,
-       AVG(CASE WHEN q.route = 'large' THEN 1.0 ELSE 0.0 END) AS large_fraction,
-       AVG(q.quality)                                      AS mean_quality,
-       AVG(q.energy_j)                                     AS mean_energy_j,
-       AVG(MAX(q.q_small, q.q_large)) - AVG(q.quality)     AS oracle_quality_gap
+       AVG(CASE WHEN q.route = 'large' THEN 1.0 WHEN q.route = 'small' THEN 0.0 END) AS large_fraction,
+       AVG(CASE WHEN q.status = 'done' THEN q.quality END) AS mean_quality,
+       AVG(CASE WHEN q.status = 'done' THEN q.energy_j END) AS mean_energy_j,
+       AVG(CASE WHEN q.status = 'done' THEN MAX(q.q_small, q.q_large) END)
+         - AVG(CASE WHEN q.status = 'done' THEN q.quality END) AS oracle_quality_gap,
+       SUM(q.status = 'done')                              AS n_done,
+       SUM(q.status = 'outage')                            AS n_outage,
+       SUM(q.status = 'rejected')                          AS n_rejected,
+       SUM(q.status = 'deadline')                          AS n_deadline
 FROM sel r
 JOIN queries q ON q.run_id = r.run_id
-JOIN pct ON pct.run_id = r.run_id
+LEFT JOIN pct ON pct.run_id = r.run_id
 LEFT JOIN pct_ttft pt ON pt.run_id = r.run_id
 GROUP BY r.run_id
 UNION ALL
@@ -112,7 +122,8 @@ SELECT r.run_id, r.scenario_name, r.policy, r.policy_params, r.seed, r.replicati
        r.sweep_index, r.sweep_point, r.scenario_key, r.group_key, r.config_label,
        f.n, f.mean_latency_s, f.p50_latency_s, f.p95_latency_s, f.p99_latency_s,
        f.mean_ttft_s, f.p50_ttft_s, f.p95_ttft_s, f.p99_ttft_s,
-       f.large_fraction, f.mean_quality, f.mean_energy_j, f.oracle_quality_gap
+       f.large_fraction, f.mean_quality, f.mean_energy_j, f.oracle_quality_gap,
+       COALESCE(f.n_done, f.n), COALESCE(f.n_outage, 0), COALESCE(f.n_rejected, 0), COALESCE(f.n_deadline, 0)
 FROM sel r
 JOIN run_figures f ON f.run_id = r.run_id;
 
@@ -303,7 +314,7 @@ GROUP BY q.run_id;
 -- (seconds; the parts sum to latency_s): router, uplink (access + transfer),
 -- queue (edge or device), prefill, decode (first to last token), downlink of
 -- the answer's tail after the last token (large routes; the first-token chunk
--- travels while decoding goes on).
+-- travels while decoding goes on).  `done` queries only.
 CREATE VIEW IF NOT EXISTS latency_breakdown AS
 SELECT q.run_id, q.query_id, q.route,
        q.t_dec - q.t_arr                                          AS router_s,
@@ -315,4 +326,4 @@ SELECT q.run_id, q.query_id, q.route,
        q.t_done - q.t_decode_end                                  AS downlink_s,
        q.latency_s
 FROM queries q JOIN runs r ON r.run_id = q.run_id JOIN run_unique u ON u.run_id = r.run_id
-WHERE r.status = 'complete';
+WHERE r.status = 'complete' AND q.status = 'done';

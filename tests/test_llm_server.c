@@ -260,18 +260,103 @@ static void test_kv_blocking(void)
     llm_server_submit(s3, 0, &c);
     llm_server_advance(s3, SIM_TIME_NEVER, on_event, lg);
     CHECK(lg->admit[1] == 0 && lg->admit[2] == lg->done[0]);
-    /* a request larger than the whole capacity runs alone instead of deadlocking */
+    /* a request larger than the whole capacity (history + input + output >
+     * 100 tokens) is refused at submit (status rejected): nothing queued,
+     * nothing reported; one of exactly 100 tokens fits and runs */
     llm_profile tiny = custom(0, 1e-4, 0, 0.01, 0.001, 0, 4, 100, 0);
     llm_server *s4 = llm_server_create(&tiny);
-    log_init(lg, s4, INFINITY);
-    llm_server_submit(s4, 0, &a);
-    llm_server_submit(s4, 0, &c);
+    log_init(lg, s4, 100);
+    llm_request fits = req(3, 9, 20, 40, 40), over = req(4, 9, 21, 40, 40);
+    CHECK_INT(llm_server_fits(s4, &a), 0);
+    CHECK_INT(llm_server_submit(s4, 0, &a), 1);
+    CHECK_INT(llm_server_submit(s4, 0, &over), 1);
+    CHECK_INT(llm_server_waiting(s4) + llm_server_running(s4), 0);
+    CHECK(llm_server_next_event(s4) == SIM_TIME_NEVER);
+    CHECK_INT(llm_server_fits(s4, &fits), 1);
+    CHECK_INT(llm_server_submit(s4, 0, &fits), 0);
     llm_server_advance(s4, SIM_TIME_NEVER, on_event, lg);
-    CHECK(lg->admit[2] == lg->done[0] && lg->done[2] > 0);
+    CHECK(lg->admit[0] == -1 && lg->admit[4] == -1 && lg->n_events == 3 && lg->done[3] > 0);
     llm_server_destroy(s);
     llm_server_destroy(s2);
     llm_server_destroy(s3);
     llm_server_destroy(s4);
+    free(lg);
+}
+
+/* Abandoning requests (llm_server_cancel, docs/MODEL.md "Outcomes"): a
+ * running one leaves at the end of the iteration under way and its batch
+ * slot and KV go to the next request at that instant; a queued one leaves at
+ * once; nothing more is reported for either.  Profile: prefill 1 ms per
+ * token, decode step 10 ms, so the boundaries are known in closed form. */
+static void test_cancel(void)
+{
+    log_t *lg = malloc(sizeof *lg);
+    /* batch 1: A decodes 1000 steps after a 0.1 s prefill (0.1 + 0.01 k);
+     * cancelled at 1.005 s it leaves at step 91's end, 1.01 s, where B
+     * starts: first token 1.01 + 0.1, done one step later */
+    llm_profile one = custom(0, 1e-3, 0, 0.01, 0, 0, 1, INFINITY, 0);
+    llm_server *s = llm_server_create(&one);
+    log_init(lg, s, INFINITY);
+    llm_request a = req(0, -1, 0, 100, 1001), b = req(1, -1, 0, 100, 2), c = req(2, -1, 0, 100, 2);
+    CHECK_INT(llm_server_submit(s, 0, &a), 0);
+    CHECK_INT(llm_server_submit(s, 0, &b), 0);
+    llm_server_advance(s, sim_time_from_s(1.005), on_event, lg);
+    CHECK_INT(llm_server_cancel(s, sim_time_from_s(1.005), 0), 1);
+    CHECK_INT(llm_server_cancel(s, sim_time_from_s(1.005), 0), 0); /* once */
+    CHECK_NEAR(sim_time_to_s(llm_server_next_event(s)), 1.01, 1e-9);
+    llm_server_advance(s, SIM_TIME_NEVER, on_event, lg);
+    CHECK(lg->first[0] == sim_time_from_s(0.1) && lg->done[0] == -1);
+    CHECK_NEAR(sim_time_to_s(lg->admit[1]), 1.01, 1e-9);
+    CHECK_NEAR(sim_time_to_s(lg->first[1]), 1.11, 1e-9);
+    CHECK_NEAR(sim_time_to_s(lg->done[1]), 1.12, 1e-9);
+    CHECK_INT(llm_server_running(s) + llm_server_waiting(s), 0);
+    llm_server_destroy(s);
+
+    /* queued: B leaves the queue at once, C takes its place behind A; a
+     * request cancelled in its prefill never reports its first token */
+    s = llm_server_create(&one);
+    log_init(lg, s, INFINITY);
+    a = req(0, -1, 0, 100, 3);
+    llm_server_submit(s, 0, &a);
+    llm_server_submit(s, 0, &b);
+    llm_server_submit(s, 0, &c);
+    llm_server_advance(s, sim_time_from_s(0.05), on_event, lg);
+    CHECK_INT(llm_server_cancel(s, sim_time_from_s(0.05), 1), 1);
+    CHECK_INT(llm_server_waiting(s), 1);
+    llm_server_advance(s, SIM_TIME_NEVER, on_event, lg);
+    CHECK(lg->admit[1] == -1 && lg->admit[2] == lg->done[0]);
+    CHECK_NEAR(sim_time_to_s(lg->done[0]), 0.12, 1e-9);
+    log_init(lg, s, INFINITY);
+    llm_request d = req(3, -1, 0, 100, 2), e = req(4, -1, 0, 100, 2);
+    sim_time t0 = sim_time_from_s(10);
+    llm_server_submit(s, t0, &d);
+    llm_server_submit(s, t0, &e);
+    llm_server_advance(s, t0 + sim_time_from_s(0.05), on_event, lg);
+    CHECK_INT(llm_server_cancel(s, t0 + sim_time_from_s(0.05), 3), 1);
+    llm_server_advance(s, SIM_TIME_NEVER, on_event, lg);
+    CHECK(lg->first[3] == -1 && lg->done[3] == -1);
+    CHECK_NEAR(sim_time_to_s(lg->admit[4] - t0), 0.1, 1e-9); /* the prefill under way still takes its time */
+    llm_server_destroy(s);
+
+    /* KV: A (600 of 1000 tokens) runs, B (600) waits for KV though batch
+     * slots are free; A cancelled at 0.505 s frees its KV at 0.51 s */
+    llm_profile kv = custom(0, 1e-3, 0, 0.01, 0, 0, 8, 1000, 0);
+    s = llm_server_create(&kv);
+    log_init(lg, s, 1000);
+    a = req(0, 7, 0, 100, 500);
+    b = req(1, -1, 0, 100, 500);
+    llm_server_submit(s, 0, &a);
+    llm_server_submit(s, 0, &b);
+    llm_server_advance(s, sim_time_from_s(0.505), on_event, lg);
+    CHECK_INT(llm_server_waiting(s), 1);
+    llm_server_cancel(s, sim_time_from_s(0.505), 0);
+    llm_server_advance(s, SIM_TIME_NEVER, on_event, lg);
+    CHECK_NEAR(sim_time_to_s(lg->admit[1]), 0.51, 1e-9);
+    CHECK(lg->done[0] == -1 && lg->done[1] > 0);
+    CHECK_INT(lg->kv_ok, 1);
+    CHECK_NEAR(llm_server_kv_used_bytes(s), 0, 0);
+    CHECK_INT(llm_server_cached_tokens(s, 7), 0); /* an unanswered turn leaves no KV behind */
+    llm_server_destroy(s);
     free(lg);
 }
 
@@ -553,6 +638,7 @@ int main(void)
     test_batching_known_answer();
     test_batched_backlog();
     test_kv_blocking();
+    test_cancel();
     test_dialogue_kv();
     test_load_response();
     test_changes_not_tokens();

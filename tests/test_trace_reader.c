@@ -480,7 +480,7 @@ static void test_required_columns(void)
     trace_row_init(&def);
     for (int c = 0; c < TRACE_N_COLUMNS; c++) {
         static const char *const values[TRACE_N_COLUMNS] = {"7", "", "", "-1", "0", "5", "6", "", "0.5", "1", "0",
-                                                            "b", "", ""};
+                                                            "b", "", "", ""};
         char text[1024] = "", row[512] = "";
         for (int k = 0; k < TRACE_N_COLUMNS; k++) {
             if (k == c)

@@ -30,6 +30,7 @@ typedef struct trace_row {
     char benchmark[32];
     double extra_payload_bytes;   /* e.g. an image; 0 if absent */
     double think_s;               /* NAN: drawn (dialogue turns > 1) */
+    double deadline_s;            /* NAN: trace.deadline_s (none if that is null too) */
 } trace_row;
 
 typedef struct trace_error {
@@ -100,6 +101,7 @@ typedef struct trace_config {
         int per_device;           /* 1: one process per device (rates per device) */
     } arrival;
     double think_s;               /* mean think time between turns (exponential) */
+    double deadline_s;            /* abandon a query this long after its arrival; NAN = never */
     double tokens_per_word;       /* importers and generators: token estimate */
 } trace_config;
 
@@ -174,7 +176,10 @@ void trace_row_init(trace_row *row);
     X(TRACE_COL_PAYLOAD, "extra_payload_bytes", TRACE_KIND_NUM, extra_payload_bytes, 0, TRACE_MAX_PAYLOAD_BYTES, 0,  \
       0, "bytes", "0", "0..1e15 (e.g. an image)", "a size in bytes in [0, 1e15] or an empty field")                  \
     X(TRACE_COL_THINK, "think_s", TRACE_KIND_NUM, think_s, 0, TRACE_MAX_TIME_S, 0, NAN, "s",                         \
-      "Exp(mean `trace.think_s`)", "0..9e9: think time before this turn", "a time in s in [0, 9e9] or an empty field")
+      "Exp(mean `trace.think_s`)", "0..9e9: think time before this turn", "a time in s in [0, 9e9] or an empty field") \
+    X(TRACE_COL_DEADLINE, "deadline_s", TRACE_KIND_NUM, deadline_s, 0, TRACE_MAX_TIME_S, 0, NAN, "s",                \
+      "`trace.deadline_s`", "0..9e9: the query is abandoned this long after its arrival (status deadline)",          \
+      "a time in s in [0, 9e9] or an empty field")
 
 typedef enum { TRACE_KIND_INT64, TRACE_KIND_INT, TRACE_KIND_NUM, TRACE_KIND_STR } trace_kind;
 

@@ -37,6 +37,9 @@ const key_spec trace_keys[] = {
     KEY_SUB("generate", generate_keys, "synthetic trace calibrated from real benchmarks"),
     KEY_SUB("arrival", arrival_keys, "arrival process when the trace has no t_arr_s"),
     KEY_NUM(trace_config, think_s, "think_s", "10", 0, 1e9, "mean think time between dialogue turns, s (exponential)"),
+    KEY_NUM(trace_config, deadline_s, "deadline_s", NULL, 0, 1e9,
+            "abandon a query this long after its arrival, wherever it is (status deadline; the trace column "
+            "deadline_s overrides it), s; null: never"),
     KEY_NUM(trace_config, tokens_per_word, "tokens_per_word", "1.3", 0.01, 100, "token estimate from word counts"),
     KEY_TABLE_END,
 };

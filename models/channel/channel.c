@@ -34,6 +34,7 @@ typedef struct channel_xfer {
     double air_done_s;     /* on-air time of the failed or interrupted transmissions */
     int aired;             /* has been on air (t_first_air is set) */
     int site;              /* site serving it while on air */
+    sim_time t_zero;       /* on air at rate 0 since then (outage); SIM_TIME_NEVER while it moves */
 } channel_xfer;
 
 typedef struct channel_pending {
@@ -72,6 +73,7 @@ struct channel {
     const channel_rate_model *rate;
     double bandwidth_hz[2];
     sim_time block_ns, access_ns;
+    sim_time outage_ns;          /* outage_timeout_s; SIM_TIME_NEVER: 0 (wait for ever) */
     sim_time t_cur;              /* every transfer is integrated up to here */
     channel_xfer *xf;            /* transfers in flight, unordered */
     int n_xf, cap_xf;
@@ -412,6 +414,7 @@ channel *channel_create_sites(const channel_config *cfg, const devices_config *d
     ch->bandwidth_hz[LINK_DOWN] = cfg->downlink.bandwidth_hz;
     ch->block_ns = sim_time_from_s(cfg->fading.block_s);
     ch->access_ns = sim_time_from_s(cfg->access_s);
+    ch->outage_ns = cfg->outage_timeout_s > 0 ? sim_time_from_s(cfg->outage_timeout_s) : SIM_TIME_NEVER;
     ch->harq_rtt_ns = sim_time_from_s(cfg->harq.rtt_s);
     ch->rlc_delay_ns = sim_time_from_s(cfg->harq.rlc_delay_s);
     ch->harq_csi_delay_ns = sim_time_from_s(cfg->harq.csi_delay_s);
@@ -758,9 +761,26 @@ static double downlink_inr(channel *ch, int d, int64_t block)
     return inr;
 }
 
+/* When an on-air transfer at rate 0 since t_zero is given up
+ * (docs/MODEL.md, "Outcomes"): at once when its device's channel cannot
+ * change (no fading that varies, no mobility), else outage_timeout_s later;
+ * SIM_TIME_NEVER while it moves, or with no timeout on a channel that
+ * varies.  A static one with no timeout is reported at once too: it can
+ * never end (channel_done.outage). */
+static sim_time outage_at(const channel *ch, const channel_xfer *x)
+{
+    if (!x->on_air || x->t_zero == SIM_TIME_NEVER)
+        return SIM_TIME_NEVER;
+    if (!ch->block_varies)
+        return x->t_zero;
+    if (ch->outage_ns == SIM_TIME_NEVER || ch->outage_ns >= SIM_TIME_NEVER - x->t_zero)
+        return SIM_TIME_NEVER;
+    return x->t_zero + ch->outage_ns;
+}
+
 /* Earliest internal event: an access delay ending, a completion at current
- * rates, or the next block boundary while something is on air (only when
- * the fading changes from block to block). */
+ * rates, an outage given up, or the next block boundary while something is
+ * on air (only when the fading changes from block to block). */
 static sim_time next_internal(const channel *ch)
 {
     sim_time t = SIM_TIME_NEVER;
@@ -774,6 +794,9 @@ static sim_time next_internal(const channel *ch)
             any_air = 1;
             if (x->t_pred < t)
                 t = x->t_pred;
+            sim_time out = outage_at(ch, x);
+            if (out < t)
+                t = out;
         }
     }
     if (any_air && ch->block_varies) {
@@ -860,6 +883,7 @@ static int harq_decoded(channel *ch, channel_xfer *x, sim_time t)
     x->bits_left = 8.0 * x->bytes;
     x->rate_bps = -1;
     x->t_pred = SIM_TIME_NEVER;
+    x->t_zero = SIM_TIME_NEVER;
     ch->n_air[x->dir]--;
     air_site_add(ch, x->site, x->dir, -1, t);
     return 0;
@@ -878,6 +902,7 @@ static void handover_interrupt(channel *ch, channel_xfer *x, sim_time t)
         air_site_add(ch, x->site, x->dir, -1, t);
         x->rate_bps = -1;
         x->t_pred = SIM_TIME_NEVER;
+        x->t_zero = SIM_TIME_NEVER;
         x->se_block = -1;
         if (ch->cfg.harq.enabled) {
             x->pending_tx = 1;
@@ -914,7 +939,29 @@ static void refresh_rates(channel *ch)
             x->rate_bps = rate;
             x->t_pred = predict(ch, x);
         }
+        if (!(rate > 0)) {
+            if (x->t_zero == SIM_TIME_NEVER)
+                x->t_zero = ch->t_cur;
+        } else {
+            x->t_zero = SIM_TIME_NEVER;
+        }
     }
+}
+
+/* Buffer the end of x at t without its last bit (outage): x leaves the
+ * band; the caller removes it from the array. */
+static void report(channel *ch, channel_xfer *x, sim_time t, channel_outage outage)
+{
+    channel_pending *p = &ch->done[ch->n_done++];
+    p->seq = x->seq;
+    p->done = (channel_done){.tag = x->tag, .device = x->device, .dir = x->dir, .t_start = x->t_start,
+                             .t_air = x->t_first_air, .t_end = t, .bytes = x->bytes,
+                             .air_s = x->air_done_s + (double)(t - x->t_air) * 1e-9,
+                             .transmissions = ch->cfg.harq.enabled ? x->transmissions : 1,
+                             .mean_rate_bps = NAN, .outage = outage};
+    ch->n_air[x->dir]--;
+    air_site_add(ch, x->site, x->dir, -1, t);
+    ch->n_active[x->dir]--;
 }
 
 /* Process every internal event up to `now` (inclusive or not), buffering
@@ -932,6 +979,12 @@ static void run_to(channel *ch, sim_time now, int inclusive)
                 i++;
                 continue;
             }
+            sim_time out = outage_at(ch, x);
+            if (out <= t && out < x->t_pred) {
+                report(ch, x, out, ch->block_varies ? CHANNEL_OUTAGE_TIMEOUT : CHANNEL_OUTAGE_PERMANENT);
+                *x = ch->xf[--ch->n_xf];
+                continue;
+            }
             if (x->on_air && x->t_pred <= t) {
                 channel_pending *p = &ch->done[ch->n_done++];
                 p->seq = x->seq;
@@ -945,6 +998,7 @@ static void run_to(channel *ch, sim_time now, int inclusive)
                 p->done.air_s = x->air_done_s + (double)(x->t_pred - x->t_air) * 1e-9;
                 p->done.transmissions = ch->cfg.harq.enabled ? x->transmissions : 1;
                 p->done.mean_rate_bps = p->done.air_s > 0 ? 8.0 * x->bytes / p->done.air_s : NAN;
+                p->done.outage = CHANNEL_DELIVERED;
                 ch->n_air[x->dir]--;
                 air_site_add(ch, x->site, x->dir, -1, t);
                 ch->n_active[x->dir]--;
@@ -1015,8 +1069,38 @@ int channel_transfer_start(channel *ch, int device, link_dir dir, sim_time now, 
     x->air_done_s = 0;
     x->aired = 0;
     x->site = 0;
+    x->t_zero = SIM_TIME_NEVER;
     ch->n_active[dir]++;
     return 0;
+}
+
+int channel_transfer_cancel(channel *ch, sim_time now, uint64_t tag)
+{
+    assert(now >= ch->t_cur);
+    run_to(ch, now, 0);
+    int found = 0;
+    for (int i = 0; i < ch->n_done; i++)
+        if (ch->done[i].done.tag == tag) {
+            ch->done[i] = ch->done[--ch->n_done];
+            found = 1;
+            i--;
+        }
+    for (int i = 0; i < ch->n_xf; i++) {
+        channel_xfer *x = &ch->xf[i];
+        if (x->tag != tag)
+            continue;
+        if (x->on_air) {
+            ch->n_air[x->dir]--;
+            air_site_add(ch, x->site, x->dir, -1, now);
+        }
+        ch->n_active[x->dir]--;
+        *x = ch->xf[--ch->n_xf];
+        found = 1;
+        i--;
+    }
+    if (found)
+        refresh_rates(ch); /* the others' share of the band grows now */
+    return found;
 }
 
 sim_time channel_next_event(const channel *ch)

@@ -78,6 +78,7 @@ typedef struct channel_config {
     channel_link_config uplink, downlink;
     double noise_dbm_hz;
     double access_s;           /* scheduling request + grant + core network */
+    double outage_timeout_s;   /* an on-air transfer at rate 0 this long is given up; 0 = never */
     double header_bytes;
     double bytes_per_token;
 } channel_config;
@@ -276,6 +277,13 @@ double channel_uplink_bytes(const channel_config *cfg, double tokens, double ext
 double channel_downlink_first_bytes(const channel_config *cfg);
 double channel_downlink_rest_bytes(const channel_config *cfg, double out_tokens);
 
+/* How a transfer ended (docs/MODEL.md, "Outcomes"). */
+typedef enum {
+    CHANNEL_DELIVERED = 0,     /* its last bit is through */
+    CHANNEL_OUTAGE_TIMEOUT,    /* on air at rate 0 for outage_timeout_s in a row */
+    CHANNEL_OUTAGE_PERMANENT   /* on air at rate 0 on a channel that cannot change: it would never end */
+} channel_outage;
+
 typedef struct channel_done {
     uint64_t tag;           /* as given to channel_transfer_start */
     int device;
@@ -286,7 +294,8 @@ typedef struct channel_done {
     double bytes;
     double air_s;           /* time on air (t_end - t_air; with HARQ, every transmission) */
     int transmissions;      /* HARQ transmissions, all RLC rounds (1 without HARQ) */
-    double mean_rate_bps;   /* 8*bytes / air_s (NAN when air_s is 0) */
+    double mean_rate_bps;   /* 8*bytes / air_s (NAN when air_s is 0 or not delivered) */
+    channel_outage outage;  /* delivered, or given up at t_end without its last bit */
 } channel_done;
 
 /* `done` is valid only during the call. */
@@ -296,6 +305,10 @@ typedef void channel_done_fn(void *ctx, const channel_done *done);
  * channel).  It waits access_s, then is on air.  Returns 0, or -1 on
  * allocation failure. */
 int channel_transfer_start(channel *ch, int device, link_dir dir, sim_time now, double bytes, uint64_t tag);
+/* Abandon the transfer(s) started with `tag` at `now`: they leave the band
+ * (the others' shares grow at once) and are never reported.  Returns 1, or
+ * 0 if none is in flight. */
+int channel_transfer_cancel(channel *ch, sim_time now, uint64_t tag);
 /* Earliest time at which channel_advance has work, or SIM_TIME_NEVER.  May be
  * the time last given to the channel (never earlier). */
 sim_time channel_next_event(const channel *ch);

@@ -119,6 +119,9 @@ const key_spec channel_keys[] = {
             "thermal noise density, dBm/Hz (kT at 290 K)"),
     KEY_NUM(channel_config, access_s, "access_s", "0.005", 0, 10,
             "delay before a transfer is on air (scheduling request, grant, core network), s"),
+    KEY_NUM(channel_config, outage_timeout_s, "outage_timeout_s", "10", 0, 1e9,
+            "a transfer on air at rate 0 this long in a row is given up: the query's status is outage; "
+            "0: wait for ever (docs/MODEL.md, Outcomes), s"),
     KEY_NUM(channel_config, header_bytes, "header_bytes", "256", 0, 1e9,
             "protocol header per message, bytes"),
     KEY_NUM(channel_config, bytes_per_token, "bytes_per_token", "4", 0, 1e6,

@@ -202,10 +202,20 @@ typedef struct llm_server llm_server;
 llm_server *llm_server_create(const llm_profile *profile);
 void llm_server_destroy(llm_server *s);
 
+/* 1 if the request's whole KV (history + new + out tokens) fits in the
+ * server's KV capacity, 0 if it never can (docs/MODEL.md, "Outcomes"). */
+int llm_server_fits(const llm_server *s, const llm_request *req);
 /* Queue a request at `now` (now >= every earlier call's time).  Requests
  * submitted at the same instant before llm_server_advance() share one prefill
- * iteration.  Returns 0, or -1 on allocation failure. */
+ * iteration.  Returns 0; 1 when the request does not fit the KV capacity
+ * (llm_server_fits: refused, nothing queued); -1 on allocation failure. */
 int llm_server_submit(llm_server *s, sim_time now, const llm_request *req);
+/* Abandon the request `tag` at `now` (docs/MODEL.md, "Outcomes"): a queued
+ * one leaves the queue at once; a running one leaves the batch, and frees its
+ * batch slot and KV (its dialogue's KV is not retained), at the end of the
+ * iteration under way, and no further event is reported for it.  Returns 1,
+ * or 0 if the server does not hold it. */
+int llm_server_cancel(llm_server *s, sim_time now, uint64_t tag);
 /* The next change of the batch: the end of the current prefill, the end of
  * the decode iteration at which a sequence completes or a queued request can
  * be admitted, the time the next iteration starts when the server is idle

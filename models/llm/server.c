@@ -55,6 +55,7 @@ typedef struct sequence {
     int out;                      /* output tokens wanted */
     int est_out;                  /* what the backlog estimator may know */
     int64_t reserve;              /* KV tokens reserved: ctx + out */
+    int cancelled;                /* abandoned by the caller: leaves at the end of the iteration under way */
 } sequence;
 
 typedef struct dialogue {
@@ -265,6 +266,20 @@ static double decode_run_s(const llm_profile *p, double ctx, double steps)
 
 /* ---- submit ---- */
 
+/* In a decode run, when the queue's head could be admitted now, end the run
+ * at the first iteration boundary at or after now (where an
+ * iteration-by-iteration loop would admit it). */
+static void cut_decode_run(llm_server *s, sim_time now)
+{
+    if (s->busy && s->iter_kind == ITER_DECODE && head_admissible(s)) {
+        int64_t k = run_step_at(s, now, 0);
+        if (k < s->run_steps) {
+            s->run_steps = k;
+            s->iter_end = run_step_end(s, k);
+        }
+    }
+}
+
 /* Grow the ring to hold one more, unwrapping it into the new array. */
 static int queue_reserve(llm_server *s)
 {
@@ -302,9 +317,16 @@ static int run_reserve(llm_server *s)
     return 0;
 }
 
+int llm_server_fits(const llm_server *s, const llm_request *req)
+{
+    return (int64_t)req->history_tokens + req->new_tokens + req->out_tokens <= s->kv_cap;
+}
+
 int llm_server_submit(llm_server *s, sim_time now, const llm_request *req)
 {
     assert(req->out_tokens >= 1 && req->new_tokens >= 0 && req->history_tokens >= 0);
+    if (!llm_server_fits(s, req))
+        return 1;
     if (queue_reserve(s) != 0 || run_reserve(s) != 0)
         return -1;
     if (req->dialogue >= 0 && dlg_get(s, req->dialogue) < 0)
@@ -328,14 +350,7 @@ int llm_server_submit(llm_server *s, sim_time now, const llm_request *req)
     s->q_est_out += p.req.out_tokens_est;
     if (!s->busy && s->start_at == SIM_TIME_NEVER)
         s->start_at = now;
-    if (s->busy && s->iter_kind == ITER_DECODE && head_admissible(s)) {
-        /* Admitted at the first iteration boundary at or after now. */
-        int64_t k = run_step_at(s, now, 0);
-        if (k < s->run_steps) {
-            s->run_steps = k;
-            s->iter_end = run_step_end(s, k);
-        }
-    }
+    cut_decode_run(s, now);
     return 0;
 }
 
@@ -364,8 +379,7 @@ static int head_admissible(const llm_server *s)
     int64_t need = reserve - retained;  /* the dialogue's own retained KV becomes part of it */
     int64_t evictable = s->kv_idle - retained;
     /* else it blocks until running sequences finish */
-    return s->kv_used + need <= s->kv_cap || s->kv_used - evictable + need <= s->kv_cap ||
-           (s->n_run == 0 && reserve > s->kv_cap);
+    return s->kv_used + need <= s->kv_cap || s->kv_used - evictable + need <= s->kv_cap;
 }
 
 /* Try to admit the queue's head at time t; returns 1 if admitted.  Also
@@ -383,7 +397,7 @@ static int admit_head(llm_server *s, sim_time t, double *prefill_s, llm_event_fn
 
     if (s->kv_used + need > s->kv_cap) {
         /* LRU eviction of other idle dialogues (a request larger than the
-         * whole capacity runs alone, after evicting everything idle). */
+         * whole capacity was refused at submit). */
         int32_t v = s->lru_head;
         while (v >= 0 && s->kv_used + need > s->kv_cap) {
             int32_t next = s->dlg[v].next;
@@ -408,7 +422,7 @@ static int admit_head(llm_server *s, sim_time t, double *prefill_s, llm_event_fn
     int recomputed = r->history_tokens - cached;
     *prefill_s = llm_prefill_s(&s->prof, (double)recomputed + r->new_tokens, cached);
     s->run[s->n_run++] = (sequence){r->tag, e, (int64_t)r->history_tokens + r->new_tokens, 0, r->out_tokens,
-                                    r->out_tokens_est, reserve};
+                                    r->out_tokens_est, reserve, 0};
     s->q_est_s -= p->est_service_s;
     s->q_est_out -= r->out_tokens_est;
     s->q_head = (s->q_head + 1) % s->q_cap;
@@ -497,9 +511,16 @@ static void start_next(llm_server *s, sim_time t, llm_event_fn *cb, void *ctx)
     }
 }
 
-/* A sequence finished: its reservation becomes its dialogue's retained KV. */
+/* A sequence finished: its reservation becomes its dialogue's retained KV
+ * (a cancelled one's is freed: its turn has no answer to build on). */
 static void finish(llm_server *s, const sequence *q)
 {
+    if (q->cancelled) {
+        s->kv_used -= q->reserve;
+        if (q->dlg >= 0)
+            s->dlg[q->dlg].state = DLG_EMPTY;
+        return;
+    }
     if (q->dlg < 0) {
         s->kv_used -= q->reserve;
         return;
@@ -520,20 +541,32 @@ static void end_iteration(llm_server *s, llm_event_fn *cb, void *ctx)
     int64_t steps = s->iter_kind == ITER_PREFILL ? 1 : s->run_steps;
     if (s->iter_kind == ITER_DECODE)
         s->anchor_s = run_anchor_s(s, steps);
-    int kept = first;
+    int kept = 0;
+    for (int i = 0; i < first; i++) {
+        /* Not in this prefill iteration: only a cancelled one leaves. */
+        sequence *q = &s->run[i];
+        if (q->cancelled) {
+            s->ctx_sum -= q->ctx + q->gen;
+            finish(s, q);
+        } else {
+            s->run[kept++] = *q;
+        }
+    }
     for (int i = first; i < s->n_run; i++) {
         sequence *q = &s->run[i];
         q->gen += (int)steps;
         s->tokens_out += (uint64_t)steps;
         if (s->iter_kind == ITER_PREFILL) {
             s->ctx_sum += q->ctx + 1;
-            emit(cb, ctx, q->tag, LLM_EV_FIRST_TOKEN, t, 0, 0);
+            if (!q->cancelled)
+                emit(cb, ctx, q->tag, LLM_EV_FIRST_TOKEN, t, 0, 0);
         } else {
             s->ctx_sum += steps;
         }
-        if (q->gen >= q->out) {
+        if (q->gen >= q->out || q->cancelled) {
             s->ctx_sum -= q->ctx + q->gen;
-            emit(cb, ctx, q->tag, LLM_EV_DONE, t, 0, 0);
+            if (!q->cancelled)
+                emit(cb, ctx, q->tag, LLM_EV_DONE, t, 0, 0);
             finish(s, q);
         } else {
             s->run[kept++] = *q;
@@ -541,6 +574,43 @@ static void end_iteration(llm_server *s, llm_event_fn *cb, void *ctx)
     }
     s->n_run = kept;
     s->busy = 0;
+}
+
+int llm_server_cancel(llm_server *s, sim_time now, uint64_t tag)
+{
+    for (size_t i = 0; i < s->q_len; i++) {
+        pending *p = &s->q[(s->q_head + i) % s->q_cap];
+        if (p->req.tag != tag)
+            continue;
+        s->q_est_s -= p->est_service_s;
+        s->q_est_out -= p->req.out_tokens_est;
+        for (size_t j = i; j + 1 < s->q_len; j++)
+            s->q[(s->q_head + j) % s->q_cap] = s->q[(s->q_head + j + 1) % s->q_cap];
+        if (--s->q_len == 0) {
+            s->q_est_s = s->q_est_out = 0;
+            if (!s->busy)
+                s->start_at = SIM_TIME_NEVER;
+        }
+        if (i == 0)
+            cut_decode_run(s, now); /* the new head may fit where the old one did not */
+        return 1;
+    }
+    for (int i = 0; i < s->n_run; i++) {
+        sequence *q = &s->run[i];
+        if (q->tag != tag || q->cancelled)
+            continue;
+        q->cancelled = 1;
+        if (s->busy && s->iter_kind == ITER_DECODE) {
+            /* The batch changes after the iteration under way. */
+            int64_t k = run_step_at(s, now, 0);
+            if (k < s->run_steps) {
+                s->run_steps = k;
+                s->iter_end = run_step_end(s, k);
+            }
+        }
+        return 1;
+    }
+    return 0;
 }
 
 sim_time llm_server_next_event(const llm_server *s)

@@ -111,10 +111,14 @@ void figures_free(run_figures *f)
 void figures_add(run_figures *f, const record *r)
 {
     f->n++;
-    if (r->route)
+    if (r->status >= 0 && r->status < QUERY_N_STATUSES)
+        f->n_status[r->status]++;
+    if (r->route == 1)
         f->n_large++;
-    else
+    else if (r->route == 0)
         f->n_small++;
+    if (r->status != QUERY_DONE)
+        return; /* the rest is over done queries only (docs/ANALYSIS.md) */
     f->sum_latency += r->latency_s;
     sketch_add(&f->latency, r->latency_s);
     if (!isnan(r->ttft_s)) {

@@ -16,7 +16,32 @@
 
 /* Bumped whenever analysis/schema.sql changes; stored as PRAGMA user_version
  * in every results database. */
-#define EDGESIM_SCHEMA_VERSION 10
+#define EDGESIM_SCHEMA_VERSION 11
+
+/* How a query ended (docs/MODEL.md, "Outcomes"): the one list of the
+ * `queries.status` values.  X(ID, name). */
+#define QUERY_STATUSES(X)                                                                                             \
+    X(QUERY_DONE, "done")         /* the answer reached the user */                                                \
+    X(QUERY_OUTAGE, "outage")     /* a transfer was given up: rate 0 for good, or for channel.outage_timeout_s */ \
+    X(QUERY_REJECTED, "rejected") /* history + input + output tokens exceed the model's KV capacity */           \
+    X(QUERY_DEADLINE, "deadline") /* abandoned deadline_s after its arrival */
+
+typedef enum {
+#define QUERY_STATUS_ENUM_(id, name) id,
+    QUERY_STATUSES(QUERY_STATUS_ENUM_)
+#undef QUERY_STATUS_ENUM_
+    QUERY_N_STATUSES
+} query_status;
+
+static inline const char *query_status_name(int status)
+{
+    static const char *const names[] = {
+#define QUERY_STATUS_NAME_(id, name) name,
+        QUERY_STATUSES(QUERY_STATUS_NAME_)
+#undef QUERY_STATUS_NAME_
+    };
+    return status >= 0 && status < QUERY_N_STATUSES ? names[status] : "?";
+}
 
 typedef struct record {
     int64_t query_id;
@@ -30,7 +55,8 @@ typedef struct record {
     int context_tokens;        /* history before this turn */
     int cached_tokens;         /* history reused from KV */
     int recomputed_tokens;     /* history prefilled again */
-    int route;                 /* ROUTE_SMALL / ROUTE_LARGE */
+    int route;                 /* ROUTE_SMALL / ROUTE_LARGE; -1: NULL (abandoned before the decision) */
+    int status;                /* query_status; times of steps that did not happen are NAN */
     double p_large, q_small, q_large, quality;
     double snr_db;             /* uplink SNR the router saw */
     double snr_avg_db;         /* large-scale mean, no fading */

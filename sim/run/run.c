@@ -8,6 +8,7 @@
  *   EV_DEVICE   device       a device-server iteration ends
  *   EV_BACKHAUL query slot   a request or answer chunk (arg: XFER_*) is through
  *                            the backhaul, or a migrated KV has arrived
+ *   EV_DEADLINE query slot   deadline_s after its arrival: the query is abandoned
  * Channel and servers are passive state machines: after every event the loop
  * asks each one it touched for its next event time and moves that one engine
  * event (lazy cancellation).
@@ -115,9 +116,12 @@ static sim_time backhaul_leg(run *r, qstate *q, double bytes)
 
 static void backhaul_event(run *r, uint32_t slot, int kind, sim_time at)
 {
-    if (!sim_schedule(r->engine, at, EV_BACKHAUL, slot, (uint32_t)kind))
+    r->q[slot].backhaul_ev[kind] = sim_schedule(r->engine, at, EV_BACKHAUL, slot, (uint32_t)kind);
+    if (!r->q[slot].backhaul_ev[kind])
         run__fail(r, RUN_INTERNAL, "out of memory (event queue)");
 }
+
+static void abandon(run *r, uint32_t slot, query_status status, sim_time t);
 
 /* The request reaches its edge server at `at` (after the uplink, and the
  * backhaul with stay or migrate): a migrated KV is retained there first. */
@@ -134,9 +138,13 @@ static void submit_edge(run *r, uint32_t slot, sim_time at)
     llm_request req = {.tag = slot, .dialogue = rec->dialogue_id, .history_tokens = q->history_tokens,
                        .new_tokens = rec->in_tokens, .out_tokens = rec->out_tokens,
                        .out_tokens_est = rec->out_tokens_pred};
-    if (llm_server_submit(r->edges[q->edge], at, &req) != 0)
+    int rc = llm_server_submit(r->edges[q->edge], at, &req);
+    if (rc < 0)
         run__fail(r, RUN_INTERNAL, "out of memory (edge queue)");
-    touch_edge(r, q->edge);
+    else if (rc > 0)
+        abandon(r, slot, QUERY_REJECTED, at);
+    else
+        touch_edge(r, q->edge);
 }
 
 /* ---- the decision ---- */
@@ -153,6 +161,7 @@ static void decide(run *r, uint32_t slot)
 {
     policy_view v;
     qstate *q = &r->q[slot];
+    q->decide_ev = 0;
     record *rec = &q->rec;
     sim_time now = sim_now(r->engine);
     run__fill_view(r, slot, &v);
@@ -191,9 +200,13 @@ static void decide(run *r, uint32_t slot)
                        .new_tokens = rec->in_tokens, .out_tokens = rec->out_tokens,
                        .out_tokens_est = rec->out_tokens_pred};
     if (rt == ROUTE_SMALL) {
-        if (llm_server_submit(r->devices[rec->device], now, &req) != 0)
+        int rc = llm_server_submit(r->devices[rec->device], now, &req);
+        if (rc < 0)
             run__fail(r, RUN_INTERNAL, "out of memory (device queue)");
-        touch_device(r, rec->device);
+        else if (rc > 0)
+            abandon(r, slot, QUERY_REJECTED, now);
+        else
+            touch_device(r, rec->device);
         return;
     }
     int unseen = q->history_tokens - q->seen_tokens;
@@ -227,21 +240,18 @@ static void release_turn(run *r, uint32_t slot, sim_time at)
         run__fail(r, RUN_INTERNAL, "out of memory (event queue)");
 }
 
-static void finish(run *r, uint32_t slot, sim_time t_done)
+/* Write the record of a query that ended at t (done or abandoned), release
+ * its dialogue's next turn and free its slot. */
+static void end_query(run *r, uint32_t slot, sim_time t)
 {
     qstate *q = &r->q[slot];
     record *rec = &q->rec;
-    const channel_config *cc = &r->sc->channel;
-    rec->t_done = sim_time_to_s(t_done);
-    rec->site_done = channel_serving_site(r->ch, rec->device, t_done);
-    rec->handovers = channel_handovers(r->ch, rec->device, t_done) - q->handovers_at_dec;
-    rec->latency_s = rec->t_done - rec->t_arr;
-    rec->ttft_s = rec->t_first_token - rec->t_arr;
-    rec->quality = rec->route == ROUTE_LARGE ? rec->q_large : rec->q_small;
-    if (rec->route == ROUTE_SMALL)
-        rec->energy_j = r->small.power_w * (rec->t_done - rec->t_queue_end);
-    else
-        rec->energy_j = cc->uplink.circuit_power_w * q->ul_air_s + cc->downlink.circuit_power_w * q->dl_air_s;
+    sim_cancel(r->engine, q->deadline_ev);
+    q->deadline_ev = 0;
+    rec->site_done = channel_serving_site(r->ch, rec->device, t);
+    rec->handovers = rec->route >= 0 ? channel_handovers(r->ch, rec->device, t) - q->handovers_at_dec : 0;
+    if (!isnan(rec->t_first_token))
+        rec->ttft_s = rec->t_first_token - rec->t_arr;
 
     if (r->out->type->write(r->out, rec) != 0) {
         run__fail(r, RUN_OUTPUT, "%s", r->out->err);
@@ -252,18 +262,20 @@ static void finish(run *r, uint32_t slot, sim_time t_done)
     if (q->dialogue != NONE) {
         uint32_t di = q->dialogue;
         dstate *d = &r->d[di];
-        d->history_tokens = q->history_tokens + rec->in_tokens + rec->out_tokens;
-        if (rec->route == ROUTE_LARGE) {
-            d->edge_seen_tokens = d->history_tokens;
-            d->edge_seen_server = q->edge;
-        }
-        d->prev_route = rec->route;
+        if (rec->status == QUERY_DONE) {
+            d->history_tokens = q->history_tokens + rec->in_tokens + rec->out_tokens;
+            if (rec->route == ROUTE_LARGE) {
+                d->edge_seen_tokens = d->history_tokens;
+                d->edge_seen_server = q->edge;
+            }
+            d->prev_route = rec->route;
+        } /* else an unanswered turn leaves the dialogue as it was (docs/MODEL.md, "Outcomes") */
         uint32_t next = d->head; /* the turns not yet arrived, in order */
         if (next != NONE) {
             d->head = r->q[next].next_turn;
             if (d->head == NONE)
                 d->tail = NONE;
-            release_turn(r, next, t_done + sim_time_from_s(think_time_s(r, &r->q[next])));
+            release_turn(r, next, t + sim_time_from_s(think_time_s(r, &r->q[next])));
         } else {
             d->finished = 1;
             if (r->open_dialogue != di)
@@ -271,6 +283,68 @@ static void finish(run *r, uint32_t slot, sim_time t_done)
         }
     }
     run__query_free(r, slot);
+}
+
+static void finish(run *r, uint32_t slot, sim_time t_done)
+{
+    qstate *q = &r->q[slot];
+    record *rec = &q->rec;
+    const channel_config *cc = &r->sc->channel;
+    rec->t_done = sim_time_to_s(t_done);
+    rec->latency_s = rec->t_done - rec->t_arr;
+    rec->quality = rec->route == ROUTE_LARGE ? rec->q_large : rec->q_small;
+    if (rec->route == ROUTE_SMALL)
+        rec->energy_j = r->small.power_w * (rec->t_done - rec->t_queue_end);
+    else
+        rec->energy_j = cc->uplink.circuit_power_w * q->ul_air_s + cc->downlink.circuit_power_w * q->dl_air_s;
+    end_query(r, slot, t_done);
+}
+
+/* The query in `slot` ends at t without an answer (docs/MODEL.md,
+ * "Outcomes"): whatever it holds (its router event, transfers, a place in a
+ * queue or a batch and its KV) is given up, and its record keeps the times
+ * of the steps it reached. */
+static void abandon(run *r, uint32_t slot, query_status status, sim_time t)
+{
+    qstate *q = &r->q[slot];
+    record *rec = &q->rec;
+    sim_cancel(r->engine, q->decide_ev);
+    q->decide_ev = 0;
+    for (int kind = XFER_UL; kind <= XFER_DL_REST; kind++) {
+        sim_cancel(r->engine, q->backhaul_ev[kind]);
+        q->backhaul_ev[kind] = 0;
+    }
+    if (rec->route == ROUTE_LARGE) {
+        int held = 0;
+        for (uint64_t kind = XFER_UL; kind <= XFER_DL_REST; kind++)
+            held |= channel_transfer_cancel(r->ch, t, (uint64_t)slot << 2 | kind);
+        if (held)
+            touch_channel(r);
+        if (llm_server_cancel(r->edges[q->edge], t, slot))
+            touch_edge(r, q->edge);
+    } else if (rec->route == ROUTE_SMALL) {
+        if (llm_server_cancel(r->devices[rec->device], t, slot))
+            touch_device(r, rec->device);
+    }
+    rec->status = status;
+    end_query(r, slot, t);
+}
+
+/* A transfer on a channel that cannot change is at rate 0 and
+ * channel.outage_timeout_s = 0 says to wait for it for ever: nothing can
+ * ever finish the query. */
+static void fail_no_progress(run *r, const channel_done *done)
+{
+    const record *rec = &r->q[done->tag >> 2].rec;
+    const channel_config *cc = &r->sc->channel;
+    link_dir dir = done->dir;
+    run__fail(r, RUN_CONFIG,
+              "no progress possible: device %d: the %s transfer of query %lld is at rate 0 (SNR %.1f dB, below "
+              "the lowest usable rate of rate model %s) on a channel that cannot change (fading %s, a static "
+              "device), and channel.outage_timeout_s = 0 waits for ever; set it above 0 to record such queries "
+              "as outage",
+              rec->device, dir == LINK_UP ? "uplink" : "downlink", (long long)rec->query_id,
+              channel_snr_db(r->ch, rec->device, dir, done->t_end), cc->rate.model, cc->fading.model);
 }
 
 /* Bytes of an answer chunk (XFER_DL_FIRST or XFER_DL_REST). */
@@ -317,6 +391,15 @@ static void on_transfer(void *ctx, const channel_done *done)
     uint32_t slot = (uint32_t)(done->tag >> 2);
     qstate *q = &r->q[slot];
     record *rec = &q->rec;
+    if (!q->live)
+        return; /* its query was abandoned earlier in this batch of completions */
+    if (done->outage != CHANNEL_DELIVERED) {
+        if (done->outage == CHANNEL_OUTAGE_PERMANENT && !(r->sc->channel.outage_timeout_s > 0))
+            fail_no_progress(r, done);
+        else
+            abandon(r, slot, QUERY_OUTAGE, done->t_end);
+        return;
+    }
     switch ((int)(done->tag & 3)) {
     case XFER_UL: {
         rec->t_ul_end = sim_time_to_s(done->t_end);
@@ -406,16 +489,26 @@ static void on_event(void *ctx, sim *engine, const sim_event *ev)
     run *r = ctx;
     sim_time now = ev->time;
     switch (ev->kind) {
-    case EV_ARRIVAL:
-        if (!sim_schedule(engine, now + sim_time_from_s(r->sc->router.overhead_s), EV_DECIDE, ev->id, 0))
+    case EV_ARRIVAL: {
+        qstate *q = &r->q[ev->id];
+        q->decide_ev = sim_schedule(engine, now + sim_time_from_s(r->sc->router.overhead_s), EV_DECIDE, ev->id, 0);
+        double deadline_s = isnan(q->row.deadline_s) ? r->sc->trace.deadline_s : q->row.deadline_s;
+        if (!isnan(deadline_s))
+            q->deadline_ev = sim_schedule(engine, now + sim_time_from_s(deadline_s), EV_DEADLINE, ev->id, 0);
+        if (!q->decide_ev || (!isnan(deadline_s) && !q->deadline_ev))
             run__fail(r, RUN_INTERNAL, "out of memory (event queue)");
         if (ev->arg == ARRIVAL_FROM_SOURCE) {
-            r->q[ev->id].rec.t_arr = sim_time_to_s(now);
-            run__pull_next(r);
+            q->rec.t_arr = sim_time_to_s(now);
+            run__pull_next(r); /* may move the pool: q is not used after this */
         }
         break;
+    }
     case EV_DECIDE:
         decide(r, ev->id);
+        break;
+    case EV_DEADLINE:
+        r->q[ev->id].deadline_ev = 0;
+        abandon(r, ev->id, QUERY_DEADLINE, now);
         break;
     case EV_CHANNEL:
         r->channel_timer.handle = 0;
@@ -429,6 +522,7 @@ static void on_event(void *ctx, sim *engine, const sim_event *ev)
         touch_channel(r);
         break;
     case EV_BACKHAUL:
+        r->q[ev->id].backhaul_ev[ev->arg] = 0;
         if (ev->arg == XFER_UL)
             submit_edge(r, ev->id, now);
         else
@@ -443,6 +537,44 @@ static void on_event(void *ctx, sim *engine, const sim_event *ev)
 }
 
 /* ---- set-up, loop, tear-down ---- */
+
+/* Where a query that has not ended is, for messages. */
+static const char *query_stage(const qstate *q)
+{
+    const record *rec = &q->rec;
+    if (rec->route < 0)
+        return "arrival or router";
+    if (rec->route == ROUTE_SMALL)
+        return isnan(rec->t_queue_end) ? "device queue" : "device model";
+    if (isnan(rec->t_ul_end))
+        return "uplink transfer";
+    if (isnan(rec->t_queue_end))
+        return "edge queue";
+    if (!q->gen_done)
+        return "edge model";
+    return "downlink transfer";
+}
+
+/* The engine has nothing left to do: every started query must have ended
+ * (the pool is all free).  One that has not can never end: say which. */
+static void check_all_ended(run *r)
+{
+    uint32_t live = 0, first = NONE;
+    for (uint32_t i = 0; i < r->q_len; i++) {
+        if (!r->q[i].live)
+            continue;
+        live++; /* routed ones first: later turns wait behind a stuck one */
+        if (first == NONE || (r->q[i].rec.route >= 0 && r->q[first].rec.route < 0))
+            first = i;
+    }
+    if (live == 0)
+        return;
+    const qstate *q = &r->q[first];
+    run__fail(r, RUN_INTERNAL,
+              "no progress possible: %u queries can never end (a model lost them: internal error); the first, "
+              "query %lld on device %d, is stuck in its %s",
+              live, (long long)q->rec.query_id, q->rec.device, query_stage(q));
+}
 
 static void progress(run *r, int final)
 {
@@ -668,14 +800,8 @@ run_status run_one(const scenario *sc, policy_instance *pi, sink *out, const run
             break;
         progress(&r, 0);
     }
-    if (r.status == RUN_OK) {
-        /* Every started query must have finished: the pool is all free. */
-        uint32_t free_count = 0;
-        for (uint32_t i = r.q_free; i != NONE; i = r.q[i].next_free)
-            free_count++;
-        if (free_count != r.q_len)
-            run__fail(&r, RUN_INTERNAL, "%u queries never finished (a model lost them)", r.q_len - free_count);
-    }
+    if (r.status == RUN_OK)
+        check_all_ended(&r);
 done:
     r.stats.sim_end_s = sim_time_to_s(sim_now(r.engine));
     r.stats.events = sim_executed(r.engine);

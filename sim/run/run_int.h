@@ -12,7 +12,7 @@
 #include "sim/base/sim.h"
 #include "traces/trace.h"
 
-enum { EV_ARRIVAL = 1, EV_DECIDE, EV_CHANNEL, EV_EDGE, EV_DEVICE, EV_BACKHAUL };
+enum { EV_ARRIVAL = 1, EV_DECIDE, EV_CHANNEL, EV_EDGE, EV_DEVICE, EV_BACKHAUL, EV_DEADLINE };
 enum { ARRIVAL_FROM_SOURCE = 1, ARRIVAL_RELEASED_TURN = 2 };
 enum { XFER_UL = 0, XFER_DL_FIRST = 1, XFER_DL_REST = 2 };
 
@@ -36,6 +36,9 @@ typedef struct qstate {
     int kv_tokens;           /* migrate: KV tokens sent over the backhaul */
     sim_time t_kv_arrive;    /* migrate: when they reach the new server */
     sim_time t_edge_arrive;  /* the request reaches its edge server */
+    int live;                /* holds a query (0 once it is written and freed) */
+    sim_handle decide_ev, deadline_ev; /* its pending router and deadline events (0: none) */
+    sim_handle backhaul_ev[3]; /* its pending backhaul arrivals, by XFER_* kind (0: none) */
 } qstate;
 
 typedef struct dstate {

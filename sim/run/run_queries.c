@@ -46,11 +46,13 @@ static uint32_t query_alloc(run *r)
         return NONE;
     }
     r->q[i].dialogue = r->q[i].next_turn = NONE;
+    r->q[i].live = 1;
     return i;
 }
 
 void run__query_free(run *r, uint32_t i)
 {
+    r->q[i].live = 0;
     r->q[i].next_free = r->q_free;
     r->q_free = i;
 }
@@ -106,9 +108,12 @@ static void query_init(run *r, uint32_t slot, const trace_row *row)
     rec->switched = -1;
     rec->harq_tx_ul = rec->harq_tx_dl = -1;
     rec->kv_action = -1;
+    rec->route = -1;
+    rec->status = QUERY_DONE;
     double *nan_fields[] = {&rec->backhaul_s, &rec->backhaul_bytes, &rec->snr_db, &rec->rate_ul_bps, &rec->t_ul_start, &rec->t_ul_end, &rec->t_queue_end,
                             &rec->t_prefill_end, &rec->t_first_token, &rec->t_decode_end, &rec->ttft_s, &rec->queue_wait_s,
-                            &rec->est_small_s, &rec->est_large_s, &rec->csw_small_s, &rec->csw_large_s};
+                            &rec->est_small_s, &rec->est_large_s, &rec->csw_small_s, &rec->csw_large_s,
+                            &rec->t_dec, &rec->t_done, &rec->latency_s, &rec->quality, &rec->energy_j};
     for (size_t i = 0; i < sizeof nan_fields / sizeof nan_fields[0]; i++)
         *nan_fields[i] = NAN;
 }

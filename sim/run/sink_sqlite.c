@@ -292,9 +292,9 @@ static const char insert_sql[] =
     " p_large, q_small, q_large, quality, snr_db, snr_avg_db, rate_ul_bps, bytes_up, bytes_down,"
     " est_small_s, est_large_s, csw_small_s, csw_large_s, switched, t_arr, t_dec, t_ul_start, t_ul_end,"
     " t_queue_end, t_prefill_end, t_first_token, t_decode_end, t_done, latency_s, ttft_s, queue_wait_s, energy_j,"
-    " edge_server, harq_tx_ul, harq_tx_dl, site, site_done, handovers, kv_action, backhaul_s, backhaul_bytes)"
+    " edge_server, harq_tx_ul, harq_tx_dl, site, site_done, handovers, kv_action, backhaul_s, backhaul_bytes, status)"
     " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,"
-    "?26,?27,?28,?29,?30,?31,?32,?33,?34,?35,?36,?37,?38,?39,?40,?41,?42,?43,?44,?45,?46,?47,?48,?49,?50)";
+    "?26,?27,?28,?29,?30,?31,?32,?33,?34,?35,?36,?37,?38,?39,?40,?41,?42,?43,?44,?45,?46,?47,?48,?49,?50,?51)";
 
 static void bind_real(sqlite3_stmt *st, int i, double v)
 {
@@ -328,7 +328,10 @@ static void bind_record(sqlite3_stmt *st, sqlite3_int64 run_id, const record *r)
     sqlite3_bind_int(st, 11, r->context_tokens);
     sqlite3_bind_int(st, 12, r->cached_tokens);
     sqlite3_bind_int(st, 13, r->recomputed_tokens);
-    sqlite3_bind_text(st, 14, r->route ? "large" : "small", -1, SQLITE_STATIC);
+    if (r->route < 0)
+        sqlite3_bind_null(st, 14);
+    else
+        sqlite3_bind_text(st, 14, r->route ? "large" : "small", -1, SQLITE_STATIC);
     const double reals[] = {r->p_large, r->q_small, r->q_large, r->quality, r->snr_db, r->snr_avg_db,
                             r->rate_ul_bps, r->bytes_up, r->bytes_down, r->est_small_s, r->est_large_s,
                             r->csw_small_s, r->csw_large_s};
@@ -339,9 +342,9 @@ static void bind_record(sqlite3_stmt *st, sqlite3_int64 run_id, const record *r)
                             r->t_first_token, r->t_decode_end, r->t_done, r->latency_s, r->ttft_s, r->queue_wait_s, r->energy_j};
     for (int i = 0; i < (int)(sizeof times / sizeof times[0]); i++)
         bind_real(st, 29 + i, times[i]);
-    bind_opt_int(st, 42, r->route ? r->edge_server : -1);
-    bind_opt_int(st, 43, r->route ? r->harq_tx_ul : -1);
-    bind_opt_int(st, 44, r->route ? r->harq_tx_dl : -1);
+    bind_opt_int(st, 42, r->route == 1 ? r->edge_server : -1);
+    bind_opt_int(st, 43, r->route == 1 ? r->harq_tx_ul : -1);
+    bind_opt_int(st, 44, r->route == 1 ? r->harq_tx_dl : -1);
     sqlite3_bind_int(st, 45, r->site);
     sqlite3_bind_int(st, 46, r->site_done);
     sqlite3_bind_int(st, 47, r->handovers);
@@ -351,6 +354,7 @@ static void bind_record(sqlite3_stmt *st, sqlite3_int64 run_id, const record *r)
         sqlite3_bind_null(st, 48);
     bind_real(st, 49, r->backhaul_s);
     bind_real(st, 50, r->backhaul_bytes);
+    sqlite3_bind_text(st, 51, query_status_name(r->status), -1, SQLITE_STATIC);
 }
 
 static double ratio(double sum, uint64_t n) { return n ? sum / (double)n : NAN; }
@@ -366,15 +370,17 @@ static int write_figures(sqlite_sink *s)
     sqlite3_stmt *st = NULL;
     const char *sql = "INSERT INTO run_figures (run_id, n, n_small, n_large, mean_latency_s, p50_latency_s,"
                       " p95_latency_s, p99_latency_s, mean_ttft_s, p50_ttft_s, p95_ttft_s, p99_ttft_s,"
-                      " large_fraction, mean_quality, mean_energy_j, oracle_quality_gap, quantile_rel_error)"
-                      " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)";
+                      " large_fraction, mean_quality, mean_energy_j, oracle_quality_gap, quantile_rel_error,"
+                      " n_done, n_outage, n_rejected, n_deadline)"
+                      " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21)";
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return db_fail(s, "preparing the run's figures");
     sqlite3_bind_int64(st, 1, s->run_id);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)f->n);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)f->n_small);
     sqlite3_bind_int64(st, 4, (sqlite3_int64)f->n_large);
-    const double v[] = {ratio(f->sum_latency, f->n),
+    _Static_assert(QUERY_N_STATUSES == 4, "run_figures has one n_<status> column per status, in order");
+    const double v[] = {ratio(f->sum_latency, f->n_status[QUERY_DONE]),
                         figures_percentile(&f->latency, 50),
                         figures_percentile(&f->latency, 95),
                         figures_percentile(&f->latency, 99),
@@ -382,13 +388,15 @@ static int write_figures(sqlite_sink *s)
                         figures_percentile(&f->ttft, 50),
                         figures_percentile(&f->ttft, 95),
                         figures_percentile(&f->ttft, 99),
-                        ratio((double)f->n_large, f->n),
+                        ratio((double)f->n_large, f->n_small + f->n_large),
                         ratio(f->sum_quality, f->n_quality),
                         ratio(f->sum_energy, f->n_energy),
                         ratio(f->sum_best, f->n_best) - ratio(f->sum_quality, f->n_quality),
                         FIGURES_REL_ERROR};
     for (int i = 0; i < (int)(sizeof v / sizeof v[0]); i++)
         bind_real(st, 5 + i, v[i]);
+    for (int i = 0; i < QUERY_N_STATUSES; i++)
+        sqlite3_bind_int64(st, 18 + i, (sqlite3_int64)f->n_status[i]);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? 0 : db_fail(s, "writing the run's figures");
