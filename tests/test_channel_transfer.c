@@ -336,6 +336,70 @@ static void test_callback_restart(void)
     channel_destroy(chain_ch);
 }
 
+/* Cancel (a query abandoned, docs/MODEL.md "Outcomes"): two equal
+ * transfers of S bytes share the band from t_air; one cancelled at t_c
+ * leaves it, and the other, with 8S - R (t_c - t_air) / 2 bits left, gets
+ * the whole rate R: t_end = t_c + (8S - R (t_c - t_air) / 2) / R.  The
+ * cancelled one is never reported. */
+static void test_cancel(void)
+{
+    setup("none", 2, 120);
+    channel *ch = make(1);
+    double rate = constant_rate(ch, 0, LINK_UP), bytes = 200000;
+    CHECK_INT(channel_transfer_start(ch, 0, LINK_UP, 0, bytes, 1), 0);
+    CHECK_INT(channel_transfer_start(ch, 1, LINK_UP, 0, bytes, 2), 0);
+    double t_air = cfg.access_s, t_c = t_air + 0.5 * 8.0 * bytes / rate;
+    run_until(ch, sim_time_from_s(t_c));
+    CHECK_INT(n_done, 0);
+    CHECK_INT(channel_transfer_cancel(ch, sim_time_from_s(t_c), 2), 1);
+    CHECK_INT(channel_transfer_cancel(ch, sim_time_from_s(t_c), 2), 0);
+    CHECK_INT(channel_active(ch, LINK_UP), 1);
+    CHECK_INT(channel_on_air(ch, LINK_UP), 1);
+    run_until(ch, SIM_TIME_NEVER);
+    CHECK_INT(n_done, 1);
+    CHECK_INT(done[0].tag, 1);
+    CHECK_INT(done[0].outage, CHANNEL_DELIVERED);
+    CHECK_NEAR(sim_time_to_s(done[0].t_end), t_c + (8.0 * bytes - rate * (t_c - t_air) / 2) / rate, 1e-8);
+    channel_destroy(ch);
+}
+
+/* Outage (docs/MODEL.md "Outcomes"): with the CQI rate model below CQI 1,
+ * a transfer on a channel that cannot change (fading none, static) is
+ * reported at once when it goes on air (CHANNEL_OUTAGE_PERMANENT, t_end =
+ * t_air); with Rayleigh fading far below the threshold it is reported
+ * outage_timeout_s after it went on air (CHANNEL_OUTAGE_TIMEOUT).  Either
+ * way it leaves the band: the other transfer's time is the single-user
+ * closed form. */
+static void test_outage(void)
+{
+    setup("none", 2, 120);
+    dev.distances_m[0] = 1500;
+    snprintf(cfg.rate.model, sizeof cfg.rate.model, "cqi");
+    cfg.uplink.bandwidth_hz = 5e6;
+    channel *ch = make(1);
+    CHECK(channel_snr_avg_db(ch, 0, LINK_UP) < cfg.rate.cqi_snr_db[0]);
+    CHECK_INT(channel_transfer_start(ch, 0, LINK_UP, 1000, 300, 7), 0);
+    run_until(ch, SIM_TIME_NEVER);
+    CHECK_INT(n_done, 1);
+    CHECK(done[0].tag == 7 && done[0].outage == CHANNEL_OUTAGE_PERMANENT);
+    CHECK_INT(done[0].t_end, 1000 + 5000000);
+    CHECK_INT(channel_active(ch, LINK_UP), 0);
+    channel_destroy(ch);
+
+    setup("rayleigh", 2, 120);
+    dev.distances_m[0] = 5000;
+    snprintf(cfg.rate.model, sizeof cfg.rate.model, "cqi");
+    cfg.outage_timeout_s = 2;
+    ch = make(1);
+    CHECK(channel_snr_avg_db(ch, 0, LINK_UP) < cfg.rate.cqi_snr_db[0] - 25);
+    CHECK_INT(channel_transfer_start(ch, 0, LINK_UP, 0, 300, 7), 0);
+    run_until(ch, SIM_TIME_NEVER);
+    CHECK_INT(n_done, 1);
+    CHECK(done[0].tag == 7 && done[0].outage == CHANNEL_OUTAGE_TIMEOUT);
+    CHECK_INT(done[0].t_end, 5000000 + 2000000000);
+    channel_destroy(ch);
+}
+
 int main(void)
 {
     test_constant_channel_exact();
@@ -346,5 +410,7 @@ int main(void)
     test_many();
     test_next_event();
     test_callback_restart();
+    test_cancel();
+    test_outage();
     return check_done();
 }
