@@ -73,6 +73,8 @@ trace_reader *trace_open(const char *path, trace_error *err);
 trace_reader *trace_open_string(const char *text, const char *format, const char *name, trace_error *err);
 /* 1: a row was read, 0: end of trace, -1: error (err set). */
 int trace_next(trace_reader *r, trace_row *row, trace_error *err);
+/* The line (1-based) where the last row read starts, for messages. */
+long trace_line(const trace_reader *r);
 void trace_close(trace_reader *r);
 
 /* ---- configuration of the "trace" scenario object ---- */
@@ -121,7 +123,12 @@ typedef struct trace_source trace_source;
 
 trace_source *trace_source_create(const trace_config *cfg, int n_devices, uint64_t seed,
                                   uint32_t replication, trace_error *err);
-int trace_source_next(trace_source *s, trace_row *row, trace_error *err); /* 1, 0 (end), -1 */
+/* 1, 0 (end), -1.  A row the run cannot take (a device index out of range,
+ * times on some arrivals only) is an error naming the file's line. */
+int trace_source_next(trace_source *s, trace_row *row, trace_error *err);
+/* 1 if the trace gives the arrival times (known after the first arrival;
+ * always 1 with arrival.process "trace"), 0 if they are drawn. */
+int trace_source_times_given(const trace_source *s);
 void trace_source_destroy(trace_source *s);
 
 /* ---- everything below is used by the tools and tests (edgesim trace ...) ---- */

@@ -304,6 +304,11 @@ trace_reader *trace_open_string(const char *text, const char *format, const char
     return r;
 }
 
+long trace_line(const trace_reader *r)
+{
+    return r->in.rec_line;
+}
+
 void trace_close(trace_reader *r)
 {
     if (!r)

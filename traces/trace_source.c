@@ -3,6 +3,7 @@
 #include "trace_int.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,20 +79,37 @@ void trace_source_destroy(trace_source *s)
     free(s);
 }
 
+/* "file:line" of the row just read, or "trace.generate". */
+static const char *row_place(const trace_source *s, char *buf, size_t cap)
+{
+    if (!s->reader)
+        return s->name;
+    snprintf(buf, cap, "%s:%ld", s->name, trace_line(s->reader));
+    return buf;
+}
+
+int trace_source_times_given(const trace_source *s)
+{
+    return s->times_given == 1;
+}
+
 int trace_source_next(trace_source *s, trace_row *row, trace_error *err)
 {
     int rc = s->reader ? trace_next(s->reader, row, err) : trace_gen_next(s->gen, row, err);
     int has_time, device = -1;
+    char place[600];
     if (rc <= 0)
         return rc;
     if (row->device >= s->n_devices)
-        return trace__fail(err, "%s: id %lld: expected a device in [0, %d], found %d", s->name, (long long)row->id,
-                           s->n_devices - 1, row->device);
+        return trace__fail(err, "%s: id %lld: column 'device': expected a device in [0, %d] (devices.count %d), found %d",
+                           row_place(s, place, sizeof place), (long long)row->id, s->n_devices - 1, s->n_devices,
+                           row->device);
     if (row->turn > 1) {
         /* Later turns: released by the run loop, on the dialogue's device. */
         if (row->device >= 0 && row->device != s->dialogue_device)
-            return trace__fail(err, "%s: id %lld: dialogue %lld: expected device %d as on turn 1, found %d", s->name,
-                               (long long)row->id, (long long)row->dialogue_id, s->dialogue_device, row->device);
+            return trace__fail(err, "%s: id %lld: dialogue %lld: expected device %d as on turn 1, found %d",
+                               row_place(s, place, sizeof place), (long long)row->id, (long long)row->dialogue_id,
+                               s->dialogue_device, row->device);
         row->device = s->dialogue_device;
         row->t_arr_s = NAN;
         return 1;
@@ -101,13 +119,13 @@ int trace_source_next(trace_source *s, trace_row *row, trace_error *err)
         s->times_given = has_time; /* the first arrival decides for the whole trace */
     if (has_time != s->times_given)
         return trace__fail(err, "%s: id %lld: expected %s, found %s (a trace gives the times of all its arrivals or of none)",
-                           s->name, (long long)row->id, s->times_given ? "a t_arr_s" : "no t_arr_s",
-                           has_time ? "one" : "none");
+                           row_place(s, place, sizeof place), (long long)row->id,
+                           s->times_given ? "a t_arr_s" : "no t_arr_s", has_time ? "one" : "none");
     if (!s->times_given) {
         row->t_arr_s = trace_arrival_next(s->arrival, &device);
         if (device >= 0 && row->device >= 0)
             return trace__fail(err, "%s: id %lld: expected no device (trace.arrival.per_device draws them), found %d",
-                               s->name, (long long)row->id, row->device);
+                               row_place(s, place, sizeof place), (long long)row->id, row->device);
         if (device >= 0)
             row->device = device;
     }
