@@ -87,7 +87,11 @@ static int parse_run_args(int argc, char **argv, run_args *a)
          "resume the runs of this command in FILE, which must\n"
          "exist (what run always does: complete runs are skipped,\n"
          "unfinished ones of killed writers replaced)", 0},
-        {"--check", 0, OPT_FLAG, &a->check, 0, 0, NULL, "validate the scenario and exit (no run)", 0},
+        {"--check", 0, OPT_FLAG, &a->check, 0, 0, NULL,
+         "resolve what the runs would (every point and policy:\n"
+         "models, channel, the trace read to the end, plug-ins),\n"
+         "warn of a query slower than the horizon, and exit;\n"
+         "run does the same first (docs/CLI.md)", 0},
         {"--jobs", 'j', OPT_INT, &a->jobs, 1, 4096, "N",
          "runs at the same time (default: the number of cores);\n"
          "one writer stores them in the -j 1 order", 0},
@@ -214,6 +218,59 @@ static int point_policies_init(point_policies *pp, const run_args *a, const scen
         }
     }
     return EXIT_OK;
+}
+
+/* Points whose warnings preflight prints; the others are counted. */
+#define WARNED_POINTS_MAX 5
+
+/* Everything the runs of points [p_lo, p_hi) resolve, checked before the
+ * first run; all that `--check` does.  Per point: the scenario, the models,
+ * channel, arrival process and trace (run_check_scenario: a trace is read to
+ * the end once), and the policies with their parameters.  An error names the
+ * file, line or key, and the sweep point; warnings (run_check_scenario) do
+ * not stop anything.  Returns a cli_exit code. */
+static int preflight(const run_args *a, const scenario_file *sf, int p_lo, int p_hi, const policy_registry *reg)
+{
+    char err[1024], warn[2048], where[512] = "";
+    int status = EXIT_OK, warned = 0;
+    run_check *chk = run_check_create(&cli__interrupted);
+    if (!chk) {
+        fprintf(stderr, "edgesim: out of memory\n");
+        return EXIT_INTERNAL;
+    }
+    for (int p = p_lo; p < p_hi && status == EXIT_OK; p++) {
+        scenario sc;
+        cJSON *point = NULL;
+        point_policies pp = {NULL, NULL, 0};
+        warn[0] = '\0';
+        if (sf->n_points > 1)
+            snprintf(where, sizeof where, " (sweep point %d)", p);
+        if (scenario_resolve(sf, p, &sc, &point, err, sizeof err) != 0) {
+            status = EXIT_USAGE;
+        } else if (sf->n_points > 1) {
+            char *text = cJSON_PrintUnformatted(point);
+            snprintf(where, sizeof where, " (sweep point %d: %s)", p, text ? text : "");
+            free(text);
+        }
+        cJSON_Delete(point);
+        if (status == EXIT_OK) {
+            size_t len = (size_t)snprintf(err, sizeof err, "%s: ", a->scenario);
+            len = len < sizeof err ? len : sizeof err - 1;
+            status = run_status_exit_code(run_check_scenario(chk, &sc, warn, sizeof warn, err + len, sizeof err - len));
+        }
+        if (status == EXIT_OK)
+            status = point_policies_init(&pp, a, sf, p, reg, err, sizeof err);
+        point_policies_free(&pp);
+        if (status != EXIT_OK)
+            fprintf(stderr, "edgesim: %s%s\n", err, where);
+        else if (warn[0] && warned++ < WARNED_POINTS_MAX)
+            fprintf(stderr, "edgesim: warning: %s: %s%s\n", a->scenario, warn, where);
+    }
+    if (warned > WARNED_POINTS_MAX)
+        fprintf(stderr, "edgesim: warning: %s: %d more sweep points with such a warning\n", a->scenario,
+                warned - WARNED_POINTS_MAX);
+    run_check_destroy(chk);
+    return status;
 }
 
 /* The run ids this process completed. */
@@ -435,16 +492,10 @@ int cli__run(int argc, char **argv)
     policy_registry_set_watch(reg, cli__guard_slot(guard, 0));
     int p_lo = a.sweep_index >= 0 ? a.sweep_index : 0;
     int p_hi = a.sweep_index >= 0 ? a.sweep_index + 1 : sf.n_points;
-    /* Configure every policy of every point up front: a bad parameter fails
-     * before any run. */
-    for (int p = p_lo; p < p_hi; p++) {
-        status = point_policies_init(&pp, &a, &sf, p, reg, err, sizeof err);
-        point_policies_free(&pp);
-        if (status != EXIT_OK) {
-            fprintf(stderr, "edgesim: %s\n", err);
-            goto done;
-        }
-    }
+    /* Everything the runs would resolve, before the first one. */
+    status = preflight(&a, &sf, p_lo, p_hi, reg);
+    if (status != EXIT_OK)
+        goto done;
     if (a.check) {
         printf("%s: ok (%d sweep points)\n", a.scenario, sf.n_points);
         goto done;

@@ -646,19 +646,24 @@ static int calibrate_policy(run *r)
     return 0;
 }
 
+int run__resolve_models(const scenario *sc, uint64_t seed, uint32_t rep, llm_profile *small, llm_profile *large,
+                        channel **ch, char *err, size_t errlen)
+{
+    *ch = NULL;
+    if (llm_profile_resolve(&sc->small, "models.small", small, err, errlen) != 0 ||
+        llm_profile_resolve(&sc->large, "models.large", large, err, errlen) != 0)
+        return -1;
+    *ch = channel_create_sites(&sc->channel, &sc->devices, &sc->sites, seed, rep, err, errlen);
+    return *ch ? 0 : -1;
+}
+
 static int setup(run *r)
 {
     const scenario *sc = r->sc;
     char msg[512];
     trace_error terr;
     int n = sc->devices.count;
-    if (llm_profile_resolve(&sc->small, "models.small", &r->small, msg, sizeof msg) != 0 ||
-        llm_profile_resolve(&sc->large, "models.large", &r->large, msg, sizeof msg) != 0) {
-        run__fail(r, RUN_CONFIG, "%s", msg);
-        return -1;
-    }
-    r->ch = channel_create_sites(&sc->channel, &sc->devices, &sc->sites, r->seed, r->rep, msg, sizeof msg);
-    if (!r->ch) {
+    if (run__resolve_models(sc, r->seed, r->rep, &r->small, &r->large, &r->ch, msg, sizeof msg) != 0) {
         run__fail(r, RUN_CONFIG, "%s", msg);
         return -1;
     }

@@ -52,4 +52,29 @@ int run_status_exit_code(run_status s);
 run_status run_one(const scenario *sc, policy_instance *pi, sink *out, const run_info *info, const run_options *opt,
                    run_stats *stats, char *err, size_t errlen);
 
+/* ---- Checks before any run (run_check.c) ----
+ *
+ * Everything run_one resolves before its first event, checked without
+ * running: the latency profiles and the channel (the same resolution as
+ * run_one's set-up), the arrival process, and the trace read to the end by
+ * the run's own trace source (every row's range, order and device index; a
+ * file with no row is an error).  A trace is read once per distinct source
+ * (file, devices.count, arrival mode) whatever the number of points that use
+ * it.  `edgesim run --check` and `edgesim run` (before it writes anything)
+ * call run_check_scenario for each sweep point they would run. */
+typedef struct run_check run_check;
+
+/* `interrupted` (may be NULL) is polled while a trace is read.  NULL when
+ * memory runs out. */
+run_check *run_check_create(volatile sig_atomic_t *interrupted);
+void run_check_destroy(run_check *c);
+
+/* Returns RUN_OK, or RUN_CONFIG (a key: the message names it), RUN_INPUT
+ * (the trace: file:line), RUN_INTERRUPTED or RUN_INTERNAL with err set.
+ * `warn` receives "" or a warning: a mean query's transfer at the best
+ * device's mean SNR, or its batch-1 service on a model, takes longer than
+ * the arrival horizon (the last arrival, or arrivals / mean rate, capped by
+ * duration_s), naming the keys that set it. */
+run_status run_check_scenario(run_check *c, const scenario *sc, char *warn, size_t wlen, char *err, size_t errlen);
+
 #endif

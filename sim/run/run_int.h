@@ -102,6 +102,14 @@ typedef struct run {
 /* Record the first error (a run_status and a message) and stop the engine. */
 void run__fail(run *r, run_status status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* The models of a run as the scenario configures them: both latency
+ * profiles (presets, measured tables) and the channel (placement, sites,
+ * mobility).  0, or -1 with a message naming the key in err (a configuration
+ * error); *ch is the caller's to destroy.  run_one's set-up and the checks
+ * before any run (run_check.c) both resolve through here. */
+int run__resolve_models(const scenario *sc, uint64_t seed, uint32_t rep, llm_profile *small, llm_profile *large,
+                        channel **ch, char *err, size_t errlen);
+
 /* run_queries.c */
 void run__query_free(run *r, uint32_t i);
 void run__dialogue_free(run *r, uint32_t i);

@@ -418,6 +418,12 @@ int scenario_resolve(const scenario_file *sf, int point, scenario *out, cJSON **
         keys_errorf(err, errlen, "%s: %s", sf->path, kerr.msg);
         goto done;
     }
+    const cJSON *trace = cJSON_GetObjectItemCaseSensitive(root, "trace");
+    if (out->trace.path[0] && cJSON_GetObjectItemCaseSensitive(trace, "generate")) {
+        keys_errorf(err, errlen, "%s: trace: expected either trace.path (a file) or trace.generate (a synthetic trace), "
+                    "found both", sf->path);
+        goto done;
+    }
     if (sites_resolve(&out->sites, err, errlen) != 0) {
         char msg[512];
         snprintf(msg, sizeof msg, "%s", err);

@@ -43,7 +43,8 @@ printf 'id,dialogue_id,turn,in_tokens,out_tokens,p_large,q_small,q_large,benchma
 scen bad.csv '' s7.json
 expect_exit 3 "$BIN" run "$T/s7.json" -o "$T/t.db"
 expect_grep "bad.csv:3" "$T/err"
-expect_eq "$(sqlite3 "$T/t.db" "SELECT COUNT(*) FROM runs") $(sqlite3 "$T/t.db" "SELECT COUNT(*) FROM queries")" "0 0" "no half run after a bad trace"
+# The trace is read to the end before the first run: no database at all.
+[ ! -e "$T/t.db" ] && ok || bad "a bad trace row created the database"
 scen nofile.csv '' s8.json
 expect_exit 3 "$BIN" run "$T/s8.json" -o "$T/t.db"
 expect_grep "nofile.csv" "$T/err"
