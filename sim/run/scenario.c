@@ -234,12 +234,31 @@ static int is_policy_key(const char *key)
     return strncmp(key, "policy.", 7) == 0 || strncmp(key, "policies.", 9) == 0;
 }
 
+/* The trace's source chosen on the command line replaces the file's: a
+ * --set of trace.path drops the scenario's trace.generate, one of
+ * trace.generate drops its trace.path (docs/CLI.md).  Both in the file, or
+ * both on the command line, stay for scenario_resolve to refuse. */
+static void choose_trace_source(cJSON *root, int set_path, int set_generate)
+{
+    cJSON *trace = cJSON_GetObjectItemCaseSensitive(root, "trace");
+    if (!cJSON_IsObject(trace) || set_path == set_generate)
+        return;
+    cJSON_DeleteItemFromObjectCaseSensitive(trace, set_path ? "generate" : "path");
+}
+
 /* Apply the --set KEY.PATH=VALUE overrides: scenario keys (and policy.K,
  * which may create the one policy) to the root (policy_keys 0), or
  * policies.N.K to the policy list (policy_keys 1), as a sweep key would. */
 static int apply_sets(scenario_file *sf, char *const *sets, int n_sets, int policy_keys, char *err, size_t errlen)
 {
     key_error kerr;
+    int set_path = 0, set_generate = 0;
+    for (int i = 0; i < n_sets && !policy_keys; i++) {
+        set_path |= strncmp(sets[i], "trace.path=", 11) == 0;
+        set_generate |= strncmp(sets[i], "trace.generate=", 15) == 0 || strncmp(sets[i], "trace.generate.", 15) == 0;
+    }
+    if (!policy_keys)
+        choose_trace_source(sf->root, set_path, set_generate);
     for (int i = 0; i < n_sets; i++) {
         const char *eq = strchr(sets[i], '=');
         if (!eq || eq == sets[i])
@@ -421,7 +440,7 @@ int scenario_resolve(const scenario_file *sf, int point, scenario *out, cJSON **
     const cJSON *trace = cJSON_GetObjectItemCaseSensitive(root, "trace");
     if (out->trace.path[0] && cJSON_GetObjectItemCaseSensitive(trace, "generate")) {
         keys_errorf(err, errlen, "%s: trace: expected either trace.path (a file) or trace.generate (a synthetic trace), "
-                    "found both", sf->path);
+                    "found both (on the command line, a --set of one replaces the scenario's other)", sf->path);
         goto done;
     }
     if (sites_resolve(&out->sites, err, errlen) != 0) {

@@ -58,13 +58,20 @@ check_case 2 "preset.json: models.large.preset: expected one of none, .*found \"
 scen dist.json ok.csv ''
 check_case 2 "devices.distances_m: expected 3 distances (devices.count), found 2" dist.json \
   --set devices.count=3 --set 'devices.distances_m=[10, 20]'
-scen both.json ok.csv ''
+printf '{ "trace": { "path": "ok.csv", "generate": { "queries": 5 } }, "devices": { "count": 2 } }' >"$T/both.json"
 check_case 2 "both.json: trace: expected either trace.path (a file) or trace.generate (a synthetic trace), found both" \
-  both.json --set trace.generate.queries=5
-check_case 2 "trace.generate: expected queries or dialogues > 0" both.json \
+  both.json
+# On the command line, one replaces the scenario's other; both are refused.
+scen gen.json ok.csv ''
+expect_exit 0 "$BIN" run "$T/gen.json" --check --set trace.generate.queries=5
+printf '{ "trace": { "generate": { "queries": 5 } }, "devices": { "count": 2 } }' >"$T/gen2.json"
+expect_exit 0 "$BIN" run "$T/gen2.json" --check --set trace.path="$T/ok.csv"
+check_case 2 "trace: expected either trace.path .* found both" gen.json \
+  --set trace.path="$T/ok.csv" --set trace.generate.queries=5
+check_case 2 "trace.generate: expected queries or dialogues > 0" gen.json \
   --set 'trace.path=""' --set trace.generate.queries=0
-check_case 2 "nothing.so" both.json --policy-plugin "$T/nothing.so"
-check_case 2 "alpha" both.json --set policies.1.name=quality-latency --set policies.1.alpha=-1
+check_case 2 "nothing.so" gen.json --policy-plugin "$T/nothing.so"
+check_case 2 "alpha" gen.json --set policies.1.name=quality-latency --set policies.1.alpha=-1
 
 # A sweep whose point 2 has an unknown preset: --check names the point and
 # the key; run stops before the first run, so no database is written.
