@@ -296,7 +296,9 @@ WHERE r.status = 'complete' AND q.route = 'large'
 GROUP BY q.run_id;
 
 -- run_handovers: per run, how often queries saw a handover between their
--- decision and their end, and whether they ended at another site.
+-- decision and their end, and whether they ended at another site; and the
+-- large turns that found their dialogue's KV at another site
+-- (handover.dialogue_kv: kv_actions, their mean backhaul time).
 CREATE VIEW IF NOT EXISTS run_handovers AS
 SELECT r.run_id, r.policy, r.sweep_index, r.replication,
        COUNT(*)                                                        AS n_queries,
@@ -305,7 +307,9 @@ SELECT r.run_id, r.policy, r.sweep_index, r.replication,
        AVG(CASE WHEN q.site_done <> q.site THEN 1.0 ELSE 0.0 END)      AS site_changed_fraction,
        AVG(CASE WHEN q.handovers > 0 THEN q.latency_s END)             AS mean_latency_handover_s,
        AVG(CASE WHEN q.handovers = 0 THEN q.latency_s END)             AS mean_latency_no_handover_s,
-       COUNT(DISTINCT q.site)                                          AS sites_used
+       COUNT(DISTINCT q.site)                                          AS sites_used,
+       COUNT(q.kv_action)                                              AS kv_actions,
+       AVG(CASE WHEN q.kv_action IS NOT NULL THEN q.backhaul_s END)    AS mean_backhaul_s
 FROM queries q JOIN runs r ON r.run_id = q.run_id JOIN run_unique u ON u.run_id = r.run_id
 WHERE r.status = 'complete'
 GROUP BY q.run_id;
