@@ -2,7 +2,7 @@
  * `edgesim plot RESULTS.db [-o DIR] [--format png|svg|pdf]`, the standard
  * figures drawn by gnuplot run as an external program.
  *
- * The SQL (schema.sql, views.sql, merge.sql) and the gnuplot scripts (*.gp)
+ * The SQL (schema.sql, views.sql) and the gnuplot scripts (*.gp)
  * are text files in analysis/, embedded at build time (embed.cmake).
  * Documentation: docs/ANALYSIS.md.
  */
@@ -18,11 +18,9 @@ struct sqlite3;
  * program run is "gnuplot", or $EDGESIM_GNUPLOT when set. */
 int analysis_plot_main(int argc, char **argv);
 
-/* Embedded texts (NUL-terminated): the record tables, the views, and the
- * statements that append attached database `src` to main (merge.sql). */
+/* Embedded texts (NUL-terminated): the record tables and the views. */
 extern const char analysis_schema_sql[];
 extern const char analysis_views_sql[];
-extern const char analysis_merge_sql[];
 
 /* Install the views into `db`: as TEMP views when `temp` is non-zero (works
  * on a read-only database and shadows older definitions stored in the file),

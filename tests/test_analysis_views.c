@@ -2,7 +2,7 @@
  * rows with known answers: nearest-rank percentiles, regret against the
  * oracle, confidence intervals from the t table, dialogue switches, PGR,
  * the latency breakdown; views installed as TEMP on a read-only file; and
- * analysis/merge.sql renumbering runs. */
+ * merge_main renumbering runs. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "analysis/plot.h"
+#include "sim/run/record.h"
 #include "check.h"
 
 static void exec_ok(sqlite3 *db, const char *sql)
@@ -318,16 +319,19 @@ static void test_open(const char *dir)
     CHECK(strstr(err, "not an edgesim results database") != NULL);
 }
 
-/* merge.sql: two inputs numbering their runs from 1 end up as 1..4. */
+/* merge: two inputs numbering their runs from 1 end up as 1..4, in one
+ * transaction; the first input given twice is copied once. */
 static void test_merge(const char *dir)
 {
-    char in1[512], in2[512], out[512], sql[1200];
+    char in1[512], in2[512], out[512], version[64];
     snprintf(in1, sizeof in1, "%s/in1.db", dir);
     snprintf(in2, sizeof in2, "%s/in2.db", dir);
     snprintf(out, sizeof out, "%s/out.db", dir);
+    snprintf(version, sizeof version, "PRAGMA user_version = %d", EDGESIM_SCHEMA_VERSION);
     const char *ins[2] = {in1, in2};
     for (int k = 0; k < 2; k++) {
         sqlite3 *db = fresh_db(ins[k]);
+        exec_ok(db, version);
         add_run(db, 1, "m", k, "{}", "always-small", "{\"name\":\"always-small\"}", "complete");
         add_run(db, 2, "m", k, "{}", "oracle", "{\"name\":\"oracle\"}", "complete");
         add_run(db, 3, "m", k, "{}", "random", "{\"name\":\"random\"}", "running"); /* not copied */
@@ -336,15 +340,10 @@ static void test_merge(const char *dir)
                 add_query(db, r, i, -1, -1, "small", 0.5, 1.0, i, 1.0 + k);
         sqlite3_close(db);
     }
-    sqlite3 *db = fresh_db(out);
-    /* in1 twice: its runs are already there the second time (same
-     * config_hash) and are not copied again. */
-    for (int k = 0; k < 3; k++) {
-        snprintf(sql, sizeof sql, "ATTACH '%s' AS src; BEGIN;", ins[k == 0 ? 0 : k - 1]);
-        exec_ok(db, sql);
-        exec_ok(db, analysis_merge_sql);
-        exec_ok(db, "COMMIT; DETACH src;");
-    }
+    char *argv[] = {"merge", "-q", "-o", out, in1, in1, in2, NULL};
+    CHECK_INT(merge_main(7, argv), 0);
+    sqlite3 *db = NULL;
+    CHECK(sqlite3_open(out, &db) == SQLITE_OK);
     CHECK_INT((int)num(db, "SELECT COUNT(*) FROM runs"), 4);
     CHECK_INT((int)num(db, "SELECT MAX(run_id) FROM runs"), 4);
     CHECK_INT((int)num(db, "SELECT COUNT(*) FROM queries"), 12);

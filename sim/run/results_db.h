@@ -33,6 +33,10 @@
  * NULL with "path: what: why" in err.  Close with sqlite3_close. */
 sqlite3 *results_db_open(const char *path, int create, char *err, size_t errlen);
 
+/* SQLite's message `msg` of a failed call on db, plus the system's when an
+ * I/O call failed ("database or disk is full (No space left on device)"). */
+void results_db_error(sqlite3 *db, const char *msg, char *out, size_t len);
+
 /* Delete run `run_id` (its query rows, figures and run row) inside the
  * caller's write transaction.  The query rows deleted are added to
  * *n_query_rows when not NULL.  0, or -1 (sqlite3_errmsg(db) says why). */

@@ -44,7 +44,7 @@ static double wall_now(void)
 /* SQLite's message, plus the system's when an I/O call failed ("disk I/O
  * error (File too large)", "database or disk is full (No space left on
  * device)"). */
-static void db_error(sqlite3 *db, const char *msg, char *out, size_t len)
+void results_db_error(sqlite3 *db, const char *msg, char *out, size_t len)
 {
     int sys = sqlite3_system_errno(db);
     int code = sqlite3_errcode(db) & 0xff;
@@ -61,7 +61,7 @@ static int db_exec(sqlite3 *db, const char *path, const char *sql, const char *w
     char *msg = NULL;
     if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
         char why[400];
-        db_error(db, msg ? msg : sqlite3_errmsg(db), why, sizeof why);
+        results_db_error(db, msg ? msg : sqlite3_errmsg(db), why, sizeof why);
         snprintf(err, errlen, "%.400s: %s: %s", path, what, why);
         sqlite3_free(msg);
         return -1;
@@ -269,7 +269,7 @@ const char *const sink_records_names[] = {"all", "runs", NULL};
 static int db_fail(sqlite_sink *s, const char *what)
 {
     char why[400];
-    db_error(s->db, sqlite3_errmsg(s->db), why, sizeof why);
+    results_db_error(s->db, sqlite3_errmsg(s->db), why, sizeof why);
     snprintf(s->base.err, sizeof s->base.err, "%.400s: %s: %s", s->path, what, why);
     return -1;
 }
@@ -447,7 +447,7 @@ static int remove_run(sqlite_sink *s)
         sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
         return 0;
     char why[400];
-    db_error(s->db, sqlite3_errmsg(s->db), why, sizeof why);
+    results_db_error(s->db, sqlite3_errmsg(s->db), why, sizeof why);
     size_t len = strlen(s->base.err);
     snprintf(s->base.err + len, sizeof s->base.err - len,
              "%sthe unfinished run %lld could not be removed (%.200s): it is left as 'running', which no view "
