@@ -52,6 +52,9 @@ void cli__sets_init(cli_sets *s);
 opt_def cli__opt_set(cli_sets *s);
 opt_def cli__opt_seed(cli_sets *s);
 opt_def cli__opt_replications(cli_sets *s);
+/* --plugin-timeout S for run and slurm (CLI_PLUGIN_TIMEOUT_S when not given). */
+#define CLI_PLUGIN_TIMEOUT_S 10.0
+opt_def cli__opt_plugin_timeout(double *seconds);
 /* After opts_parse: the --set list with --seed/--replications appended. */
 char *const *cli__sets_finish(cli_sets *s, int *n);
 /* The built-in policies plus the plug-ins; NULL (message printed) on error. */

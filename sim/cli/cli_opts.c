@@ -36,6 +36,14 @@ opt_def cli__opt_set(cli_sets *s)
                  0};
 }
 
+opt_def cli__opt_plugin_timeout(double *seconds)
+{
+    return (opt_def){"--plugin-timeout", 0, OPT_NUM, seconds, 0, 1e6, "S",
+                     "longest one plug-in call may last, s (default 10;\n"
+                     "0: no limit; docs/POLICIES.md \"Faulty plug-ins\")",
+                     0};
+}
+
 opt_def cli__opt_seed(cli_sets *s)
 {
     opt_def o = {"--seed", 0, OPT_INT, &s->seed, 0, 0, "N", "same as --set seed=N (given last)", 0};

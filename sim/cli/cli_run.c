@@ -54,7 +54,7 @@ static int parse_run_args(int argc, char **argv, run_args *a)
     a->task = -1;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     a->jobs = cores >= 1 ? cores : 1;
-    a->plugin_timeout = 10;
+    a->plugin_timeout = CLI_PLUGIN_TIMEOUT_S;
     cli__sets_init(&a->sets);
     a->only = (opt_list){a->only_items, MAX_PLUGINS, 0};
     a->plugins = (opt_list){a->plugin_items, MAX_PLUGINS, 0};
@@ -70,8 +70,7 @@ static int parse_run_args(int argc, char **argv, run_args *a)
          "load a routing policy plug-in (repeatable); the run is\n"
          "then supervised: a plug-in that crashes or loops ends it\n"
          "with a message and exit 2 (docs/POLICIES.md)", 0},
-        {"--plugin-timeout", 0, OPT_NUM, &a->plugin_timeout, 0, 1e6, "S",
-         "longest one plug-in call may last, s (default 10;\n0: no limit)", 0},
+        cli__opt_plugin_timeout(&a->plugin_timeout),
         {"--sweep-index", 0, OPT_INT, &a->sweep_index, 0, 100000000, "I",
          "run only sweep point I (0-based; for job arrays:\n--sweep-index $SLURM_ARRAY_TASK_ID)", 0},
         {"--task", 0, OPT_INT, &a->task, 0, 100000000, "T",

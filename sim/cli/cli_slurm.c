@@ -94,6 +94,7 @@ typedef struct slurm_args {
     opt_list plugin_list;
     const char *const *plugins;
     int n_plugins;
+    double plugin_timeout; /* -1: not given (edgesim run's default) */
     long per_task;
     const char *time, *mem, *partition, *account;
     int submit, merge, quiet;
@@ -106,6 +107,7 @@ static int parse_slurm_args(int argc, char **argv, slurm_args *a)
     a->mem = "1G";
     cli__sets_init(&a->set_opts);
     a->plugin_list = (opt_list){a->plugin_items, MAX_PLUGINS, 0};
+    a->plugin_timeout = -1;
     const opt_def opts[] = {
         {"--output", 'o', OPT_OUTPUT, &a->output, 0, 0, "FILE", "merged database (appended to, like edgesim run)", 0},
         {"--dir", 0, OPT_STR, &a->dir, 0, 0, "DIR",
@@ -117,6 +119,7 @@ static int parse_slurm_args(int argc, char **argv, slurm_args *a)
         cli__opt_replications(&a->set_opts),
         {"--policy-plugin", 0, OPT_LIST, &a->plugin_list, 0, 0, "FILE.so", "load a routing policy plug-in (repeatable)",
          0},
+        cli__opt_plugin_timeout(&a->plugin_timeout),
         {"--time", 0, OPT_STR, &a->time, 0, 0, "T", "sbatch --time of a task (default 01:00:00)", 0},
         {"--mem", 0, OPT_STR, &a->mem, 0, 0, "M", "sbatch --mem of a task (default 1G)", 0},
         {"--partition", 0, OPT_STR, &a->partition, 0, 0, "P", "sbatch --partition (default: the cluster's)", 0},
@@ -310,7 +313,8 @@ static int make_plan(const slurm_args *a, const scenario_file *sf, plan *pl)
     return EXIT_OK;
 }
 
-/* The options both jobs pass on to edgesim: scenario, overrides, plug-ins. */
+/* The options both jobs pass on to edgesim: scenario, overrides, plug-ins
+ * and their timeout. */
 static void put_common(FILE *f, const slurm_args *a, const plan *pl)
 {
     put_quoted(f, pl->scenario);
@@ -322,6 +326,8 @@ static void put_common(FILE *f, const slurm_args *a, const plan *pl)
         fputs(" --policy-plugin ", f);
         put_quoted(f, pl->plugins[i]);
     }
+    if (a->plugin_timeout >= 0)
+        fprintf(f, " --plugin-timeout %.17g", a->plugin_timeout);
     if (a->per_task)
         fprintf(f, " --replications-per-task %ld", a->per_task);
 }

@@ -87,6 +87,10 @@ expect_grep "^#SBATCH --mem=300M$" "$d.slurm/tasks.sbatch"
 expect_grep "^#SBATCH --partition=debug$" "$d.slurm/merge.sbatch"
 expect_grep "^#SBATCH --account=lab$" "$d.slurm/tasks.sbatch"
 expect_grep " run .* -j 1 --task " "$d.slurm/tasks.sbatch"
+# The plug-in timeout reaches both jobs (the merge job's check accepts it).
+expect_exit 0 "$BIN" slurm "$T/s.json" -o "$T/pt.db" --plugin-timeout 2.5 -q
+expect_grep " --plugin-timeout 2.5 " "$T/pt.slurm/tasks.sbatch"
+expect_grep " --plugin-timeout 2.5 " "$T/pt.slurm/merge.sbatch"
 run_tasks "$d.slurm"
 rm "$d.slurm/tasks/1.db" "$d.slurm/tasks/2.db"
 sqlite3 "$d.slurm/tasks/4.db" "UPDATE runs SET status = 'running' WHERE run_id = (SELECT MAX(run_id) FROM runs)"
