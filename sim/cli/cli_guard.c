@@ -96,9 +96,8 @@ static void describe_call(const policy_watch *w, char *buf, size_t len)
     char query[48] = "";
     if (w->call == POLICY_CALL_DECIDE)
         snprintf(query, sizeof query, " on query %lld", (long long)w->query_id);
-    snprintf(buf, len, "policy plug-in %s (policy %s): %s%s%s%s%s", w->plugin[0] ? w->plugin : "(built-in)",
-             w->policy, policy_call_name(w->call), query, w->label[0] ? " (" : "", w->label,
-             w->label[0] ? ")" : "");
+    snprintf(buf, len, "policy plug-in %s (policy %s): %s%s%s%s%s", w->plugin, w->policy, policy_call_name(w->call),
+             query, w->label[0] ? " (" : "", w->label, w->label[0] ? ")" : "");
 }
 
 /* Remove the child's unfinished runs; says what it did. */

@@ -16,11 +16,12 @@ cat >"$T/slow.json" <<JSON
 JSON
 bound_ms=5000
 
-# interrupt SIGNAL JOBS: start the run, signal it once it is under way, check
-# exit code, time to exit and what the database holds.
+# interrupt SIGNAL JOBS [OPTIONS]: start the run, signal it once it is under
+# way, check exit code, time to exit and what the database holds.
 interrupt() {
-  local sig=$1 jobs=$2 db="$T/$1-$2.db"
-  "$BIN" run "$T/slow.json" -o "$db" -q -j "$jobs" 2>"$T/err" &
+  local sig=$1 jobs=$2 db="$T/$1-$2-$#.db"
+  shift 2
+  "$BIN" run "$T/slow.json" -o "$db" -q -j "$jobs" "$@" 2>"$T/err" &
   local pid=$!
   sleep 1
   local t0 t1 rc
@@ -46,4 +47,8 @@ interrupt INT 1
 interrupt TERM 1
 interrupt INT 2
 interrupt TERM 2
+# With a plug-in loaded the run is the child of a supervisor, which passes
+# the signal on (sim/cli/cli_guard.c).
+interrupt INT 1 --policy-plugin "$EDGESIM_PLUGIN_DIR/snr_aware_score.so"
+interrupt TERM 2 --policy-plugin "$EDGESIM_PLUGIN_DIR/snr_aware_score.so"
 finish
