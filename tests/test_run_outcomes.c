@@ -40,7 +40,7 @@ static void test_permanent_outage(void)
 {
     static const int in[] = {20, 300}, out[] = {5, 40};
     char trace[512], json[2048];
-    write_outcome_trace("outage.csv", 40, 0.5, in, out, NULL, 1, trace, sizeof trace);
+    write_outcome_trace("outage.csv", 40, 0.5, in, out, NULL, 2, trace, sizeof trace);
     snprintf(json, sizeof json, outage_json, trace, 1500.0, "none", 10.0);
     result r = run_scenario(json, NULL, 0);
     CHECK_INT(r.status, RUN_OK);

@@ -35,6 +35,12 @@ hdr=$(head -1 "$T/sum.csv"); row=$(sed -n 2p "$T/sum.csv")
 col() { awk -F, -v h="$hdr" -v r="$row" -v c="$1" 'BEGIN{n=split(h,H,",");split(r,R,",");for(i=1;i<=n;i++)if(H[i]==c)print R[i]}'; }
 expect_eq "$(col done) $(col outage) $(col rejected) $(col deadline)" "$((60 - n0)) $n0 0 0" "edgesim summary counts per status"
 
+# --records runs keeps the same counts and done-only figures (run_figures)
+expect_exit 0 "$BIN" run "$T/s.json" --set "trace.path=\"$T/t.csv\"" -o "$T/runs.db" -q --records runs
+fig="SELECT n || ' ' || n_done || ' ' || n_outage || ' ' || n_rejected || ' ' || n_deadline || ' '
+     || printf('%.9f %.6f', mean_latency_s, large_fraction) FROM run_summary"
+expect_eq "$(sqlite3 "$T/runs.db" "$fig")" "$(q "$fig")" "--records runs: the same counts per status and figures"
+
 # wait for ever on a channel that cannot change: no progress, named
 expect_exit 2 "$BIN" run "$T/s.json" --set "trace.path=\"$T/t.csv\"" --set channel.outage_timeout_s=0 -o "$T/np.db" -q
 expect_grep "no progress possible: device 0: the uplink transfer of query" "$T/err"
