@@ -57,7 +57,7 @@ static result run_scenario(const char *json, char *const *sets, int n_sets)
     run_info info = {.scenario_name = sc.name, .scenario_json = "{}", .sweep_point = "{}",
                      .seed = scenario_seed(&sc), .replication = sc.replication, .policy = pi.type->name,
                      .version = "test", .started_at = "2026-01-01T00:00:00Z"};
-    run_options opt = {1, "test", NULL, NULL};
+    run_options opt = {1, "test", NULL, NULL, NULL, NULL};
     res.status = run_one(&sc, &pi, out, &info, &opt, &res.stats, res.err, sizeof res.err);
     sink_memory *mem = (sink_memory *)out;
     res.n = mem->n;

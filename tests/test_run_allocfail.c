@@ -81,7 +81,7 @@ static long one_run(const char *path, long k, int *status)
     run_info info = {.scenario_name = sc.name, .scenario_json = "{}", .sweep_point = "{}",
                      .seed = scenario_seed(&sc), .replication = sc.replication, .policy = pi.type->name,
                      .version = "test", .started_at = "2026-01-01T00:00:00Z"};
-    run_options opt = {1, "allocfail", NULL, NULL};
+    run_options opt = {1, "allocfail", NULL, NULL, NULL, NULL};
     run_stats st;
     *status = run_one(&sc, &pi, out, &info, &opt, &st, err, sizeof err);
     sink_memory *mem = (sink_memory *)out;

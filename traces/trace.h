@@ -247,6 +247,9 @@ const trace_benchmark_law *trace_benchmark_find(const char *name);
 
 /* MT-Bench-101 turns-per-dialogue histogram (2..7 turns), SOURCES.md. */
 extern const int trace_mtbench101_turns_hist[8];
+/* Expected rows of a generated trace: queries + dialogues x the histogram's
+ * mean number of turns (for progress; the drawn count varies). */
+double trace_gen_expected_rows(const trace_config *cfg);
 
 /* d' of the bi-normal router score for a target AUC: sqrt(2) * Phi^-1(AUC). */
 double trace_binormal_dprime(double auc);
@@ -311,6 +314,9 @@ typedef struct trace_import_options {
     char out_from[16];            /* gsm8k, gsm8k-raw: small | large | reference; mtbench: small | large */
     int mmlu_answer_tokens;       /* out_tokens of an MMLU answer */
     int skip_contaminated;        /* 1: drop RouteLLM-contaminated items (counted) */
+    /* Called after each row written with the rows so far; may be NULL. */
+    void (*on_row)(void *ctx, int64_t rows);
+    void *row_ctx;
 } trace_import_options;
 
 typedef struct trace_import_kind {

@@ -11,6 +11,7 @@
 
 #include "sim/base/exit_codes.h"
 #include "sim/base/opts.h"
+#include "sim/base/progress.h"
 
 
 #define OPTS_END {NULL, 0, OPT_FLAG, NULL, 0, 0, NULL, NULL, 0}
@@ -33,6 +34,19 @@ static int copy_opt(const char *cmd, const char *name, const char *v, char *buf,
     }
     memcpy(buf, v, strlen(v) + 1);
     return 0;
+}
+
+/* Rows generated between two looks at the clock for the progress line
+ * (an imported row costs far more than a look). */
+#define PROGRESS_ROWS 4096
+
+/* The import's line: rows and rate (the inputs' rows are known only at
+ * their end, so there is no total). */
+static void import_progress(void *ctx, int64_t rows)
+{
+    progress *p = ctx;
+    if (progress_due(p))
+        progress_show(p, "edgesim trace import:", (double)rows, 0, "rows");
 }
 
 /* Give up the output after a failure (no partial file is left): a write
@@ -136,6 +150,10 @@ static int cmd_import(int argc, char **argv)
         return EXIT_USAGE;
     opt.mmlu_answer_tokens = (int)answer_tokens;
     opt.skip_contaminated = skip;
+    progress line;
+    progress_init(&line, quiet ? NULL : stderr);
+    opt.on_row = import_progress;
+    opt.row_ctx = &line;
     if (!(opt.tokens_per_word > 0) && cpt <= 0) {
         fprintf(stderr, "edgesim trace import: --tokens-per-word: expected a number > 0\n");
         return EXIT_USAGE;
@@ -145,7 +163,9 @@ static int cmd_import(int argc, char **argv)
         fprintf(stderr, "edgesim trace import: %s\n", err.msg);
         return EXIT_OUTPUT;
     }
-    if (kind->run(&opt, w, &rows, &err) != 0) {
+    rc = kind->run(&opt, w, &rows, &err);
+    progress_end(&line);
+    if (rc != 0) {
         rc = fail_code(w, &err);
         fprintf(stderr, "edgesim trace import %s: %s\n", kind->name, err.msg);
         return rc;
@@ -171,7 +191,7 @@ static int cmd_gen(int argc, char **argv)
     const char *out = "-", *arrival = "", *benchmark = NULL;
     char out_help[256];
     long seed = 1, queries = -1, dialogues = -1, answer_tokens = -1;
-    int npos, rc, dev;
+    int npos, rc, dev, quiet = 0;
     unsigned cols = TRACE_COLS_REQUIRED;
     keys_defaults(trace_keys, &cfg);
     const opt_def opts[] = {
@@ -190,6 +210,7 @@ static int cmd_gen(int argc, char **argv)
         {"--output", 'o', OPT_OUTPUT, &out, 0, 0, "FILE", output_help(out_help, sizeof out_help),
          OPT_STDOUT},
         {"--out", 0, OPT_OUTPUT, &out, 0, 0, "FILE", "the same as --output (deprecated)", OPT_STDOUT},
+        {"--quiet", 'q', OPT_FLAG, &quiet, 0, 0, NULL, "no progress on stderr", 0},
         OPTS_END,
     };
     const char *pos[1];
@@ -236,6 +257,11 @@ static int cmd_gen(int argc, char **argv)
         return EXIT_OUTPUT;
     }
     rc = EXIT_OK;
+    /* Progress in rows of the expected total (exact without dialogues). */
+    progress line;
+    progress_init(&line, quiet ? NULL : stderr);
+    double expected = trace_gen_expected_rows(&cfg);
+    int64_t written = 0;
     while ((rc = trace_gen_next(g, &row, &err)) == 1) {
         if (arr && row.turn <= 1)
             row.t_arr_s = trace_arrival_next(arr, &dev);
@@ -243,7 +269,10 @@ static int cmd_gen(int argc, char **argv)
             rc = EXIT_OUTPUT;
             break;
         }
+        if (++written % PROGRESS_ROWS == 0 && progress_due(&line))
+            progress_show(&line, "edgesim trace gen:", (double)written, expected, "rows");
     }
+    progress_end(&line);
     if (rc < 0) /* the generator failed: a usage-level configuration error */
         rc = EXIT_USAGE;
     trace_gen_destroy(g);

@@ -51,6 +51,16 @@ double trace_lognormal_sigma(double p10, double p90)
 /* SOURCES.md "MT-Bench-101 dialogue structure": dialogues with 2..7 turns. */
 const int trace_mtbench101_turns_hist[8] = {0, 0, 459, 554, 259, 107, 6, 3};
 
+double trace_gen_expected_rows(const trace_config *cfg)
+{
+    double dialogues = 0, turns = 0;
+    for (int i = 0; i < 8; i++) {
+        dialogues += trace_mtbench101_turns_hist[i];
+        turns += i * trace_mtbench101_turns_hist[i];
+    }
+    return cfg->generate.queries + cfg->generate.dialogues * turns / dialogues;
+}
+
 const trace_benchmark_law *trace_benchmark_find(const char *name)
 {
     int i;

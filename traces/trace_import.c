@@ -172,6 +172,8 @@ int trace__import_run(const trace__importer *imp, void *st, const trace_import_o
             break;
         }
         (*rows)++;
+        if (opt->on_row)
+            opt->on_row(opt->row_ctx, *rows);
     }
 done:
     imp->close(st);

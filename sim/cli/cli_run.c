@@ -9,6 +9,7 @@
 
 #include "sim/cli/cli.h"
 #include "cli_int.h"
+#include "sim/base/progress.h"
 #include "sim/run/identity.h"
 #include "sim/run/run.h"
 #include "sim/run/scenario.h"
@@ -227,9 +228,14 @@ static int point_policies_init(point_policies *pp, const run_args *a, const scen
  * channel, arrival process and trace (run_check_scenario: a trace is read to
  * the end once), and the policies with their parameters.  An error names the
  * file, line or key, and the sweep point; warnings (run_check_scenario) do
- * not stop anything.  Returns a cli_exit code. */
-static int preflight(const run_args *a, const scenario_file *sf, int p_lo, int p_hi, const policy_registry *reg)
+ * not stop anything.  expected[p - p_lo] receives the expected queries of
+ * one run of point p (-1: unknown) and *total those of all the runs (the
+ * replications of `task` if it names a point; 0: unknown).  Returns a
+ * cli_exit code. */
+static int preflight(const run_args *a, const scenario_file *sf, int p_lo, int p_hi, const policy_registry *reg,
+                     const cli_task *task, double *expected, double *total)
 {
+    *total = 0;
     char err[1024], warn[2048], where[512] = "";
     int status = EXIT_OK, warned = 0;
     run_check *chk = run_check_create(&cli__interrupted);
@@ -255,10 +261,15 @@ static int preflight(const run_args *a, const scenario_file *sf, int p_lo, int p
         if (status == EXIT_OK) {
             size_t len = (size_t)snprintf(err, sizeof err, "%s: ", a->scenario);
             len = len < sizeof err ? len : sizeof err - 1;
-            status = run_status_exit_code(run_check_scenario(chk, &sc, warn, sizeof warn, err + len, sizeof err - len));
+            status = run_status_exit_code(
+                run_check_scenario(chk, &sc, &expected[p - p_lo], warn, sizeof warn, err + len, sizeof err - len));
         }
         if (status == EXIT_OK)
             status = point_policies_init(&pp, a, sf, p, reg, err, sizeof err);
+        if (status == EXIT_OK) {
+            int reps = task->point >= 0 ? task->rep_hi - task->rep_lo : sc.replications;
+            *total = expected[p - p_lo] < 0 || *total < 0 ? -1 : *total + expected[p - p_lo] * reps * pp.n;
+        }
         point_policies_free(&pp);
         if (status != EXIT_OK)
             fprintf(stderr, "edgesim: %s%s\n", err, where);
@@ -269,7 +280,48 @@ static int preflight(const run_args *a, const scenario_file *sf, int p_lo, int p
         fprintf(stderr, "edgesim: warning: %s: %d more sweep points with such a warning\n", a->scenario,
                 warned - WARNED_POINTS_MAX);
     run_check_destroy(chk);
+    if (*total < 0)
+        *total = 0;
     return status;
+}
+
+/* ---- progress (docs/CLI.md "Progress") ---- */
+
+/* The sweep's line: runs done, and queries done of the expected queries of
+ * all the runs to do. */
+typedef struct sweep_progress {
+    progress line;
+    double queries_total;   /* 0: unknown */
+    double queries_done;    /* of the runs done */
+    int runs_total;         /* the n of "run k/n" */
+} sweep_progress;
+
+/* The run under way in a -j 1 sweep, for its progress callback. */
+typedef struct serial_run {
+    sweep_progress *sp;
+    const char *label;
+    double expected;        /* its queries; <= 0: unknown */
+} serial_run;
+
+static void serial_progress(void *ctx, int64_t queries)
+{
+    serial_run *r = ctx;
+    if (!progress_due(&r->sp->line))
+        return;
+    char prefix[320];
+    if (r->expected > 0)
+        snprintf(prefix, sizeof prefix, "%s: %lld/%.0f queries; all runs", r->label, (long long)queries, r->expected);
+    else
+        snprintf(prefix, sizeof prefix, "%s: %lld queries; all runs", r->label, (long long)queries);
+    progress_show(&r->sp->line, prefix, r->sp->queries_done + (double)queries, r->sp->queries_total, "queries");
+}
+
+/* A run ended: count it and print its line. */
+static void run_finished(sweep_progress *sp, const char *label, const run_stats *st)
+{
+    sp->queries_done += (double)st->n_queries;
+    progress_print(&sp->line, "%s: %lld queries, sim %.1f s, %.2f M events/s\n", label, (long long)st->n_queries,
+                   st->sim_end_s, st->wall_s > 0 ? (double)st->events / st->wall_s / 1e6 : 0.0);
 }
 
 /* The run ids this process completed. */
@@ -305,6 +357,9 @@ typedef struct run_job {
     char started[32], label[160];
     sink *buf;                    /* the run, kept for the writer */
     int status, done;
+    run_stats st;                 /* when done */
+    int64_t queries_now;          /* while it runs (under the pool's mutex) */
+    struct job_pool *pool;
     char err[1024];
 } run_job;
 
@@ -317,6 +372,35 @@ typedef struct job_pool {
     cli_guard *guard;             /* plug-in supervisor's watches, or NULL */
     int workers;                  /* started so far: worker k uses watch k */
 } job_pool;
+
+/* A worker's run made progress: note it and wake the writer, which prints
+ * the line when it is due (so a period of 0 gives a line per slice). */
+static void job_progress(void *ctx, int64_t queries)
+{
+    run_job *j = ctx;
+    pthread_mutex_lock(&j->pool->mu);
+    j->queries_now = queries;
+    pthread_cond_broadcast(&j->pool->cv);
+    pthread_mutex_unlock(&j->pool->mu);
+}
+
+/* The -j line, from the writer thread with the pool locked: jobs before
+ * `first` are written, those from `first` to P->next started. */
+static void parallel_progress(sweep_progress *sp, const job_pool *P, int first, int runs_before)
+{
+    double queries = sp->queries_done;
+    int running = 0, done = 0;
+    for (int k = first; k < P->next; k++) {
+        const run_job *j = &P->jobs[k];
+        queries += (double)(j->done ? j->st.n_queries : j->queries_now);
+        running += !j->done;
+        done += j->done;
+    }
+    char prefix[160];
+    snprintf(prefix, sizeof prefix, "runs %d/%d done, %d running; all runs", runs_before + first + done,
+             sp->runs_total, running);
+    progress_show(&sp->line, prefix, queries, sp->queries_total, "queries");
+}
 
 static void *job_worker(void *arg)
 {
@@ -335,7 +419,8 @@ static void *job_worker(void *arg)
         }
         run_job *j = &P->jobs[P->next++];
         pthread_mutex_unlock(&P->mu);
-        run_options opt = {P->quiet, j->label, &cli__interrupted, stderr};
+        j->pool = P;
+        run_options opt = {P->quiet, j->label, &cli__interrupted, stderr, job_progress, j};
         run_stats st;
         policy_instance *pi = &j->pp.inst[j->policy];
         policy_watch *main_watch = pi->watch; /* the main thread destroys it */
@@ -346,6 +431,7 @@ static void *job_worker(void *arg)
         int status = run_status_exit_code(run_one(&j->sc, pi, j->buf, &j->info, &opt, &st, j->err, sizeof j->err));
         pi->watch = main_watch;
         pthread_mutex_lock(&P->mu);
+        j->st = st;
         j->status = status;
         j->done = 1;
         if (status != EXIT_OK)
@@ -360,7 +446,8 @@ static void *job_worker(void *arg)
  * of -j 1.  A failed or interrupted run is not written (nothing of it reaches
  * the database); runs that completed before the stop are.  Returns the
  * first failure's exit code (message printed), or EXIT_OK. */
-static int run_jobs(run_job *jobs, int n, int workers, sink *out, int quiet, run_ids *mine, cli_guard *guard)
+static int run_jobs(run_job *jobs, int n, int workers, sink *out, int quiet, run_ids *mine, cli_guard *guard,
+                    sweep_progress *sp, int runs_before)
 {
     job_pool P = {jobs, n, 0, 0, 2 * workers, 0, quiet, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, guard, 0};
     pthread_t *tid = calloc((size_t)workers, sizeof *tid);
@@ -379,8 +466,25 @@ static int run_jobs(run_job *jobs, int n, int workers, sink *out, int quiet, run
     }
     for (int k = 0; k < n; k++) {
         pthread_mutex_lock(&P.mu);
-        while (!jobs[k].done && !(P.stop && k >= P.next))
-            pthread_cond_wait(&P.cv, &P.mu);
+        while (!jobs[k].done && !(P.stop && k >= P.next)) {
+            if (!sp->line.out) {
+                pthread_cond_wait(&P.cv, &P.mu);
+                continue;
+            }
+            /* Wake up for the progress line too (at most 20 times a second). */
+            double wait_s = sp->line.period_s > 0.05 ? sp->line.period_s : 0.05;
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += (time_t)wait_s;
+            until.tv_nsec += (long)((wait_s - (double)(time_t)wait_s) * 1e9);
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            pthread_cond_timedwait(&P.cv, &P.mu, &until);
+            if (progress_due(&sp->line))
+                parallel_progress(sp, &P, k, runs_before);
+        }
         int done = jobs[k].done;
         pthread_mutex_unlock(&P.mu);
         if (!done)
@@ -388,12 +492,17 @@ static int run_jobs(run_job *jobs, int n, int workers, sink *out, int quiet, run
         if (jobs[k].status != EXIT_OK) {
             if (status == EXIT_OK)
                 status = jobs[k].status;
+            progress_end(&sp->line);
             fprintf(stderr, "edgesim: %s: %s\n", jobs[k].label, jobs[k].err);
         } else {
             int dups = out->duplicates;
             int failed = sink_buffer_replay(jobs[k].buf, out) != 0;
-            if (failed)
+            if (!failed)
+                run_finished(sp, jobs[k].label, &jobs[k].st);
+            if (failed) {
+                progress_end(&sp->line);
                 fprintf(stderr, "edgesim: %s: %s\n", jobs[k].label, out->err);
+            }
             else if (out->duplicates == dups && run_ids_add(mine, out->run_id) != 0)
                 fprintf(stderr, "edgesim: out of memory\n");
             if (failed && status == EXIT_OK)
@@ -442,6 +551,9 @@ int cli__run(int argc, char **argv)
     point_policies pp = {NULL, NULL, 0};
     sink *out = NULL;
     run_ids mine = {NULL, 0, 0};
+    double *expected = NULL; /* queries of one run of each point */
+    sweep_progress sp;
+    memset(&sp, 0, sizeof sp);
 
     /* From here on a signal sets cli__interrupted, which the run polls. */
     cli__catch_signals();
@@ -492,7 +604,13 @@ int cli__run(int argc, char **argv)
     int p_lo = a.sweep_index >= 0 ? a.sweep_index : 0;
     int p_hi = a.sweep_index >= 0 ? a.sweep_index + 1 : sf.n_points;
     /* Everything the runs would resolve, before the first one. */
-    status = preflight(&a, &sf, p_lo, p_hi, reg);
+    expected = calloc((size_t)(p_hi - p_lo), sizeof *expected);
+    if (!expected) {
+        fprintf(stderr, "edgesim: out of memory\n");
+        status = EXIT_INTERNAL;
+        goto done;
+    }
+    status = preflight(&a, &sf, p_lo, p_hi, reg, &task, expected, &sp.queries_total);
     if (status != EXIT_OK)
         goto done;
     if (a.check) {
@@ -522,6 +640,7 @@ int cli__run(int argc, char **argv)
         status = EXIT_OUTPUT;
         goto done;
     }
+    progress_init(&sp.line, a.quiet ? NULL : stderr);
     scenario sc;
     identity_cache hashes;
     memset(&hashes, 0, sizeof hashes);
@@ -543,6 +662,7 @@ int cli__run(int argc, char **argv)
             rep_hi = task.rep_hi;
         }
         int total = (p_hi - p_lo) * (rep_hi - rep_lo) * pp.n;
+        sp.runs_total = total;
         char *point_text = cJSON_PrintUnformatted(point);
         /* -j N > 1: this point's runs become jobs, run after the loop. */
         int parallel = a.jobs > 1 && (rep_hi - rep_lo) * pp.n > 1;
@@ -576,8 +696,9 @@ int cli__run(int argc, char **argv)
                 }
                 if (have == 1) {
                     skipped++;
-                    if (!a.quiet)
-                        fprintf(stderr, "%s: already complete in %s, skipped\n", label, a.output);
+                    if (expected[p - p_lo] > 0)
+                        sp.queries_total -= expected[p - p_lo];
+                    progress_print(&sp.line, "%s: already complete in %s, skipped\n", label, a.output);
                 } else if (have == 0) {
                     run_info info = {.scenario_name = sc.name,
                                      .scenario_json = sc_text,
@@ -616,20 +737,25 @@ int cli__run(int argc, char **argv)
                         }
                         n_jobs++;
                     } else {
-                        run_options opt = {a.quiet, label, &cli__interrupted, stderr};
+                        serial_run now = {&sp, label, expected[p - p_lo]};
+                        run_options opt = {a.quiet, label, &cli__interrupted, stderr, serial_progress, &now};
                         run_stats st;
                         int dups = out->duplicates;
                         policy_watch_label(cli__guard_slot(guard, 0), label);
                         status =
                             run_status_exit_code(run_one(&sc, &pp.inst[i], out, &info, &opt, &st, err, sizeof err));
+                        if (status == EXIT_OK)
+                            run_finished(&sp, label, &st);
                         if (status == EXIT_OK && out->duplicates == dups && run_ids_add(&mine, out->run_id) != 0) {
                             snprintf(err, sizeof err, "out of memory");
                             status = EXIT_INTERNAL;
                         }
                     }
                 }
-                if (status != EXIT_OK)
+                if (status != EXIT_OK) {
+                    progress_end(&sp.line);
                     fprintf(stderr, "edgesim: %s: %s\n", label, err);
+                }
                 free(glabel);
                 free(sc_text);
                 cJSON_Delete(resolved);
@@ -637,13 +763,18 @@ int cli__run(int argc, char **argv)
             }
         }
         if (parallel && status == EXIT_OK && n_jobs > 0)
-            status = run_jobs(jobs, n_jobs, a.jobs < n_jobs ? (int)a.jobs : n_jobs, out, a.quiet, &mine, guard);
+            status = run_jobs(jobs, n_jobs, a.jobs < n_jobs ? (int)a.jobs : n_jobs, out, a.quiet, &mine, guard, &sp,
+                              done_runs - n_jobs);
         if (jobs)
             run_jobs_free(jobs, n_jobs);
         cJSON_Delete(point);
         free(point_text);
         point_policies_free(&pp);
     }
+    progress_end(&sp.line);
+    if (status == EXIT_INTERRUPTED && !a.quiet)
+        fprintf(stderr, "edgesim: interrupted: %d runs completed by this command are in %s%s; the same command "
+                "again skips them and does the rest\n", mine.n, a.output, mine.n > 0 ? " (summary below)" : "");
     if (out->duplicates > 0 && !a.quiet)
         fprintf(stderr, "edgesim: %d runs were completed meanwhile by another writer of %s; kept theirs\n",
                 out->duplicates, a.output);
@@ -667,6 +798,7 @@ int cli__run(int argc, char **argv)
         status = status == EXIT_OK ? printed : status;
     }
 done:
+    free(expected);
     free(mine.ids);
     point_policies_free(&pp);
     sink_close(out);

@@ -576,21 +576,10 @@ static void check_all_ended(run *r)
               live, (long long)q->rec.query_id, q->rec.device, query_stage(q));
 }
 
-static void progress(run *r, int final)
+static void progress(run *r)
 {
-    if (r->opt->quiet || !r->opt->progress)
-        return;
-    double now = wall_now();
-    int tty = isatty(fileno(r->opt->progress));
-    if (!final && now - r->wall_last_progress < (tty ? 0.5 : 10.0))
-        return;
-    r->wall_last_progress = now;
-    double wall = now - r->wall_start;
-    double sim_s = sim_time_to_s(sim_now(r->engine));
-    fprintf(r->opt->progress, "%s%s: %lld queries, sim %.1f s, %.2f M events/s%s", tty ? "\r" : "",
-            r->opt->label ? r->opt->label : "run", (long long)r->stats.n_queries, sim_s,
-            wall > 0 ? sim_executed(r->engine) / wall / 1e6 : 0.0, (final || !tty) ? "\n" : "");
-    fflush(r->opt->progress);
+    if (r->opt->on_progress)
+        r->opt->on_progress(r->opt->progress_ctx, r->stats.n_queries);
 }
 
 static int calibrate_policy(run *r)
@@ -753,7 +742,7 @@ run_status run_one(const scenario *sc, policy_instance *pi, sink *out, const run
     r.q_free = r.d_free = r.open_dialogue = NONE;
     r.skipped_dialogue = -1;
     r.duration = sim_time_from_s(sc->duration_s);
-    r.wall_start = r.wall_last_progress = wall_now();
+    r.wall_start = wall_now();
     err[0] = '\0';
 
     r.engine = sim_create(on_event, &r);
@@ -803,7 +792,7 @@ run_status run_one(const scenario *sc, policy_instance *pi, sink *out, const run
         }
         if (sim_executed(r.engine) == before)
             break;
-        progress(&r, 0);
+        progress(&r);
     }
     if (r.status == RUN_OK)
         check_all_ended(&r);
@@ -833,8 +822,6 @@ done:
             snprintf(err + len, errlen - len, "; %s", out->err);
         }
     }
-    if (r.status == RUN_OK)
-        progress(&r, 1);
     if (r.status == RUN_OK && r.stats.n_queries == 0 && !opt->quiet && opt->progress)
         fprintf(opt->progress, "edgesim: warning: %s: no query ran (empty trace, or every arrival after duration_s)\n",
                 opt->label ? opt->label : "run");

@@ -17,10 +17,14 @@
 #include "sim/run/scenario.h"
 
 typedef struct run_options {
-    int quiet;                          /* no progress lines */
-    const char *label;                  /* progress prefix, e.g. "run 2/6 always-large" */
+    int quiet;                          /* no warning */
+    const char *label;                  /* names the run in a warning, e.g. "run 2/6 always-large" */
     volatile sig_atomic_t *interrupted; /* set by a signal handler; may be NULL */
-    FILE *progress;                     /* where progress goes (stderr) */
+    FILE *progress;                     /* where a warning goes (stderr) */
+    /* Called between slices of events (about every 65,536) with the
+     * queries finished so far, from the thread of run_one; may be NULL. */
+    void (*on_progress)(void *ctx, int64_t queries_done);
+    void *progress_ctx;
 } run_options;
 
 /* How a run ended: the run loop's own status, one table.
@@ -71,10 +75,13 @@ void run_check_destroy(run_check *c);
 
 /* Returns RUN_OK, or RUN_CONFIG (a key: the message names it), RUN_INPUT
  * (the trace: file:line), RUN_INTERRUPTED or RUN_INTERNAL with err set.
+ * *expected_queries receives the trace's rows (a generated trace: their
+ * expected number; -1 if unknown: a pipe), for progress.
  * `warn` receives "" or a warning: a mean query's transfer at the best
  * device's mean SNR, or its batch-1 service on a model, takes longer than
  * the arrival horizon (the last arrival, or arrivals / mean rate, capped by
  * duration_s), naming the keys that set it. */
-run_status run_check_scenario(run_check *c, const scenario *sc, char *warn, size_t wlen, char *err, size_t errlen);
+run_status run_check_scenario(run_check *c, const scenario *sc, double *expected_queries, char *warn, size_t wlen,
+                              char *err, size_t errlen);
 
 #endif

@@ -241,8 +241,10 @@ static void horizon_warning(const scenario *sc, const trace_facts *f, const llm_
                  in, out, horizon, parts);
 }
 
-run_status run_check_scenario(run_check *c, const scenario *sc, char *warn, size_t wlen, char *err, size_t errlen)
+run_status run_check_scenario(run_check *c, const scenario *sc, double *expected_queries, char *warn, size_t wlen,
+                              char *err, size_t errlen)
 {
+    *expected_queries = -1;
     warn[0] = '\0';
     err[0] = '\0';
     llm_profile small, large;
@@ -263,8 +265,10 @@ run_status run_check_scenario(run_check *c, const scenario *sc, char *warn, size
     const trace_facts *f = NULL;
     if (st == RUN_OK)
         st = trace_facts_of(c, sc, &f, err, errlen);
-    if (st == RUN_OK && f->rows_read > 0)
+    if (st == RUN_OK && f->rows_read > 0) {
         horizon_warning(sc, f, &small, &large, ch, warn, wlen);
+        *expected_queries = sc->trace.path[0] ? (double)f->rows_read : trace_gen_expected_rows(&sc->trace);
+    }
     channel_destroy(ch);
     return st;
 }

@@ -96,7 +96,7 @@ typedef struct run {
     run_status status;       /* first error */
     char *err;
     size_t errlen;
-    double wall_start, wall_last_progress;
+    double wall_start;
 } run;
 
 /* Record the first error (a run_status and a message) and stop the engine. */
