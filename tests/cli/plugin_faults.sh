@@ -73,14 +73,18 @@ expect_grep "plugin-timeout" "$T/err"
 export EDGESIM_TEST_LOOPING="$T/looping"
 # wait_looping: until the LOOP plug-in has entered its loop (it creates the file).
 wait_looping() { for _ in $(seq 1 300); do [ -e "$T/looping" ] && break; sleep 0.1; done; rm -f "$T/looping"; }
+# expect_end PID CODE WHAT: the background run ends within 10 s with CODE.
+expect_end() {
+  for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$1" 2>/dev/null && { bad "$3: still running 10 s after the signal"; kill -9 "$1"; }
+  wait "$1"
+  expect_eq "$?" "$2" "exit code of $3"
+}
 "$BIN" run "$T/s.json" -o "$T/int.db" -q -j 1 --policy-plugin "$T/LOOP.so" --plugin-timeout 0 2>"$T/err" &
 pid=$!
 wait_looping
 kill -INT "$pid"
-for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-kill -0 "$pid" 2>/dev/null && { bad "Ctrl-C did not stop a looping plug-in within 10 s"; kill -9 "$pid"; }
-wait "$pid"
-expect_eq "$?" 130 "exit code of Ctrl-C during a looping call"
+expect_end "$pid" 130 "Ctrl-C during a looping call"
 expect_grep "interrupted; policy plug-in $T/LOOP.so (policy faulty): $at did not return: stopped" "$T/err"
 expect_eq "$(state "$T/int.db")" "1 0" "Ctrl-C during a looping call: no running run"
 
@@ -92,10 +96,7 @@ wait_looping
 # Two different signals: two of one kind sent at once may merge into one.
 kill -INT "$pid"
 kill -TERM "$pid"
-for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-kill -0 "$pid" 2>/dev/null && { bad "a second Ctrl-C did not stop the run within 10 s"; kill -9 "$pid"; }
-wait "$pid"
-expect_eq "$?" 130 "exit code of Ctrl-C twice"
+expect_end "$pid" 130 "Ctrl-C twice"
 expect_grep "interrupted again: stopped at once; .edgesim clean $T/int2.db. removes the unfinished run" "$T/err"
 expect_exit 0 "$BIN" clean "$T/int2.db" -q
 expect_eq "$(state "$T/int2.db")" "1 0" "Ctrl-C twice, then edgesim clean"
