@@ -84,9 +84,9 @@ int clean_main(int argc, char **argv)
     const opt_command c = {"edgesim clean", "RESULTS.db [options]",
                            "Remove the runs left 'running' in a results database (by a killed process, or\n"
                            "a failed run that could not be deleted, e.g. on a full disk) and their query\n"
-                           "rows, in one transaction.  No view counts such runs, but they take space and\n"
-                           "`edgesim run` into the file reruns them anyway.  A run whose writer is\n"
-                           "still alive on this host is kept.\n",
+                           "rows, in one transaction.  No view counts such runs, but they take space\n"
+                           "(`edgesim run` into the file replaces only those of the runs it runs).  A run\n"
+                           "whose writer is still alive on this host is kept.\n",
                            opts, pos, 1, 1, &n_pos};
     int prc = opts_parse(&c, argc, argv);
     if (prc == OPTS_HELP)

@@ -104,6 +104,32 @@ expect_grep "8 of 8 runs were already complete" "$T/err"
 # The exact moments alone leave a 'running' run in most trials.
 [ "$leftovers" -ge 5 ] && ok || bad "only $leftovers trials left an unfinished run to replace"
 
+# Whose unfinished copies are replaced: a dead writer's of this host; never
+# a live writer's (here: this test's shell), nor one written on another host
+# (kept, with a warning).  The copy: the last run of the reference, set back
+# to 'running' with its rows.
+true & dead=$!
+wait $dead
+host=$(uname -n)
+for w in "$host:$dead" "$host:$$" "elsewhere.invalid:1"; do
+  cp "$T/ref.db" "$T/w.db"
+  sqlite3 "$T/w.db" "UPDATE runs SET status = 'running', writer = '$w' WHERE run_id = 8"
+  expect_exit 0 "$BIN" run "$T/s.json" -o "$T/w.db" -j 1 --resume
+  expect_grep "7 of 8 runs were already complete" "$T/err"
+  case $w in
+    "$host:$dead")
+      expect_grep "removed 1 unfinished runs left in $T/w.db by a killed edgesim" "$T/err"
+      dump "$T/w.db" >"$T/w.dump"
+      cmp -s "$T/ref.dump" "$T/w.dump" && ok || bad "a dead writer's copy: not replaced by the same rows" ;;
+    *)
+      expect_eq "$(sqlite3 "$T/w.db" "SELECT group_concat(run_id || ' ' || status || ' ' || IFNULL(writer, '-'), ',')
+                                       FROM runs WHERE run_id >= 8")" "8 running $w,9 complete -" "writer $w: copy kept, run run"
+      expect_eq "$(sqlite3 "$T/w.db" "SELECT COUNT(*) FROM queries WHERE run_id = 8")" 300 "writer $w: its rows kept" ;;
+  esac
+done
+expect_grep "1 unfinished copies of these runs in $T/w.db were written on another host and are kept" "$T/err"
+expect_grep "edgesim clean --force $T/w.db" "$T/err"
+
 # --resume needs the file; without it run creates it.
 expect_exit 2 run -o "$T/none.db" --resume
 expect_grep "does not exist: nothing to resume" "$T/err"
