@@ -58,7 +58,7 @@ CREATE TABLE IF NOT EXISTS queries (
     context_tokens    INTEGER NOT NULL,
     cached_tokens     INTEGER NOT NULL,
     recomputed_tokens INTEGER NOT NULL,
-    route             TEXT CHECK (route IN ('small', 'large')), -- NULL: abandoned (deadline) before the router decided
+    route             TEXT,            -- the model's name (small | large with the default models); NULL: abandoned (deadline) before the router decided
     p_large           REAL,
     q_small           REAL,
     q_large           REAL,
@@ -86,8 +86,33 @@ CREATE TABLE IF NOT EXISTS queries (
     ttft_s            REAL,
     queue_wait_s      REAL,
     energy_j          REAL,            -- NULL unless status = 'done'
-    status            TEXT NOT NULL DEFAULT 'done' -- done | outage | rejected | deadline (docs/MODEL.md, "Outcomes")
+    status            TEXT NOT NULL DEFAULT 'done', -- done | outage | rejected | deadline (docs/MODEL.md, "Outcomes")
+    tier              TEXT,            -- the model's tier: device | edge | cloud; NULL without a route
+    cost              REAL,            -- the query's price on its model: ((context + in) * price_in + out * price_out) / 1e6
+    wan_up_s          REAL,            -- cloud routes: WAN leg of the request, rtt_s/2 + 8*bytes_up/bandwidth_bps; else NULL
+    wan_down_s        REAL             -- cloud routes: WAN leg of the first token; else NULL
 );
+
+-- query_models: one row per query and model: what the router saw of every
+-- model at the decision.  Written for every run except those with exactly
+-- the default models (small on the device, large on the edge), whose
+-- queries columns est_small_s .. q_large hold the same (the view
+-- query_model_view reads both).  Removed with its run.
+CREATE TABLE IF NOT EXISTS query_models (
+    run_id            INTEGER NOT NULL REFERENCES runs(run_id),
+    query_id          INTEGER NOT NULL,
+    model             TEXT NOT NULL,   -- the model's name
+    tier              TEXT NOT NULL,   -- device | edge | cloud
+    est_s             REAL,            -- latency estimate, s
+    csw_s             REAL,            -- switching cost, s
+    p                 REAL,            -- router score (p_<model>)
+    q                 REAL             -- true quality (q_<model>)
+);
+CREATE INDEX IF NOT EXISTS query_models_by_run ON query_models(run_id, query_id);
+CREATE TRIGGER IF NOT EXISTS query_models_follow_run AFTER DELETE ON runs
+BEGIN
+    DELETE FROM query_models WHERE run_id = old.run_id;
+END;
 
 CREATE INDEX IF NOT EXISTS queries_by_run ON queries(run_id, query_id);
 -- A run is never stored twice: one complete run per configuration hash.

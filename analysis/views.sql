@@ -331,3 +331,54 @@ SELECT q.run_id, q.query_id, q.route,
        q.latency_s
 FROM queries q JOIN runs r ON r.run_id = q.run_id JOIN run_unique u ON u.run_id = r.run_id
 WHERE r.status = 'complete' AND q.status = 'done';
+
+-- query_model_view: what the router saw of every model of every query of a
+-- unique run (docs/MODEL.md section 10): the query_models rows, or for a run
+-- with the default two models (no query_models rows) the two-model columns
+-- of queries (small on the device, large on the edge).
+CREATE VIEW IF NOT EXISTS query_model_view AS
+SELECT m.run_id, m.query_id, m.model, m.tier, m.est_s, m.csw_s, m.p, m.q
+FROM query_models m JOIN run_unique u ON u.run_id = m.run_id
+UNION ALL
+SELECT q.run_id, q.query_id, 'small', 'device', q.est_small_s, q.csw_small_s, 0.0, q.q_small
+FROM queries q JOIN run_unique u ON u.run_id = q.run_id
+WHERE NOT EXISTS (SELECT 1 FROM query_models m WHERE m.run_id = q.run_id)
+UNION ALL
+SELECT q.run_id, q.query_id, 'large', 'edge', q.est_large_s, q.csw_large_s, q.p_large, q.q_large
+FROM queries q JOIN run_unique u ON u.run_id = q.run_id
+WHERE NOT EXISTS (SELECT 1 FROM query_models m WHERE m.run_id = q.run_id);
+
+-- run_models: per unique run and model, how the run used it: queries routed
+-- there and their share, latency and price, and the model's mean quality
+-- over all the run's queries (what always routing there would give).
+CREATE VIEW IF NOT EXISTS run_models AS
+WITH per AS (
+    SELECT v.run_id, v.model, v.tier, AVG(v.q) AS model_mean_q, COUNT(*) AS n_queries
+    FROM query_model_view v GROUP BY v.run_id, v.model
+),
+routed AS (
+    SELECT q.run_id, q.route AS model, COUNT(*) AS n_routed, AVG(q.quality) AS routed_mean_quality,
+           AVG(q.latency_s) AS routed_mean_latency_s, SUM(q.cost) AS total_cost
+    FROM queries q JOIN run_unique u ON u.run_id = q.run_id GROUP BY q.run_id, q.route
+)
+SELECT p.run_id, r.policy, r.policy_params, p.model, p.tier, p.model_mean_q,
+       COALESCE(x.n_routed, 0) AS n_routed, COALESCE(x.n_routed, 0) * 1.0 / p.n_queries AS route_fraction,
+       x.routed_mean_quality, x.routed_mean_latency_s, COALESCE(x.total_cost, 0) AS total_cost
+FROM per p JOIN runs r ON r.run_id = p.run_id LEFT JOIN routed x ON x.run_id = p.run_id AND x.model = p.model;
+
+-- run_model_pairs: RouteLLM's PGR for every pair of a run's models, the
+-- weaker (lower mean quality over the run's queries) and the stronger:
+-- pgr = (mean_quality - weak_mean_q) / (strong_mean_q - weak_mean_q), NULL
+-- when equal.  With two models it is run_routing's pgr.
+CREATE VIEW IF NOT EXISTS run_model_pairs AS
+WITH per AS (
+    SELECT run_id, model, AVG(q) AS mean_q FROM query_model_view GROUP BY run_id, model
+),
+run_q AS (
+    SELECT q.run_id, AVG(q.quality) AS mean_quality FROM queries q JOIN run_unique u ON u.run_id = q.run_id
+    GROUP BY q.run_id
+)
+SELECT a.run_id, a.model AS weak_model, b.model AS strong_model, a.mean_q AS weak_mean_q, b.mean_q AS strong_mean_q,
+       rq.mean_quality, (rq.mean_quality - a.mean_q) / NULLIF(b.mean_q - a.mean_q, 0) AS pgr
+FROM per a JOIN per b ON b.run_id = a.run_id AND (a.mean_q < b.mean_q OR (a.mean_q = b.mean_q AND a.model < b.model))
+JOIN run_q rq ON rq.run_id = a.run_id;

@@ -26,6 +26,73 @@ static int resolve(const key_spec *keys, const char *json, llm_profile *out, cha
     return llm_profile_resolve(&cfg, "models.large", out, err, errlen);
 }
 
+/* The default "models" map: small on the device, large on the edge. */
+typedef struct models_holder {
+    llm_config models[LLM_MAX_MODELS];
+    int n_models;
+} models_holder;
+static const key_spec models_holder_keys[] = {
+    KEY_MAPV(models_holder, models, n_models, "models", llm_models_default, llm_model_keys, "models"),
+    KEY_TABLE_END,
+};
+
+/* Resolve model `name` of the default map overlaid with `json` (the
+ * "models" object). */
+static int resolve_model(const char *json, const char *name, llm_profile *out, char *err, size_t errlen)
+{
+    models_holder h;
+    key_error kerr;
+    if (keys_defaults(models_holder_keys, &h) != 0)
+        return -3;
+    cJSON *obj = cJSON_Parse(json);
+    int rc = obj ? keys_parse(models_holder_keys, &h, obj, "", &kerr) : -3;
+    cJSON_Delete(obj);
+    if (rc != 0) {
+        snprintf(err, errlen, "%s", rc == -3 ? "bad JSON" : kerr.msg);
+        return -2;
+    }
+    for (int m = 0; m < h.n_models; m++)
+        if (strcmp(h.models[m].name, name) == 0)
+            return llm_profile_resolve(&h.models[m], name, out, err, errlen);
+    snprintf(err, errlen, "no model %s", name);
+    return -4;
+}
+
+static void test_models_map(void)
+{
+    llm_profile pr;
+    char err[512];
+    models_holder h;
+    key_error kerr;
+    CHECK_INT(keys_defaults(models_holder_keys, &h), 0);
+    CHECK_INT(h.n_models, 2);
+    CHECK(strcmp(h.models[0].name, "small") == 0 && strcmp(h.models[0].tier, "device") == 0);
+    CHECK(strcmp(h.models[1].name, "large") == 0 && strcmp(h.models[1].tier, "edge") == 0);
+    /* Overlay keeps the rest of the default; a new name is appended with the
+     * edge defaults; null removes a model. */
+    CHECK_INT(resolve_model("{\"models\": {\"small\": {\"power_w\": 7}}}", "small", &pr, err, sizeof err), 0);
+    CHECK(strcmp(pr.name, "qwen2.5-1.5b-int4-phone") == 0);
+    CHECK_NEAR(pr.power_w, 7, 0);
+    cJSON *obj = cJSON_Parse("{\"models\": {\"large\": null, \"gpt4\": {\"tier\": \"cloud\", "
+                             "\"price_in_per_mtok\": 10, \"wan\": {\"rtt_s\": 0.08}}}}");
+    CHECK_INT(keys_parse(models_holder_keys, &h, obj, "", &kerr), 0);
+    cJSON_Delete(obj);
+    CHECK_INT(h.n_models, 2);
+    CHECK(strcmp(h.models[1].name, "gpt4") == 0 && strcmp(h.models[1].tier, "cloud") == 0);
+    CHECK_NEAR(h.models[1].wan.rtt_s, 0.08, 0);
+    CHECK_NEAR(h.models[1].wan.bandwidth_bps, 1e9, 0);
+    CHECK_NEAR(h.models[1].price_in_per_mtok, 10, 0);
+    CHECK_NEAR(llm_query_cost(&h.models[1], 1000, 0), 0.01, 1e-15);
+    CHECK_NEAR(llm_wan_leg_s(&h.models[1].wan, 1000), 0.04 + 8000 / 1e9, 1e-15);
+    /* Bad names and tiers name their key. */
+    CHECK_INT(resolve_model("{\"models\": {\"a b\": {}}}", "a b", &pr, err, sizeof err), -2);
+    CHECK(strstr(err, "models.a b: expected a name") != NULL);
+    CHECK_INT(resolve_model("{\"models\": {\"x\": {\"tier\": \"moon\"}}}", "x", &pr, err, sizeof err), -2);
+    CHECK(strstr(err, "models.x.tier: expected one of") != NULL);
+    CHECK_INT(resolve_model("{\"models\": {\"x\": 3}}", "x", &pr, err, sizeof err), -2);
+    CHECK(strstr(err, "models.x: expected an object (or null") != NULL);
+}
+
 static void test_formulas(void)
 {
     llm_profile p = {0};
@@ -74,7 +141,7 @@ static void test_roofline_equals_coefficients(void)
     const char *roof = "{\"preset\": \"none\", \"max_batch\": 8, \"roofline\": {\"params\": 8.03e9, \"layers\": 32,"
                        " \"d_model\": 4096, \"kv_heads\": 8, \"head_dim\": 128, \"peak_flops\": 989.4e12,"
                        " \"mem_bw_bytes_per_s\": 3.35e12}}";
-    CHECK_INT(resolve(llm_large_keys, roof, &a, err, sizeof err), 0);
+    CHECK_INT(resolve(llm_model_keys, roof, &a, err, sizeof err), 0);
     /* The same numbers written as coefficients from the MODEL.md formulas. */
     char coef[512];
     double F = 0.5 * 989.4e12, BW = 0.8 * 3.35e12;
@@ -82,7 +149,7 @@ static void test_roofline_equals_coefficients(void)
              "{\"preset\": \"none\", \"max_batch\": 8, \"kv_bytes_per_token\": 131072,"
              " \"prefill_s\": [0, %.17g, %.17g], \"decode_step_s\": [%.17g, %.17g, %.17g]}",
              2 * 8.03e9 / F, 4.0 * 32 * 4096 / F, 8.03e9 * 2 / BW, 2 * 8.03e9 / F, 131072 / BW);
-    CHECK_INT(resolve(llm_large_keys, coef, &b, err, sizeof err), 0);
+    CHECK_INT(resolve(llm_model_keys, coef, &b, err, sizeof err), 0);
     for (int i = 0; i < 3; i++) {
         CHECK_NEAR(a.p[i], b.p[i], 1e-18);
         CHECK_NEAR(a.d[i], b.d[i], 1e-18);
@@ -112,7 +179,7 @@ static void test_presets(void)
 
     /* Defaults: small = Qwen2.5-1.5B 4-bit phone; TTFT 95 ms at 128 tokens
      * and 23.5 tok/s decode are reproduced (MODEL.md: ~20-30 tok/s). */
-    CHECK_INT(resolve(llm_small_keys, "{}", &pr, err, sizeof err), 0);
+    CHECK_INT(resolve_model("{}", "small", &pr, err, sizeof err), 0);
     CHECK(strcmp(pr.name, "qwen2.5-1.5b-int4-phone") == 0);
     CHECK_NEAR(llm_prefill_s(&pr, 128, 0), 0.095, 1e-12);
     CHECK_NEAR(llm_decode_step_s(&pr, 1, 0), 1 / 23.5, 1e-12);
@@ -125,7 +192,7 @@ static void test_presets(void)
     CHECK_NEAR(llm_prefill_s(&pr, 128, 0), 0.037, 1e-12);
     CHECK_NEAR(llm_prefill_s(&pr, 4096, 0), 1.19, 1e-12);
     /* Large default: 8B fp16 H100; TPOT 6.48 ms at 1 and 10.9 ms at 16. */
-    CHECK_INT(resolve(llm_large_keys, "{}", &pr, err, sizeof err), 0);
+    CHECK_INT(resolve(llm_model_keys, "{}", &pr, err, sizeof err), 0);
     CHECK(strcmp(pr.name, "llama3.1-8b-fp16-h100") == 0);
     CHECK_NEAR(llm_decode_step_s(&pr, 1, 0), 6.48e-3, 1e-12);
     CHECK_NEAR(llm_decode_step_s(&pr, 16, 0), 10.9e-3, 1e-12);
@@ -228,14 +295,14 @@ static void test_precedence(void)
 {
     char err[512] = "";
     llm_profile pr, base;
-    CHECK_INT(resolve(llm_large_keys, "{}", &base, err, sizeof err), 0);
+    CHECK_INT(resolve(llm_model_keys, "{}", &base, err, sizeof err), 0);
     /* explicit decode over the preset; prefill stays the preset's */
-    CHECK_INT(resolve(llm_large_keys, "{\"decode_step_s\": [0.01, 0.001, 0]}", &pr, err, sizeof err), 0);
+    CHECK_INT(resolve(llm_model_keys, "{\"decode_step_s\": [0.01, 0.001, 0]}", &pr, err, sizeof err), 0);
     CHECK_NEAR(pr.d[0], 0.01, 0);
     CHECK_NEAR(pr.p[1], base.p[1], 0);
     CHECK_INT(pr.max_batch, 16);
     /* table over the preset: interpolation in batch, + d2 * (C - b*c_ref) */
-    CHECK_INT(resolve(llm_large_keys,
+    CHECK_INT(resolve(llm_model_keys,
                       "{\"decode_step_table_s\": [1, 0.0065, 16, 0.0109, 64, 0.0469], "
                       "\"decode_table_context_tokens\": 100, \"prefill_tokens_per_s\": 10000, "
                       "\"prefill_floor_s\": 0.01}",
@@ -247,7 +314,7 @@ static void test_precedence(void)
     CHECK_NEAR(llm_decode_step_s(&pr, 1, 1100), 0.0065 + base.d[2] * 1000, 1e-15);
     CHECK_NEAR(llm_prefill_s(&pr, 1000, 0), 0.01 + 0.1 + base.p[2] * 1000 * 500, 1e-12);
     /* roofline over table; explicit prefill over roofline */
-    CHECK_INT(resolve(llm_large_keys,
+    CHECK_INT(resolve(llm_model_keys,
                       "{\"decode_step_table_s\": [1, 0.0065], \"prefill_s\": [0.1, 0.001, 0],"
                       " \"roofline\": {\"params\": 8.03e9, \"layers\": 32, \"d_model\": 4096, \"kv_heads\": 8,"
                       " \"head_dim\": 128, \"peak_flops\": 989.4e12, \"mem_bw_bytes_per_s\": 3.35e12}}",
@@ -257,7 +324,7 @@ static void test_precedence(void)
     CHECK_NEAR(pr.d[0], 8.03e9 * 2 / (0.8 * 3.35e12), 1e-15);
     CHECK_NEAR(pr.p[0], 0.1, 0);
     /* explicit scalars over the preset */
-    CHECK_INT(resolve(llm_large_keys, "{\"max_batch\": 4, \"kv_capacity_bytes\": 1e9, \"power_w\": 300}", &pr, err,
+    CHECK_INT(resolve(llm_model_keys, "{\"max_batch\": 4, \"kv_capacity_bytes\": 1e9, \"power_w\": 300}", &pr, err,
                       sizeof err),
               0);
     CHECK_INT(pr.max_batch, 4);
@@ -279,30 +346,31 @@ static void expect_error(const key_spec *keys, const char *json, int code, const
 
 static void test_errors(void)
 {
-    expect_error(llm_large_keys, "{\"preset\": \"gpt-5\"}", -1, "models.large.preset: expected one of none,");
-    expect_error(llm_large_keys, "{\"preset\": \"gpt-5\"}", -1, "llama3.1-8b-fp16-h100");
-    expect_error(llm_large_keys, "{\"prefill_s\": [1, 2]}", -1, "models.large.prefill_s: expected 3 numbers");
-    expect_error(llm_large_keys, "{\"decode_step_s\": [1]}", -1, "models.large.decode_step_s: expected 3 numbers");
-    expect_error(llm_large_keys, "{\"preset\": \"none\"}", -1, "models.large.prefill_s: no prefill profile");
-    expect_error(llm_large_keys, "{\"preset\": \"none\", \"prefill_s\": [0, 1e-3, 0]}", -1,
+    expect_error(llm_model_keys, "{\"preset\": \"gpt-5\"}", -1, "models.large.preset: expected one of none,");
+    expect_error(llm_model_keys, "{\"preset\": \"gpt-5\"}", -1, "llama3.1-8b-fp16-h100");
+    expect_error(llm_model_keys, "{\"prefill_s\": [1, 2]}", -1, "models.large.prefill_s: expected 3 numbers");
+    expect_error(llm_model_keys, "{\"decode_step_s\": [1]}", -1, "models.large.decode_step_s: expected 3 numbers");
+    expect_error(llm_model_keys, "{\"preset\": \"none\"}", -1, "models.large.prefill_s: no prefill profile");
+    expect_error(llm_model_keys, "{\"preset\": \"none\", \"prefill_s\": [0, 1e-3, 0]}", -1,
                  "models.large.decode_step_s: no decode profile");
-    expect_error(llm_large_keys, "{\"preset\": \"none\", \"prefill_s\": [0,1e-3,0], \"decode_step_s\": [0.01,0,0]}",
+    expect_error(llm_model_keys, "{\"preset\": \"none\", \"prefill_s\": [0,1e-3,0], \"decode_step_s\": [0.01,0,0]}",
                  -1, "models.large.max_batch");
-    expect_error(llm_large_keys, "{\"roofline\": {\"params\": 8e9, \"layers\": 32}}", -1,
+    expect_error(llm_model_keys, "{\"roofline\": {\"params\": 8e9, \"layers\": 32}}", -1,
                  "models.large.roofline.d_model: required");
-    expect_error(llm_large_keys, "{\"decode_step_table_s\": [1, 0.01, 2]}", -1,
+    expect_error(llm_model_keys, "{\"decode_step_table_s\": [1, 0.01, 2]}", -1,
                  "models.large.decode_step_table_s: expected pairs");
-    expect_error(llm_large_keys, "{\"decode_step_table_s\": [2, 0.01, 1, 0.02]}", -1,
+    expect_error(llm_model_keys, "{\"decode_step_table_s\": [2, 0.01, 1, 0.02]}", -1,
                  "models.large.decode_step_table_s[2]: expected a batch size");
-    expect_error(llm_large_keys, "{\"decode_step_table_s\": [1, 0]}", -1, "decode_step_table_s[1]: expected seconds");
-    expect_error(llm_large_keys, "{\"prefill_s\": [0, 0, 0]}", -1, "a prefill of one token must take > 0 s");
-    expect_error(llm_large_keys, "{\"max_bach\": 3}", -2, "models.large.max_bach: unknown key");
-    expect_error(llm_large_keys, "{\"prefill_s\": [0, -1, 0]}", -2, "models.large.prefill_s[1]");
-    expect_error(llm_small_keys, "{\"roofline\": {\"eta_memory\": 2}}", -2, "models.large.roofline.eta_memory");
+    expect_error(llm_model_keys, "{\"decode_step_table_s\": [1, 0]}", -1, "decode_step_table_s[1]: expected seconds");
+    expect_error(llm_model_keys, "{\"prefill_s\": [0, 0, 0]}", -1, "a prefill of one token must take > 0 s");
+    expect_error(llm_model_keys, "{\"max_bach\": 3}", -2, "models.large.max_bach: unknown key");
+    expect_error(llm_model_keys, "{\"prefill_s\": [0, -1, 0]}", -2, "models.large.prefill_s[1]");
+    expect_error(llm_model_keys, "{\"roofline\": {\"eta_memory\": 2}}", -2, "models.large.roofline.eta_memory");
 }
 
 int main(void)
 {
+    test_models_map();
     test_formulas();
     test_roofline_numbers();
     test_roofline_equals_coefficients();

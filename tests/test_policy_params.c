@@ -45,7 +45,7 @@ static void reject(const char *json, const char *n1, const char *n2, const char 
 static void test_builtins(void)
 {
     const char *names[] = {"always-small", "always-large", "random", "score-threshold", "snr-threshold",
-                           "min-latency", "quality-latency", "context-aware", "oracle"};
+                           "min-latency", "quality-latency", "context-aware", "oracle", "always", "score-cascade"};
     int n = (int)(sizeof names / sizeof *names);
     CHECK_INT(policy_registry_count(reg), n);
     for (int i = 0; i < n; i++) {
@@ -151,7 +151,7 @@ static void test_print(void)
     }
     CHECK(strstr(buf, "alpha                  default 0.05     [0, 100]         1/s") != NULL);
     CHECK(strstr(buf, "target_large_fraction  default -1       [-1, 1]") != NULL);
-    CHECK(strstr(buf, "(sees q_small, q_large)") != NULL);
+    CHECK(strstr(buf, "(sees the true qualities)") != NULL);
     free(buf);
 }
 

@@ -120,6 +120,35 @@ static void test_example(void)
     policy_registry_destroy(reg);
 }
 
+/* A plug-in built against policy API version 1 loads, counts as pairwise,
+ * and decides on the two-model fields of today's view. */
+static void test_version1(void)
+{
+    policy_registry *reg = policy_registry_create();
+    char err[1024];
+    CHECK_INT(load(reg, "v1_score.so", err, sizeof err), 0);
+    const policy_type *t = policy_registry_find(reg, "v1-score");
+    CHECK(t != NULL);
+    if (t) {
+        CHECK_INT(t->api_version, 1);
+        CHECK_INT(policy_type_pairwise(t), 1);
+        policy_instance pi;
+        cJSON *obj = cJSON_Parse("{\"name\": \"v1-score\"}");
+        CHECK_INT(policy_instance_init(&pi, reg, obj, "policy", err, sizeof err), 0);
+        cJSON_Delete(obj);
+        policy_view v;
+        memset(&v, 0, sizeof v);
+        v.p_large = 0.9;
+        v.est_small_s = 1;
+        v.est_large_s = 1.5;
+        CHECK_INT(policy_instance_decide(&pi, &v), ROUTE_LARGE);
+        v.est_large_s = 2.5;
+        CHECK_INT(policy_instance_decide(&pi, &v), ROUTE_SMALL);
+        policy_instance_destroy(&pi);
+    }
+    policy_registry_destroy(reg);
+}
+
 static void test_faults(void)
 {
     policy_registry *reg = policy_registry_create();
@@ -131,7 +160,7 @@ static void test_faults(void)
     CHECK_INT(load(reg, "faulty_no_symbol.so", err, sizeof err), -1);
     CHECK(strstr(err, "faulty_no_symbol.so") && strstr(err, "does not export edgesim_policy_plugin()"));
     CHECK_INT(load(reg, "faulty_version.so", err, sizeof err), -1);
-    CHECK(strstr(err, "policy API version 2, this edgesim expects 1") != NULL);
+    CHECK(strstr(err, "policy API version 3, this edgesim loads versions 1 to 2") != NULL);
     CHECK_INT(load(reg, "faulty_clash.so", err, sizeof err), -1);
     CHECK(strstr(err, "\"oracle\" is already registered") != NULL);
     CHECK_INT(load(reg, "faulty_no_decide.so", err, sizeof err), -1);
@@ -179,6 +208,7 @@ int main(void)
     printf("plug-ins from %s\n", plugin_dir);
     test_example();
     test_faults();
+    test_version1();
     test_two_registries();
     return check_done();
 }

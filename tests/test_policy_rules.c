@@ -252,6 +252,110 @@ static void test_oracle(void)
     policy_instance_destroy(&pi);
 }
 
+/* The generalised rule (max over models of (p_m - p_b) - alpha*(T_m - T_b),
+ * if > theta) reduces to the paper's rule with two models: on a trace of
+ * views drawn at random, including exact ties at theta, the decisions are
+ * those of the paper's formula evaluated here, p - alpha*(T_large - T_small)
+ * > theta (and with switching costs for context-aware), and the same whether
+ * the view carries a models array (as the run loop fills it) or only the
+ * small/large fields. */
+static void test_general_rule_reduces(void)
+{
+    const double alphas[] = {0, 0.05, 0.5, 3};
+    const double thetas[] = {-0.5, 0, 0.3, 0.5};
+    gsl_rng *r = rng_stream_create(18, 0, RNG_POLICY, 3);
+    long n = 0, mismatched = 0, large = 0;
+    for (int a = 0; a < 4; a++)
+        for (int t = 0; t < 4; t++) {
+            char json[128];
+            snprintf(json, sizeof json, "{\"name\":\"quality-latency\",\"alpha\":%g,\"theta\":%g}", alphas[a], thetas[t]);
+            policy_instance ql = make(json);
+            snprintf(json, sizeof json, "{\"name\":\"context-aware\",\"alpha\":%g,\"theta\":%g}", alphas[a], thetas[t]);
+            policy_instance ca = make(json);
+            for (int i = 0; i < 4000; i++) {
+                policy_view v = blank_view();
+                v.p_large = i % 50 == 0 ? thetas[t] : gsl_rng_uniform(r); /* exact ties at theta */
+                v.est_small_s = i % 50 == 0 ? 1.0 : 10 * gsl_rng_uniform(r);
+                v.est_large_s = i % 50 == 0 ? 1.0 : 10 * gsl_rng_uniform(r);
+                v.csw_small_s = i % 3 == 0 ? 0 : 2 * gsl_rng_uniform(r);
+                v.csw_large_s = i % 3 == 0 ? 0 : 2 * gsl_rng_uniform(r);
+                double alpha = alphas[a], theta = thetas[t];
+                route paper_ql = v.p_large - alpha * (v.est_large_s - v.est_small_s) > theta ? ROUTE_LARGE : ROUTE_SMALL;
+                route paper_ca = v.p_large - alpha * ((v.est_large_s + v.csw_large_s) - (v.est_small_s + v.csw_small_s)) > theta
+                                     ? ROUTE_LARGE
+                                     : ROUTE_SMALL;
+                /* As the run loop fills it: p = 0 for the base (no p_small column). */
+                policy_model models[2] = {
+                    {"small", POLICY_TIER_DEVICE, 0, NAN, v.est_small_s, v.csw_small_s, 0, 0},
+                    {"large", POLICY_TIER_EDGE, v.p_large, NAN, v.est_large_s, v.csw_large_s, 0, 0},
+                };
+                policy_view with = v;
+                with.n_models = 2;
+                with.models = models;
+                route got[4] = {policy_instance_decide(&ql, &v), policy_instance_decide(&ql, &with),
+                                policy_instance_decide(&ca, &v), policy_instance_decide(&ca, &with)};
+                mismatched += got[0] != paper_ql || got[1] != paper_ql || got[2] != paper_ca || got[3] != paper_ca;
+                large += paper_ql == ROUTE_LARGE;
+                n++;
+            }
+            policy_instance_destroy(&ql);
+            policy_instance_destroy(&ca);
+        }
+    gsl_rng_free(r);
+    printf("general rule vs the paper's: %ld of %ld decisions differ (%ld large)\n", mismatched, n, large);
+    CHECK_INT(mismatched, 0);
+    CHECK(large > n / 10 && large < n * 9 / 10); /* both outcomes occur */
+}
+
+/* Over three models: the largest margin over the base wins if > theta;
+ * ties go to the earlier model. */
+static void test_general_rule_three(void)
+{
+    policy_instance ql = make("{\"name\":\"quality-latency\",\"alpha\":0.1,\"theta\":0.2}");
+    policy_instance ml = make("{\"name\":\"min-latency\"}");
+    policy_instance or = make("{\"name\":\"oracle\"}");
+    policy_model models[3] = {
+        {"small", POLICY_TIER_DEVICE, 0, 0, 2.0, 0, 0, 0},
+        {"large", POLICY_TIER_EDGE, 0.5, 1, 1.0, 0, 0, 0},   /* margin 0.5 + 0.1 = 0.6 */
+        {"gpt4", POLICY_TIER_CLOUD, 0.8, 1, 3.0, 0, 0, 0.02}, /* margin 0.8 - 0.1 = 0.7 */
+    };
+    policy_view v = blank_view();
+    v.n_models = 3;
+    v.models = models;
+    CHECK_INT(policy_instance_decide(&ql, &v), 2);
+    models[2].p = 0.7; /* 0.6: a tie with large goes to the earlier model */
+    CHECK_INT(policy_instance_decide(&ql, &v), 1);
+    models[1].p = models[2].p = 0.0; /* every margin <= theta: the base */
+    CHECK_INT(policy_instance_decide(&ql, &v), 0);
+    CHECK_INT(policy_instance_decide(&ml, &v), 1);
+    CHECK_INT(policy_instance_decide(&or, &v), 1); /* q ties between large and gpt4: the earlier */
+    models[2].q = 1.0;
+    models[1].q = 0.5;
+    CHECK_INT(policy_instance_decide(&or, &v), 2);
+    /* The cascade climbs to the last model whose score exceeds the threshold. */
+    policy_instance sc = make("{\"name\":\"score-cascade\",\"threshold\":0.6}");
+    models[1].p = 0.7;
+    models[2].p = 0.65;
+    CHECK_INT(policy_instance_decide(&sc, &v), 2);
+    models[2].p = 0.6; /* not above: stops at large */
+    CHECK_INT(policy_instance_decide(&sc, &v), 1);
+    models[1].p = 0.1;
+    models[2].p = 0.2;
+    CHECK_INT(policy_instance_decide(&sc, &v), 0);
+    /* Two models: the fixed-threshold score-threshold rule. */
+    policy_instance st = make("{\"name\":\"score-threshold\",\"threshold\":0.6}");
+    policy_view two = blank_view();
+    for (int i = 0; i <= 100; i++) {
+        two.p_large = i / 100.0;
+        CHECK_INT(policy_instance_decide(&sc, &two), policy_instance_decide(&st, &two));
+    }
+    policy_instance_destroy(&sc);
+    policy_instance_destroy(&st);
+    policy_instance_destroy(&ql);
+    policy_instance_destroy(&ml);
+    policy_instance_destroy(&or);
+}
+
 /* Non-oracle policies see q_small = q_large = NAN, whatever the run loop
  * put in the view; the oracle sees them. */
 static double seen_q_small, seen_q_large;
@@ -264,7 +368,7 @@ static route spy_decide(void *state, const policy_view *v)
 
 static void test_oracle_fields_hidden(void)
 {
-    policy_type spy = {EDGESIM_POLICY_API_VERSION, "spy", "", NULL, 0, NULL, NULL, spy_decide, NULL, NULL};
+    policy_type spy = {EDGESIM_POLICY_API_VERSION, "spy", "", NULL, 0, NULL, NULL, spy_decide, NULL, NULL, 1};
     policy_instance pi;
     memset(&pi, 0, sizeof pi);
     pi.type = &spy;
@@ -285,6 +389,8 @@ int main(void)
     reg = policy_registry_create();
     CHECK(reg != NULL);
     test_always();
+    test_general_rule_reduces();
+    test_general_rule_three();
     test_random();
     test_score_threshold();
     test_snr_threshold();

@@ -180,7 +180,7 @@ static void test_device_service(void)
     memset(&sc, 0, sizeof sc);
     keys_defaults(scenario_keys, &sc);
     llm_profile small;
-    CHECK_INT(llm_profile_resolve(&sc.small, "models.small", &small, err, sizeof err), 0);
+    CHECK_INT(llm_profile_resolve(&sc.models[0], "models.small", &small, err, sizeof err), 0);
     double worst = 0;
     for (size_t i = 0; i < r.n; i++) {
         const record *q = &r.rec[i];
@@ -223,7 +223,7 @@ static void test_edge_load(void)
     memset(&sc, 0, sizeof sc);
     keys_defaults(scenario_keys, &sc);
     llm_profile large;
-    CHECK_INT(llm_profile_resolve(&sc.large, "models.large", &large, err, sizeof err), 0);
+    CHECK_INT(llm_profile_resolve(&sc.models[1], "models.large", &large, err, sizeof err), 0);
     double batchB = large.max_batch / llm_decode_step_s(&large, large.max_batch, large.max_batch * 300.0);
     for (int k = 0; k < 5; k++)
         printf("edge load %6.1f q/s: mean latency %.3f s, %.0f tokens/s (batch-%d decode rate %.0f)\n", rates[k],

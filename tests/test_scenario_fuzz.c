@@ -286,14 +286,18 @@ static void check_spec(const key_spec *spec, const char *base, const char *prefi
         case KEY_OBJECT:
             check_spec(spec->sub, p, path);
             break;
-        case KEY_LIST: {
+        case KEY_LIST:
+        case KEY_MAP: {
             int count;
             memcpy(&count, base + spec->count_offset, sizeof count);
             bad = count < 0 || count > spec->cap;
             found = count;
-            char elem[270];
+            char elem[320];
             for (int i = 0; !bad && i < count; i++) {
-                snprintf(elem, sizeof elem, "%s.%d", path, i);
+                if (spec->type == KEY_MAP)
+                    snprintf(elem, sizeof elem, "%s.%.31s", path, p + (size_t)i * spec->elem_size);
+                else
+                    snprintf(elem, sizeof elem, "%s.%d", path, i);
                 check_spec(spec->sub, p + (size_t)i * spec->elem_size, elem);
             }
             break;

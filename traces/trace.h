@@ -16,6 +16,14 @@
 
 #include "sim/base/keys.h"
 
+/* Model columns (docs/TRACES.md "Models"): besides the fixed q_small,
+ * q_large and p_large, a CSV trace may carry q_<model> (quality, 0..1) and
+ * p_<model> (router score, 0..1, may be empty) for other models; the reader
+ * lists their names (trace_model_name) and a row holds their values at the
+ * same index. */
+#define TRACE_MAX_MODEL_COLS 8
+#define TRACE_MODEL_NAME_CAP 32   /* bytes of a model name, NUL included */
+
 typedef struct trace_row {
     int64_t id;
     double t_arr_s;               /* NAN: from the arrival process */
@@ -31,6 +39,8 @@ typedef struct trace_row {
     double extra_payload_bytes;   /* e.g. an image; 0 if absent */
     double think_s;               /* NAN: drawn (dialogue turns > 1) */
     double deadline_s;            /* NAN: trace.deadline_s (none if that is null too) */
+    double model_q[TRACE_MAX_MODEL_COLS]; /* q_<model> of the reader's model columns; NAN: no column */
+    double model_p[TRACE_MAX_MODEL_COLS]; /* p_<model>; NAN: no column or an empty cell */
 } trace_row;
 
 typedef struct trace_error {
@@ -76,6 +86,9 @@ int trace_next(trace_reader *r, trace_row *row, trace_error *err);
 /* The line (1-based) where the last row read starts, for messages. */
 long trace_line(const trace_reader *r);
 void trace_close(trace_reader *r);
+/* Name of model column i (0-based) of the file, e.g. "gpt4" for q_gpt4 or
+ * p_gpt4; NULL past the last. */
+const char *trace_model_name(const trace_reader *r, int i);
 
 /* ---- configuration of the "trace" scenario object ---- */
 
@@ -129,6 +142,8 @@ int trace_source_next(trace_source *s, trace_row *row, trace_error *err);
 /* 1 if the trace gives the arrival times (known after the first arrival;
  * always 1 with arrival.process "trace"), 0 if they are drawn. */
 int trace_source_times_given(const trace_source *s);
+/* The model columns of a trace file (trace_model_name); none for a generator. */
+const char *trace_source_model_name(const trace_source *s, int i);
 void trace_source_destroy(trace_source *s);
 
 /* ---- everything below is used by the tools and tests (edgesim trace ...) ---- */
@@ -213,6 +228,10 @@ const char *trace_column_name(trace_column c);
  * `path` only when trace_writer_close succeeds; a pipe or device given as
  * `path` is written directly. */
 trace_writer *trace_writer_create(const char *path, unsigned columns, trace_error *err);
+/* The same, with model columns q_<name>, p_<name> for the n names (a CSV
+ * file; rows give their values in model_q, model_p at the same index). */
+trace_writer *trace_writer_create_models(const char *path, unsigned columns, const char *const *models, int n,
+                                         trace_error *err);
 int trace_writer_put(trace_writer *w, const trace_row *row, trace_error *err); /* 0 or -1 */
 /* Flushes, closes and renames the file into place; frees w.  Returns 0, or -1
  * if anything failed to be written (the temporary file is then removed and
@@ -310,7 +329,8 @@ typedef struct trace_import_options {
     double chars_per_token;       /* chars / this when tokens_per_word is 0 (needs text) */
     double auc;                   /* target AUC of the synthetic p_large */
     uint64_t seed;                /* RNG_GENERATOR stream of p_large */
-    char weak[16];                /* mmlu: mixtral | llama2 */
+    char weak[16];                /* mmlu: mixtral | llama2 | three (small Llama-2-7B, large Mixtral,
+                                     model column gpt4) */
     char out_from[16];            /* gsm8k, gsm8k-raw: small | large | reference; mtbench: small | large */
     int mmlu_answer_tokens;       /* out_tokens of an MMLU answer */
     int skip_contaminated;        /* 1: drop RouteLLM-contaminated items (counted) */
@@ -329,6 +349,10 @@ typedef struct trace_import_kind {
 extern const trace_import_kind *const trace_import_kinds[];
 const trace_import_kind *trace_import_find(const char *name);
 void trace_import_defaults(trace_import_options *opt);
+/* The model columns (q_<name>, p_<name>) an import of `kind` with `opt`
+ * writes besides small and large; returns their count (0..TRACE_MAX_MODEL_COLS). */
+int trace_import_model_columns(const trace_import_kind *kind, const trace_import_options *opt,
+                               const char *const **names);
 
 /* `edgesim trace ...`; argv[0] = "trace".  Exit codes 0 ok, 2 usage, 3 bad
  * input data, 4 cannot write output. */

@@ -97,7 +97,7 @@ static int cmd_import(int argc, char **argv)
         {"--auc", 0, OPT_NUM, &auc, 0, 1, "X", "target ROC AUC of the synthetic p_large (default 0.75)", 0},
         {"--seed", 0, OPT_INT, &seed, 0, 2000000000, "N",
          "seed of the p_large (and mtbench101 quality) streams (default 1)", 0},
-        {"--weak", 0, OPT_STR, &weak, 0, 0, "MODEL", "mmlu: small model mixtral | llama2 (default mixtral)", 0},
+        {"--weak", 0, OPT_STR, &weak, 0, 0, "MODEL", "mmlu: small model mixtral | llama2, or three: small Llama-2-7B, large Mixtral-8x7B, column gpt4 GPT-4 (default mixtral)", 0},
         {"--out-from", 0, OPT_STR, &out_from, 0, 0, "SRC",
          "gsm8k, mtbench: out_tokens from the small | large model's\nresponse or the reference (gsm8k)", 0},
         {"--mmlu-answer-tokens", 0, OPT_INT, &answer_tokens, 0, 2000000000, "N",
@@ -158,7 +158,9 @@ static int cmd_import(int argc, char **argv)
         fprintf(stderr, "edgesim trace import: --tokens-per-word: expected a number > 0\n");
         return EXIT_USAGE;
     }
-    w = trace_writer_create(out, TRACE_COLS_REQUIRED, &err);
+    const char *const *models;
+    int n_models = trace_import_model_columns(kind, &opt, &models);
+    w = trace_writer_create_models(out, TRACE_COLS_REQUIRED, models, n_models, &err);
     if (!w) {
         fprintf(stderr, "edgesim trace import: %s\n", err.msg);
         return EXIT_OUTPUT;

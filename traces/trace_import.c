@@ -161,6 +161,10 @@ int trace__import_run(const trace__importer *imp, void *st, const trace_import_o
         if (rc <= 0)
             break;
         row.p_large = trace_router_score(score, dprime, row.q_small, row.q_large);
+        /* Model columns: the score that the model is needed over small
+         * (drawn only where there are model columns). */
+        for (int m = 0; m < TRACE_MAX_MODEL_COLS && !isnan(row.model_q[m]); m++)
+            row.model_p[m] = trace_router_score(score, dprime, row.q_small, row.model_q[m]);
         snprintf(row.benchmark, sizeof row.benchmark, "%s", imp->benchmark);
         if (row.in_tokens < 1 || row.out_tokens < 1) {
             rc = trace__fail(err, "id %lld: expected at least 1 input and 1 output token, found %d and %d (empty text?)",
@@ -251,8 +255,10 @@ static int mmlu_check(void *st, const trace_import_options *opt, trace_error *er
         d->col = 0;
     else if (strcmp(opt->weak, "llama2") == 0)
         d->col = 1;
+    else if (strcmp(opt->weak, "three") == 0)
+        d->col = 2;
     else
-        return trace__fail(err, "--weak: expected mixtral or llama2, found \"%s\"", opt->weak);
+        return trace__fail(err, "--weak: expected mixtral, llama2 or three, found \"%s\"", opt->weak);
     d->columns = columns;
     return need_words(opt, "mmlu", err);
 }
@@ -275,6 +281,12 @@ static int mmlu_next(void *st, const trace_import_options *opt, trace_row *row, 
         row->id = v[0] + 1;
         row->in_tokens = tokens_from_words(v[1], opt->tokens_per_word);
         row->out_tokens = opt->mmlu_answer_tokens;
+        if (d->col == 2) { /* three models: Llama-2-7B, Mixtral-8x7B, GPT-4 (model column gpt4) */
+            row->q_small = (double)v[4];
+            row->q_large = (double)v[2];
+            row->model_q[0] = (double)v[3];
+            return 1;
+        }
         row->q_small = (double)(d->col ? v[4] : v[2]);
         row->q_large = (double)v[3];
         return 1;
@@ -527,6 +539,18 @@ static const trace_import_kind kind_mtbench101 = {"mtbench101", 1, "mt_bench_101
 const trace_import_kind *const trace_import_kinds[] = {&kind_gsm8k,          &trace__kind_gsm8k_raw, &kind_mmlu,
                                                         &trace__kind_mmlu_raw, &kind_mtbench,          &kind_mtbench101,
                                                         NULL};
+
+int trace_import_model_columns(const trace_import_kind *kind, const trace_import_options *opt,
+                               const char *const **names)
+{
+    static const char *const mmlu_three[] = {"gpt4", NULL};
+    *names = NULL;
+    if (kind == &kind_mmlu && strcmp(opt->weak, "three") == 0) {
+        *names = mmlu_three;
+        return 1;
+    }
+    return 0;
+}
 
 const trace_import_kind *trace_import_find(const char *name)
 {

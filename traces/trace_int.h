@@ -74,13 +74,17 @@ struct trace__reader_ops {
 /* A writer's text: `header` once (the columns in the mask), then per row
  * `row_begin`, `cell` per column of the mask (`text` its checked value,
  * `empty` when it holds the default of an optional column, `first` until a
- * cell of the row was written; returns 1 if it wrote one) and `row_end`.
+ * cell of the row was written; returns 1 if it wrote one), `model_cell`
+ * per model column and `row_end`.
  * In trace_write.c. */
 struct trace__writer_ops {
-    void (*header)(FILE *fp, unsigned columns);
+    void (*header)(FILE *fp, unsigned columns, const char (*models)[TRACE_MODEL_NAME_CAP], int n_models);
     void (*row_begin)(FILE *fp);
     int (*cell)(FILE *fp, int first, trace_column c, const char *text, int empty);
     void (*row_end)(FILE *fp);
+    /* Model columns q_<model>, p_<model> after the fixed cells (header:
+     * their names); NULL for a format that has none. */
+    void (*model_cell)(FILE *fp, const char *text, int empty);
 };
 extern const struct trace__reader_ops trace__csv_reader, trace__jsonl_reader;
 extern const struct trace__writer_ops trace__csv_writer, trace__jsonl_writer;

@@ -43,6 +43,8 @@ void trace_row_init(trace_row *row)
 #define COLUMN_INIT(id, name, kind, field, lo, hi, required, dflt, ...) COLUMN_INIT_##kind(field, dflt)
     TRACE_COLUMNS(COLUMN_INIT)
 #undef COLUMN_INIT
+    for (int m = 0; m < TRACE_MAX_MODEL_COLS; m++)
+        row->model_q[m] = row->model_p[m] = NAN;
 }
 
 static int column_find(const char *name, size_t len)
@@ -206,7 +208,10 @@ struct trace_reader {
     trace_csv in;
     const trace_format *format;
     int ncols;                    /* CSV: header fields */
-    int map[TRACE_N_COLUMNS * 2]; /* CSV: field index -> column */
+    int map[TRACE_N_COLUMNS * 2 + 2 * TRACE_MAX_MODEL_COLS]; /* CSV: field index -> column, or
+                                   * TRACE_N_COLUMNS + 2*model + (0 for q_, 1 for p_) */
+    char models[TRACE_MAX_MODEL_COLS][TRACE_MODEL_NAME_CAP];
+    int n_models;
     int64_t rows;
     int64_t last_id;
     long last_id_line;
@@ -214,6 +219,39 @@ struct trace_reader {
     int64_t dialogue, last_dialogue; /* current dialogue, and the largest seen */
     int last_turn;
 };
+
+/* A model column q_NAME or p_NAME (NAME: 1-31 of [A-Za-z0-9_-]; not the
+ * fixed columns): its map entry, adding NAME to the reader's models.  0, or
+ * -1 if `name` is not one (or a duplicate, or one model too many). */
+static int model_column(trace_reader *r, const char *name, size_t len, int *map)
+{
+    if (len < 3 || len - 2 >= TRACE_MODEL_NAME_CAP || (name[0] != 'q' && name[0] != 'p') || name[1] != '_')
+        return -1;
+    for (size_t k = 2; k < len; k++)
+        if (!benchmark_char_ok(name[k]) || name[k] == '.' || name[k] == ':')
+            return -1;
+    int m = 0;
+    while (m < r->n_models && !(strlen(r->models[m]) == len - 2 && memcmp(r->models[m], name + 2, len - 2) == 0))
+        m++;
+    int code = TRACE_N_COLUMNS + 2 * m + (name[0] == 'p');
+    for (int i = 0; i < r->ncols && r->map[i] >= 0; i++)
+        if (r->map[i] == code)
+            return -1;
+    if (m == r->n_models) {
+        if (m == TRACE_MAX_MODEL_COLS)
+            return -1;
+        memcpy(r->models[m], name + 2, len - 2);
+        r->models[m][len - 2] = 0;
+        r->n_models++;
+    }
+    *map = code;
+    return 0;
+}
+
+const char *trace_model_name(const trace_reader *r, int i)
+{
+    return i >= 0 && i < r->n_models ? r->models[i] : NULL;
+}
 
 static int read_header(trace_reader *r, trace_error *err)
 {
@@ -224,20 +262,24 @@ static int read_header(trace_reader *r, trace_error *err)
         return -1;
     if (rc == 0)
         return trace__fail(err, "%s:1:1: expected a header line naming the columns, found an empty file", r->in.name);
-    if (r->in.nfields > TRACE_N_COLUMNS * 2)
+    if (r->in.nfields > (int)(sizeof r->map / sizeof r->map[0]))
         return trace__fail(err, "%s:%ld:1: expected at most %d header fields, found %d", r->in.name,
-                           r->in.rec_line, TRACE_N_COLUMNS, r->in.nfields);
+                           r->in.rec_line, (int)(sizeof r->map / sizeof r->map[0]), r->in.nfields);
     r->ncols = r->in.nfields;
+    for (i = 0; i < r->in.nfields; i++)
+        r->map[i] = -1;
     for (i = 0; i < r->in.nfields; i++) {
         const char *name = trace__csv_field(&r->in, i);
         size_t len = r->in.len[i];
         int col = column_find(name, len);
         /* A UTF-8 byte-order mark before the first name is not accepted silently either. */
         trace__describe(name, len, found, sizeof found);
+        if (col < 0 && model_column(r, name, len, &r->map[i]) == 0)
+            continue;
         if (col < 0) {
             list_columns(list, sizeof list);
-            return trace__fail(err, "%s:%ld:%ld: expected a column name (%s), found %s", r->in.name,
-                               r->in.fline[i], r->in.fcol[i], list, found);
+            return trace__fail(err, "%s:%ld:%ld: expected a column name (%s, or q_MODEL, p_MODEL), found %s",
+                               r->in.name, r->in.fline[i], r->in.fcol[i], list, found);
         }
         if (seen & (1u << col))
             return trace__fail(err, "%s:%ld:%ld: expected each column once, found %s twice", r->in.name,
@@ -325,6 +367,32 @@ static int cell_error(trace_reader *r, long line, long col, int c, const char *t
                        columns[c].name, columns[c].expected, found);
 }
 
+/* A model cell (code = 2*model + is_p): a number in [0, 1]; empty only for
+ * p_ (NAN).  0, or -1 with nothing stored. */
+static int parse_model_cell(int code, const char *text, size_t len, trace_row *row)
+{
+    char buf[64], *end;
+    int m = code / 2, is_p = code % 2;
+    if (len == 0) {
+        if (!is_p)
+            return -1;
+        row->model_p[m] = NAN;
+        return 0;
+    }
+    if (len >= sizeof buf)
+        return -1;
+    memcpy(buf, text, len);
+    buf[len] = 0;
+    double v = strtod(buf, &end);
+    if (end != buf + len || !(v >= 0 && v <= 1))
+        return -1;
+    if (is_p)
+        row->model_p[m] = v;
+    else
+        row->model_q[m] = v;
+    return 0;
+}
+
 static int read_csv_row(trace_reader *r, trace_row *row, trace_error *err)
 {
     int i, rc = trace__csv_next(&r->in, err);
@@ -338,6 +406,17 @@ static int read_csv_row(trace_reader *r, trace_row *row, trace_error *err)
                            r->in.rec_line, r->in.fcol[r->in.nfields - 1], r->ncols, r->in.nfields);
     for (i = 0; i < r->ncols; i++) {
         const char *text = trace__csv_field(&r->in, i);
+        if (r->map[i] >= TRACE_N_COLUMNS) {
+            if (parse_model_cell(r->map[i] - TRACE_N_COLUMNS, text, r->in.len[i], row) != 0) {
+                char found[96];
+                int m = (r->map[i] - TRACE_N_COLUMNS) / 2, is_p = (r->map[i] - TRACE_N_COLUMNS) % 2;
+                trace__describe(text, r->in.len[i], found, sizeof found);
+                return trace__fail(err, "%s:%ld:%ld: column '%c_%s': expected a number in [0, 1]%s, found %s",
+                                   r->in.name, r->in.fline[i], r->in.fcol[i], is_p ? 'p' : 'q', r->models[m],
+                                   is_p ? " or an empty field" : "", found);
+            }
+            continue;
+        }
         if (parse_text(r->map[i], text, r->in.len[i], row))
             return cell_error(r, r->in.fline[i], r->in.fcol[i], r->map[i], text, r->in.len[i], err);
     }

@@ -137,3 +137,8 @@ int trace_source_next(trace_source *s, trace_row *row, trace_error *err)
     }
     return 1;
 }
+
+const char *trace_source_model_name(const trace_source *s, int i)
+{
+    return s->reader ? trace_model_name(s->reader, i) : NULL;
+}

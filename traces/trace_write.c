@@ -23,6 +23,8 @@ struct trace_writer {
     char path[512];
     char tmp[600];                /* "" when writing path directly */
     int64_t rows;
+    char models[TRACE_MAX_MODEL_COLS][TRACE_MODEL_NAME_CAP]; /* model columns q_, p_ (CSV) */
+    int n_models;
 };
 
 /* Open "<dir>/.<base>.<pid>.<n>.tmp" exclusively, mode 0666 less the umask
@@ -65,6 +67,12 @@ static FILE *open_temp(trace_writer *w, trace_error *err)
 
 trace_writer *trace_writer_create(const char *path, unsigned columns, trace_error *err)
 {
+    return trace_writer_create_models(path, columns, NULL, 0, err);
+}
+
+trace_writer *trace_writer_create_models(const char *path, unsigned columns, const char *const *models, int n,
+                                         trace_error *err)
+{
     trace_writer *w = calloc(1, sizeof *w);
     char list[128];
     if (!w) {
@@ -73,6 +81,14 @@ trace_writer *trace_writer_create(const char *path, unsigned columns, trace_erro
     }
     snprintf(w->path, sizeof w->path, "%s", path);
     w->columns = (columns & TRACE_COLS_ALL) | TRACE_COLS_REQUIRED;
+    if (n > TRACE_MAX_MODEL_COLS) {
+        trace__fail(err, "%s: at most %d model columns, found %d", path, TRACE_MAX_MODEL_COLS, n);
+        free(w);
+        return NULL;
+    }
+    for (int m = 0; m < n; m++)
+        snprintf(w->models[m], sizeof w->models[m], "%s", models[m]);
+    w->n_models = n;
     if (strcmp(path, "-") == 0) {
         w->fp = stdout;
         w->format = trace_formats[0];
@@ -81,6 +97,11 @@ trace_writer *trace_writer_create(const char *path, unsigned columns, trace_erro
         if (!w->format) {
             trace_format_extensions(list, sizeof list);
             trace__fail(err, "%s: expected an output file ending in %s", path, list + 2);
+            free(w);
+            return NULL;
+        }
+        if (n > 0 && !w->format->writer->model_cell) {
+            trace__fail(err, "%s: model columns (q_MODEL, p_MODEL) are written in CSV only", path);
             free(w);
             return NULL;
         }
@@ -98,7 +119,7 @@ trace_writer *trace_writer_create(const char *path, unsigned columns, trace_erro
         }
         w->own_fp = 1;
     }
-    w->format->writer->header(w->fp, w->columns);
+    w->format->writer->header(w->fp, w->columns, w->models, w->n_models);
     return w;
 }
 
@@ -122,7 +143,7 @@ static const trace_kind columns_kind[TRACE_N_COLUMNS] = {
 
 /* ---- CSV: a header naming the columns, empty cells for defaults ---- */
 
-static void csv_header(FILE *fp, unsigned columns)
+static void csv_header(FILE *fp, unsigned columns, const char (*models)[TRACE_MODEL_NAME_CAP], int n_models)
 {
     int c, first = 1;
     for (c = 0; c < TRACE_N_COLUMNS; c++)
@@ -130,7 +151,15 @@ static void csv_header(FILE *fp, unsigned columns)
             fprintf(fp, "%s%s", first ? "" : ",", trace_column_name((trace_column)c));
             first = 0;
         }
+    for (int m = 0; m < n_models; m++)
+        fprintf(fp, ",q_%s,p_%s", models[m], models[m]);
     fputc('\n', fp);
+}
+
+/* A model column's cell, after the fixed ones (required id is first). */
+static void csv_model_cell(FILE *fp, const char *text, int empty)
+{
+    fprintf(fp, ",%s", empty ? "" : text);
 }
 
 static void csv_row_begin(FILE *fp)
@@ -150,14 +179,16 @@ static void row_end_line(FILE *fp)
     fputc('\n', fp);
 }
 
-const struct trace__writer_ops trace__csv_writer = {csv_header, csv_row_begin, csv_cell, row_end_line};
+const struct trace__writer_ops trace__csv_writer = {csv_header, csv_row_begin, csv_cell, row_end_line, csv_model_cell};
 
 /* ---- JSONL: one object per line, defaults left out ---- */
 
-static void jsonl_header(FILE *fp, unsigned columns)
+static void jsonl_header(FILE *fp, unsigned columns, const char (*models)[TRACE_MODEL_NAME_CAP], int n_models)
 {
     (void)fp;
     (void)columns;
+    (void)models;
+    (void)n_models;
 }
 
 static void jsonl_row_begin(FILE *fp)
@@ -181,7 +212,8 @@ static void jsonl_row_end(FILE *fp)
     fputs("}\n", fp);
 }
 
-const struct trace__writer_ops trace__jsonl_writer = {jsonl_header, jsonl_row_begin, jsonl_cell, jsonl_row_end};
+/* No model columns: the JSONL reader reads the fixed columns only. */
+const struct trace__writer_ops trace__jsonl_writer = {jsonl_header, jsonl_row_begin, jsonl_cell, jsonl_row_end, NULL};
 
 int trace_writer_put(trace_writer *w, const trace_row *row, trace_error *err)
 {
@@ -216,6 +248,16 @@ int trace_writer_put(trace_writer *w, const trace_row *row, trace_error *err)
         }
         if (w->format->writer->cell(w->fp, first, (trace_column)c, num, empty))
             first = 0;
+    }
+    for (int m = 0; m < w->n_models; m++) {
+        if (!(row->model_q[m] >= 0 && row->model_q[m] <= 1) ||
+            !(isnan(row->model_p[m]) || (row->model_p[m] >= 0 && row->model_p[m] <= 1)))
+            return trace__fail(err, "%s: row %lld (id %lld): model %s: expected q and p in [0, 1]", w->path,
+                               (long long)w->rows + 1, (long long)row->id, w->models[m]);
+        fmt_num(num, sizeof num, row->model_q[m]);
+        w->format->writer->model_cell(w->fp, num, 0);
+        fmt_num(num, sizeof num, row->model_p[m]);
+        w->format->writer->model_cell(w->fp, num, isnan(row->model_p[m]));
     }
     w->format->writer->row_end(w->fp);
     w->rows++;

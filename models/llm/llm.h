@@ -48,7 +48,39 @@ typedef struct llm_roofline_config {
     double eta_memory;            /* achieved fraction of BW */
 } llm_roofline_config;
 
+/* Where a model runs (docs/MODEL.md "Tiers"): on every device, on every
+ * site's edge servers, or in a cloud reached from the edge site over a WAN. */
+#define LLM_TIERS(X) X(LLM_TIER_DEVICE, "device") X(LLM_TIER_EDGE, "edge") X(LLM_TIER_CLOUD, "cloud")
+typedef enum llm_tier {
+#define LLM_TIER_ENUM(id, name) id,
+    LLM_TIERS(LLM_TIER_ENUM)
+#undef LLM_TIER_ENUM
+    LLM_N_TIERS
+} llm_tier;
+extern const char *const llm_tier_names[]; /* indexed by llm_tier, NULL-terminated */
+/* The tier of a name ("device", ...), or -1. */
+int llm_tier_find(const char *name);
+
+#define LLM_MAX_MODELS 8          /* models of one scenario */
+
+/* The WAN from an edge site to a cloud model: a request of B bytes reaches
+ * the cloud rtt_s/2 + 8*B/bandwidth_bps after it reaches the site, and an
+ * answer chunk the site as long after the cloud produced it (no queueing on
+ * the WAN). */
+typedef struct llm_wan_config {
+    double rtt_s;                 /* round-trip time, s */
+    double bandwidth_bps;         /* bit/s each way */
+} llm_wan_config;
+
+/* One WAN leg of `bytes`, s. */
+double llm_wan_leg_s(const llm_wan_config *wan, double bytes);
+
 typedef struct llm_config {
+    char name[32];                /* the model's key in "models" (KEY_MAP element name) */
+    char tier[8];                 /* device | edge | cloud */
+    llm_wan_config wan;           /* cloud tier only */
+    double price_in_per_mtok;     /* money per million input tokens (context and new input) */
+    double price_out_per_mtok;    /* money per million output tokens */
     char preset[48];              /* "none" = no preset; a preset fills what is not given */
     double prefill_s[3];          /* [p0 s, p1 s/token, p2 s/token^2] */
     int n_prefill;
@@ -68,8 +100,15 @@ typedef struct llm_config {
     int kv_retain_dialogues;      /* idle dialogues whose KV is kept; 0 = only capacity limits */
 } llm_config;
 
-extern const key_spec llm_small_keys[]; /* "models.small" (offsets in llm_config) */
-extern const key_spec llm_large_keys[]; /* "models.large" (offsets in llm_config) */
+/* One element of the "models" map (offsets in llm_config); its defaults are
+ * the edge model's.  LLM_MODELS_DEFAULT is the map's default: "small" on
+ * the device and "large" on the edge. */
+extern const key_spec llm_model_keys[];
+extern const char llm_models_default[];
+
+/* Monetary cost of one query on a model: (input tokens * price_in +
+ * output tokens * price_out) / 1e6. */
+double llm_query_cost(const llm_config *cfg, double input_tokens, double output_tokens);
 
 /* A resolved profile: what the simulation uses. */
 typedef struct llm_profile {

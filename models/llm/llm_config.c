@@ -1,4 +1,5 @@
-/* llm_config.c -- the "models.small" and "models.large" scenario objects and
+/* llm_config.c -- the elements of the "models" scenario object (tier, WAN,
+ * price, profile keys) and
  * their resolution into a profile (docs/PROFILES.md "Configuration"). */
 #include "models/llm/llm.h"
 
@@ -53,8 +54,56 @@ static const key_spec roofline_keys[] = {
              "idle dialogues whose KV is kept (LRU); 0: only the capacity limits"),                             \
     KEY_TABLE_END
 
-const key_spec llm_small_keys[] = {LLM_KEYS("\"" DEFAULT_SMALL "\"", "1", "1")};
-const key_spec llm_large_keys[] = {LLM_KEYS("\"" DEFAULT_LARGE "\"", "0", "0")};
+const char *const llm_tier_names[] = {
+#define LLM_TIER_NAME(id, name) name,
+    LLM_TIERS(LLM_TIER_NAME)
+#undef LLM_TIER_NAME
+    NULL,
+};
+
+int llm_tier_find(const char *name)
+{
+    for (int t = 0; t < LLM_N_TIERS; t++)
+        if (strcmp(llm_tier_names[t], name) == 0)
+            return t;
+    return -1;
+}
+
+static const key_spec wan_keys[] = {
+    KEY_NUM(llm_wan_config, rtt_s, "rtt_s", "0.05", 0, 1e6,
+            "round-trip time from the edge site to the cloud, s (a continental path; sweep it)"),
+    KEY_NUM(llm_wan_config, bandwidth_bps, "bandwidth_bps", "1e9", 1, KEY_INF,
+            "WAN bandwidth each way, bit/s (no queueing: a leg of B bytes takes rtt_s/2 + 8*B/bandwidth_bps)"),
+    KEY_TABLE_END,
+};
+
+/* The element of "models": where it runs and what it costs, then the
+ * profile keys with the edge model's defaults. */
+const key_spec llm_model_keys[] = {
+    KEY_STR(llm_config, tier, "tier", "\"edge\"", llm_tier_names,
+            "where the model runs: device (every device), edge (each site's servers), cloud (behind the WAN)"),
+    KEY_OBJ(llm_config, wan, "wan", wan_keys, "the path from the edge site to a cloud model"),
+    KEY_NUM(llm_config, price_in_per_mtok, "price_in_per_mtok", "0", 0, 1e9,
+            "price per million input tokens (history and new input), currency units"),
+    KEY_NUM(llm_config, price_out_per_mtok, "price_out_per_mtok", "0", 0, 1e9,
+            "price per million output tokens, currency units"),
+    LLM_KEYS("\"" DEFAULT_LARGE "\"", "0", "0"),
+};
+
+/* The default models: MODEL.md section 1 (a small model on each device, a
+ * large one on the edge). */
+const char llm_models_default[] = "{\"small\": {\"tier\": \"device\", \"preset\": \"" DEFAULT_SMALL
+                                  "\", \"max_batch\": 1, \"kv_retain_dialogues\": 1}, \"large\": {}}";
+
+double llm_wan_leg_s(const llm_wan_config *wan, double bytes)
+{
+    return wan->rtt_s / 2 + 8 * bytes / wan->bandwidth_bps;
+}
+
+double llm_query_cost(const llm_config *cfg, double input_tokens, double output_tokens)
+{
+    return (input_tokens * cfg->price_in_per_mtok + output_tokens * cfg->price_out_per_mtok) / 1e6;
+}
 
 
 static void preset_names(char *buf, size_t len)

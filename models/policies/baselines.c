@@ -1,20 +1,66 @@
-/* baselines.c -- always-small, always-large, random (MODEL.md section 5). */
+/* baselines.c -- always-small, always-large, always, random (MODEL.md
+ * section 5). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "edgesim/policy.h"
 
-static route decide_small(void *state, const policy_view *v) { return ROUTE_SMALL; }
-static route decide_large(void *state, const policy_view *v) { return ROUTE_LARGE; }
+/* The model called `name`, or n_models (an invalid route the run loop
+ * reports) when the scenario has none of that name. */
+static route model_named(const policy_view *v, const char *name)
+{
+    int m = 0;
+    while (m < v->n_models && strcmp(v->models[m].name, name) != 0)
+        m++;
+    return (route)m;
+}
+
+static route decide_small(void *state, const policy_view *v) { return model_named(v, "small"); }
+static route decide_large(void *state, const policy_view *v) { return model_named(v, "large"); }
 
 const policy_type policy_always_small = {
-    EDGESIM_POLICY_API_VERSION, "always-small", "every query to the on-device model",
-    NULL, 0, NULL, NULL, decide_small, NULL, NULL,
+    EDGESIM_POLICY_API_VERSION, "always-small", "every query to the model called small (by default on the device)",
+    NULL, 0, NULL, NULL, decide_small, NULL, NULL, 0,
 };
 
 const policy_type policy_always_large = {
-    EDGESIM_POLICY_API_VERSION, "always-large", "every query to the edge model",
-    NULL, 0, NULL, NULL, decide_large, NULL, NULL,
+    EDGESIM_POLICY_API_VERSION, "always-large", "every query to the model called large (by default on the edge)",
+    NULL, 0, NULL, NULL, decide_large, NULL, NULL, 0,
+};
+
+enum { ALWAYS_MODEL };
+
+static const policy_param always_params[] = {
+    [ALWAYS_MODEL] = {"model", 0, 0, 7, "the model, as its index in the scenario's models (0: the first)", NULL},
+    {NULL, 0, 0, 0, NULL, NULL},
+};
+
+static int always_create(void **state, const double *params, char *err, size_t errlen)
+{
+    int *s = malloc(sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (params[ALWAYS_MODEL] != (int)params[ALWAYS_MODEL]) {
+        free(s);
+        snprintf(err, errlen, "model: expected an integer index, found %g", params[ALWAYS_MODEL]);
+        return -1;
+    }
+    *s = (int)params[ALWAYS_MODEL];
+    *state = s;
+    return 0;
+}
+
+static route decide_always(void *state, const policy_view *v)
+{
+    return (route) * (const int *)state;
+}
+
+const policy_type policy_always = {
+    EDGESIM_POLICY_API_VERSION, "always", "every query to one model (\"model\": its index, or its name in a scenario)",
+    always_params, 0, always_create, NULL, decide_always, free, NULL, 0,
 };
 
 enum { RANDOM_LARGE_FRACTION };
@@ -51,5 +97,5 @@ static route random_decide(void *state, const policy_view *v)
 
 const policy_type policy_random = {
     EDGESIM_POLICY_API_VERSION, "random", "large with probability large_fraction (paired coin per query)",
-    random_params, 0, random_create, NULL, random_decide, free, NULL,
+    random_params, 0, random_create, NULL, random_decide, free, NULL, 1,
 };

@@ -170,15 +170,28 @@ int policy_instance_calibrate(policy_instance *pi, const double *p_large, size_t
 
 route policy_instance_decide(const policy_instance *pi, const policy_view *view)
 {
-    policy_view blind;
-    if (!pi->type->needs_oracle) {
-        blind = *view;
-        blind.q_small = NAN;
-        blind.q_large = NAN;
-        view = &blind;
+    policy_view v = *view;
+    policy_model models[POLICY_MAX_MODELS];
+    if (v.n_models == 0) {
+        /* A two-model view given by its small/large fields only (tests,
+         * tools): the models array from them. */
+        models[0] = (policy_model){"small", POLICY_TIER_DEVICE, 0, v.q_small, v.est_small_s, v.csw_small_s,
+                                   v.cached_small, 0};
+        models[1] = (policy_model){"large", POLICY_TIER_EDGE, v.p_large, v.q_large, v.est_large_s, v.csw_large_s,
+                                   v.cached_large, 0};
+        v.n_models = 2;
+    } else {
+        for (int m = 0; m < v.n_models && m < POLICY_MAX_MODELS; m++)
+            models[m] = view->models[m];
     }
-    watch_begin(pi, pi->type, POLICY_CALL_DECIDE, view->query_id);
-    route rt = pi->type->decide(pi->state, view);
+    v.models = models;
+    if (!pi->type->needs_oracle) {
+        v.q_small = v.q_large = NAN;
+        for (int m = 0; m < v.n_models; m++)
+            models[m].q = NAN;
+    }
+    watch_begin(pi, pi->type, POLICY_CALL_DECIDE, v.query_id);
+    route rt = pi->type->decide(pi->state, &v);
     watch_end(pi);
     return rt;
 }

@@ -1,18 +1,22 @@
-/* oracle.c -- knows both answers' quality (MODEL.md section 5).
+/* oracle.c -- knows every answer's quality (MODEL.md section 5).
  *
- * Small iff q_small >= q_large: the best quality at the least use of the edge
- * (ties go to the on-device model).  An upper bound on quality for every
- * other policy on the same trace, since its quality per query is
- * max(q_small, q_large).  The same rule is policy_oracle_route() for the
- * summaries. */
+ * The model with the highest quality, ties to the earlier model (with two:
+ * small iff q_small >= q_large): the best quality at the least use of the
+ * bigger tiers.  An upper bound on quality for every other policy on the
+ * same trace.  The same rule is policy_oracle_route() for the summaries. */
 #include "edgesim/policy.h"
 
 static route oracle_decide(void *state, const policy_view *v)
 {
-    return v->q_small >= v->q_large ? ROUTE_SMALL : ROUTE_LARGE;
+    int best = 0;
+    for (int m = 1; m < v->n_models; m++)
+        if (v->models[m].q > v->models[best].q)
+            best = m;
+    return (route)best;
 }
 
 const policy_type policy_oracle = {
-    EDGESIM_POLICY_API_VERSION, "oracle", "knows q_small and q_large: small iff q_small >= q_large (quality upper bound)",
-    NULL, 1, NULL, NULL, oracle_decide, NULL, NULL,
+    EDGESIM_POLICY_API_VERSION, "oracle",
+    "knows every model's quality: the best, ties to the earlier model (with two: small iff q_small >= q_large)",
+    NULL, 1, NULL, NULL, oracle_decide, NULL, NULL, 0,
 };

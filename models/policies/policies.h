@@ -20,6 +20,7 @@
 #include "edgesim/policy.h"
 
 #define POLICY_MAX_PARAMS 16
+#define POLICY_MAX_MODELS 8  /* models a view may hold (LLM_MAX_MODELS) */
 
 typedef struct policy_registry policy_registry;
 
@@ -81,6 +82,10 @@ void policy_registry_print(const policy_registry *reg, FILE *out);
 int policy_registry_count(const policy_registry *reg);
 const policy_type *policy_registry_get(const policy_registry *reg, int i);
 
+/* 1 if the type routes between exactly two models: version-1 types (which
+ * have no `pairwise` field) and version-2 types that say so. */
+int policy_type_pairwise(const policy_type *t);
+
 typedef struct policy_instance {
     const policy_type *type;
     double params[POLICY_MAX_PARAMS];
@@ -100,8 +105,9 @@ int policy_instance_init(policy_instance *pi, const policy_registry *reg, const 
  * for policies without a calibrate hook.  Returns 0 or -1 with a message. */
 int policy_instance_calibrate(policy_instance *pi, const double *p_large, size_t n, char *err,
                               size_t errlen);
-/* The decision.  Hides q_small/q_large (sets them to NAN) from policies
- * without needs_oracle. */
+/* The decision: a model index.  Hides the true qualities (q_small, q_large,
+ * models[].q: NAN) from policies without needs_oracle.  A view with
+ * n_models 0 is a two-model view given by its small/large fields. */
 route policy_instance_decide(const policy_instance *pi, const policy_view *view);
 /* {"name": ..., every parameter: its resolved value}; caller frees.  Feeding
  * it back to policy_instance_init gives the same configuration. */

@@ -24,7 +24,9 @@
     X(policy_min_latency)      \
     X(policy_quality_latency)  \
     X(policy_context_aware)    \
-    X(policy_oracle)
+    X(policy_oracle)           \
+    X(policy_always)           \
+    X(policy_score_cascade)
 
 #define POLICY_EXTERN(type) extern const policy_type type;
 POLICY_BUILTINS(POLICY_EXTERN)
@@ -123,8 +125,10 @@ static int valid_name(const char *name)
 static int check_type(const policy_registry *reg, const policy_type *t, const char *what, char *err,
                       size_t errlen)
 {
-    if (t->api_version != EDGESIM_POLICY_API_VERSION) {
-        snprintf(err, errlen, "%s: policy API version %d, this edgesim expects %d (rebuild it against this edgesim/policy.h)",
+    if (t->api_version < 1 || t->api_version > EDGESIM_POLICY_API_VERSION) {
+        snprintf(err, errlen,
+                 "%s: policy API version %d, this edgesim loads versions 1 to %d (rebuild it against this "
+                 "edgesim/policy.h)",
                  what, t->api_version, EDGESIM_POLICY_API_VERSION);
         return -1;
     }
@@ -218,11 +222,17 @@ fail:
     return -1;
 }
 
+int policy_type_pairwise(const policy_type *t)
+{
+    return t->api_version < 2 || t->pairwise;
+}
+
 void policy_registry_print(const policy_registry *reg, FILE *out)
 {
     for (int i = 0; i < reg->n; i++) {
         const policy_type *t = reg->types[i];
-        fprintf(out, "%s%s\n    %s\n", t->name, t->needs_oracle ? "  (sees q_small, q_large)" : "", t->summary ? t->summary : "");
+        fprintf(out, "%s%s%s\n    %s\n", t->name, t->needs_oracle ? "  (sees the true qualities)" : "",
+                policy_type_pairwise(t) ? "  (two models)" : "", t->summary ? t->summary : "");
         if (reg->paths[i])
             fprintf(out, "    plug-in: %s\n", reg->paths[i]);
         if (!t->params || !t->params[0].name)

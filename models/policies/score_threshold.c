@@ -155,5 +155,5 @@ static int score_derived(const void *state, int i, const char **name, double *va
 const policy_type policy_score_threshold = {
     EDGESIM_POLICY_API_VERSION, "score-threshold",
     "large iff p_large > threshold; or threshold calibrated so target_large_fraction of the trace goes large",
-    score_params, 0, score_create, score_calibrate, score_decide, free, score_derived,
+    score_params, 0, score_create, score_calibrate, score_decide, free, score_derived, 1,
 };

@@ -42,5 +42,5 @@ static route snr_decide(void *state, const policy_view *v)
 
 const policy_type policy_snr_threshold = {
     EDGESIM_POLICY_API_VERSION, "snr-threshold", "large iff the uplink SNR the router sees > snr_db",
-    snr_params, 0, snr_create, NULL, snr_decide, free, NULL,
+    snr_params, 0, snr_create, NULL, snr_decide, free, NULL, 1,
 };

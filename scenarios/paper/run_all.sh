@@ -171,6 +171,10 @@ fi
 
 # ---- 4. the page -----------------------------------------------------------
 "$here/results_page.sh" "$x" "$source" >"$out/RESULTS.md"
+# The three-tier section needs the three models' MMLU results (imported data).
+if [ $source = imported ]; then
+  { echo; "$root/scenarios/tiers/results_table.sh" "$bin" "$data"; } >>"$out/RESULTS.md"
+fi
 readme_block() { sed -n '/^<!-- results:default:begin -->$/,/^<!-- results:default:end -->$/p' "$1"; }
 "$here/results_page.sh" "$x" "$source" readme >"$out/README.block"
 

@@ -52,6 +52,7 @@ static const char *type_name(const key_spec *k)
     case KEY_NUMBERS: return "array of numbers";
     case KEY_OBJECT: return "object";
     case KEY_LIST: return "array of objects";
+    case KEY_MAP: return "object of objects";
     case KEY_END: break;
     }
     return "?";
@@ -98,6 +99,73 @@ static void choices_text(const key_spec *k, char *buf, size_t len)
             break;
         used += (size_t)n;
     }
+}
+
+static int store(const key_spec *k, void *out, const cJSON *v, const char *path, key_error *err);
+
+static int map_name_ok(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n >= KEY_MAP_NAME_CAP)
+        return 0;
+    for (const char *c = name; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_' ||
+              *c == '-'))
+            return 0;
+    return 1;
+}
+
+/* KEY_MAP: overlay, append or remove (null) the elements named by the
+ * members of v. */
+static int store_map(const key_spec *k, void *out, const cJSON *v, const char *path, key_error *err)
+{
+    char *field = (char *)out + k->offset;
+    int *count = (int *)((char *)out + k->count_offset);
+    char found[96], sub[256];
+    if (!cJSON_IsObject(v)) {
+        keys_describe(v, found, sizeof found);
+        return fail(err, "%s: expected an object of named objects, found %s", path, found);
+    }
+    for (const cJSON *m = v->child; m; m = m->next) {
+        snprintf(sub, sizeof sub, "%s.%s", path, m->string);
+        for (const cJSON *d = v->child; d != m; d = d->next)
+            if (strcmp(d->string, m->string) == 0)
+                return fail(err, "%s: key given twice", sub);
+        if (!map_name_ok(m->string))
+            return fail(err, "%s: expected a name of 1-%d characters from [A-Za-z0-9_-]", sub, KEY_MAP_NAME_CAP - 1);
+        int i = 0;
+        while (i < *count && strcmp(field + (size_t)i * k->elem_size, m->string) != 0)
+            i++;
+        if (cJSON_IsNull(m)) {
+            if (i < *count) {
+                memmove(field + (size_t)i * k->elem_size, field + (size_t)(i + 1) * k->elem_size,
+                        (size_t)(*count - i - 1) * k->elem_size);
+                (*count)--;
+            }
+            continue;
+        }
+        if (!cJSON_IsObject(m)) {
+            keys_describe(m, found, sizeof found);
+            return fail(err, "%s: expected an object (or null to remove it), found %s", sub, found);
+        }
+        char *elem = field + (size_t)i * k->elem_size;
+        if (i == *count) {
+            if (*count >= k->cap)
+                return fail(err, "%s: expected at most %d elements in %s", sub, k->cap, path);
+            int drc = keys_defaults(k->sub, elem);
+            if (drc == KEYS_NOMEM) {
+                fail(err, "%s: out of memory", sub);
+                return KEYS_NOMEM;
+            }
+            if (drc != 0)
+                return fail(err, "%s: internal error: bad element defaults", sub);
+            memcpy(elem, m->string, strlen(m->string) + 1);
+            (*count)++;
+        }
+        if (keys_parse(k->sub, elem, m, sub, err) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 /* Store one JSON value into the field described by k. */
@@ -209,6 +277,8 @@ static int store(const key_spec *k, void *out, const cJSON *v, const char *path,
         *(int *)((char *)out + k->count_offset) = n;
         return 0;
     }
+    case KEY_MAP:
+        return store_map(k, out, v, path, err);
     case KEY_END:
         break;
     }
@@ -225,6 +295,8 @@ int keys_defaults(const key_spec *spec, void *out)
                 return rc;
             continue;
         }
+        if (k->type == KEY_MAP)
+            *(int *)((char *)out + k->count_offset) = 0;
         if (!k->def) {
             if (k->type == KEY_NUMBER)
                 *(double *)((char *)out + k->offset) = NAN;
@@ -336,6 +408,24 @@ int keys_emit(const key_spec *spec, const void *in, cJSON *obj)
             }
             break;
         }
+        case KEY_MAP: {
+            int n = *(const int *)((const char *)in + k->count_offset);
+            v = cJSON_CreateObject();
+            for (int i = 0; v && i < n; i++) {
+                const char *elem = field + (size_t)i * k->elem_size;
+                cJSON *e = cJSON_CreateObject();
+                if (!e || !cJSON_AddItemToObject(v, elem, e)) {
+                    cJSON_Delete(e);
+                    cJSON_Delete(v);
+                    return -1;
+                }
+                if (keys_emit(k->sub, elem, e) != 0) {
+                    cJSON_Delete(v); /* owns e */
+                    return -1;
+                }
+            }
+            break;
+        }
         case KEY_END:
             break;
         }
@@ -356,11 +446,11 @@ void keys_print_help(const key_spec *spec, const char *path, FILE *out)
             keys_print_help(k->sub, sub, out);
             continue;
         }
-        if (k->type == KEY_LIST) {
-            fprintf(out, "  %-34s %-8s default %-14s %s (at most %d)\n", sub, type_name(k), k->def ? k->def : "[]",
-                    k->help ? k->help : "", k->cap);
+        if (k->type == KEY_LIST || k->type == KEY_MAP) {
+            fprintf(out, "  %-34s %-8s default %-14s %s (at most %d)\n", sub, type_name(k),
+                    k->def ? k->def : k->type == KEY_MAP ? "{}" : "[]", k->help ? k->help : "", k->cap);
             char elem[270];
-            snprintf(elem, sizeof elem, "%s.N", sub);
+            snprintf(elem, sizeof elem, "%s.%s", sub, k->type == KEY_MAP ? "NAME" : "N");
             keys_print_help(k->sub, elem, out);
             continue;
         }

@@ -25,10 +25,17 @@ typedef enum {
     KEY_STRING,   /* char[cap] */
     KEY_NUMBERS,  /* double[cap] with an int count */
     KEY_OBJECT,   /* nested struct described by `sub` */
-    KEY_LIST      /* array of objects: element struct described by `sub`, elem_size bytes each,
+    KEY_LIST,     /* array of objects: element struct described by `sub`, elem_size bytes each,
                    * up to cap of them, the count at count_offset; elements are named
                    * PATH.N (N from 0) in messages; each starts from the element defaults */
+    KEY_MAP       /* object of named objects: like KEY_LIST, but each element struct begins with
+                   * char name[KEY_MAP_NAME_CAP] holding its member name, and elements are named
+                   * PATH.NAME.  The default (`def`, a JSON object) gives the initial elements; a
+                   * member of the parsed object overlays the element of its name (a new name is
+                   * appended, starting from the element defaults) and `null` removes it */
 } key_type;
+
+#define KEY_MAP_NAME_CAP 32 /* bytes of an element name, NUL included: 1-31 of [A-Za-z0-9_-] */
 
 typedef struct key_spec {
     const char *name;
@@ -71,6 +78,12 @@ typedef struct key_spec {
  * count, `def` the default list as JSON ("[{}]": one element at defaults). */
 #define KEY_LISTV(T, field, count, name, def, sub, help)                                      \
     {name, KEY_LIST, offsetof(T, field), def, 0, 0, help, NULL, sub, offsetof(T, count),       \
+     (int)(sizeof(((T *)0)->field) / sizeof(((T *)0)->field[0])), sizeof(((T *)0)->field[0]), NULL}
+/* A map of named objects: `field` an array of element structs whose first
+ * member is char name[KEY_MAP_NAME_CAP], `count` its int count, `def` the
+ * initial elements as a JSON object. */
+#define KEY_MAPV(T, field, count, name, def, sub, help)                                       \
+    {name, KEY_MAP, offsetof(T, field), def, 0, 0, help, NULL, sub, offsetof(T, count),        \
      (int)(sizeof(((T *)0)->field) / sizeof(((T *)0)->field[0])), sizeof(((T *)0)->field[0]), NULL}
 /* A nested object whose keys' offsets are relative to the enclosing struct
  * (offset 0: the sub-table names fields of the parent). */

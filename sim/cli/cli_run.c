@@ -192,6 +192,48 @@ static void point_policies_free(point_policies *pp)
     pp->n = 0;
 }
 
+/* A policy parameter "model" may name a model ({"name": "always", "model":
+ * "gpt4"}): it becomes the model's index in the point's models.  0, or -1
+ * with err set. */
+static int model_names_to_index(point_policies *pp, const run_args *a, const scenario_file *sf, int point, char *err,
+                                size_t errlen)
+{
+    scenario *sc = NULL;
+    int rc = 0;
+    for (int i = 0; i < pp->n && rc == 0; i++) {
+        cJSON *obj = cJSON_GetArrayItem(pp->list, i);
+        cJSON *model = cJSON_GetObjectItemCaseSensitive(obj, "model");
+        if (!cJSON_IsString(model))
+            continue;
+        if (!sc && (!(sc = malloc(sizeof *sc)) || scenario_resolve(sf, point, sc, NULL, err, errlen) != 0)) {
+            if (!sc)
+                snprintf(err, errlen, "out of memory");
+            rc = -1;
+            break;
+        }
+        int m = 0;
+        while (m < sc->n_models && strcmp(sc->models[m].name, model->valuestring) != 0)
+            m++;
+        if (m == sc->n_models) {
+            char names[LLM_MAX_MODELS * 34] = "";
+            for (int k = 0; k < sc->n_models; k++)
+                snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", k ? ", " : "", sc->models[k].name);
+            snprintf(err, errlen, "%s: policies[%d].model: expected one of the scenario's models (%s), found \"%.60s\"",
+                     a->scenario, i, names, model->valuestring);
+            rc = -1;
+            break;
+        }
+        cJSON *index = cJSON_CreateNumber(m);
+        if (!index || !cJSON_ReplaceItemInObjectCaseSensitive(obj, "model", index)) {
+            cJSON_Delete(index);
+            snprintf(err, errlen, "out of memory");
+            rc = -1;
+        }
+    }
+    free(sc);
+    return rc;
+}
+
 /* Returns a cli_exit code; on failure pp holds nothing. */
 static int point_policies_init(point_policies *pp, const run_args *a, const scenario_file *sf, int point,
                                const policy_registry *reg, char *err, size_t errlen)
@@ -207,6 +249,10 @@ static int point_policies_init(point_policies *pp, const run_args *a, const scen
         snprintf(err, errlen, "out of memory");
         point_policies_free(pp);
         return EXIT_INTERNAL;
+    }
+    if (model_names_to_index(pp, a, sf, point, err, errlen) != 0) {
+        point_policies_free(pp);
+        return EXIT_USAGE;
     }
     for (int i = 0; i < pp->n; i++) {
         char path[1100];

@@ -108,12 +108,12 @@ void figures_free(run_figures *f)
 }
 
 /* The run_summary view's AVG ignores NULLs (NAN here); so do these sums. */
-void figures_add(run_figures *f, const record *r)
+void figures_add(run_figures *f, const run_info *info, const record *r)
 {
     f->n++;
     if (r->status >= 0 && r->status < QUERY_N_STATUSES)
         f->n_status[r->status]++;
-    if (r->route == 1)
+    if (r->route >= 0 && strcmp(info->model_names[r->route], "large") == 0)
         f->n_large++;
     else if (r->route == 0)
         f->n_small++;

@@ -39,7 +39,9 @@ typedef struct run_figures {
 int figures_init(run_figures *f);
 void figures_reset(run_figures *f);
 void figures_free(run_figures *f);
-void figures_add(run_figures *f, const record *r);
+/* `info`: the run's models (n_large counts the model called "large", as
+ * run_summary's large_fraction does). */
+void figures_add(run_figures *f, const run_info *info, const record *r);
 /* Nearest-rank percentile p (in percent, 1..100) of the sketch: the value at
  * rank ceil(p n / 100), within FIGURES_REL_ERROR; NAN when empty. */
 double figures_percentile(const quantile_sketch *q, int p);

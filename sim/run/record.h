@@ -43,6 +43,9 @@ static inline const char *query_status_name(int status)
     return status >= 0 && status < QUERY_N_STATUSES ? names[status] : "?";
 }
 
+#define RECORD_MAX_MODELS 8     /* LLM_MAX_MODELS */
+#define RECORD_MODEL_NAME_CAP 32
+
 typedef struct record {
     int64_t query_id;
     int64_t dialogue_id;       /* -1: NULL */
@@ -55,7 +58,9 @@ typedef struct record {
     int context_tokens;        /* history before this turn */
     int cached_tokens;         /* history reused from KV */
     int recomputed_tokens;     /* history prefilled again */
-    int route;                 /* ROUTE_SMALL / ROUTE_LARGE; -1: NULL (abandoned before the decision) */
+    int route;                 /* the model: index into run_info.model_names (ROUTE_SMALL /
+                                  ROUTE_LARGE with the two default models); -1: NULL (abandoned
+                                  before the decision) */
     int status;                /* query_status; times of steps that did not happen are NAN */
     double p_large, q_small, q_large, quality;
     double snr_db;             /* uplink SNR the router saw */
@@ -71,6 +76,13 @@ typedef struct record {
     double backhaul_s, backhaul_bytes; /* time and bytes on the inter-site backhaul (stay, migrate); NAN: none */
     double t_arr, t_dec, t_ul_start, t_ul_end, t_queue_end, t_prefill_end, t_first_token, t_decode_end, t_done;
     double latency_s, ttft_s, queue_wait_s, energy_j;
+    double cost;               /* the query's price on its model (0 without a price) */
+    double wan_up_s, wan_down_s; /* WAN legs of a cloud route (request; first token); NAN otherwise */
+    /* every model's view at the decision (the query_models table, except
+     * for the default small/large pair, whose _small/_large columns hold it) */
+    int n_models;
+    double model_est_s[RECORD_MAX_MODELS], model_csw_s[RECORD_MAX_MODELS];
+    double model_p[RECORD_MAX_MODELS], model_q[RECORD_MAX_MODELS];
 } record;
 
 /* What a run is, written to the `runs` table. */
@@ -90,6 +102,9 @@ typedef struct run_info {
     const char *group_key;      /* identity.h: its configuration (replications pool here) */
     const char *point_key;      /* identity.h: its scenario point, policy left out */
     const char *config_label;    /* identity.h: readable: policy parameters and overrides */
+    int n_models;                /* the scenario's models, in order (record.route indexes them) */
+    char model_names[RECORD_MAX_MODELS][RECORD_MODEL_NAME_CAP];
+    char model_tiers[RECORD_MAX_MODELS][8];
 } run_info;
 
 /* How it ended. */

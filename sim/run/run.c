@@ -4,8 +4,9 @@
  *   EV_ARRIVAL  query slot   a query or dialogue turn reaches its device
  *   EV_DECIDE   query slot   router overhead over: the policy decides
  *   EV_CHANNEL  -            the channel has work (transfer end, block edge)
- *   EV_EDGE     -            an edge-server iteration ends
- *   EV_DEVICE   device       a device-server iteration ends
+ *   EV_SERVER   server       a model server's iteration ends (arg: the model; id: the
+ *                            device, edge server or 0 for the cloud)
+ *   EV_WAN      query slot   a cloud query's WAN leg ends (arg: the XFER_* leg)
  *   EV_BACKHAUL query slot   a request or answer chunk (arg: XFER_*) is through
  *                            the backhaul, or a migrated KV has arrived
  *   EV_DEADLINE query slot   deadline_s after its arrival: the query is abandoned
@@ -71,7 +72,7 @@ static int stop_requested(const run *r)
 
 /* ---- timers of the passive components ---- */
 
-static void timer_set(run *r, timer *t, sim_time next, uint32_t kind, uint32_t id)
+static void timer_set(run *r, timer *t, sim_time next, uint32_t kind, uint32_t id, uint64_t arg)
 {
     if (t->handle && t->at == next)
         return;
@@ -81,24 +82,21 @@ static void timer_set(run *r, timer *t, sim_time next, uint32_t kind, uint32_t i
     t->at = next;
     if (next == SIM_TIME_NEVER)
         return;
-    t->handle = sim_schedule(r->engine, next, kind, id, 0);
+    t->handle = sim_schedule(r->engine, next, kind, id, arg);
     if (!t->handle)
         run__fail(r, RUN_INTERNAL, "out of memory (event queue)");
 }
 
 static void touch_channel(run *r)
 {
-    timer_set(r, &r->channel_timer, channel_next_event(r->ch), EV_CHANNEL, 0);
+    timer_set(r, &r->channel_timer, channel_next_event(r->ch), EV_CHANNEL, 0, 0);
 }
 
-static void touch_edge(run *r, int e)
+/* Server i of model m. */
+static void touch_server(run *r, int m, int i)
 {
-    timer_set(r, &r->edge_timer[e], llm_server_next_event(r->edges[e]), EV_EDGE, (uint32_t)e);
-}
-
-static void touch_device(run *r, int dev)
-{
-    timer_set(r, &r->device_timer[dev], llm_server_next_event(r->devices[dev]), EV_DEVICE, (uint32_t)dev);
+    run_model *rm = &r->models[m];
+    timer_set(r, &rm->tmr[i], llm_server_next_event(rm->srv[i]), EV_SERVER, (uint32_t)i, (uint64_t)m);
 }
 
 /* ---- the backhaul between sites (docs/CHANNEL.md, "Dialogue KV across a
@@ -123,28 +121,45 @@ static void backhaul_event(run *r, uint32_t slot, int kind, sim_time at)
 
 static void abandon(run *r, uint32_t slot, query_status status, sim_time t);
 
-/* The request reaches its edge server at `at` (after the uplink, and the
- * backhaul with stay or migrate): a migrated KV is retained there first. */
-static void submit_edge(run *r, uint32_t slot, sim_time at)
+/* The request reaches server i of model m at `at` (the device at the
+ * decision; an edge server after the uplink, and the backhaul with stay or
+ * migrate; the cloud after the uplink and the WAN): a migrated KV is
+ * retained there first. */
+static void submit(run *r, uint32_t slot, int m, int i, sim_time at)
 {
     qstate *q = &r->q[slot];
     record *rec = &q->rec;
+    llm_server *srv = r->models[m].srv[i];
     q->t_edge_arrive = at;
     if (q->kv_action == HANDOVER_KV_MIGRATE && q->kv_tokens > 0 &&
-        llm_server_import_kv(r->edges[q->edge], rec->dialogue_id, q->kv_tokens) != 0) {
+        llm_server_import_kv(srv, rec->dialogue_id, q->kv_tokens) != 0) {
         run__fail(r, RUN_INTERNAL, "out of memory (edge KV)");
         return;
     }
     llm_request req = {.tag = slot, .dialogue = rec->dialogue_id, .history_tokens = q->history_tokens,
                        .new_tokens = rec->in_tokens, .out_tokens = rec->out_tokens,
                        .out_tokens_est = rec->out_tokens_pred};
-    int rc = llm_server_submit(r->edges[q->edge], at, &req);
+    int rc = llm_server_submit(srv, at, &req);
     if (rc < 0)
-        run__fail(r, RUN_INTERNAL, "out of memory (edge queue)");
+        run__fail(r, RUN_INTERNAL, "out of memory (%s queue)", llm_tier_names[r->models[m].tier]);
     else if (rc > 0)
         abandon(r, slot, QUERY_REJECTED, at);
     else
-        touch_edge(r, q->edge);
+        touch_server(r, m, i);
+}
+
+/* Query `slot` crosses the WAN of its cloud model (docs/MODEL.md section
+ * 10): leg `kind` (XFER_*) of `bytes` ends at `from` + rtt_s/2 +
+ * 8*bytes/bandwidth_bps; returns that time in s.  The event is held like a
+ * backhaul leg (a cloud query has none), so that abandoning cancels it. */
+static double wan_leg(run *r, uint32_t slot, int kind, sim_time from, double bytes)
+{
+    const run_model *rm = &r->models[r->q[slot].rec.route];
+    double leg_s = llm_wan_leg_s(&rm->cfg->wan, bytes);
+    r->q[slot].backhaul_ev[kind] = sim_schedule(r->engine, from + sim_time_from_s(leg_s), EV_WAN, slot, (uint64_t)kind);
+    if (!r->q[slot].backhaul_ev[kind])
+        run__fail(r, RUN_INTERNAL, "out of memory (event queue)");
+    return leg_s;
 }
 
 /* ---- the decision ---- */
@@ -167,20 +182,26 @@ static void decide(run *r, uint32_t slot)
     run__fill_view(r, slot, &v);
 
     route rt = policy_instance_decide(r->policy, &v);
-    if (rt != ROUTE_SMALL && rt != ROUTE_LARGE) {
+    if ((int)rt < 0 || (int)rt >= r->n_models) {
         /* A plug-in's answer is the user's configuration; a built-in's, a bug. */
-        if (r->policy->plugin)
+        if (r->policy->plugin && r->n_models == 2)
             run__fail(r, RUN_CONFIG,
                       "policy plug-in %s (policy %s): decide returned %d on query %lld, not ROUTE_SMALL (0) or "
                       "ROUTE_LARGE (1)",
                       r->policy->plugin, r->policy->type->name, (int)rt, (long long)v.query_id);
+        else if (r->policy->plugin)
+            run__fail(r, RUN_CONFIG,
+                      "policy plug-in %s (policy %s): decide returned %d on query %lld, not a model index in 0..%d",
+                      r->policy->plugin, r->policy->type->name, (int)rt, (long long)v.query_id, r->n_models - 1);
         else
-            run__fail(r, RUN_INTERNAL, "policy %s: decide returned %d on query %lld, not ROUTE_SMALL or ROUTE_LARGE",
-                      r->policy->type->name, (int)rt, (long long)v.query_id);
+            run__fail(r, RUN_INTERNAL, "policy %s: decide returned %d on query %lld, not a model index in 0..%d",
+                      r->policy->type->name, (int)rt, (long long)v.query_id, r->n_models - 1);
         return;
     }
+    int m = (int)rt;
+    const run_model *rm = &r->models[m];
     const dstate *d = q->dialogue != NONE ? &r->d[q->dialogue] : NULL;
-    rec->route = rt;
+    rec->route = m;
     rec->t_dec = sim_time_to_s(now);
     rec->snr_db = v.snr_db;
     rec->snr_avg_db = channel_snr_avg_at_db(r->ch, rec->device, LINK_UP, now);
@@ -191,32 +212,32 @@ static void decide(run *r, uint32_t slot)
     rec->est_large_s = v.est_large_s;
     rec->csw_small_s = v.csw_small_s;
     rec->csw_large_s = v.csw_large_s;
+    for (int i = 0; i < r->n_models; i++) {
+        rec->model_est_s[i] = r->view_models[i].est_s;
+        rec->model_csw_s[i] = r->view_models[i].csw_s;
+    }
     rec->context_tokens = v.context_tokens;
     if (d)
-        rec->switched = d->prev_route >= 0 && d->prev_route != (int)rt;
+        rec->switched = d->prev_route >= 0 && d->prev_route != m;
     q->history_tokens = v.context_tokens;
+    q->edge = q->server[m];
+    q->seen_tokens = q->model_seen[m];
+    q->kv_action = q->model_kv_action[m];
+    q->kv_tokens = q->model_kv_tokens[m];
+    rec->cost = llm_query_cost(rm->cfg, (double)rec->context_tokens + rec->in_tokens, rec->out_tokens);
 
-    llm_request req = {.tag = slot, .dialogue = rec->dialogue_id, .history_tokens = q->history_tokens,
-                       .new_tokens = rec->in_tokens, .out_tokens = rec->out_tokens,
-                       .out_tokens_est = rec->out_tokens_pred};
-    if (rt == ROUTE_SMALL) {
-        int rc = llm_server_submit(r->devices[rec->device], now, &req);
-        if (rc < 0)
-            run__fail(r, RUN_INTERNAL, "out of memory (device queue)");
-        else if (rc > 0)
-            abandon(r, slot, QUERY_REJECTED, now);
-        else
-            touch_device(r, rec->device);
+    if (rm->tier == LLM_TIER_DEVICE) {
+        submit(r, slot, m, rec->device, now);
         return;
     }
     int unseen = q->history_tokens - q->seen_tokens;
-    rec->edge_server = q->edge;
+    rec->edge_server = rm->tier == LLM_TIER_EDGE ? q->edge : -1;
     rec->kv_action = q->kv_action;
     if (q->kv_action == HANDOVER_KV_MIGRATE) {
         /* The KV leaves the old server now and reaches the new one over the
          * backhaul while the request is on the uplink. */
-        double bytes = q->kv_tokens * r->large.kv_bytes_per_token;
-        llm_server_release_kv(r->edges[d->edge_seen_server], rec->dialogue_id);
+        double bytes = q->kv_tokens * rm->prof.kv_bytes_per_token;
+        llm_server_release_kv(rm->srv[d->seen_server[m]], rec->dialogue_id);
         rec->backhaul_bytes = bytes;
         rec->backhaul_s = q->kv_tokens > 0 ? sites_backhaul_s(&r->sc->sites, bytes) : 0;
         q->t_kv_arrive = now + sim_time_from_s(rec->backhaul_s);
@@ -264,9 +285,9 @@ static void end_query(run *r, uint32_t slot, sim_time t)
         dstate *d = &r->d[di];
         if (rec->status == QUERY_DONE) {
             d->history_tokens = q->history_tokens + rec->in_tokens + rec->out_tokens;
-            if (rec->route == ROUTE_LARGE) {
-                d->edge_seen_tokens = d->history_tokens;
-                d->edge_seen_server = q->edge;
+            if (r->models[rec->route].tier != LLM_TIER_DEVICE) {
+                d->seen_tokens[rec->route] = d->history_tokens;
+                d->seen_server[rec->route] = q->edge;
             }
             d->prev_route = rec->route;
         } /* else an unanswered turn leaves the dialogue as it was (docs/MODEL.md, "Outcomes") */
@@ -292,9 +313,10 @@ static void finish(run *r, uint32_t slot, sim_time t_done)
     const channel_config *cc = &r->sc->channel;
     rec->t_done = sim_time_to_s(t_done);
     rec->latency_s = rec->t_done - rec->t_arr;
-    rec->quality = rec->route == ROUTE_LARGE ? rec->q_large : rec->q_small;
-    if (rec->route == ROUTE_SMALL)
-        rec->energy_j = r->small.power_w * (rec->t_done - rec->t_queue_end);
+    const run_model *rm = &r->models[rec->route];
+    rec->quality = rec->model_q[rec->route];
+    if (rm->tier == LLM_TIER_DEVICE)
+        rec->energy_j = rm->prof.power_w * (rec->t_done - rec->t_queue_end);
     else
         rec->energy_j = cc->uplink.circuit_power_w * q->ul_air_s + cc->downlink.circuit_power_w * q->dl_air_s;
     end_query(r, slot, t_done);
@@ -314,17 +336,17 @@ static void abandon(run *r, uint32_t slot, query_status status, sim_time t)
         sim_cancel(r->engine, q->backhaul_ev[kind]);
         q->backhaul_ev[kind] = 0;
     }
-    if (rec->route == ROUTE_LARGE) {
+    if (rec->route >= 0 && r->models[rec->route].tier != LLM_TIER_DEVICE) {
         int held = 0;
         for (uint64_t kind = XFER_UL; kind <= XFER_DL_REST; kind++)
             held |= channel_transfer_cancel(r->ch, t, (uint64_t)slot << 2 | kind);
         if (held)
             touch_channel(r);
-        if (llm_server_cancel(r->edges[q->edge], t, slot))
-            touch_edge(r, q->edge);
-    } else if (rec->route == ROUTE_SMALL) {
-        if (llm_server_cancel(r->devices[rec->device], t, slot))
-            touch_device(r, rec->device);
+        if (llm_server_cancel(r->models[rec->route].srv[q->edge], t, slot))
+            touch_server(r, rec->route, q->edge);
+    } else if (rec->route >= 0) {
+        if (llm_server_cancel(r->models[rec->route].srv[rec->device], t, slot))
+            touch_server(r, rec->route, rec->device);
     }
     rec->status = status;
     end_query(r, slot, t);
@@ -376,8 +398,8 @@ static void start_downlink(run *r, uint32_t slot, int kind, sim_time at)
     backhaul_event(r, slot, kind, at + backhaul_leg(r, q, chunk_bytes(r, q, kind)));
 }
 
-/* A large query is done when its generation ended and both downlink chunks
- * arrived. */
+/* A query on an edge or cloud model is done when its generation ended and
+ * both downlink chunks arrived. */
 static void maybe_finish_large(run *r, uint32_t slot, sim_time t)
 {
     qstate *q = &r->q[slot];
@@ -406,6 +428,10 @@ static void on_transfer(void *ctx, const channel_done *done)
         rec->rate_ul_bps = done->mean_rate_bps;
         rec->harq_tx_ul = done->transmissions;
         q->ul_air_s = done->air_s;
+        if (r->models[rec->route].tier == LLM_TIER_CLOUD) {
+            rec->wan_up_s = wan_leg(r, slot, XFER_UL, done->t_end, rec->bytes_up);
+            break;
+        }
         sim_time at = done->t_end;
         if (q->kv_action == HANDOVER_KV_STAY)
             at += backhaul_leg(r, q, rec->bytes_up);
@@ -414,7 +440,7 @@ static void on_transfer(void *ctx, const channel_done *done)
         if (at > done->t_end)
             backhaul_event(r, slot, XFER_UL, at);
         else
-            submit_edge(r, slot, at);
+            submit(r, slot, rec->route, q->edge, at);
         break;
     }
     case XFER_DL_FIRST:
@@ -433,12 +459,14 @@ static void on_transfer(void *ctx, const channel_done *done)
     }
 }
 
-static void on_edge(void *ctx, const llm_event *ev)
+/* Events of an edge or cloud server. */
+static void on_remote(void *ctx, const llm_event *ev)
 {
     run *r = ctx;
     uint32_t slot = (uint32_t)ev->tag;
     qstate *q = &r->q[slot];
     record *rec = &q->rec;
+    int cloud = r->models[rec->route].tier == LLM_TIER_CLOUD;
     switch (ev->kind) {
     case LLM_EV_ADMIT:
         rec->t_queue_end = sim_time_to_s(ev->t);
@@ -448,12 +476,17 @@ static void on_edge(void *ctx, const llm_event *ev)
         break;
     case LLM_EV_FIRST_TOKEN:
         rec->t_prefill_end = sim_time_to_s(ev->t);
-        start_downlink(r, slot, XFER_DL_FIRST, sim_now(r->engine));
+        if (cloud)
+            rec->wan_down_s = wan_leg(r, slot, XFER_DL_FIRST, ev->t, chunk_bytes(r, q, XFER_DL_FIRST));
+        else
+            start_downlink(r, slot, XFER_DL_FIRST, sim_now(r->engine));
         break;
     case LLM_EV_DONE:
         q->gen_done = 1;
         rec->t_decode_end = sim_time_to_s(ev->t);
-        if (rec->out_tokens > 1)
+        if (rec->out_tokens > 1 && cloud)
+            wan_leg(r, slot, XFER_DL_REST, ev->t, chunk_bytes(r, q, XFER_DL_REST));
+        else if (rec->out_tokens > 1)
             start_downlink(r, slot, XFER_DL_REST, sim_now(r->engine));
         else
             q->rest_done = 1;
@@ -462,6 +495,7 @@ static void on_edge(void *ctx, const llm_event *ev)
     }
 }
 
+/* Events of a device server. */
 static void on_device(void *ctx, const llm_event *ev)
 {
     run *r = ctx;
@@ -515,23 +549,25 @@ static void on_event(void *ctx, sim *engine, const sim_event *ev)
         channel_advance(r->ch, now, on_transfer, r);
         touch_channel(r);
         break;
-    case EV_EDGE:
-        r->edge_timer[ev->id].handle = 0;
-        llm_server_advance(r->edges[ev->id], now, on_edge, r);
-        touch_edge(r, (int)ev->id);
-        touch_channel(r);
+    case EV_SERVER: {
+        int m = (int)ev->arg;
+        run_model *rm = &r->models[m];
+        rm->tmr[ev->id].handle = 0;
+        int device = rm->tier == LLM_TIER_DEVICE;
+        llm_server_advance(rm->srv[ev->id], now, device ? on_device : on_remote, r);
+        touch_server(r, m, (int)ev->id);
+        if (!device)
+            touch_channel(r);
         break;
+    }
     case EV_BACKHAUL:
+    case EV_WAN: /* the backhaul or WAN leg ended: the server, or the radio downlink */
         r->q[ev->id].backhaul_ev[ev->arg] = 0;
         if (ev->arg == XFER_UL)
-            submit_edge(r, ev->id, now);
+            submit(r, ev->id, r->q[ev->id].rec.route, r->q[ev->id].edge, now);
         else
             start_downlink_at(r, ev->id, (int)ev->arg, now);
-        break;
-    case EV_DEVICE:
-        r->device_timer[ev->id].handle = 0;
-        llm_server_advance(r->devices[ev->id], now, on_device, r);
-        touch_device(r, (int)ev->id);
+        touch_channel(r);
         break;
     }
 }
@@ -539,12 +575,12 @@ static void on_event(void *ctx, sim *engine, const sim_event *ev)
 /* ---- set-up, loop, tear-down ---- */
 
 /* Where a query that has not ended is, for messages. */
-static const char *query_stage(const qstate *q)
+static const char *query_stage(const run *r, const qstate *q)
 {
     const record *rec = &q->rec;
     if (rec->route < 0)
         return "arrival or router";
-    if (rec->route == ROUTE_SMALL)
+    if (rec->route >= 0 && r->models[rec->route].tier == LLM_TIER_DEVICE)
         return isnan(rec->t_queue_end) ? "device queue" : "device model";
     if (isnan(rec->t_ul_end))
         return "uplink transfer";
@@ -573,7 +609,7 @@ static void check_all_ended(run *r)
     run__fail(r, RUN_INTERNAL,
               "no progress possible: %u queries can never end (a model lost them: internal error); the first, "
               "query %lld on device %d, is stuck in its %s",
-              live, (long long)q->rec.query_id, q->rec.device, query_stage(q));
+              live, (long long)q->rec.query_id, q->rec.device, query_stage(r, q));
 }
 
 static void progress(run *r)
@@ -635,15 +671,42 @@ static int calibrate_policy(run *r)
     return 0;
 }
 
-int run__resolve_models(const scenario *sc, uint64_t seed, uint32_t rep, llm_profile *small, llm_profile *large,
-                        channel **ch, char *err, size_t errlen)
+int run__resolve_models(const scenario *sc, uint64_t seed, uint32_t rep, llm_profile *profiles, channel **ch,
+                        char *err, size_t errlen)
 {
+    char path[64];
     *ch = NULL;
-    if (llm_profile_resolve(&sc->small, "models.small", small, err, errlen) != 0 ||
-        llm_profile_resolve(&sc->large, "models.large", large, err, errlen) != 0)
-        return -1;
+    for (int m = 0; m < sc->n_models; m++) {
+        snprintf(path, sizeof path, "models.%s", sc->models[m].name);
+        if (llm_profile_resolve(&sc->models[m], path, &profiles[m], err, errlen) != 0)
+            return -1;
+    }
     *ch = channel_create_sites(&sc->channel, &sc->devices, &sc->sites, seed, rep, err, errlen);
     return *ch ? 0 : -1;
+}
+
+/* The trace columns of every model: q required, p optional (the base
+ * model's p is 0 without a column). */
+static int map_model_columns(run *r)
+{
+    for (int m = 0; m < r->n_models; m++) {
+        run_model *rm = &r->models[m];
+        const char *name;
+        rm->q_col = rm->p_col = -1;
+        for (int i = 0; (name = trace_source_model_name(r->source, i)) != NULL; i++) {
+            if (strcmp(name, rm->cfg->name) == 0) {
+                rm->q_col = i; /* the row holds NAN where the file has only p_ */
+                rm->p_col = i;
+            }
+        }
+        int fixed_q = strcmp(rm->cfg->name, "small") == 0 || strcmp(rm->cfg->name, "large") == 0;
+        if (!fixed_q && rm->q_col < 0) {
+            run__fail(r, RUN_INPUT, "trace: no column q_%s for model %s (models.%s): a trace names every model's "
+                      "quality", rm->cfg->name, rm->cfg->name, rm->cfg->name);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 static int setup(run *r)
@@ -652,12 +715,24 @@ static int setup(run *r)
     char msg[512];
     trace_error terr;
     int n = sc->devices.count;
-    if (run__resolve_models(sc, r->seed, r->rep, &r->small, &r->large, &r->ch, msg, sizeof msg) != 0) {
+    llm_profile profiles[LLM_MAX_MODELS];
+    r->n_models = sc->n_models;
+    const policy_type *pt = r->policy->type;
+    if (policy_type_pairwise(pt) && r->n_models != 2) {
+        run__fail(r, RUN_CONFIG, "policy %s routes between exactly two models (%s), the scenario has %d",
+                  pt->name, pt->api_version < 2 ? "policy API version 1" : "a pairwise policy", r->n_models);
+        return -1;
+    }
+    if (run__resolve_models(sc, r->seed, r->rep, profiles, &r->ch, msg, sizeof msg) != 0) {
         run__fail(r, RUN_CONFIG, "%s", msg);
         return -1;
     }
-    r->devices = calloc((size_t)n, sizeof *r->devices);
-    r->device_timer = calloc((size_t)n, sizeof *r->device_timer);
+    for (int m = 0; m < r->n_models; m++) {
+        run_model *rm = &r->models[m];
+        rm->cfg = &sc->models[m];
+        rm->tier = (llm_tier)llm_tier_find(rm->cfg->tier);
+        rm->prof = profiles[m];
+    }
     r->site_edge0 = calloc((size_t)sc->sites.n, sizeof *r->site_edge0);
     r->site_n_edges = calloc((size_t)sc->sites.n, sizeof *r->site_n_edges);
     if (!r->site_edge0 || !r->site_n_edges) {
@@ -672,29 +747,35 @@ static int setup(run *r)
     }
     r->kv_policy = handover_kv_find(sc->sites.handover.dialogue_kv);
     r->edge_site = calloc((size_t)r->n_edges, sizeof *r->edge_site);
-    for (int s = 0; r->edge_site && s < sc->sites.n; s++)
-        for (int e = r->site_edge0[s]; e < r->site_edge0[s] + r->site_n_edges[s]; e++)
-            r->edge_site[e] = s;
-    r->edges = calloc((size_t)r->n_edges, sizeof *r->edges);
-    r->edge_timer = calloc((size_t)r->n_edges, sizeof *r->edge_timer);
-    if (!r->devices || !r->device_timer || !r->edges || !r->edge_timer || !r->edge_site) {
+    if (!r->edge_site) {
         run__fail(r, RUN_INTERNAL, "out of memory");
         return -1;
     }
-    for (int e = 0; e < r->n_edges; e++) {
-        r->edges[e] = llm_server_create(&r->large);
-        if (!r->edges[e]) {
-            run__fail(r, RUN_INTERNAL, "out of memory");
-            return -1;
+    for (int s = 0; s < sc->sites.n; s++)
+        for (int e = r->site_edge0[s]; e < r->site_edge0[s] + r->site_n_edges[s]; e++)
+            r->edge_site[e] = s;
+    /* Edge and cloud servers first, then the devices' (the order servers
+     * were always made in; it does not change results). */
+    for (int pass = 0; pass < 2; pass++)
+        for (int m = 0; m < r->n_models; m++) {
+            run_model *rm = &r->models[m];
+            if ((rm->tier == LLM_TIER_DEVICE) != pass)
+                continue;
+            rm->n_srv = rm->tier == LLM_TIER_DEVICE ? n : rm->tier == LLM_TIER_EDGE ? r->n_edges : 1;
+            rm->srv = calloc((size_t)rm->n_srv, sizeof *rm->srv);
+            rm->tmr = calloc((size_t)rm->n_srv, sizeof *rm->tmr);
+            if (!rm->srv || !rm->tmr) {
+                run__fail(r, RUN_INTERNAL, "out of memory");
+                return -1;
+            }
+            for (int i = 0; i < rm->n_srv; i++) {
+                rm->srv[i] = llm_server_create(&rm->prof);
+                if (!rm->srv[i]) {
+                    run__fail(r, RUN_INTERNAL, "out of memory");
+                    return -1;
+                }
+            }
         }
-    }
-    for (int i = 0; i < n; i++) {
-        r->devices[i] = llm_server_create(&r->small);
-        if (!r->devices[i]) {
-            run__fail(r, RUN_INTERNAL, "out of memory");
-            return -1;
-        }
-    }
     if (calibrate_policy(r) != 0)
         return -1;
     r->source = trace_source_create(&sc->trace, n, r->seed, r->rep, &terr);
@@ -702,20 +783,19 @@ static int setup(run *r)
         run__fail(r, RUN_INPUT, "%s", terr.msg);
         return -1;
     }
-    return 0;
+    return map_model_columns(r);
 }
 
 static void teardown(run *r)
 {
     trace_source_destroy(r->source);
-    for (int i = 0; r->devices && i < r->sc->devices.count; i++)
-        llm_server_destroy(r->devices[i]);
-    free(r->devices);
-    free(r->device_timer);
-    for (int e = 0; r->edges && e < r->n_edges; e++)
-        llm_server_destroy(r->edges[e]);
-    free(r->edges);
-    free(r->edge_timer);
+    for (int m = 0; m < r->n_models; m++) {
+        run_model *rm = &r->models[m];
+        for (int i = 0; rm->srv && i < rm->n_srv; i++)
+            llm_server_destroy(rm->srv[i]);
+        free(rm->srv);
+        free(rm->tmr);
+    }
     free(r->site_edge0);
     free(r->site_n_edges);
     free(r->edge_site);
@@ -723,6 +803,23 @@ static void teardown(run *r)
     sim_destroy(r->engine);
     free(r->q);
     free(r->d);
+}
+
+/* Mean busy fraction of the servers of device-tier models (device 1) or of
+ * the others (device 0) up to `now`. */
+static double busy_frac(const run *r, int device, sim_time now)
+{
+    double busy = 0;
+    int n = 0;
+    for (int m = 0; m < r->n_models; m++) {
+        const run_model *rm = &r->models[m];
+        if ((rm->tier == LLM_TIER_DEVICE) != device)
+            continue;
+        for (int i = 0; i < rm->n_srv; i++)
+            busy += llm_server_busy_s(rm->srv[i], now);
+        n += rm->n_srv;
+    }
+    return now > 0 && n > 0 ? busy / n / sim_time_to_s(now) : NAN;
 }
 
 run_status run_one(const scenario *sc, policy_instance *pi, sink *out, const run_info *info, const run_options *opt,
@@ -769,6 +866,11 @@ run_status run_one(const scenario *sc, policy_instance *pi, sink *out, const run
     }
     with_params.policy_params = pj_text;
     with_params.policy_derived = derived_text;
+    with_params.n_models = r.n_models;
+    for (int m = 0; m < r.n_models; m++) {
+        snprintf(with_params.model_names[m], sizeof with_params.model_names[m], "%s", sc->models[m].name);
+        snprintf(with_params.model_tiers[m], sizeof with_params.model_tiers[m], "%s", sc->models[m].tier);
+    }
     int begin_rc = out->type->begin_run(out, &with_params);
     free(pj_text);
     free(derived_text);
@@ -803,14 +905,8 @@ done:
     if (begun) {
         /* Setup completed (every server exists) when the run began. */
         sim_time now = sim_now(r.engine);
-        double busy = 0;
-        for (int i = 0; i < sc->devices.count; i++)
-            busy += llm_server_busy_s(r.devices[i], now);
-        r.stats.device_busy_frac = now > 0 ? busy / sc->devices.count / sim_time_to_s(now) : NAN;
-        double edge_busy = 0;
-        for (int e = 0; e < r.n_edges; e++)
-            edge_busy += llm_server_busy_s(r.edges[e], now);
-        r.stats.edge_busy_frac = now > 0 ? edge_busy / r.n_edges / sim_time_to_s(now) : NAN;
+        r.stats.device_busy_frac = busy_frac(&r, 1, now);
+        r.stats.edge_busy_frac = busy_frac(&r, 0, now);
     }
     if (begun && out->type->end_run(out, &r.stats, r.status == RUN_OK) != 0) {
         if (r.status == RUN_OK) {

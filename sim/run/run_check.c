@@ -247,10 +247,12 @@ run_status run_check_scenario(run_check *c, const scenario *sc, double *expected
     *expected_queries = -1;
     warn[0] = '\0';
     err[0] = '\0';
-    llm_profile small, large;
+    llm_profile profiles[LLM_MAX_MODELS];
     channel *ch = NULL;
-    if (run__resolve_models(sc, scenario_seed(sc), (uint32_t)sc->replication, &small, &large, &ch, err, errlen) != 0)
+    if (run__resolve_models(sc, scenario_seed(sc), (uint32_t)sc->replication, profiles, &ch, err, errlen) != 0)
         return RUN_CONFIG;
+    /* The horizon check reads the first two models (small and large by default). */
+    const llm_profile *small = &profiles[0], *large = &profiles[sc->n_models > 1 ? 1 : 0];
     run_status st = RUN_OK;
     if (strcmp(sc->trace.arrival.process, "trace") != 0) {
         trace_error terr;
@@ -266,7 +268,7 @@ run_status run_check_scenario(run_check *c, const scenario *sc, double *expected
     if (st == RUN_OK)
         st = trace_facts_of(c, sc, &f, err, errlen);
     if (st == RUN_OK && f->rows_read > 0) {
-        horizon_warning(sc, f, &small, &large, ch, warn, wlen);
+        horizon_warning(sc, f, small, large, ch, warn, wlen);
         *expected_queries = sc->trace.path[0] ? (double)f->rows_read : trace_gen_expected_rows(&sc->trace);
     }
     channel_destroy(ch);

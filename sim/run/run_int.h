@@ -12,7 +12,11 @@
 #include "sim/base/sim.h"
 #include "traces/trace.h"
 
-enum { EV_ARRIVAL = 1, EV_DECIDE, EV_CHANNEL, EV_EDGE, EV_DEVICE, EV_BACKHAUL, EV_DEADLINE };
+/* EV_SERVER: id = server index within its model, arg = model.  EV_WAN: id =
+ * query slot, arg = the XFER_* leg that crosses the WAN (cloud models).
+ * EV_BACKHAUL: id = query slot, arg = the XFER_* leg that crosses the
+ * inter-site backhaul (handover.dialogue_kv stay, migrate). */
+enum { EV_ARRIVAL = 1, EV_DECIDE, EV_CHANNEL, EV_SERVER, EV_WAN, EV_BACKHAUL, EV_DEADLINE };
 enum { ARRIVAL_FROM_SOURCE = 1, ARRIVAL_RELEASED_TURN = 2 };
 enum { XFER_UL = 0, XFER_DL_FIRST = 1, XFER_DL_REST = 2 };
 
@@ -25,29 +29,35 @@ typedef struct qstate {
     uint32_t next_turn;      /* next pending turn of the same dialogue, or NONE */
     uint32_t next_free;
     int history_tokens;      /* H at decision */
-    int edge;                /* edge server chosen at decision (large routes) */
+    int edge;                /* server of the routed model chosen at decision (edge: its index
+                                over all sites; device: the device; cloud: 0) */
+    int server[LLM_MAX_MODELS]; /* each model's server the view estimated (run__fill_view) */
+    /* what run__fill_view worked out per model, for the one the policy picks: */
+    int model_seen[LLM_MAX_MODELS];      /* history its chosen server has seen */
+    int model_kv_action[LLM_MAX_MODELS]; /* handover_kv, or -1 */
+    int model_kv_tokens[LLM_MAX_MODELS]; /* migrate: KV tokens to send over the backhaul */
     int gen_done, first_done, rest_done;
     double ul_air_s, dl_air_s;
     int handovers_at_dec;    /* the device's handovers up to the decision */
-    int seen_tokens;         /* history the chosen edge server has seen (the rest is uploaded) */
+    int seen_tokens;         /* history the chosen server has seen (the rest is uploaded) */
     /* The dialogue's KV at another site than the serving one (docs/CHANNEL.md,
      * "Dialogue KV across a handover"): */
     int kv_action;           /* handover_kv, or -1: not the case */
     int kv_tokens;           /* migrate: KV tokens sent over the backhaul */
     sim_time t_kv_arrive;    /* migrate: when they reach the new server */
-    sim_time t_edge_arrive;  /* the request reaches its edge server */
+    sim_time t_edge_arrive;  /* the request reaches its edge or cloud server */
     int live;                /* holds a query (0 once it is written and freed) */
     sim_handle decide_ev, deadline_ev; /* its pending router and deadline events (0: none) */
-    sim_handle backhaul_ev[3]; /* its pending backhaul arrivals, by XFER_* kind (0: none) */
+    sim_handle backhaul_ev[3]; /* its pending backhaul or WAN arrivals, by XFER_* kind (0: none) */
 } qstate;
 
 typedef struct dstate {
     int64_t id;
     int device;
     int history_tokens;      /* all earlier user and model tokens */
-    int edge_seen_tokens;    /* dialogue text the edge has received or produced */
-    int edge_seen_server;    /* the server that saw it (-1: none) */
-    int prev_route;          /* -1 before the first turn */
+    int seen_tokens[LLM_MAX_MODELS]; /* dialogue text each model's server has received or produced */
+    int seen_server[LLM_MAX_MODELS]; /* the server that saw it (-1: none) */
+    int prev_route;          /* model of the previous turn; -1 before the first turn */
     int last_turn;           /* last turn read from the trace */
     int finished;            /* its last turn is done */
     uint32_t head, tail;     /* pending turns (not yet arrived) */
@@ -60,6 +70,18 @@ typedef struct timer {
     sim_time at;
 } timer;
 
+/* One model of the scenario and its servers: one per device (device tier),
+ * one per edge server of every site (edge), or one (cloud). */
+typedef struct run_model {
+    const llm_config *cfg;
+    llm_profile prof;
+    llm_tier tier;
+    llm_server **srv;
+    timer *tmr;
+    int n_srv;
+    int q_col, p_col;        /* its trace model columns (trace_row.model_q/p index), -1: none */
+} run_model;
+
 typedef struct run {
     const scenario *sc;
     policy_instance *policy;
@@ -69,12 +91,10 @@ typedef struct run {
     uint32_t rep;
     sim *engine;
     channel *ch;
-    llm_profile small, large;
-    llm_server **devices;
-    timer *device_timer;
-    llm_server **edges;      /* every site's copies of the large model, site by site */
-    timer *edge_timer;
-    int n_edges;
+    run_model models[LLM_MAX_MODELS]; /* the scenario's models, in order */
+    int n_models;
+    policy_model view_models[LLM_MAX_MODELS]; /* the decision's view of them (run_view.c) */
+    int n_edges;             /* servers of each edge-tier model: every site's copies, site by site */
     int *site_edge0, *site_n_edges; /* site s owns edges site_edge0[s] .. + site_n_edges[s] - 1 */
     int *edge_site;          /* the site of each edge server */
     handover_kv kv_policy;   /* handover.dialogue_kv */
@@ -102,13 +122,14 @@ typedef struct run {
 /* Record the first error (a run_status and a message) and stop the engine. */
 void run__fail(run *r, run_status status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* The models of a run as the scenario configures them: both latency
- * profiles (presets, measured tables) and the channel (placement, sites,
- * mobility).  0, or -1 with a message naming the key in err (a configuration
- * error); *ch is the caller's to destroy.  run_one's set-up and the checks
- * before any run (run_check.c) both resolve through here. */
-int run__resolve_models(const scenario *sc, uint64_t seed, uint32_t rep, llm_profile *small, llm_profile *large,
-                        channel **ch, char *err, size_t errlen);
+/* The models of a run as the scenario configures them: every model's
+ * latency profile (presets, measured tables) into profiles[0 ..
+ * sc->n_models-1] and the channel (placement, sites, mobility).  0, or -1
+ * with a message naming the key in err (a configuration error); *ch is the
+ * caller's to destroy.  run_one's set-up and the checks before any run
+ * (run_check.c) both resolve through here. */
+int run__resolve_models(const scenario *sc, uint64_t seed, uint32_t rep, llm_profile *profiles, channel **ch,
+                        char *err, size_t errlen);
 
 /* run_queries.c */
 void run__query_free(run *r, uint32_t i);

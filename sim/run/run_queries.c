@@ -68,7 +68,8 @@ static uint32_t dialogue_alloc(run *r)
     }
     r->d[i].head = r->d[i].tail = NONE;
     r->d[i].prev_route = -1;
-    r->d[i].edge_seen_server = -1;
+    for (int m = 0; m < LLM_MAX_MODELS; m++)
+        r->d[i].seen_server[m] = -1;
     return i;
 }
 
@@ -110,6 +111,21 @@ static void query_init(run *r, uint32_t slot, const trace_row *row)
     rec->kv_action = -1;
     rec->route = -1;
     rec->status = QUERY_DONE;
+    rec->wan_up_s = rec->wan_down_s = NAN;
+    rec->n_models = r->n_models;
+    /* Every model's quality and router score: the fixed columns for small
+     * and large, else q_<name>, p_<name> (docs/TRACES.md "Models"). */
+    for (int m = 0; m < r->n_models; m++) {
+        const run_model *rm = &r->models[m];
+        int is_small = strcmp(rm->cfg->name, "small") == 0, is_large = strcmp(rm->cfg->name, "large") == 0;
+        rec->model_q[m] = is_small ? row->q_small : is_large ? row->q_large : row->model_q[rm->q_col];
+        if (is_large)
+            rec->model_p[m] = row->p_large;
+        else if (rm->p_col >= 0 && !isnan(row->model_p[rm->p_col]))
+            rec->model_p[m] = row->model_p[rm->p_col];
+        else
+            rec->model_p[m] = m == 0 ? 0 : NAN;
+    }
     double *nan_fields[] = {&rec->backhaul_s, &rec->backhaul_bytes, &rec->snr_db, &rec->rate_ul_bps, &rec->t_ul_start, &rec->t_ul_end, &rec->t_queue_end,
                             &rec->t_prefill_end, &rec->t_first_token, &rec->t_decode_end, &rec->ttft_s, &rec->queue_wait_s,
                             &rec->est_small_s, &rec->est_large_s, &rec->csw_small_s, &rec->csw_large_s,

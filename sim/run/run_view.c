@@ -1,6 +1,7 @@
 /* run_view.c -- what the router sees at a decision: the query, the radio as
- * its CSI shows it, the load, and latency estimates computed from the same
- * models the simulation runs (docs/MODEL.md section 5). */
+ * its CSI shows it, the load, and for every model a latency estimate and a
+ * switching cost computed from the same models the simulation runs
+ * (docs/MODEL.md section 5 and "Tiers"). */
 #include <math.h>
 #include <string.h>
 
@@ -16,10 +17,129 @@ static double decode_estimate_s(const llm_profile *p, int batch, double context_
     return (out - 1) * llm_decode_step_s(p, batch, context_sum + ctx + out / 2);
 }
 
+/* What every estimate of one decision shares. */
+typedef struct view_ctx {
+    int history, cached_cap;
+    int64_t dlg;
+    double n, out, ctx;
+    double ul_s, dl_s, rate_ul;
+    double up_bytes, dl_first_bytes, dl_rest_bytes;
+    int sees_csw;
+    const dstate *d;
+} view_ctx;
+
+static int cached_tokens(const view_ctx *c, llm_server *s)
+{
+    int cached = c->dlg >= 0 ? llm_server_cached_tokens(s, c->dlg) : 0;
+    return cached > c->history ? c->history : cached;
+}
+
+/* A device-tier model on this device: device wait, prefill of the new
+ * tokens on the full history, predicted decode at batch 1. */
+static void estimate_device(run *r, int m, int dev, const view_ctx *c, policy_model *pm, double *work_s)
+{
+    const llm_profile *prof = &r->models[m].prof;
+    llm_server *ds = r->models[m].srv[dev];
+    int cached = cached_tokens(c, ds);
+    *work_s = llm_server_backlog_s(ds, sim_now(r->engine));
+    pm->cached = cached;
+    pm->est_s = *work_s + llm_prefill_s(prof, c->n, c->history) + decode_estimate_s(prof, 1, 0, c->ctx, c->out);
+    pm->csw_s = c->history > cached ? llm_prefill_s(prof, c->history - cached, cached) : 0;
+    if (!c->sees_csw)
+        pm->csw_s = 0;
+}
+
+/* An edge- or cloud-tier model: uplink, (WAN,) wait, prefill, decode in its
+ * batch, (WAN,) downlink; its switching cost rebuilds the KV it lacks and
+ * uploads the dialogue text it has not seen.  Over the serving site's edge
+ * servers the router picks the one with the smallest estimate plus
+ * switching cost.  If an edge model's dialogue KV is at another site (a
+ * handover since its last turn there), handover.dialogue_kv says what the
+ * candidates are and cost (docs/CHANNEL.md "Dialogue KV across a
+ * handover"): drop: the serving site's servers, rebuilding it all; stay:
+ * the old server only, plus the backhaul legs of the request and the
+ * answer; migrate: the serving site's servers with the KV sent over the
+ * backhaul, waited for if it arrives after the uplink.  Returns the server
+ * chosen; q->model_seen[m], model_kv_action[m], model_kv_tokens[m] hold what
+ * the run loop needs if the policy picks this model. */
+static int estimate_remote(run *r, uint32_t slot, int m, int site, const view_ctx *c, policy_model *pm,
+                           double *backlog_s)
+{
+    qstate *q = &r->q[slot];
+    const run_model *rm = &r->models[m];
+    const llm_profile *prof = &rm->prof;
+    const channel_config *cc = &r->sc->channel;
+    sim_time now = sim_now(r->engine);
+    int cloud = rm->tier == LLM_TIER_CLOUD;
+    int e0 = cloud ? 0 : r->site_edge0[site], e1 = cloud ? 1 : e0 + r->site_n_edges[site];
+    double wan_up = cloud ? llm_wan_leg_s(&rm->cfg->wan, c->up_bytes) : 0;
+    double wan_down = cloud ? llm_wan_leg_s(&rm->cfg->wan, c->dl_rest_bytes) : 0;
+    int kv_server = c->d ? c->d->seen_server[m] : -1;
+    int kv_elsewhere = !cloud && kv_server >= 0 && r->edge_site[kv_server] != site;
+    handover_kv kv = r->kv_policy;
+    q->model_kv_action[m] = kv_elsewhere ? (int)kv : -1;
+    q->model_kv_tokens[m] = 0;
+    double kv_s = 0;
+    if (kv_elsewhere && kv == HANDOVER_KV_MIGRATE && c->dlg >= 0) {
+        int tokens = llm_server_cached_tokens(rm->srv[kv_server], c->dlg);
+        q->model_kv_tokens[m] = tokens < c->history ? tokens : c->history;
+        if (q->model_kv_tokens[m] > 0)
+            kv_s = sites_backhaul_s(&r->sc->sites, q->model_kv_tokens[m] * prof->kv_bytes_per_token);
+    }
+    if (kv_elsewhere && kv == HANDOVER_KV_STAY) {
+        e0 = kv_server;
+        e1 = kv_server + 1;
+    }
+    double best = INFINITY;
+    int chosen = e0;
+    for (int e = e0; e < e1; e++) {
+        llm_server *es = rm->srv[e];
+        int cached = c->dlg >= 0 ? llm_server_cached_tokens(es, c->dlg) : 0;
+        int seen = c->d && c->d->seen_server[m] == e ? c->d->seen_tokens[m] : 0;
+        if (kv_elsewhere && kv == HANDOVER_KV_MIGRATE) {
+            /* The dialogue's text and KV move to the chosen server. */
+            cached = cached > q->model_kv_tokens[m] ? cached : q->model_kv_tokens[m];
+            seen = c->d->seen_tokens[m];
+        }
+        if (cached > c->history)
+            cached = c->history;
+        int unseen = c->history - seen;
+        double kv_tokens = prof->kv_bytes_per_token > 0 ? llm_server_kv_used_bytes(es) / prof->kv_bytes_per_token : 0;
+        double backlog = llm_server_backlog_s(es, now);
+        double decode = decode_estimate_s(prof, llm_server_running(es) + 1, kv_tokens, c->ctx, c->out);
+        double est = cloud ? c->ul_s + wan_up + backlog + llm_prefill_s(prof, c->n, c->history) + decode + wan_down +
+                                 c->dl_s
+                           : c->ul_s + backlog + llm_prefill_s(prof, c->n, c->history) + decode + c->dl_s;
+        double csw = c->history > cached ? llm_prefill_s(prof, c->history - cached, cached) : 0;
+        double unseen_s = unseen > 0 ? (c->rate_ul > 0 ? 8 * cc->bytes_per_token * unseen / c->rate_ul : INFINITY) : 0;
+        csw += unseen_s;
+        if (cloud && unseen > 0)
+            csw += 8 * cc->bytes_per_token * unseen / rm->cfg->wan.bandwidth_bps;
+        if (kv_elsewhere && kv == HANDOVER_KV_STAY)
+            csw += sites_backhaul_s(&r->sc->sites, channel_uplink_bytes(cc, c->n + unseen, q->row.extra_payload_bytes)) +
+                   sites_backhaul_s(&r->sc->sites, c->out > 1 ? channel_downlink_rest_bytes(cc, c->out)
+                                                             : channel_downlink_first_bytes(cc));
+        if (kv_elsewhere && kv == HANDOVER_KV_MIGRATE && kv_s > c->ul_s + unseen_s)
+            csw += kv_s - (c->ul_s + unseen_s);
+        if (!c->sees_csw)
+            csw = 0;
+        if (e == e0 || est + csw < best) {
+            best = est + csw;
+            chosen = e;
+            q->model_seen[m] = seen;
+            pm->est_s = est;
+            pm->csw_s = csw;
+            pm->cached = cached;
+            *backlog_s = backlog;
+        }
+    }
+    return chosen;
+}
+
 void run__fill_view(run *r, uint32_t slot, policy_view *v)
 {
     qstate *q = &r->q[slot];
-    const record *rec = &q->rec;
+    record *rec = &q->rec;
     const channel_config *cc = &r->sc->channel;
     const dstate *d = q->dialogue != NONE ? &r->d[q->dialogue] : NULL;
     sim_time now = sim_now(r->engine);
@@ -36,12 +156,9 @@ void run__fill_view(run *r, uint32_t slot, policy_view *v)
     v->context_tokens = history;
     v->out_tokens_pred = rec->out_tokens_pred;
     v->p_large = rec->p_large;
-    if (r->policy->type->needs_oracle) {
-        v->q_small = rec->q_small;
-        v->q_large = rec->q_large;
-    } else {
-        v->q_small = v->q_large = NAN;
-    }
+    int oracle = r->policy->type->needs_oracle;
+    v->q_small = oracle ? rec->q_small : NAN;
+    v->q_large = oracle ? rec->q_large : NAN;
     v->u01 = rng_hash_uniform(r->seed, r->rep, RNG_POLICY, 0, (uint64_t)rec->query_id);
     v->prev_route = d ? d->prev_route : -1;
 
@@ -55,100 +172,58 @@ void run__fill_view(run *r, uint32_t slot, policy_view *v)
     v->rate_ul_bps = rate_ul;
     double rate_dl = channel_rate_bps(r->ch, dev, LINK_DOWN, now, n_down);
 
-    llm_server *ds = r->devices[dev];
-    v->device_queue = llm_server_waiting(ds) + llm_server_running(ds);
-    v->device_work_s = llm_server_backlog_s(ds, now);
+    view_ctx c = {.history = history, .dlg = dlg, .d = d, .sees_csw = r->sc->router.sees_switch_cost,
+                  .rate_ul = rate_ul};
+    c.n = rec->in_tokens;
+    c.out = rec->out_tokens_pred;
+    c.ctx = history + c.n;
+    c.up_bytes = channel_uplink_bytes(cc, c.n, q->row.extra_payload_bytes);
+    c.dl_rest_bytes = channel_downlink_rest_bytes(cc, c.out + 1);
+    c.ul_s = rate_ul > 0 ? cc->access_s + 8 * c.up_bytes / rate_ul : INFINITY;
+    c.dl_s = rate_dl > 0 ? cc->access_s + 8 * c.dl_rest_bytes / rate_dl : INFINITY;
 
-    int cached_small = dlg >= 0 ? llm_server_cached_tokens(ds, dlg) : 0;
-    if (cached_small > history)
-        cached_small = history;
-    v->cached_small = cached_small;
-
-    double n = rec->in_tokens, out = rec->out_tokens_pred, ctx = history + n;
-    /* Small: device wait, prefill of the new tokens on the full history,
-     * predicted decode at batch 1. */
-    v->est_small_s = v->device_work_s + llm_prefill_s(&r->small, n, history) +
-                     decode_estimate_s(&r->small, 1, 0, ctx, out);
-    v->csw_small_s = history > cached_small ? llm_prefill_s(&r->small, history - cached_small, cached_small) : 0;
-    int sees_csw = r->sc->router.sees_switch_cost;
-    if (!sees_csw)
-        v->csw_small_s = 0;
-
-    /* Large, for each edge server: uplink, wait, prefill, decode in its
-     * batch, downlink; its switching cost rebuilds the KV it lacks and
-     * uploads the dialogue text it has not seen.  The router picks the
-     * server with the smallest estimate plus switching cost.  If the
-     * dialogue's KV is at another site (a handover since its last large
-     * turn), handover.dialogue_kv says what the candidates are and costs:
-     * drop: the serving site's servers, rebuilding it all; stay: the old
-     * server only, plus the backhaul legs of the request and the answer;
-     * migrate: the serving site's servers with the KV sent over the
-     * backhaul, waited for if it arrives after the uplink. */
-    double inf = INFINITY;
-    double ul_s = rate_ul > 0 ? cc->access_s + 8 * channel_uplink_bytes(cc, n, q->row.extra_payload_bytes) / rate_ul
-                              : inf;
-    double dl_s = rate_dl > 0 ? cc->access_s + 8 * channel_downlink_rest_bytes(cc, out + 1) / rate_dl : inf;
-    int kv_server = d ? d->edge_seen_server : -1;
-    int kv_elsewhere = kv_server >= 0 && r->edge_site[kv_server] != site;
-    handover_kv kv = r->kv_policy;
-    q->kv_action = kv_elsewhere ? (int)kv : -1;
-    q->kv_tokens = 0;
-    double kv_s = 0;
-    if (kv_elsewhere && kv == HANDOVER_KV_MIGRATE && dlg >= 0) {
-        int tokens = llm_server_cached_tokens(r->edges[kv_server], dlg);
-        q->kv_tokens = tokens < history ? tokens : history;
-        if (q->kv_tokens > 0)
-            kv_s = sites_backhaul_s(&r->sc->sites, q->kv_tokens * r->large.kv_bytes_per_token);
-    }
-    double best = inf;
-    int e0 = r->site_edge0[site], e1 = e0 + r->site_n_edges[site];
-    if (kv_elsewhere && kv == HANDOVER_KV_STAY) {
-        e0 = kv_server;
-        e1 = kv_server + 1;
-    }
-    q->edge = e0;
-    for (int e = e0; e < e1; e++) {
-        llm_server *es = r->edges[e];
-        int cached = dlg >= 0 ? llm_server_cached_tokens(es, dlg) : 0;
-        int seen = d && d->edge_seen_server == e ? d->edge_seen_tokens : 0;
-        if (kv_elsewhere && kv == HANDOVER_KV_MIGRATE) {
-            /* The dialogue's text and KV move to the chosen server. */
-            cached = cached > q->kv_tokens ? cached : q->kv_tokens;
-            seen = d->edge_seen_tokens;
-        }
-        if (cached > history)
-            cached = history;
-        int unseen = history - seen;
-        double kv_tokens = r->large.kv_bytes_per_token > 0 ? llm_server_kv_used_bytes(es) / r->large.kv_bytes_per_token
-                                                            : 0;
-        double backlog = llm_server_backlog_s(es, now);
-        double est = ul_s + backlog + llm_prefill_s(&r->large, n, history) +
-                     decode_estimate_s(&r->large, llm_server_running(es) + 1, kv_tokens, ctx, out) + dl_s;
-        double csw = history > cached ? llm_prefill_s(&r->large, history - cached, cached) : 0;
-        double unseen_s = unseen > 0 ? (rate_ul > 0 ? 8 * cc->bytes_per_token * unseen / rate_ul : inf) : 0;
-        csw += unseen_s;
-        if (kv_elsewhere && kv == HANDOVER_KV_STAY)
-            csw += sites_backhaul_s(&r->sc->sites, channel_uplink_bytes(cc, n + unseen, q->row.extra_payload_bytes)) +
-                   sites_backhaul_s(&r->sc->sites, out > 1 ? channel_downlink_rest_bytes(cc, out)
-                                                           : channel_downlink_first_bytes(cc));
-        if (kv_elsewhere && kv == HANDOVER_KV_MIGRATE && kv_s > ul_s + unseen_s)
-            csw += kv_s - (ul_s + unseen_s);
-        if (!sees_csw)
-            csw = 0;
-        if (e == e0 || est + csw < best) {
-            best = est + csw;
-            q->edge = e;
-            q->seen_tokens = seen;
-            v->est_large_s = est;
-            v->csw_large_s = csw;
-            v->cached_large = cached;
-            v->edge_work_s = backlog;
+    int seen_device = 0, seen_edge = 0;
+    for (int m = 0; m < r->n_models; m++) {
+        const run_model *rm = &r->models[m];
+        policy_model *pm = &r->view_models[m];
+        pm->name = rm->cfg->name;
+        pm->tier = (int)rm->tier;
+        pm->p = rec->model_p[m];
+        pm->q = oracle ? rec->model_q[m] : NAN;
+        pm->cost = llm_query_cost(rm->cfg, history + c.n, c.out);
+        if (rm->tier == LLM_TIER_DEVICE) {
+            double work;
+            estimate_device(r, m, dev, &c, pm, &work);
+            q->server[m] = dev;
+            q->model_seen[m] = 0;
+            q->model_kv_action[m] = -1;
+            q->model_kv_tokens[m] = 0;
+            if (!seen_device++) {
+                llm_server *ds = rm->srv[dev];
+                v->device_queue = llm_server_waiting(ds) + llm_server_running(ds);
+                v->device_work_s = work;
+            }
+        } else {
+            double backlog = 0;
+            q->server[m] = estimate_remote(r, slot, m, site, &c, pm, &backlog);
+            if (!seen_edge++) {
+                llm_server *es = rm->srv[q->server[m]];
+                v->edge_waiting = llm_server_waiting(es);
+                v->edge_running = llm_server_running(es);
+                v->edge_kv_used_frac =
+                    rm->prof.kv_capacity_bytes > 0 ? llm_server_kv_used_bytes(es) / rm->prof.kv_capacity_bytes : 0;
+                v->edge_work_s = backlog;
+            }
         }
     }
-    llm_server *es = r->edges[q->edge];
-    v->edge_waiting = llm_server_waiting(es);
-    v->edge_running = llm_server_running(es);
-    v->edge_kv_used_frac = r->large.kv_capacity_bytes > 0 ? llm_server_kv_used_bytes(es) / r->large.kv_capacity_bytes
-                                                           : 0;
+    /* The two-model fields: the first two models. */
+    const policy_model *small = &r->view_models[0], *large = &r->view_models[r->n_models > 1 ? 1 : 0];
+    v->est_small_s = small->est_s;
+    v->est_large_s = large->est_s;
+    v->csw_small_s = small->csw_s;
+    v->csw_large_s = large->csw_s;
+    v->cached_small = small->cached;
+    v->cached_large = large->cached;
+    v->n_models = r->n_models;
+    v->models = r->view_models;
 }
-

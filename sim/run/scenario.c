@@ -25,12 +25,6 @@ static const key_spec edge_keys[] = {
     KEY_TABLE_END,
 };
 
-static const key_spec models_keys[] = {
-    KEY_OBJ(scenario, small, "small", llm_small_keys, "the on-device model"),
-    KEY_OBJ(scenario, large, "large", llm_large_keys, "the edge model"),
-    KEY_TABLE_END,
-};
-
 const key_spec scenario_keys[] = {
     KEY_STR(scenario, name, "name", "\"unnamed\"", NULL, "scenario name, written to every run"),
     KEY_STR(scenario, description, "description", "\"\"", NULL, "free text"),
@@ -48,7 +42,9 @@ const key_spec scenario_keys[] = {
               "edge sites, each with its own band and edge servers; default: one at the origin"),
     KEY_OBJ(scenario, sites, "site_layout", site_layout_keys, "layout helper for `sites`"),
     KEY_OBJ(scenario, sites, "handover", handover_keys, "attachment and A3 handover between sites"),
-    KEY_SUB("models", models_keys, "latency profiles"),
+    KEY_MAPV(scenario, models, n_models, "models", llm_models_default, llm_model_keys,
+             "the models by name, each with its tier, profile and price; small (device) and large (edge) "
+             "unless removed with null; a new name starts from the edge defaults"),
     KEY_TABLE_END,
 };
 
@@ -447,6 +443,10 @@ int scenario_resolve(const scenario_file *sf, int point, scenario *out, cJSON **
         char msg[512];
         snprintf(msg, sizeof msg, "%s", err);
         keys_errorf(err, errlen, "%s: %s", sf->path, msg);
+        goto done;
+    }
+    if (out->n_models < 1) {
+        keys_errorf(err, errlen, "%s: models: expected at least one model, found none", sf->path);
         goto done;
     }
     if (out->seed != floor(out->seed)) {

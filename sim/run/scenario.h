@@ -46,7 +46,8 @@ typedef struct scenario {
     router_config router;
     edge_config edge;
     sites_config sites;    /* edge sites (resolved: layout applied) and the handover rule */
-    llm_config small, large;
+    llm_config models[LLM_MAX_MODELS]; /* by name (docs/MODEL.md "Tiers"); models[0] is the base model */
+    int n_models;
 } scenario;
 
 extern const key_spec scenario_keys[];

@@ -53,7 +53,7 @@ static int buffer_write(sink *base, const record *r)
 {
     buffer_sink *b = (buffer_sink *)base;
     if (b->mode == SINK_RECORDS_RUNS) {
-        figures_add(&b->fig, r);
+        figures_add(&b->fig, &b->info, r);
         return 0;
     }
     if (b->n == b->cap) {

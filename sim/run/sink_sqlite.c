@@ -250,8 +250,10 @@ typedef struct sqlite_sink {
     char path[1024];
     char writer[300];
     sqlite3 *db;
-    sqlite3_stmt *insert;
+    sqlite3_stmt *insert, *insert_model;
     sqlite3_int64 run_id;
+    run_info info;           /* the current run's (only its models are read) */
+    int models_rows;         /* write query_models: the models are not the default small (device), large (edge) */
     int in_run;              /* between begin_run and end_run */
     record *buf;             /* records not yet written */
     int n_buf;
@@ -292,9 +294,14 @@ static const char insert_sql[] =
     " p_large, q_small, q_large, quality, snr_db, snr_avg_db, rate_ul_bps, bytes_up, bytes_down,"
     " est_small_s, est_large_s, csw_small_s, csw_large_s, switched, t_arr, t_dec, t_ul_start, t_ul_end,"
     " t_queue_end, t_prefill_end, t_first_token, t_decode_end, t_done, latency_s, ttft_s, queue_wait_s, energy_j,"
-    " edge_server, harq_tx_ul, harq_tx_dl, site, site_done, handovers, kv_action, backhaul_s, backhaul_bytes, status)"
+    " edge_server, harq_tx_ul, harq_tx_dl, site, site_done, handovers, kv_action, backhaul_s, backhaul_bytes, status,"
+    " tier, cost, wan_up_s, wan_down_s)"
     " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,"
-    "?26,?27,?28,?29,?30,?31,?32,?33,?34,?35,?36,?37,?38,?39,?40,?41,?42,?43,?44,?45,?46,?47,?48,?49,?50,?51)";
+    "?26,?27,?28,?29,?30,?31,?32,?33,?34,?35,?36,?37,?38,?39,?40,?41,?42,?43,?44,?45,?46,?47,?48,?49,?50,?51,?52,"
+    "?53,?54,?55)";
+
+static const char insert_model_sql[] =
+    "INSERT INTO query_models (run_id, query_id, model, tier, est_s, csw_s, p, q) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)";
 
 static void bind_real(sqlite3_stmt *st, int i, double v)
 {
@@ -312,7 +319,7 @@ static void bind_opt_int(sqlite3_stmt *st, int i, int64_t v)
         sqlite3_bind_int64(st, i, v);
 }
 
-static void bind_record(sqlite3_stmt *st, sqlite3_int64 run_id, const record *r)
+static void bind_record(sqlite3_stmt *st, sqlite3_int64 run_id, const run_info *info, const record *r)
 {
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, run_id);
@@ -331,7 +338,7 @@ static void bind_record(sqlite3_stmt *st, sqlite3_int64 run_id, const record *r)
     if (r->route < 0)
         sqlite3_bind_null(st, 14);
     else
-        sqlite3_bind_text(st, 14, r->route ? "large" : "small", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 14, info->model_names[r->route], -1, SQLITE_STATIC);
     const double reals[] = {r->p_large, r->q_small, r->q_large, r->quality, r->snr_db, r->snr_avg_db,
                             r->rate_ul_bps, r->bytes_up, r->bytes_down, r->est_small_s, r->est_large_s,
                             r->csw_small_s, r->csw_large_s};
@@ -342,9 +349,10 @@ static void bind_record(sqlite3_stmt *st, sqlite3_int64 run_id, const record *r)
                             r->t_first_token, r->t_decode_end, r->t_done, r->latency_s, r->ttft_s, r->queue_wait_s, r->energy_j};
     for (int i = 0; i < (int)(sizeof times / sizeof times[0]); i++)
         bind_real(st, 29 + i, times[i]);
-    bind_opt_int(st, 42, r->route == 1 ? r->edge_server : -1);
-    bind_opt_int(st, 43, r->route == 1 ? r->harq_tx_ul : -1);
-    bind_opt_int(st, 44, r->route == 1 ? r->harq_tx_dl : -1);
+    int radio = r->route >= 0 && strcmp(info->model_tiers[r->route], "device") != 0;
+    bind_opt_int(st, 42, radio ? r->edge_server : -1);
+    bind_opt_int(st, 43, radio ? r->harq_tx_ul : -1);
+    bind_opt_int(st, 44, radio ? r->harq_tx_dl : -1);
     sqlite3_bind_int(st, 45, r->site);
     sqlite3_bind_int(st, 46, r->site_done);
     sqlite3_bind_int(st, 47, r->handovers);
@@ -355,6 +363,33 @@ static void bind_record(sqlite3_stmt *st, sqlite3_int64 run_id, const record *r)
     bind_real(st, 49, r->backhaul_s);
     bind_real(st, 50, r->backhaul_bytes);
     sqlite3_bind_text(st, 51, query_status_name(r->status), -1, SQLITE_STATIC);
+    if (r->route < 0)
+        sqlite3_bind_null(st, 52);
+    else
+        sqlite3_bind_text(st, 52, info->model_tiers[r->route], -1, SQLITE_STATIC);
+    bind_real(st, 53, r->cost);
+    bind_real(st, 54, r->wan_up_s);
+    bind_real(st, 55, r->wan_down_s);
+}
+
+/* The query_models rows of a record (more than two models). */
+static int insert_models(sqlite_sink *s, const record *r)
+{
+    for (int m = 0; m < s->info.n_models; m++) {
+        sqlite3_stmt *st = s->insert_model;
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, s->run_id);
+        sqlite3_bind_int64(st, 2, r->query_id);
+        sqlite3_bind_text(st, 3, s->info.model_names[m], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, s->info.model_tiers[m], -1, SQLITE_STATIC);
+        bind_real(st, 5, r->model_est_s[m]);
+        bind_real(st, 6, r->model_csw_s[m]);
+        bind_real(st, 7, r->model_p[m]);
+        bind_real(st, 8, r->model_q[m]);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            return db_fail(s, "writing a query's model row");
+    }
+    return 0;
 }
 
 static double ratio(double sum, uint64_t n) { return n ? sum / (double)n : NAN; }
@@ -406,9 +441,11 @@ static int write_figures(sqlite_sink *s)
 static int insert_buffered(sqlite_sink *s)
 {
     for (int i = 0; i < s->n_buf; i++) {
-        bind_record(s->insert, s->run_id, &s->buf[i]);
+        bind_record(s->insert, s->run_id, &s->info, &s->buf[i]);
         if (sqlite3_step(s->insert) != SQLITE_DONE)
             return db_fail(s, "writing a query record");
+        if (s->models_rows && insert_models(s, &s->buf[i]) != 0)
+            return -1;
     }
     return 0;
 }
@@ -496,6 +533,10 @@ static int sqlite_begin_run(sink *base, const run_info *info)
         return db_fail(s, "writing the run row");
     s->run_id = sqlite3_last_insert_rowid(s->db);
     s->base.run_id = s->run_id;
+    s->info = *info;
+    s->models_rows = !(info->n_models == 2 && strcmp(info->model_names[0], "small") == 0 &&
+                       strcmp(info->model_names[1], "large") == 0 && strcmp(info->model_tiers[0], "device") == 0 &&
+                       strcmp(info->model_tiers[1], "edge") == 0);
     s->in_run = 1;
     committed(s);
     s->n_buf = 0;
@@ -509,7 +550,7 @@ static int sqlite_write(sink *base, const record *r)
 {
     sqlite_sink *s = (sqlite_sink *)base;
     if (s->mode == SINK_RECORDS_RUNS) {
-        figures_add(&s->fig, r);
+        figures_add(&s->fig, &s->info, r);
         return 0;
     }
     s->buf[s->n_buf++] = *r;
@@ -695,6 +736,7 @@ static void sqlite_close(sink *base)
     if (s->in_run)
         remove_run(s);
     sqlite3_finalize(s->insert);
+    sqlite3_finalize(s->insert_model);
     sqlite3_close(s->db);
     figures_free(&s->fig);
     for (int i = 0; i < s->n_unfinished; i++)
@@ -762,9 +804,14 @@ sink *sink_sqlite_open(const char *path, char *err, size_t errlen)
                  sqlite3_errmsg(s->db));
         goto fail;
     }
+    if (sqlite3_prepare_v2(s->db, insert_model_sql, -1, &s->insert_model, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%.400s: preparing the model-row insert: %.300s", path, sqlite3_errmsg(s->db));
+        goto fail;
+    }
     return &s->base;
 fail:
     sqlite3_finalize(s->insert);
+    sqlite3_finalize(s->insert_model);
     sqlite3_close(s->db);
     free(s->buf);
     free(s);

@@ -36,6 +36,14 @@ while IFS= read -r row; do
     done
 done <<<"$rows"
 
+# The "Models" table lists exactly the columns of query_models, in order,
+# and the queries columns the section names exist.
+doc_cols=$(awk '/<!-- query-models begin -->/{f=1; next} /<!-- query-models end -->/{f=0} f && /^\| `/' "$doc" | cut -d'`' -f2 | paste -sd,)
+expect_eq "$doc_cols" "$(cols query_models | paste -sd,)" "docs/ANALYSIS.md's query_models table is the schema's"
+for c in route tier cost wan_up_s wan_down_s; do
+    if grep -qx "$c" "$T/tables"; then ok; else bad "queries has no column $c (docs/ANALYSIS.md \"Models\")"; fi
+done
+
 for v in $(grep -oE 'CREATE VIEW IF NOT EXISTS [a-z0-9_]+' "$SRC/analysis/views.sql" | awk '{print $NF}'); do
     if grep -qx "$v" "$T/documented"; then ok; else bad "view $v is not in docs/ANALYSIS.md's Views table"; fi
 done

@@ -7,7 +7,8 @@
  *
  * At each decision the run loop fills a read-only policy_view with the query
  * and the state visible to the router at t_dec, and the policy returns
- * ROUTE_SMALL or ROUTE_LARGE.  Policies never touch the engine or the models.
+ * the index of a model (ROUTE_SMALL or ROUTE_LARGE with two models).
+ * Policies never touch the engine or the models.
  * Model: docs/MODEL.md section 5; user guide: docs/POLICIES.md.
  *
  * Life of a policy in a run: create(params) once, calibrate(every p_large of
@@ -31,9 +32,34 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define EDGESIM_POLICY_API_VERSION 1
+/* Version 2 added the N-model view (policy_view.n_models, .models) and
+ * policy_type.pairwise.  A version-1 policy still loads: it runs only in
+ * scenarios with exactly two models, and sees them as small (the first) and
+ * large (the second). */
+#define EDGESIM_POLICY_API_VERSION 2
 
+/* A decision is the index of a model in the scenario's order (policy_view
+ * .models); with two models, ROUTE_SMALL and ROUTE_LARGE name the first and
+ * the second. */
 typedef enum { ROUTE_SMALL = 0, ROUTE_LARGE = 1 } route;
+
+/* Where a model runs (docs/MODEL.md "Tiers"). */
+typedef enum { POLICY_TIER_DEVICE = 0, POLICY_TIER_EDGE = 1, POLICY_TIER_CLOUD = 2 } policy_tier;
+
+/* What the router knows of one model at a decision (API version 2). */
+typedef struct policy_model {
+    const char *name;             /* its key in the scenario's "models" */
+    int tier;                     /* policy_tier */
+    double p;                     /* router score: predicted quality gain over the base model
+                                     (trace column p_<name>; p_large for "large"; 0 for the base
+                                     model without a column; NAN when the trace has none) */
+    double q;                     /* true quality: only for policies with needs_oracle, else NAN */
+    double est_s;                 /* latency estimate, s (as est_small_s / est_large_s) */
+    double csw_s;                 /* switching cost, s (as csw_small_s / csw_large_s) */
+    int cached;                   /* history tokens this model has in KV now */
+    double cost;                  /* the query's price on this model, history + input tokens and
+                                     the predicted output (0 for a model without a price) */
+} policy_model;
 
 typedef struct policy_param {
     const char *name;             /* NULL ends the table */
@@ -79,6 +105,12 @@ typedef struct policy_view {
                                      service on this device (the model's estimate) */
     double edge_work_s;           /* remaining edge time: waiting requests' prefill plus the
                                      running batch's predicted remaining decode steps */
+
+    /* API version 2 (appended): every model, in the scenario's order.  The
+     * fields above that name small and large describe models[0] and
+     * models[1]. */
+    int n_models;
+    const policy_model *models;   /* n_models entries, valid during decide only */
 } policy_view;
 
 typedef struct policy_type {
@@ -101,6 +133,12 @@ typedef struct policy_type {
      * Fills the i-th (0-based) name and value and returns 0; returns -1 when
      * i is past the last one.  *name must outlive the state. */
     int (*derived)(const void *state, int i, const char **name, double *value);
+
+    /* API version 2 (appended; not read from version-1 types, which count as
+     * pairwise): 1 if the policy routes between exactly two models (it
+     * returns ROUTE_SMALL or ROUTE_LARGE), 0 if it routes among any number
+     * (it returns an index into view->models). */
+    int pairwise;
 } policy_type;
 
 /* The one symbol a plug-in exports (declared here so that plug-ins compile
