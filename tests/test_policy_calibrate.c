@@ -41,7 +41,8 @@ static double large_fraction(const policy_instance *pi, const double *p, size_t 
 
 static double derived(const policy_instance *pi, const char *name)
 {
-    cJSON *d = policy_instance_derived_json(pi);
+    char err[256];
+    cJSON *d = policy_instance_derived_json(pi, err, sizeof err);
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(d, name);
     double value = cJSON_IsNumber(item) ? item->valuedouble : NAN;
     cJSON_Delete(d);

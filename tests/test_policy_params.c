@@ -88,7 +88,7 @@ static void test_defaults_and_json(void)
     policy_instance again;
     CHECK(policy_instance_init(&again, reg, out, "policy", err, sizeof err) == 0);
     CHECK(memcmp(again.params, pi.params, sizeof pi.params) == 0);
-    cJSON *derived = policy_instance_derived_json(&pi);
+    cJSON *derived = policy_instance_derived_json(&pi, err, sizeof err);
     CHECK(cJSON_IsObject(derived) && derived->child == NULL);
     cJSON_Delete(derived);
     free(text);

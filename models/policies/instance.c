@@ -212,19 +212,31 @@ fail:
     return NULL;
 }
 
-cJSON *policy_instance_derived_json(const policy_instance *pi)
+cJSON *policy_instance_derived_json(const policy_instance *pi, char *err, size_t errlen)
 {
+    err[0] = '\0';
     cJSON *obj = cJSON_CreateObject();
     if (!obj)
         return NULL;
-    const char *name;
-    double value;
     for (int i = 0; pi->type->derived; i++) {
+        const char *name = NULL;
+        double value = 0;
         watch_begin(pi, pi->type, POLICY_CALL_DERIVED, -1);
         int more = pi->type->derived(pi->state, i, &name, &value) == 0;
         watch_end(pi);
         if (!more)
             break;
+        if (i == POLICY_MAX_DERIVED || !name || !name[0]) {
+            char what[96];
+            if (i == POLICY_MAX_DERIVED)
+                snprintf(what, sizeof what, "still returns 0: more than %d derived values (does it ever end?)",
+                         POLICY_MAX_DERIVED);
+            else
+                snprintf(what, sizeof what, "gave no name (NULL or empty)");
+            snprintf(err, errlen, "%s%s%spolicy %s: derived(%d) %s", pi->plugin ? "policy plug-in " : "",
+                     pi->plugin ? pi->plugin : "", pi->plugin ? ": " : "", pi->type->name, i, what);
+            goto fail;
+        }
         if (!cJSON_AddNumberToObject(obj, name, value))
             goto fail;
     }

@@ -114,8 +114,11 @@ route policy_instance_decide(const policy_instance *pi, const policy_view *view)
 cJSON *policy_instance_to_json(const policy_instance *pi);
 /* {derived name: value, ...} from the type's derived hook (e.g. the threshold
  * that target_large_fraction calibrated); an empty object if none; caller
- * frees.  Meant for runs.policy_params next to the parameters. */
-cJSON *policy_instance_derived_json(const policy_instance *pi);
+ * frees.  Meant for runs.policy_params next to the parameters.  NULL with a
+ * message in err when the hook gives a NULL or empty name or more than
+ * POLICY_MAX_DERIVED values; NULL with err "" when out of memory. */
+#define POLICY_MAX_DERIVED 64
+cJSON *policy_instance_derived_json(const policy_instance *pi, char *err, size_t errlen);
 void policy_instance_destroy(policy_instance *pi);
 
 /* The oracle's rule, for summaries and regret (MODEL.md section 5): small iff

@@ -853,7 +853,8 @@ run_status run_one(const scenario *sc, policy_instance *pi, sink *out, const run
     /* The policy's parameters as resolved, and what calibration derived. */
     run_info with_params = *info;
     cJSON *pj = policy_instance_to_json(pi);
-    cJSON *derived = policy_instance_derived_json(pi);
+    char derived_err[512];
+    cJSON *derived = policy_instance_derived_json(pi, derived_err, sizeof derived_err);
     char *pj_text = pj ? cJSON_PrintUnformatted(pj) : NULL;
     char *derived_text = derived ? cJSON_PrintUnformatted(derived) : NULL;
     cJSON_Delete(pj);
@@ -861,7 +862,11 @@ run_status run_one(const scenario *sc, policy_instance *pi, sink *out, const run
     if (!pj_text || !derived_text) {
         free(pj_text);
         free(derived_text);
-        run__fail(&r, RUN_INTERNAL, "out of memory");
+        /* A plug-in's bad derived hook is configuration; a built-in's, a bug. */
+        if (derived_err[0])
+            run__fail(&r, pi->plugin ? RUN_CONFIG : RUN_INTERNAL, "%s", derived_err);
+        else
+            run__fail(&r, RUN_INTERNAL, "out of memory");
         goto done;
     }
     with_params.policy_params = pj_text;

@@ -14,7 +14,7 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_segv=0:handle_sigbus=
 
 build() { cc -std=c11 -shared -fPIC "-DFAULT_$1" -I"$SRC/models/policies/include" \
              "$SRC/models/policies/testdata/faulty_plugin.c" -o "$T/$1.so"; }
-for f in SEGV FPE ABORT LOOP LOOP_CREATE EXIT BAD_ROUTE NONE; do
+for f in SEGV FPE ABORT LOOP LOOP_CREATE EXIT BAD_ROUTE DERIVED_NULL DERIVED_ENDLESS NONE; do
   expect_exit 0 build "$f"
 done
 
@@ -47,6 +47,16 @@ fault LOOP 2 "policy plug-in $T/LOOP.so (policy faulty): $at did not return with
 fault EXIT 2 "policy plug-in $T/EXIT.so (policy faulty): $at ended the process (exit status 0)"
 fault BAD_ROUTE 2 "policy plug-in $T/BAD_ROUTE.so (policy faulty): decide returned 7 on query 5, not ROUTE_SMALL (0) or ROUTE_LARGE (1)"
 expect_grep "run 2/2 faulty rep 0 point 0" "$T/err"
+
+# A derived hook that gives no name, or never ends: exit 2 naming it (not
+# "out of memory"), before the run begins.
+for f in DERIVED_NULL DERIVED_ENDLESS; do
+  expect_exit 2 run_t "$T/s.json" -o "$T/$f.db" -q -j 1 --policy-plugin "$T/$f.so"
+  expect_eq "$(state "$T/$f.db")" "1 0" "$f: the first run kept, no running run"
+done
+expect_grep "policy plug-in $T/DERIVED_ENDLESS.so: policy faulty: derived(64) still returns 0" "$T/err"
+expect_exit 2 run_t "$T/s.json" -o "$T/dn.db" -q -j 1 --policy-plugin "$T/DERIVED_NULL.so"
+expect_grep "policy plug-in $T/DERIVED_NULL.so: policy faulty: derived(1) gave no name" "$T/err"
 
 # A loop in create: before any run, so no database is written.
 expect_exit 2 run_t "$T/s.json" -o "$T/create.db" -q --policy-plugin "$T/LOOP_CREATE.so" --plugin-timeout 0.5

@@ -50,6 +50,20 @@ static route decide(void *state, const policy_view *v)
 }
 #endif
 
+#if defined(FAULT_DERIVED_NULL) || defined(FAULT_DERIVED_ENDLESS)
+static int derived(const void *state, int i, const char **name, double *value)
+{
+    (void)state;
+#ifdef FAULT_DERIVED_NULL
+    *name = i == 0 ? "ok" : NULL; /* the second value has no name */
+#else
+    *name = "again"; /* never returns -1 */
+#endif
+    *value = i;
+    return 0;
+}
+#endif
+
 #ifdef FAULT_LOOP_CREATE
 static int create(void **state, const double *params, char *err, size_t errlen)
 {
@@ -77,6 +91,9 @@ static const policy_type type = {
 #endif
 #ifdef FAULT_LOOP_CREATE
     .create = create,
+#endif
+#if defined(FAULT_DERIVED_NULL) || defined(FAULT_DERIVED_ENDLESS)
+    .derived = derived,
 #endif
 };
 
