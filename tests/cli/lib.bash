@@ -41,6 +41,23 @@ write_trace() {
   } >"$1"
 }
 
+# db_content FILE [SQL...]: a results database as compared by the resume and
+# merge tests: every column of `runs` but the wall-clock metadata started_at
+# and wall_s (the column list read from the file, so a new column counts),
+# a hash of every row of `queries` (sha3_query: the sqlite3 shell's hash of
+# a query's result), their number, every row of `run_figures`; then the
+# results of the extra SQL statements.
+db_content() {
+  local db=$1 cols
+  shift
+  cols=$(sqlite3 "$db" "SELECT group_concat(name, ', ') FROM pragma_table_info('runs')
+                        WHERE name NOT IN ('started_at', 'wall_s')")
+  sqlite3 "$db" "SELECT $cols FROM runs ORDER BY run_id" \
+                "SELECT hex(sha3_query('SELECT * FROM queries ORDER BY run_id, query_id'))" \
+                "SELECT COUNT(*) FROM queries" \
+                "SELECT * FROM run_figures ORDER BY run_id" "$@"
+}
+
 finish() {
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -28,20 +28,9 @@ cat >"$T/s.json" <<JSON
 JSON
 run() { "$BIN" run "$T/s.json" -q "$@"; }
 
-# The database as compared: runs without started_at and wall_s (column list
-# from the schema, so a new column is compared too), queries, run_figures,
-# and the integrity check.  (sha3_query: the sqlite3 shell's hash of a
-# query's result, row by row.)
-cols=
-dump() {
-  [ -n "$cols" ] || cols=$(sqlite3 "$1" "SELECT group_concat(name, ', ') FROM pragma_table_info('runs')
-                                         WHERE name NOT IN ('started_at', 'wall_s')")
-  sqlite3 "$1" "SELECT $cols FROM runs ORDER BY run_id" \
-               "SELECT hex(sha3_query('SELECT * FROM queries ORDER BY run_id, query_id'))" \
-               "SELECT COUNT(*) FROM queries" \
-               "SELECT * FROM run_figures ORDER BY run_id" \
-               "PRAGMA integrity_check"
-}
+# The database as compared (lib.bash db_content: every column but the
+# wall-clock started_at and wall_s), and its integrity check.
+dump() { db_content "$1" "PRAGMA integrity_check"; }
 
 t0=$(date +%s%N)
 expect_exit 0 run -o "$T/ref.db" -j 1
