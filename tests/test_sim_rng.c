@@ -1,5 +1,7 @@
 /* Random streams: reproducible, distinct per purpose/entity/replication. */
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_statistics_double.h>
+#include <math.h>
 
 #include "sim/base/rng.h"
 #include "check.h"
@@ -42,5 +44,34 @@ int main(void)
     gsl_rng_free(c);
     gsl_rng_free(d);
     gsl_rng_free(e);
+    /* The counter-based gsl_rng: a pure function of (key, index), word 0
+     * the word of rng_key_uniform, and a standard normal by GSL's ziggurat
+     * on it (mean, variance, a tail share of 10^5 indices). */
+    {
+        uint64_t key = rng_stream_key(7, 0, RNG_FADING_UL, 3);
+        rng_counter st1, st2;
+        gsl_rng r1, r2;
+        rng_counter_start(&r1, &st1, key, 12345);
+        CHECK(gsl_rng_uniform(&r1) == rng_key_uniform(key, 12345));
+        rng_counter_start(&r1, &st1, key, 12345);
+        rng_counter_start(&r2, &st2, key, 12345);
+        for (int i = 0; i < 10; i++)
+            CHECK(gsl_rng_get(&r1) == gsl_rng_get(&r2));
+        rng_counter_start(&r2, &st2, key, 12346);
+        CHECK(gsl_rng_get(&r1) != gsl_rng_get(&r2));
+        CHECK(gsl_rng_max(&r1) == 0xffffffffUL && gsl_rng_min(&r1) == 0);
+        double sum = 0, sum2 = 0;
+        int n = 100000, beyond2 = 0;
+        for (int k = 0; k < n; k++) {
+            rng_counter_start(&r1, &st1, key, (uint64_t)k);
+            double x = gsl_ran_gaussian_ziggurat(&r1, 1.0);
+            sum += x;
+            sum2 += x * x;
+            beyond2 += fabs(x) > 2;
+        }
+        CHECK_NEAR(sum / n, 0, 4.0 / sqrt(n));
+        CHECK_NEAR(sum2 / n, 1, 4.0 * sqrt(2.0 / n));
+        CHECK_NEAR((double)beyond2 / n, 0.0455003, 4.0 * sqrt(0.0455 * 0.9545 / n)); /* 2 (1 - Phi(2)) */
+    }
     return check_done();
 }

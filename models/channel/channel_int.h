@@ -50,7 +50,7 @@ const channel_fading_model *channel_fading_find(const char *name);
  * innovation of block nL).  Inside a segment, a dyadic bridge: the midpoint
  * of an interval is drawn from the exact Gauss-Markov law conditioned on its
  * two ends, with the innovation of the midpoint block.  Block k's innovation
- * uses the hashed uniforms (2k, 2k+1) of the stream.  A read costs at most
+ * uses the stream's counter-based words of index k (GSL's ziggurat).  A read costs at most
  * depth draws; each stream keeps FADING_CURSORS paths (the intervals of its
  * last reads), so reading on from a recent block costs about one draw.
  * Values depend on the index only.  See docs/CHANNEL.md, "Fading". */

@@ -18,13 +18,13 @@
  */
 #include "channel_int.h"
 
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_sf_bessel.h>
 #include <string.h>
 
 #include <assert.h>
 #include <math.h>
 
-static const double two_pi = 6.283185307179586476925286766559;
 
 /* 1 - rho^(2m), accurate when rho is close to 1. */
 static double one_minus_rho2m(double rho, int64_t m)
@@ -91,15 +91,18 @@ void fading_stream_init(fading_stream *s, rng_purpose purpose, uint64_t entity, 
     s->draws = 0;
 }
 
-/* The innovation of block k: CN(0,1) from the stream's hashed uniforms 2k,
- * 2k+1 (Box-Muller in polar form: |w|^2 = -ln U ~ Exp(1), phase uniform). */
+/* The innovation of block k: CN(0,1), real and imaginary parts N(0, 1/2)
+ * each, by GSL's ziggurat (Marsaglia and Tsang 2000) on the stream's
+ * counter-based words of index k (rng_counter_start): usually one hashed
+ * 64-bit word for both parts, more only when the ziggurat rejects. */
 static fading_cgain innovation(const fading_stream *s, int64_t k)
 {
-    double u1 = rng_key_uniform(s->key, 2 * (uint64_t)k);
-    double u2 = rng_key_uniform(s->key, 2 * (uint64_t)k + 1);
-    double mag = sqrt(-log1p(-u1)); /* u1 in [0,1): 1 - u1 in (0,1] */
-    double phase = two_pi * u2;
-    fading_cgain w = {mag * cos(phase), mag * sin(phase)};
+    rng_counter st;
+    gsl_rng r;
+    rng_counter_start(&r, &st, s->key, (uint64_t)k);
+    fading_cgain w;
+    w.re = gsl_ran_gaussian_ziggurat(&r, M_SQRT1_2);
+    w.im = gsl_ran_gaussian_ziggurat(&r, M_SQRT1_2);
     return w;
 }
 

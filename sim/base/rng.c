@@ -49,6 +49,51 @@ double rng_hash_uniform(uint64_t seed, uint32_t replication, rng_purpose purpose
     return rng_key_uniform(rng_stream_key(seed, replication, purpose, entity), index);
 }
 
+/* ---- the counter-based gsl_rng (rng.h) ---- */
+
+static uint64_t counter_word(rng_counter *c)
+{
+    uint64_t i = c->next++;
+    return i == 0 ? c->word0 : mix64(c->word0 ^ mix64(i));
+}
+
+static unsigned long counter_get(void *state)
+{
+    rng_counter *c = state;
+    if (c->have_low) {
+        c->have_low = 0;
+        return (unsigned long)(c->buf & 0xffffffffu);
+    }
+    c->buf = counter_word(c);
+    c->have_low = 1;
+    return (unsigned long)(c->buf >> 32);
+}
+
+static double counter_get_double(void *state)
+{
+    return (double)(counter_word(state) >> 11) * 0x1.0p-53;
+}
+
+static void counter_set(void *state, unsigned long seed)
+{
+    rng_counter *c = state;
+    c->word0 = mix64((uint64_t)seed);
+    c->next = 0;
+    c->have_low = 0;
+}
+
+static const gsl_rng_type counter_type = {"edgesim-counter", 0xffffffffUL, 0, sizeof(rng_counter), counter_set,
+                                          counter_get, counter_get_double};
+
+void rng_counter_start(gsl_rng *r, rng_counter *st, uint64_t stream_key, uint64_t index)
+{
+    st->word0 = mix64(stream_key ^ mix64(index));
+    st->next = 0;
+    st->have_low = 0;
+    r->type = &counter_type;
+    r->state = st;
+}
+
 const char *rng_purpose_name(rng_purpose p)
 {
     switch (p) {

@@ -61,6 +61,22 @@ double rng_hash_uniform(uint64_t seed, uint32_t replication, rng_purpose purpose
  * rng_key_uniform(rng_stream_key(s, r, p, e), i) == rng_hash_uniform(s, r, p, e, i). */
 double rng_key_uniform(uint64_t stream_key, uint64_t index);
 
+/* A counter-based gsl_rng: the words of (stream key, index) for GSL's
+ * samplers (e.g. gsl_ran_gaussian_ziggurat), so a draw that consumes an
+ * unknown number of words is still a pure function of (key, index).  Word 0
+ * is the hashed word behind rng_key_uniform(key, index); word i >= 1 is a
+ * further hash of it and i.  gsl_rng_get returns them as 32-bit halves (high
+ * half first; max 2^32 - 1), gsl_rng_uniform a whole word's 53 bits.
+ * Nothing is allocated: rng_counter_start points `r` at `st`, both owned by
+ * the caller (typically on the stack), valid while `st` lives. */
+typedef struct rng_counter {
+    uint64_t word0;    /* the index's first word */
+    uint64_t next;     /* the next word's number */
+    uint64_t buf;      /* the word whose low half gsl_rng_get returns next */
+    int have_low;
+} rng_counter;
+void rng_counter_start(gsl_rng *r, rng_counter *st, uint64_t stream_key, uint64_t index);
+
 const char *rng_purpose_name(rng_purpose p);
 
 #endif
