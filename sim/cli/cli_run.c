@@ -398,7 +398,7 @@ typedef struct run_job {
     point_policies pp;            /* the job's own policy instances (calibration writes them) */
     int policy;                   /* index in pp */
     run_info info;
-    char *sc_text, *glabel;
+    char *sc_text, *glabel, *point_text;
     run_identity id;
     char started[32], label[160];
     sink *buf;                    /* the run, kept for the writer */
@@ -572,16 +572,23 @@ static int run_jobs(run_job *jobs, int n, int workers, sink *out, int quiet, run
     return status;
 }
 
-static void run_jobs_free(run_job *jobs, int n)
+static void run_jobs_clear(run_job *jobs, int n)
 {
     for (int k = 0; k < n; k++) {
         point_policies_free(&jobs[k].pp);
         free(jobs[k].sc_text);
         free(jobs[k].glabel);
+        free(jobs[k].point_text);
         sink_close(jobs[k].buf);
     }
-    free(jobs);
+    memset(jobs, 0, (size_t)n * sizeof *jobs);
 }
+
+/* Runs gathered for the pool before they start: across policies,
+ * replications and sweep points, so -j N keeps N runs going over the whole
+ * sweep; a bounded batch (the jobs hold their scenario and policies until
+ * written) per worker. */
+#define JOBS_PER_WORKER 16
 
 int cli__run(int argc, char **argv)
 {
@@ -691,6 +698,13 @@ int cli__run(int argc, char **argv)
     identity_cache hashes;
     memset(&hashes, 0, sizeof hashes);
     int done_runs = 0, skipped = 0;
+    /* -j N > 1: runs become jobs, run by the pool a batch at a time. */
+    int parallel = a.jobs > 1, n_jobs = 0, cap_jobs = (int)a.jobs * JOBS_PER_WORKER, reported = 0;
+    run_job *jobs = parallel ? calloc((size_t)cap_jobs, sizeof *jobs) : NULL;
+    if (parallel && !jobs) {
+        fprintf(stderr, "edgesim: out of memory\n");
+        status = EXIT_INTERNAL;
+    }
     for (int p = p_lo; p < p_hi && status == EXIT_OK; p++) {
         cJSON *point = NULL;
         if (scenario_resolve(&sf, p, &sc, &point, err, sizeof err) != 0 ||
@@ -710,14 +724,6 @@ int cli__run(int argc, char **argv)
         int total = (p_hi - p_lo) * (rep_hi - rep_lo) * pp.n;
         sp.runs_total = total;
         char *point_text = cJSON_PrintUnformatted(point);
-        /* -j N > 1: this point's runs become jobs, run after the loop. */
-        int parallel = a.jobs > 1 && (rep_hi - rep_lo) * pp.n > 1;
-        run_job *jobs = parallel ? calloc((size_t)((rep_hi - rep_lo) * pp.n), sizeof *jobs) : NULL;
-        int n_jobs = 0;
-        if (parallel && !jobs) {
-            snprintf(err, sizeof err, "out of memory");
-            status = EXIT_INTERNAL;
-        }
         for (int rep = rep_lo; rep < rep_hi && status == EXIT_OK; rep++) {
             for (int i = 0; i < pp.n && status == EXIT_OK; i++) {
                 cJSON *pj = policy_instance_to_json(&pp.inst[i]);
@@ -759,7 +765,14 @@ int cli__run(int argc, char **argv)
                                      .group_key = id.group_key,
                                      .point_key = id.point_key,
                                      .config_label = glabel};
-                    if (parallel) {
+                    if (parallel && n_jobs == cap_jobs) { /* a full batch: run it, then gather on */
+                        status = run_jobs(jobs, n_jobs, (int)a.jobs, out, a.quiet, &mine, guard, &sp,
+                                          done_runs - 1 - n_jobs);
+                        run_jobs_clear(jobs, n_jobs);
+                        n_jobs = 0;
+                        reported = status != EXIT_OK; /* run_jobs said why */
+                    }
+                    if (parallel && status == EXIT_OK) {
                         run_job *j = &jobs[n_jobs];
                         j->sc = sc;
                         j->policy = i;
@@ -768,7 +781,10 @@ int cli__run(int argc, char **argv)
                         snprintf(j->label, sizeof j->label, "%s", label);
                         j->sc_text = sc_text;
                         j->glabel = glabel;
+                        j->point_text = strdup(point_text);
                         sc_text = glabel = NULL; /* the job's now */
+                        info.scenario_name = j->sc.name;
+                        info.sweep_point = j->point_text;
                         info.scenario_json = j->sc_text;
                         info.config_label = j->glabel;
                         info.started_at = j->started;
@@ -777,12 +793,12 @@ int cli__run(int argc, char **argv)
                         info.point_key = j->id.point_key;
                         j->info = info;
                         status = point_policies_init(&j->pp, &a, &sf, p, reg, err, sizeof err);
-                        if (status == EXIT_OK && !(j->buf = sink_buffer_create(a.records_mode))) {
+                        if (status == EXIT_OK && (!j->point_text || !(j->buf = sink_buffer_create(a.records_mode)))) {
                             snprintf(err, sizeof err, "out of memory");
                             status = EXIT_INTERNAL;
                         }
                         n_jobs++;
-                    } else {
+                    } else if (!parallel) {
                         serial_run now = {&sp, label, expected[p - p_lo]};
                         run_options opt = {a.quiet, label, &cli__interrupted, stderr, serial_progress, &now};
                         run_stats st;
@@ -800,7 +816,8 @@ int cli__run(int argc, char **argv)
                 }
                 if (status != EXIT_OK) {
                     progress_end(&sp.line);
-                    fprintf(stderr, "edgesim: %s: %s\n", label, err);
+                    if (!reported)
+                        fprintf(stderr, "edgesim: %s: %s\n", label, err);
                 }
                 free(glabel);
                 free(sc_text);
@@ -808,14 +825,16 @@ int cli__run(int argc, char **argv)
                 cJSON_Delete(pj);
             }
         }
-        if (parallel && status == EXIT_OK && n_jobs > 0)
-            status = run_jobs(jobs, n_jobs, a.jobs < n_jobs ? (int)a.jobs : n_jobs, out, a.quiet, &mine, guard, &sp,
-                              done_runs - n_jobs);
-        if (jobs)
-            run_jobs_free(jobs, n_jobs);
         cJSON_Delete(point);
         free(point_text);
         point_policies_free(&pp);
+    }
+    if (parallel && status == EXIT_OK && n_jobs > 0)
+        status = run_jobs(jobs, n_jobs, a.jobs < n_jobs ? (int)a.jobs : n_jobs, out, a.quiet, &mine, guard, &sp,
+                          done_runs - n_jobs);
+    if (jobs) {
+        run_jobs_clear(jobs, n_jobs);
+        free(jobs);
     }
     progress_end(&sp.line);
     if (status == EXIT_INTERRUPTED && !a.quiet)

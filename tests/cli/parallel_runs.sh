@@ -23,6 +23,31 @@ if cmp -s "$T/j1.sum" "$T/j3.sum"; then ok; else bad "run_summary of -j 3 differ
 if cmp -s "$T/r1.sum" "$T/r3.sum"; then ok; else bad "run_summary of -j 3 --records runs differs from -j 1"; fi
 expect_eq "$(sqlite3 "$T/j3.db" "SELECT COUNT(*) FROM queries")" "$(sqlite3 "$T/j1.db" "SELECT COUNT(*) FROM queries")" "as many records"
 
+# Across sweep points and policies, not only within a point: a sweep of 3
+# points x 4 policies x 5 replications (60 runs) in batches of 16 runs per worker
+# (JOBS_PER_WORKER), so -j 2 also crosses a batch boundary.  Records and
+# runs rows equal -j 1's, in the same run_id order.
+sed 's/"devices": { "count": 5 },/"devices": { "count": 5 }, "sweep": { "devices.count": [3, 5, 7] },/' "$G" >"$T/sweep.json"
+grep -q '"sweep"' "$T/sweep.json" && ok || bad "sweep scenario not made"
+sweep_sql="SELECT run_id, sweep_index, replication, policy, n_queries, events, printf('%.9f', sim_end_s), config_hash
+           FROM runs ORDER BY run_id"
+for j in 1 2; do
+  expect_exit 0 "$BIN" run "$T/sweep.json" -o "$T/s$j.db" -q --replications 5 -j $j
+  sqlite3 "$T/s$j.db" "$sweep_sql" >"$T/s$j.runs"
+  sqlite3 "$T/s$j.db" <"$SRC/tests/golden/export.sql" >"$T/s$j.csv"
+done
+expect_eq "$(wc -l <"$T/s1.runs")" "60" "3 points x 4 policies x 5 replications"
+if cmp -s "$T/s1.runs" "$T/s2.runs"; then ok; else bad "sweep: runs rows of -j 2 differ from -j 1"; diff "$T/s1.runs" "$T/s2.runs" | head -5 >&2; fi
+if cmp -s "$T/s1.csv" "$T/s2.csv"; then ok; else bad "sweep: records of -j 2 differ from -j 1"; fi
+# One point with one policy and one replication per point: -j 2 still
+# runs two at a time (the points), with the same rows.
+for j in 1 2; do
+  expect_exit 0 "$BIN" run "$T/sweep.json" -o "$T/p$j.db" -q --policy always-large -j $j
+  sqlite3 "$T/p$j.db" "$sweep_sql" >"$T/p$j.runs"
+done
+expect_eq "$(wc -l <"$T/p1.runs")" "3" "3 points x 1 policy"
+if cmp -s "$T/p1.runs" "$T/p2.runs"; then ok; else bad "points only: runs rows of -j 2 differ from -j 1"; fi
+
 # SIGINT with two runs under way: nothing unfinished is left.
 {
   echo "id,dialogue_id,turn,in_tokens,out_tokens,p_large,q_small,q_large,benchmark"
