@@ -348,6 +348,48 @@ static void test_writer_roundtrip(void)
     }
 }
 
+/* Numbers read as strtod reads them, bit for bit: the reader's one-pass
+ * path for short decimals and strtod for the rest must agree on every
+ * spelling (digits, fractions, exponents, leading zeros, -0). */
+static void test_number_spellings(void)
+{
+    static const char *const fixed[] = {"0", "-0", "0.0", "007", "1.", ".5", "0.1", "0.30000000000000004",
+                                        "123456789.012345", "1234567.890123456", "9e9", "1e-22", "1.5e3",
+                                        "1E+2", "2.5e-7", "0.000001", "9e9", "8999999999.999999"};
+    char cell[40];
+    trace_error err;
+    unsigned seed = 99;
+    int n = 0;
+    const char *cells[64];
+    static char store_cells[64][40];
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        cells[n++] = fixed[i];
+    while (n < 64) {
+        seed = seed * 1103515245u + 12345u;
+        double v = (double)(seed >> 8) / 16777216.0 * 1e4 / (1 + (seed & 7) * 1000.0);
+        snprintf(store_cells[n], sizeof store_cells[n], "%.*g", 1 + (int)(seed % 17), v);
+        cells[n] = store_cells[n];
+        n++;
+    }
+    /* One text per value (t_arr_s must not decrease through a file). */
+    for (int i = 0; i < n; i++) {
+        char one[256];
+        snprintf(one, sizeof one, "id,dialogue_id,turn,in_tokens,out_tokens,t_arr_s,p_large,q_small,q_large,benchmark\n"
+                                  "1,-1,0,1,1,%s,0.5,1,0,b\n", cells[i]);
+        trace_reader *r = trace_open_string(one, "csv", "n", &err);
+        trace_row row;
+        CHECK(r && trace_next(r, &row, &err) == 1);
+        if (r) {
+            double want = strtod(cells[i], NULL);
+            snprintf(cell, sizeof cell, "%s", cells[i]);
+            if (memcmp(&row.t_arr_s, &want, sizeof want) != 0)
+                fprintf(stderr, "t_arr_s %s: read %.17g, strtod %.17g\n", cell, row.t_arr_s, want);
+            CHECK(memcmp(&row.t_arr_s, &want, sizeof want) == 0);
+            trace_close(r);
+        }
+    }
+}
+
 /* The format registry: each format is found by name and by each of its
  * extensions, reads from memory under its name, and the messages for an
  * unknown format list every extension. */
@@ -524,6 +566,7 @@ int main(void)
     test_junk();
     test_file_nul_and_missing();
     test_format_registry();
+    test_number_spellings();
     test_writer_roundtrip();
     test_writer_full_disk();
     test_writer_atomic();

@@ -168,6 +168,50 @@ static int put(trace_csv *c, int ch, trace_error *err)
     return 0;
 }
 
+/* Room for `n` more bytes and the terminating NUL, as put would make it;
+ * 0, or -1 when the record would reach TRACE_MAX_RECORD_BYTES (the caller
+ * then goes on byte by byte, so the limit is reported where put reports it). */
+static int reserve(trace_csv *c, size_t n)
+{
+    if (c->rec_len + n + 1 < c->rec_cap)
+        return 0;
+    if (c->rec_len + n + 1 >= TRACE_MAX_RECORD_BYTES)
+        return -1;
+    size_t cap = c->rec_cap ? c->rec_cap : 256;
+    while (c->rec_len + n + 1 >= cap)
+        cap *= 2;
+    if (cap > TRACE_MAX_RECORD_BYTES)
+        cap = TRACE_MAX_RECORD_BYTES;
+    char *p = realloc(c->rec, cap);
+    if (!p)
+        return -1;
+    c->rec = p;
+    c->rec_cap = cap;
+    return 0;
+}
+
+/* The ordinary bytes that follow in the buffer (not the separator, a line
+ * end, a NUL or a quote), copied into the record at once: what the
+ * byte-by-byte loop of an unquoted field would do with them. */
+static void copy_plain_run(trace_csv *c)
+{
+    size_t p = c->buf_pos, e = c->buf_len;
+    const unsigned char sep = (unsigned char)c->sep;
+    while (p < e) {
+        unsigned char b = c->buf[p];
+        if (b == sep || b == '\n' || b == '\r' || b == 0 || b == '"')
+            break;
+        p++;
+    }
+    size_t n = p - c->buf_pos;
+    if (n == 0 || reserve(c, n) != 0)
+        return;
+    memcpy(c->rec + c->rec_len, c->buf + c->buf_pos, n);
+    c->rec_len += n;
+    c->col += (long)n;
+    c->buf_pos = p;
+}
+
 static int begin_field(trace_csv *c, long line, long col, int quoted, trace_error *err)
 {
     if (c->nfields == c->fcap) {
@@ -273,6 +317,7 @@ int trace__csv_next(trace_csv *c, trace_error *err)
                     return bad_byte(c, ch, "no quote inside an unquoted field (quote the whole field)", err);
                 if (put(c, ch, err))
                     return -1;
+                copy_plain_run(c);
                 ch = get(c);
             }
         }

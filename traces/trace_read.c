@@ -91,6 +91,68 @@ static void store(trace_row *row, int col, double num, int64_t i64, const char *
 #undef STORE
 }
 
+/* Exact powers of ten: every 10^i, i <= 22, is a double (5^22 < 2^53). */
+static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                       1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* The common plain decimal, -?digits[.digits][(e|E)[+|-]digits] with at
+ * most 15 significant digits and a decimal exponent within +-22, in one
+ * pass: the digits as an integer m < 10^15 < 2^53 and m * 10^e or
+ * m / 10^-e, one correctly rounded operation on exact operands, which is
+ * the correctly rounded value strtod returns (W. D. Clinger, "How to read
+ * floating point numbers accurately", PLDI 1990, the fast path).  1 with *out
+ * set, or 0 when the text is anything else (strtod then decides). */
+static int fast_decimal(const char *text, size_t len, double *out)
+{
+    size_t i = 0;
+    int neg = 0, digits = 0, frac = 0, any = 0, exp = 0;
+    uint64_t m = 0;
+    if (i < len && text[i] == '-') {
+        neg = 1;
+        i++;
+    }
+    for (; i < len && text[i] >= '0' && text[i] <= '9'; i++, any = 1)
+        if (m || text[i] != '0') {
+            if (++digits > 15)
+                return 0;
+            m = m * 10 + (uint64_t)(text[i] - '0');
+        }
+    if (i < len && text[i] == '.')
+        for (i++; i < len && text[i] >= '0' && text[i] <= '9'; i++, any = 1) {
+            frac++;
+            if (m || text[i] != '0') {
+                if (++digits > 15)
+                    return 0;
+            }
+            m = m * 10 + (uint64_t)(text[i] - '0');
+        }
+    if (!any)
+        return 0;
+    if (i < len && (text[i] == 'e' || text[i] == 'E')) {
+        int eneg = 0, edigits = 0;
+        i++;
+        if (i < len && (text[i] == '+' || text[i] == '-'))
+            eneg = text[i++] == '-';
+        for (; i < len && text[i] >= '0' && text[i] <= '9'; i++) {
+            if (++edigits > 3)
+                return 0;
+            exp = exp * 10 + (text[i] - '0');
+        }
+        if (!edigits)
+            return 0;
+        if (eneg)
+            exp = -exp;
+    }
+    if (i != len)
+        return 0;
+    exp -= frac;
+    if (exp < -22 || exp > 22)
+        return 0;
+    double v = exp >= 0 ? (double)m * pow10_exact[exp] : (double)m / pow10_exact[-exp];
+    *out = neg ? -v : v;
+    return 1;
+}
+
 /* Parse a CSV cell.  0, or -1 with nothing stored (the caller reports). */
 static int parse_text(int col, const char *text, size_t len, trace_row *row)
 {
@@ -110,6 +172,12 @@ static int parse_text(int col, const char *text, size_t len, trace_row *row)
     }
     if (s->kind == TRACE_KIND_NUM) {
         double v;
+        if (fast_decimal(text, len, &v)) {
+            if (v < s->min || v > s->max)
+                return -1;
+            store(row, col, v, 0, NULL, 0);
+            return 0;
+        }
         /* A plain decimal number: no "nan", "inf", hex, blanks or '+'. */
         for (i = 0; i < len; i++)
             if (!((text[i] >= '0' && text[i] <= '9') || text[i] == '.' || text[i] == 'e' || text[i] == 'E' ||
@@ -126,6 +194,19 @@ static int parse_text(int col, const char *text, size_t len, trace_row *row)
     }
     {
         long long v;
+        if (len <= 18) { /* no overflow: fewer than 19 digits */
+            size_t k = text[0] == '-';
+            int64_t m = 0;
+            for (i = k; i < len && text[i] >= '0' && text[i] <= '9'; i++)
+                m = m * 10 + (text[i] - '0');
+            if (i == len && len > k) {
+                v = k ? -m : m;
+                if (v < (long long)s->min || v > (long long)s->max)
+                    return -1;
+                store(row, col, (double)v, (int64_t)v, NULL, 0);
+                return 0;
+            }
+        }
         for (i = 0; i < len; i++)
             if (!((text[i] >= '0' && text[i] <= '9') || (text[i] == '-' && i == 0)))
                 return -1;
