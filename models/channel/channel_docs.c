@@ -3,44 +3,29 @@
  * with the source, so the page lists exactly the models the keys accept. */
 #include "channel_int.h"
 
+#include <stddef.h>
 #include <string.h>
 
-static void pathloss_rows(FILE *out)
-{
-    for (const channel_pathloss_model *const *m = channel_pathloss_models; *m; m++)
-        fprintf(out, "| `%s` | %s |\n", (*m)->name, (*m)->source);
-}
-
-static void rate_rows(FILE *out)
-{
-    for (const channel_rate_model *const *m = channel_rate_models; *m; m++)
-        fprintf(out, "| `%s` | %s |\n", (*m)->name, (*m)->source);
-}
-
-static void fading_rows(FILE *out)
-{
-    for (const channel_fading_model *const *m = channel_fading_models; *m; m++)
-        fprintf(out, "| `%s` | %s |\n", (*m)->name, (*m)->source);
-}
-
-static void mobility_rows(FILE *out)
-{
-    for (const mobility_model *const *m = mobility_models; *m; m++)
-        fprintf(out, "| `%s` | %s |\n", (*m)->name, (*m)->summary);
-}
-
+/* A registry: NULL-terminated pointers to structs whose first member is the
+ * name (as KEY_STR_REG takes them) and whose `text` member, at text_offset,
+ * is the row's second cell. */
 typedef struct registry_table {
     const char *name;
     const char *key;      /* the scenario key that chooses from it */
     const char *column;   /* what the second column says */
-    void (*rows)(FILE *out);
+    const void *const *entries;
+    size_t text_offset;
 } registry_table;
 
 static const registry_table tables[] = {
-    {"pathloss", "channel.pathloss.model", "loss, dB (source)", pathloss_rows},
-    {"rate", "channel.rate.model", "SNR to rate (source)", rate_rows},
-    {"fading", "channel.fading.model", "small-scale gain (source)", fading_rows},
-    {"mobility", "devices.mobility.model", "motion (source)", mobility_rows},
+    {"pathloss", "channel.pathloss.model", "loss, dB (source)", (const void *const *)channel_pathloss_models,
+     offsetof(channel_pathloss_model, source)},
+    {"rate", "channel.rate.model", "SNR to rate (source)", (const void *const *)channel_rate_models,
+     offsetof(channel_rate_model, source)},
+    {"fading", "channel.fading.model", "small-scale gain (source)", (const void *const *)channel_fading_models,
+     offsetof(channel_fading_model, source)},
+    {"mobility", "devices.mobility.model", "motion (source)", (const void *const *)mobility_models,
+     offsetof(mobility_model, summary)},
 };
 #define N_TABLES (sizeof tables / sizeof tables[0])
 
@@ -51,11 +36,15 @@ const char *channel_registry_name(int i)
 
 int channel_registry_print(const char *registry, FILE *out)
 {
-    for (size_t i = 0; i < N_TABLES; i++)
-        if (strcmp(tables[i].name, registry) == 0) {
-            fprintf(out, "| `%s` | %s |\n|---|---|\n", tables[i].key, tables[i].column);
-            tables[i].rows(out);
-            return 0;
-        }
+    for (size_t i = 0; i < N_TABLES; i++) {
+        const registry_table *t = &tables[i];
+        if (strcmp(t->name, registry) != 0)
+            continue;
+        fprintf(out, "| `%s` | %s |\n|---|---|\n", t->key, t->column);
+        for (const void *const *e = t->entries; *e; e++)
+            fprintf(out, "| `%s` | %s |\n", *(const char *const *)*e,
+                    *(const char *const *)((const char *)*e + t->text_offset));
+        return 0;
+    }
     return -1;
 }
