@@ -699,12 +699,8 @@ int cli__run(int argc, char **argv)
     memset(&hashes, 0, sizeof hashes);
     int done_runs = 0, skipped = 0;
     /* -j N > 1: runs become jobs, run by the pool a batch at a time. */
-    int parallel = a.jobs > 1, n_jobs = 0, cap_jobs = (int)a.jobs * JOBS_PER_WORKER, reported = 0;
-    run_job *jobs = parallel ? calloc((size_t)cap_jobs, sizeof *jobs) : NULL;
-    if (parallel && !jobs) {
-        fprintf(stderr, "edgesim: out of memory\n");
-        status = EXIT_INTERNAL;
-    }
+    int parallel = 0, n_jobs = 0, cap_jobs = (int)a.jobs * JOBS_PER_WORKER, reported = 0;
+    run_job *jobs = NULL;
     for (int p = p_lo; p < p_hi && status == EXIT_OK; p++) {
         cJSON *point = NULL;
         if (scenario_resolve(&sf, p, &sc, &point, err, sizeof err) != 0 ||
@@ -724,6 +720,14 @@ int cli__run(int argc, char **argv)
         int total = (p_hi - p_lo) * (rep_hi - rep_lo) * pp.n;
         sp.runs_total = total;
         char *point_text = cJSON_PrintUnformatted(point);
+        /* A lone run (one point, one policy, one replication) streams into
+         * the database as it goes; anything more runs in the pool. */
+        parallel = a.jobs > 1 && (p_hi - p_lo > 1 || (rep_hi - rep_lo) * pp.n > 1);
+        if (parallel && !jobs && !(jobs = calloc((size_t)cap_jobs, sizeof *jobs))) {
+            snprintf(err, sizeof err, "out of memory");
+            status = EXIT_INTERNAL;
+            fprintf(stderr, "edgesim: %s\n", err);
+        }
         for (int rep = rep_lo; rep < rep_hi && status == EXIT_OK; rep++) {
             for (int i = 0; i < pp.n && status == EXIT_OK; i++) {
                 cJSON *pj = policy_instance_to_json(&pp.inst[i]);
