@@ -103,6 +103,18 @@ static void choices_text(const key_spec *k, char *buf, size_t len)
 
 static int store(const key_spec *k, void *out, const cJSON *v, const char *path, key_error *err);
 
+/* A list or map element at its defaults: 0, KEYS_NOMEM, or -1 (a bad
+ * default: a programming error), with err naming the element `sub`. */
+static int elem_defaults(const key_spec *k, void *elem, const char *sub, key_error *err)
+{
+    int drc = keys_defaults(k->sub, elem);
+    if (drc == KEYS_NOMEM) {
+        fail(err, "%s: out of memory", sub);
+        return KEYS_NOMEM;
+    }
+    return drc != 0 ? fail(err, "%s: internal error: bad element defaults", sub) : 0;
+}
+
 static int map_name_ok(const char *name)
 {
     size_t n = strlen(name);
@@ -152,13 +164,9 @@ static int store_map(const key_spec *k, void *out, const cJSON *v, const char *p
         if (i == *count) {
             if (*count >= k->cap)
                 return fail(err, "%s: expected at most %d elements in %s", sub, k->cap, path);
-            int drc = keys_defaults(k->sub, elem);
-            if (drc == KEYS_NOMEM) {
-                fail(err, "%s: out of memory", sub);
-                return KEYS_NOMEM;
-            }
+            int drc = elem_defaults(k, elem, sub, err);
             if (drc != 0)
-                return fail(err, "%s: internal error: bad element defaults", sub);
+                return drc;
             memcpy(elem, m->string, strlen(m->string) + 1);
             (*count)++;
         }
@@ -264,13 +272,9 @@ static int store(const key_spec *k, void *out, const cJSON *v, const char *path,
                 keys_describe(e, found, sizeof found);
                 return fail(err, "%s: expected an object, found %s", sub, found);
             }
-            int drc = keys_defaults(k->sub, elem);
-            if (drc == KEYS_NOMEM) {
-                fail(err, "%s: out of memory", sub);
-                return KEYS_NOMEM;
-            }
+            int drc = elem_defaults(k, elem, sub, err);
             if (drc != 0)
-                return fail(err, "%s: internal error: bad element defaults", sub);
+                return drc;
             if (keys_parse(k->sub, elem, e, sub, err) != 0)
                 return -1;
         }
