@@ -334,8 +334,9 @@ typedef struct trace_import_options {
     char out_from[16];            /* gsm8k, gsm8k-raw: small | large | reference; mtbench: small | large */
     int mmlu_answer_tokens;       /* out_tokens of an MMLU answer */
     int skip_contaminated;        /* 1: drop RouteLLM-contaminated items (counted) */
-    /* Called after each row written with the rows so far; may be NULL. */
-    void (*on_row)(void *ctx, int64_t rows);
+    /* Called after each row written with the rows so far and the part of
+     * the input read (in [0, 1]; NAN if not known); may be NULL. */
+    void (*on_row)(void *ctx, int64_t rows, double fraction);
     void *row_ctx;
 } trace_import_options;
 

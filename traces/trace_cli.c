@@ -42,11 +42,12 @@ static int copy_opt(const char *cmd, const char *name, const char *v, char *buf,
 
 /* The import's line: rows and rate (the inputs' rows are known only at
  * their end, so there is no total). */
-static void import_progress(void *ctx, int64_t rows)
+/* The total is estimated from the part of the input read: rows / fraction. */
+static void import_progress(void *ctx, int64_t rows, double fraction)
 {
     progress *p = ctx;
     if (progress_due(p))
-        progress_show(p, "edgesim trace import:", (double)rows, 0, "rows");
+        progress_show(p, "edgesim trace import:", (double)rows, fraction > 0 ? rows / fraction : 0, "rows");
 }
 
 /* Give up the output after a failure (no partial file is left): a write

@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,7 @@ static void reset(trace_csv *c, const char *name, char sep, int quoting)
     c->quoting = quoting;
     c->line = 1;
     c->col = 1;
+    c->size = -1;
     snprintf(c->name, sizeof c->name, "%s", name);
 }
 
@@ -94,6 +96,8 @@ int trace__csv_open(trace_csv *c, const char *path, char sep, int quoting, trace
         return trace__fail(err, "%s: cannot open: %s", path, strerror(e));
     }
     c->own_fp = 1;
+    if (S_ISREG(st.st_mode))
+        c->size = (int64_t)st.st_size;
     return 0;
 }
 
@@ -102,6 +106,17 @@ void trace__csv_open_string(trace_csv *c, const char *text, const char *name, ch
     reset(c, name, sep, quoting);
     c->mem = text;
     c->mem_len = strlen(text);
+    c->size = (int64_t)c->mem_len;
+}
+
+double trace__csv_fraction(const trace_csv *c)
+{
+    if (c->size < 0)
+        return NAN;
+    if (c->size == 0)
+        return 1;
+    double read = (double)(c->taken - (c->buf_len - c->buf_pos));
+    return read >= (double)c->size ? 1 : read / (double)c->size;
 }
 
 void trace__csv_close(trace_csv *c)
@@ -129,10 +144,12 @@ static int get(trace_csv *c)
             memcpy(c->buf, c->mem + c->mem_pos, n);
             c->mem_pos += n;
             c->buf_len = n;
+            c->taken += n;
         } else {
             c->buf_len = fread(c->buf, 1, sizeof c->buf, c->fp);
             if (c->buf_len == 0 && ferror(c->fp))
                 return -2;
+            c->taken += c->buf_len;
         }
         c->buf_pos = 0;
         if (c->buf_len == 0)

@@ -177,7 +177,7 @@ int trace__import_run(const trace__importer *imp, void *st, const trace_import_o
         }
         (*rows)++;
         if (opt->on_row)
-            opt->on_row(opt->row_ctx, *rows);
+            opt->on_row(opt->row_ctx, *rows, imp->fraction ? imp->fraction(st) : NAN);
     }
 done:
     imp->close(st);
@@ -500,25 +500,36 @@ static int mtbench101_next(void *st, const trace_import_options *opt, trace_row 
     return 1;
 }
 
+static double derived_fraction(void *st)
+{
+    return trace__csv_fraction(&((derived_table *)st)->t.in);
+}
+
+static double mtbench101_fraction(void *st)
+{
+    return trace__csv_fraction(&((dialogues *)st)->in);
+}
+
 /* ---- the registry: each kind's state on the stack, zeroed ---- */
 
 static int run_gsm8k(const trace_import_options *opt, trace_writer *w, int64_t *rows, trace_error *err)
 {
-    static const trace__importer imp = {"gsm8k", gsm8k_check, derived_open, gsm8k_next, derived_close};
+    static const trace__importer imp = {"gsm8k", gsm8k_check, derived_open, gsm8k_next, derived_close, derived_fraction};
     derived_table d = {0};
     return trace__import_run(&imp, &d, opt, w, rows, err);
 }
 
 static int run_mmlu(const trace_import_options *opt, trace_writer *w, int64_t *rows, trace_error *err)
 {
-    static const trace__importer imp = {"mmlu", mmlu_check, derived_open, mmlu_next, derived_close};
+    static const trace__importer imp = {"mmlu", mmlu_check, derived_open, mmlu_next, derived_close, derived_fraction};
     derived_table d = {0};
     return trace__import_run(&imp, &d, opt, w, rows, err);
 }
 
 static int run_mtbench(const trace_import_options *opt, trace_writer *w, int64_t *rows, trace_error *err)
 {
-    static const trace__importer imp = {"mtbench", mtbench_check, derived_open, mtbench_next, derived_close};
+    static const trace__importer imp = {"mtbench", mtbench_check, derived_open, mtbench_next, derived_close,
+                                        derived_fraction};
     derived_table d = {0};
     return trace__import_run(&imp, &d, opt, w, rows, err);
 }
@@ -526,7 +537,7 @@ static int run_mtbench(const trace_import_options *opt, trace_writer *w, int64_t
 static int run_mtbench101(const trace_import_options *opt, trace_writer *w, int64_t *rows, trace_error *err)
 {
     static const trace__importer imp = {"mtbench101", mtbench101_check, mtbench101_open, mtbench101_next,
-                                        mtbench101_close};
+                                        mtbench101_close, mtbench101_fraction};
     dialogues m = {0};
     return trace__import_run(&imp, &m, opt, w, rows, err);
 }

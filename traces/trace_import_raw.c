@@ -19,6 +19,7 @@
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -354,18 +355,35 @@ oom:
     return trace__fail(err, "%s: out of memory", m->path[0]);
 }
 
+static double gsm8k_raw_fraction(void *st)
+{
+    return trace__csv_fraction(&((gsm8k_raw *)st)->questions);
+}
+
+/* Subjects done, and the part read of the one open. */
+static double mmlu_raw_fraction(void *st)
+{
+    const mmlu_raw *m = st;
+    if (m->subjects.n == 0)
+        return NAN;
+    double part = m->reading ? trace__csv_fraction(&m->test.in) : 0;
+    return ((m->reading ? m->next_subject - 1 : m->next_subject) + (isnan(part) ? 0 : part)) / m->subjects.n;
+}
+
 /* ---- the registry: each kind's state on the stack, zeroed ---- */
 
 static int run_gsm8k_raw(const trace_import_options *opt, trace_writer *w, int64_t *rows, trace_error *err)
 {
-    static const trace__importer imp = {"gsm8k", gsm8k_raw_check, gsm8k_raw_open, gsm8k_raw_next, gsm8k_raw_close};
+    static const trace__importer imp = {"gsm8k", gsm8k_raw_check, gsm8k_raw_open, gsm8k_raw_next, gsm8k_raw_close,
+                                        gsm8k_raw_fraction};
     gsm8k_raw g = {0};
     return trace__import_run(&imp, &g, opt, w, rows, err);
 }
 
 static int run_mmlu_raw(const trace_import_options *opt, trace_writer *w, int64_t *rows, trace_error *err)
 {
-    static const trace__importer imp = {"mmlu", mmlu_raw_check, mmlu_raw_open, mmlu_raw_next, mmlu_raw_close};
+    static const trace__importer imp = {"mmlu", mmlu_raw_check, mmlu_raw_open, mmlu_raw_next, mmlu_raw_close,
+                                        mmlu_raw_fraction};
     mmlu_raw m = {0};
     return trace__import_run(&imp, &m, opt, w, rows, err);
 }

@@ -42,6 +42,8 @@ typedef struct trace_csv {
     int nfields, fcap;
     long line, col;            /* position of the next byte (1-based) */
     long rec_line;
+    uint64_t taken;            /* bytes brought into buf so far */
+    int64_t size;              /* of the input: a regular file's or the text's; -1 unknown */
     char name[256];
 } trace_csv;
 
@@ -51,6 +53,9 @@ void trace__csv_open_string(trace_csv *c, const char *text, const char *name, ch
 /* 1: a record, 0: end of input, -1: error (err set, "name:line:col: ..."). */
 int trace__csv_next(trace_csv *c, trace_error *err);
 void trace__csv_close(trace_csv *c);
+/* The part of the input read so far, in [0, 1]; NAN when its size is not
+ * known (stdin, a pipe). */
+double trace__csv_fraction(const trace_csv *c);
 static inline const char *trace__csv_field(const trace_csv *c, int i) { return c->rec + c->off[i]; }
 
 /* A line reader over the same byte source (JSONL): the line without its
@@ -127,6 +132,9 @@ typedef struct trace__importer {
     int (*open)(void *st, const trace_import_options *opt, trace_error *err);
     int (*next)(void *st, const trace_import_options *opt, trace_row *row, trace_error *err);
     void (*close)(void *st);
+    /* The part of the input read so far, for the progress line (in [0, 1],
+     * NAN if not known). */
+    double (*fraction)(void *st);
 } trace__importer;
 
 /* What each kind->run calls with its importer and a zeroed state: 0 or -1

@@ -44,9 +44,15 @@ expect_grep '^edgesim trace gen: 4096/20000 rows (20.5%), [0-9.]* rows/s, ETA [0
 expect_grep '^edgesim trace gen: 16384/20000 rows (81.9%)' "$T/err"
 expect_exit 0 "$BIN" trace gen --queries 20000 -o "$T/g.csv" -q
 [ -s "$T/err" ] && bad "trace gen -q printed: $(head -2 "$T/err")" || ok
-# trace import: rows and rate (its total is known only at the end).
-expect_exit 0 "$BIN" trace import gsm8k "$SRC/tests/fixtures/traces/gsm8k_calib.tsv" -o "$T/i.csv"
-expect_grep '^edgesim trace import: 2 rows, [0-9.]* rows/s$' "$T/err"
+# trace import: rows of a total estimated from the part of the input read
+# (rows / fraction), so a percentage and an ETA; the last line is at 100 %.
+{ head -1 "$SRC/tests/fixtures/traces/gsm8k_calib.tsv"
+  awk 'BEGIN { for (i = 0; i < 20000; i++) printf "%d\t%d\t20\t18\t%d\t1\t30\t40\t0\n", i, 10 + i % 7, i % 2 }'
+} >"$T/big_calib.tsv"
+expect_exit 0 "$BIN" trace import gsm8k "$T/big_calib.tsv" -o "$T/i.csv"
+expect_grep '^edgesim trace import: 1/[0-9]* rows ([0-9.]*%), [0-9.]* rows/s, ETA [0-9:]*$' "$T/err"
+expect_grep '^edgesim trace import: 10000/2[0-9][0-9][0-9][0-9] rows (4[5-9].[0-9]%)' "$T/err"
+expect_grep '^edgesim trace import: 20000/20000 rows (100.0%)' "$T/err"
 expect_exit 0 "$BIN" trace import gsm8k "$SRC/tests/fixtures/traces/gsm8k_calib.tsv" -o "$T/i.csv" -q
 [ -s "$T/err" ] && bad "trace import -q printed: $(head -2 "$T/err")" || ok
 
