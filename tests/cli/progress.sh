@@ -53,6 +53,15 @@ expect_exit 0 "$BIN" trace import gsm8k "$T/big_calib.tsv" -o "$T/i.csv"
 expect_grep '^edgesim trace import: 1/[0-9]* rows ([0-9.]*%), [0-9.]* rows/s, ETA [0-9:]*$' "$T/err"
 expect_grep '^edgesim trace import: 10000/2[0-9][0-9][0-9][0-9] rows (4[5-9].[0-9]%)' "$T/err"
 expect_grep '^edgesim trace import: 20000/20000 rows (100.0%)' "$T/err"
+# mmlu-raw: subjects done plus the part of the open subject's file.
+expect_exit 0 "$BIN" trace import mmlu-raw "$SRC/tests/fixtures/traces/raw/mmlu_test" \
+  "$SRC/tests/fixtures/traces/raw/mmlu_responses" -o "$T/i_mraw.jsonl"
+expect_grep '^edgesim trace import: 5/5 rows (100.0%)' "$T/err"
+# From a pipe the size is unknown: the count and the rate only.
+"$BIN" trace import gsm8k - -o "$T/i_pipe.csv" <"$SRC/tests/fixtures/traces/gsm8k_calib.tsv" 2>"$T/err" ||
+  bad "trace import from stdin failed"
+expect_grep '^edgesim trace import: 1 rows, [0-9.]* rows/s$' "$T/err"
+[ "$(grep -c '%' "$T/err")" = 0 ] && ok || bad "a pipe import showed a percentage"
 expect_exit 0 "$BIN" trace import gsm8k "$SRC/tests/fixtures/traces/gsm8k_calib.tsv" -o "$T/i.csv" -q
 [ -s "$T/err" ] && bad "trace import -q printed: $(head -2 "$T/err")" || ok
 
