@@ -40,9 +40,8 @@ static int copy_opt(const char *cmd, const char *name, const char *v, char *buf,
  * (an imported row costs far more than a look). */
 #define PROGRESS_ROWS 4096
 
-/* The import's line: rows and rate (the inputs' rows are known only at
- * their end, so there is no total). */
-/* The total is estimated from the part of the input read: rows / fraction. */
+/* The import's line: rows of a total estimated from the part of the input
+ * read (rows / fraction); rows and rate only when that part is unknown. */
 static void import_progress(void *ctx, int64_t rows, double fraction)
 {
     progress *p = ctx;
