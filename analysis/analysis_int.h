@@ -106,9 +106,17 @@ an_pair an_paired(const an_data *d, int c, int base, an_metric m, double level);
 double an_cell_mean(const an_data *d, int c, an_metric m);
 
 /* The cell of group g running `policy` (by name; the first if several), or
- * -1.  The RouteLLM references are "always-small" (weak) and
- * "always-large" (strong). */
+ * -1. */
 int an_policy_cell(const an_data *d, int g, const char *policy);
+
+/* The RouteLLM references of group g: the weak (strong = 0) is the cell of
+ * policy always-small, else the cell labelled "always small" (policy
+ * `always` with model small); the strong likewise with large.  -1 none. */
+int an_reference_cell(const an_data *d, int g, int strong);
+
+/* Is a policy a reference (always-small, always-large, always): a fixed
+ * route, never a policy family. */
+int an_is_reference(const char *policy);
 
 /* ---- policy families (metrics.c) ---- */
 

@@ -180,6 +180,23 @@ int an_policy_cell(const an_data *d, int g, const char *policy)
     return -1;
 }
 
+int an_reference_cell(const an_data *d, int g, int strong)
+{
+    int c = an_policy_cell(d, g, strong ? "always-large" : "always-small");
+    if (c >= 0)
+        return c;
+    const an_group *grp = &d->groups[g];
+    for (c = grp->first_cell; c < grp->first_cell + grp->n_cells; c++)
+        if (strcmp(d->cells[c].label, strong ? "always large" : "always small") == 0)
+            return c;
+    return -1;
+}
+
+int an_is_reference(const char *policy)
+{
+    return strcmp(policy, "always-small") == 0 || strcmp(policy, "always-large") == 0 || strcmp(policy, "always") == 0;
+}
+
 stats_ci an_cell_ci(const an_data *d, int c, an_metric m, double level)
 {
     const an_cell *cell = &d->cells[c];

@@ -9,11 +9,6 @@
 
 #include "analysis/stats.h"
 
-static int is_reference(const char *policy)
-{
-    return strcmp(policy, "always-small") == 0 || strcmp(policy, "always-large") == 0;
-}
-
 /* The parameter `key` of a cell as JSON text ("null" when absent); caller
  * frees. */
 static char *param_text(const cJSON *params, const char *key)
@@ -213,7 +208,7 @@ int an_families(const an_data *d, an_family **out, int *n, char *err, size_t err
     for (int g = 0; g < d->n_groups; g++) {
         const an_group *grp = &d->groups[g];
         for (int c = grp->first_cell; c < grp->first_cell + grp->n_cells; c++) {
-            if (done[c] || is_reference(d->cells[c].policy))
+            if (done[c] || an_is_reference(d->cells[c].policy))
                 continue;
             memset(&m, 0, sizeof m);
             m.cells = malloc((size_t)grp->n_cells * sizeof *m.cells);
@@ -274,7 +269,7 @@ void an_families_free(an_family *f, int n)
 int an_family_curve(const an_data *d, const an_family *f, an_curve *c)
 {
     memset(c, 0, sizeof *c);
-    int weak = an_policy_cell(d, f->group, "always-small"), strong = an_policy_cell(d, f->group, "always-large");
+    int weak = an_reference_cell(d, f->group, 0), strong = an_reference_cell(d, f->group, 1);
     c->q_weak = weak >= 0 ? an_cell_mean(d, weak, AN_mean_quality) : NAN;
     c->q_strong = strong >= 0 ? an_cell_mean(d, strong, AN_mean_quality) : NAN;
     c->points = calloc((size_t)f->n, sizeof *c->points);

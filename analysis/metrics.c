@@ -195,9 +195,8 @@ static int at_equal_quality(const an_data *d, const an_family *f, const an_run *
     double *ls = malloc((size_t)cap * sizeof *ls), *ss = malloc((size_t)cap * sizeof *ss);
     size_t *idx = malloc((size_t)cap * sizeof *idx);
     int rc = q && l && s && qs && ls && ss && idx ? 0 : -1;
-    const char *refs[2] = {"always-small", "always-large"};
     for (int i = 0; rc == 0 && i < f->n + 2; i++) {
-        int c = i < f->n ? f->cells[i] : an_policy_cell(d, f->group, refs[i - f->n]);
+        int c = i < f->n ? f->cells[i] : an_reference_cell(d, f->group, i - f->n);
         if (c < 0)
             continue; /* a missing reference: the curve is the family alone */
         const an_run *b = an_cell_run(d, c, r->seed, r->replication);
@@ -243,8 +242,7 @@ int an_eq_applies(const an_data *d, const an_family *f, int c)
 {
     const an_cell *cell = &d->cells[c];
     return cell->group == f->group && strcmp(f->policy, "oracle") != 0 && !in_family(f, c) &&
-           strcmp(cell->policy, f->policy) != 0 && strcmp(cell->policy, "always-small") != 0 &&
-           strcmp(cell->policy, "always-large") != 0;
+           strcmp(cell->policy, f->policy) != 0 && !an_is_reference(cell->policy);
 }
 
 int an_equal_quality(const an_data *d, const an_family *f, int c, double level, an_eq *out)

@@ -103,11 +103,6 @@ static void write_band(FILE *f, band b)
     num(f, b.hi);
 }
 
-static int is_reference(const char *policy)
-{
-    return strcmp(policy, "always-small") == 0 || strcmp(policy, "always-large") == 0;
-}
-
 /* "alpha=0.1" for a point of a swept family, "" otherwise. */
 static void point_label(const an_family *f, int i, char *buf, size_t len)
 {
@@ -210,7 +205,7 @@ int plot__tradeoff(plot_ctx *c, FILE *data, FILE *script)
         }
     }
     for (int cidx = grp->first_cell; cidx < grp->first_cell + grp->n_cells; cidx++) {
-        if (!is_reference(d->cells[cidx].policy))
+        if (!an_is_reference(d->cells[cidx].policy))
             continue;
         if (l.n > 0)
             fputs("\n\n", data);

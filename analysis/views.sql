@@ -143,19 +143,33 @@ VALUES (1, 12.706), (2, 4.303), (3, 3.182), (4, 2.776), (5, 2.571),
 -- run_label: a short legend label per run: the policy name plus those of its
 -- parameters whose values differ between runs of that policy in this database
 -- (so a sweep over alpha reads "quality-latency alpha=0.5", while a policy run
--- with one parameter set reads just its name).
+-- with one parameter set reads just its name).  `always` names its model
+-- ("always gpt4"; the run's policy_params hold the model's index, the
+-- scenario's models are in index order).
 CREATE VIEW IF NOT EXISTS run_label AS
 WITH params AS (
     SELECT r.run_id, r.policy, j.key, j.value
     FROM runs r, json_each(r.policy_params) j
     WHERE r.status = 'complete' AND json_valid(r.policy_params) AND j.key <> 'name'
+      AND NOT (r.policy = 'always' AND j.key = 'model')
+),
+model_index AS (
+    SELECT r.run_id, m.key, ROW_NUMBER() OVER (PARTITION BY r.run_id ORDER BY m.id) - 1 AS idx
+    FROM runs r, json_each(r.scenario_json, '$.models') m
+    WHERE r.status = 'complete' AND r.policy = 'always' AND json_valid(r.scenario_json)
 ),
 varying AS (
     SELECT policy, key FROM params GROUP BY policy, key
     HAVING COUNT(DISTINCT COALESCE(CAST(value AS TEXT), 'null')) > 1
 )
 SELECT r.run_id,
-       r.policy || COALESCE(' ' || (
+       CASE WHEN r.policy = 'always' AND json_valid(r.policy_params) AND json_valid(r.scenario_json) THEN
+           'always ' || COALESCE(CASE WHEN json_type(r.policy_params, '$.model') = 'integer'
+                                      THEN (SELECT n.key FROM model_index n WHERE n.run_id = r.run_id
+                                            AND n.idx = json_extract(r.policy_params, '$.model'))
+                                      ELSE json_extract(r.policy_params, '$.model') END,
+                                 'model=' || json_extract(r.policy_params, '$.model'))
+       ELSE r.policy END || COALESCE(' ' || (
            SELECT group_concat(key || '=' || COALESCE(CAST(value AS TEXT), 'null'), ' ')
            FROM (SELECT p.key, p.value FROM params p JOIN varying v ON v.policy = p.policy AND v.key = p.key
                  WHERE p.run_id = r.run_id ORDER BY p.key)), '') AS label
