@@ -340,6 +340,7 @@ typedef struct sweep_progress {
     double queries_total;   /* 0: unknown */
     double queries_done;    /* of the runs done */
     int runs_total;         /* the n of "run k/n" */
+    int runs_settled;       /* -j N: skipped, written or failed so far */
 } sweep_progress;
 
 /* The run under way in a -j 1 sweep, for its progress callback. */
@@ -409,14 +410,45 @@ typedef struct run_job {
     char err[1024];
 } run_job;
 
+static void run_job_clear(run_job *j)
+{
+    point_policies_free(&j->pp);
+    free(j->sc_text);
+    free(j->glabel);
+    free(j->point_text);
+    sink_close(j->buf);
+    memset(j, 0, sizeof *j);
+}
+
+/* The runs of a sweep flow through a ring of jobs without a barrier: the
+ * main thread prepares them in -j 1 order (pool_slot, pool_submit), each
+ * worker takes the next prepared one as soon as it is free, and the main
+ * thread, the one writer, stores each finished run as soon as every run
+ * before it is stored.  Workers start at most JOBS_AHEAD_PER_WORKER x N runs
+ * ahead of the writer (a finished run waits in memory for its turn: that
+ * bounds the memory); the ring holds JOBS_PREPARED_PER_WORKER x N more,
+ * prepared, so a worker never waits for the main thread. */
+#define JOBS_AHEAD_PER_WORKER 2
+#define JOBS_PREPARED_PER_WORKER 1
+
 typedef struct job_pool {
-    run_job *jobs;
-    int n, next, written, window, stop;
+    run_job *ring;                /* job s in ring[s % capacity] */
+    long capacity, window;        /* ring size; runs started and not written */
+    long submitted, next, written; /* job numbers: prepared, started, written */
+    int closed, stop;             /* no more jobs; start no more runs */
     int quiet;
     pthread_mutex_t mu;
-    pthread_cond_t cv;
+    pthread_cond_t work_cv;       /* workers wait on it */
+    pthread_cond_t done_cv;       /* the writer waits on it */
     cli_guard *guard;             /* plug-in supervisor's watches, or NULL */
     int workers;                  /* started so far: worker k uses watch k */
+    int max_workers, threads;     /* -j; threads created (main thread's) */
+    pthread_t *tid;
+    /* The writer's (main thread's): */
+    sink *out;
+    run_ids *mine;
+    sweep_progress *sp;
+    int status;                   /* the first failure's cli_exit code */
 } job_pool;
 
 /* A worker's run made progress: note it and wake the writer, which prints
@@ -426,24 +458,24 @@ static void job_progress(void *ctx, int64_t queries)
     run_job *j = ctx;
     pthread_mutex_lock(&j->pool->mu);
     j->queries_now = queries;
-    pthread_cond_broadcast(&j->pool->cv);
+    pthread_cond_signal(&j->pool->done_cv);
     pthread_mutex_unlock(&j->pool->mu);
 }
 
-/* The -j line, from the writer thread with the pool locked: jobs before
- * `first` are written, those from `first` to P->next started. */
-static void parallel_progress(sweep_progress *sp, const job_pool *P, int first, int runs_before)
+/* The -j line, from the writer thread with the pool locked: runs settled
+ * (skipped, written or failed) and those started since. */
+static void parallel_progress(sweep_progress *sp, const job_pool *P)
 {
     double queries = sp->queries_done;
     int running = 0, done = 0;
-    for (int k = first; k < P->next; k++) {
-        const run_job *j = &P->jobs[k];
+    for (long s = P->written; s < P->next; s++) {
+        const run_job *j = &P->ring[s % P->capacity];
         queries += (double)(j->done ? j->st.n_queries : j->queries_now);
         running += !j->done;
         done += j->done;
     }
     char prefix[160];
-    snprintf(prefix, sizeof prefix, "runs %d/%d done, %d running; all runs", runs_before + first + done,
+    snprintf(prefix, sizeof prefix, "runs %d/%d done, %d running; all runs", sp->runs_settled + done,
              sp->runs_total, running);
     progress_show(&sp->line, prefix, queries, sp->queries_total, "queries");
 }
@@ -453,19 +485,15 @@ static void *job_worker(void *arg)
     job_pool *P = arg;
     pthread_mutex_lock(&P->mu);
     policy_watch *watch = cli__guard_slot(P->guard, ++P->workers);
-    pthread_mutex_unlock(&P->mu);
     for (;;) {
-        pthread_mutex_lock(&P->mu);
-        /* At most `window` runs ahead of the writer: bounded memory. */
-        while (!P->stop && P->next < P->n && P->next >= P->written + P->window)
-            pthread_cond_wait(&P->cv, &P->mu);
-        if (P->stop || P->next >= P->n) {
-            pthread_mutex_unlock(&P->mu);
-            return NULL;
+        if (P->stop || (P->closed && P->next >= P->submitted))
+            break;
+        if (P->next >= P->submitted || P->next >= P->written + P->window) {
+            pthread_cond_wait(&P->work_cv, &P->mu);
+            continue;
         }
-        run_job *j = &P->jobs[P->next++];
+        run_job *j = &P->ring[P->next++ % P->capacity];
         pthread_mutex_unlock(&P->mu);
-        j->pool = P;
         run_options opt = {P->quiet, j->label, &cli__interrupted, stderr, job_progress, j};
         run_stats st;
         policy_instance *pi = &j->pp.inst[j->policy];
@@ -480,115 +508,185 @@ static void *job_worker(void *arg)
         j->st = st;
         j->status = status;
         j->done = 1;
-        if (status != EXIT_OK)
+        if (status != EXIT_OK) {
             P->stop = 1; /* start nothing more; runs under way finish or are interrupted */
-        pthread_cond_broadcast(&P->cv);
+            pthread_cond_broadcast(&P->work_cv);
+        }
+        pthread_cond_signal(&P->done_cv);
+    }
+    pthread_mutex_unlock(&P->mu);
+    return NULL;
+}
+
+static int pool_init(job_pool *P, int workers, sink *out, int quiet, run_ids *mine, cli_guard *guard,
+                     sweep_progress *sp)
+{
+    memset(P, 0, sizeof *P);
+    P->window = (long)JOBS_AHEAD_PER_WORKER * workers;
+    P->capacity = P->window + (long)JOBS_PREPARED_PER_WORKER * workers;
+    P->ring = calloc((size_t)P->capacity, sizeof *P->ring);
+    P->tid = calloc((size_t)workers, sizeof *P->tid);
+    if (!P->ring || !P->tid) {
+        free(P->ring);
+        free(P->tid);
+        return -1;
+    }
+    P->max_workers = workers;
+    P->quiet = quiet;
+    P->guard = guard;
+    P->out = out;
+    P->mine = mine;
+    P->sp = sp;
+    pthread_mutex_init(&P->mu, NULL);
+    pthread_cond_init(&P->work_cv, NULL);
+    pthread_cond_init(&P->done_cv, NULL);
+    return 0;
+}
+
+/* Wait (pool locked) for a worker's news, waking for the progress line too
+ * (at most 20 times a second). */
+static void pool_wait(job_pool *P)
+{
+    sweep_progress *sp = P->sp;
+    if (!sp->line.out) {
+        pthread_cond_wait(&P->done_cv, &P->mu);
+        return;
+    }
+    double wait_s = sp->line.period_s > 0.05 ? sp->line.period_s : 0.05;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += (time_t)wait_s;
+    until.tv_nsec += (long)((wait_s - (double)(time_t)wait_s) * 1e9);
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&P->done_cv, &P->mu, &until);
+    if (progress_due(&sp->line))
+        parallel_progress(sp, P);
+}
+
+/* Store a finished job's run in the database, or say why it failed. */
+static void pool_store(job_pool *P, run_job *j)
+{
+    sink *out = P->out;
+    if (j->status != EXIT_OK) {
+        if (P->status == EXIT_OK)
+            P->status = j->status;
+        progress_end(&P->sp->line);
+        fprintf(stderr, "edgesim: %s: %s\n", j->label, j->err);
+        return;
+    }
+    int dups = out->duplicates;
+    if (sink_buffer_replay(j->buf, out) != 0) {
+        progress_end(&P->sp->line);
+        fprintf(stderr, "edgesim: %s: %s\n", j->label, out->err);
+        if (P->status == EXIT_OK)
+            P->status = EXIT_OUTPUT;
+        pthread_mutex_lock(&P->mu);
+        P->stop = 1;
+        pthread_cond_broadcast(&P->work_cv);
         pthread_mutex_unlock(&P->mu);
+        return;
     }
-}
-
-/* Run jobs[0..n) on `workers` threads; this thread writes each run that ended
- * ok into `out`, in job order, so the database gets the runs (and run_ids)
- * of -j 1.  A failed or interrupted run is not written (nothing of it reaches
- * the database); runs that completed before the stop are.  Returns the
- * first failure's exit code (message printed), or EXIT_OK. */
-static int run_jobs(run_job *jobs, int n, int workers, sink *out, int quiet, run_ids *mine, cli_guard *guard,
-                    sweep_progress *sp, int runs_before)
-{
-    job_pool P = {jobs, n, 0, 0, 2 * workers, 0, quiet, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, guard, 0};
-    pthread_t *tid = calloc((size_t)workers, sizeof *tid);
-    int started = 0, status = EXIT_OK;
-    if (!tid) {
+    run_finished(P->sp, j->label, &j->st);
+    if (out->duplicates == dups && run_ids_add(P->mine, out->run_id) != 0)
         fprintf(stderr, "edgesim: out of memory\n");
-        return EXIT_INTERNAL;
-    }
-    for (; started < workers; started++)
-        if (pthread_create(&tid[started], NULL, job_worker, &P) != 0)
-            break;
-    if (started == 0) {
-        fprintf(stderr, "edgesim: cannot start worker threads\n");
-        free(tid);
-        return EXIT_INTERNAL;
-    }
-    for (int k = 0; k < n; k++) {
-        pthread_mutex_lock(&P.mu);
-        while (!jobs[k].done && !(P.stop && k >= P.next)) {
-            if (!sp->line.out) {
-                pthread_cond_wait(&P.cv, &P.mu);
-                continue;
-            }
-            /* Wake up for the progress line too (at most 20 times a second). */
-            double wait_s = sp->line.period_s > 0.05 ? sp->line.period_s : 0.05;
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_sec += (time_t)wait_s;
-            until.tv_nsec += (long)((wait_s - (double)(time_t)wait_s) * 1e9);
-            if (until.tv_nsec >= 1000000000L) {
-                until.tv_sec++;
-                until.tv_nsec -= 1000000000L;
-            }
-            pthread_cond_timedwait(&P.cv, &P.mu, &until);
-            if (progress_due(&sp->line))
-                parallel_progress(sp, &P, k, runs_before);
-        }
-        int done = jobs[k].done;
-        pthread_mutex_unlock(&P.mu);
-        if (!done)
-            break; /* never started: the pool stopped */
-        if (jobs[k].status != EXIT_OK) {
-            if (status == EXIT_OK)
-                status = jobs[k].status;
-            progress_end(&sp->line);
-            fprintf(stderr, "edgesim: %s: %s\n", jobs[k].label, jobs[k].err);
-        } else {
-            int dups = out->duplicates;
-            int failed = sink_buffer_replay(jobs[k].buf, out) != 0;
-            if (!failed)
-                run_finished(sp, jobs[k].label, &jobs[k].st);
-            if (failed) {
-                progress_end(&sp->line);
-                fprintf(stderr, "edgesim: %s: %s\n", jobs[k].label, out->err);
-            }
-            else if (out->duplicates == dups && run_ids_add(mine, out->run_id) != 0)
-                fprintf(stderr, "edgesim: out of memory\n");
-            if (failed && status == EXIT_OK)
-                status = EXIT_OUTPUT;
-            if (failed) {
-                pthread_mutex_lock(&P.mu);
-                P.stop = 1;
-                pthread_mutex_unlock(&P.mu);
-            }
-        }
-        sink_close(jobs[k].buf); /* its memory, as soon as it is written */
-        jobs[k].buf = NULL;
-        pthread_mutex_lock(&P.mu);
-        P.written = k + 1;
-        pthread_cond_broadcast(&P.cv);
-        pthread_mutex_unlock(&P.mu);
-    }
-    for (int t = 0; t < started; t++)
-        pthread_join(tid[t], NULL);
-    free(tid);
-    return status;
 }
 
-static void run_jobs_clear(run_job *jobs, int n)
+/* Settle the oldest job not written: store its run once it has ended (with
+ * `wait`: waiting for it), or drop it if the pool stopped before it started;
+ * its slot is free again.  0: settled one; 1: none pending, or (without
+ * `wait`) the oldest has not ended. */
+static int pool_write_next(job_pool *P, int wait)
 {
-    for (int k = 0; k < n; k++) {
-        point_policies_free(&jobs[k].pp);
-        free(jobs[k].sc_text);
-        free(jobs[k].glabel);
-        free(jobs[k].point_text);
-        sink_close(jobs[k].buf);
+    pthread_mutex_lock(&P->mu);
+    run_job *j = &P->ring[P->written % P->capacity];
+    while (P->written < P->submitted && !j->done && !(P->stop && P->written >= P->next) && wait)
+        pool_wait(P);
+    if (P->written >= P->submitted || (!j->done && !(P->stop && P->written >= P->next))) {
+        pthread_mutex_unlock(&P->mu);
+        return 1;
     }
-    memset(jobs, 0, (size_t)n * sizeof *jobs);
+    int done = j->done;
+    pthread_mutex_unlock(&P->mu);
+    if (done) {
+        pool_store(P, j);
+        P->sp->runs_settled++;
+    }
+    run_job_clear(j);
+    pthread_mutex_lock(&P->mu);
+    P->written++;
+    pthread_cond_broadcast(&P->work_cv); /* the window moved */
+    pthread_mutex_unlock(&P->mu);
+    return 0;
 }
 
-/* Runs gathered for the pool before they start: across policies,
- * replications and sweep points, so -j N keeps N runs going over the whole
- * sweep; a bounded batch (the jobs hold their scenario and policies until
- * written) per worker. */
-#define JOBS_PER_WORKER 16
+static int pool_stopped(job_pool *P)
+{
+    pthread_mutex_lock(&P->mu);
+    int stop = P->stop;
+    pthread_mutex_unlock(&P->mu);
+    return stop;
+}
+
+/* The (cleared) slot for the next job, after storing the runs that have
+ * ended; while the ring is full, waits for its oldest run.  NULL once the
+ * pool has stopped (a run failed or was interrupted, or the writer failed:
+ * P->status is why, already printed). */
+static run_job *pool_slot(job_pool *P)
+{
+    while (pool_write_next(P, 0) == 0)
+        ;
+    while (!pool_stopped(P) && P->submitted - P->written >= P->capacity)
+        pool_write_next(P, 1);
+    return pool_stopped(P) ? NULL : &P->ring[P->submitted % P->capacity];
+}
+
+/* The job in pool_slot's slot is ready: a worker may take it.  A worker
+ * thread is started for each of the first -j jobs.  -1 if none could be
+ * started (the job stays, pool_finish drops it). */
+static int pool_submit(job_pool *P)
+{
+    pthread_mutex_lock(&P->mu);
+    P->ring[P->submitted % P->capacity].pool = P;
+    P->submitted++;
+    pthread_cond_signal(&P->work_cv);
+    pthread_mutex_unlock(&P->mu);
+    if (P->threads < P->max_workers && pthread_create(&P->tid[P->threads], NULL, job_worker, P) == 0)
+        P->threads++;
+    return P->threads > 0 ? 0 : -1;
+}
+
+/* Start no more runs (the main thread failed); those under way go on. */
+static void pool_stop(job_pool *P)
+{
+    pthread_mutex_lock(&P->mu);
+    P->stop = 1;
+    pthread_cond_broadcast(&P->work_cv);
+    pthread_mutex_unlock(&P->mu);
+}
+
+/* No more jobs: store every run still to come in order (after a stop, those
+ * that ended; runs never started are dropped), end the workers and free the
+ * pool.  Returns the first failure's exit code (printed), or EXIT_OK. */
+static int pool_finish(job_pool *P)
+{
+    pthread_mutex_lock(&P->mu);
+    P->closed = 1;
+    pthread_cond_broadcast(&P->work_cv);
+    pthread_mutex_unlock(&P->mu);
+    while (pool_write_next(P, 1) == 0)
+        ;
+    for (int t = 0; t < P->threads; t++)
+        pthread_join(P->tid[t], NULL);
+    pthread_mutex_destroy(&P->mu);
+    pthread_cond_destroy(&P->work_cv);
+    pthread_cond_destroy(&P->done_cv);
+    free(P->ring);
+    free(P->tid);
+    return P->status;
+}
 
 int cli__run(int argc, char **argv)
 {
@@ -698,10 +796,10 @@ int cli__run(int argc, char **argv)
     identity_cache hashes;
     memset(&hashes, 0, sizeof hashes);
     int done_runs = 0, skipped = 0;
-    /* -j N > 1: runs become jobs, run by the pool a batch at a time. */
-    int parallel = 0, n_jobs = 0, cap_jobs = (int)a.jobs * JOBS_PER_WORKER, reported = 0;
-    run_job *jobs = NULL;
-    for (int p = p_lo; p < p_hi && status == EXIT_OK; p++) {
+    /* -j N > 1: runs become jobs of the pool, which stores them in order. */
+    int parallel = 0, pooled = 0, halted = 0;
+    job_pool pool;
+    for (int p = p_lo; p < p_hi && status == EXIT_OK && !halted; p++) {
         cJSON *point = NULL;
         if (scenario_resolve(&sf, p, &sc, &point, err, sizeof err) != 0 ||
             (status = point_policies_init(&pp, &a, &sf, p, reg, err, sizeof err)) != EXIT_OK) {
@@ -723,13 +821,16 @@ int cli__run(int argc, char **argv)
         /* A lone run (one point, one policy, one replication) streams into
          * the database as it goes; anything more runs in the pool. */
         parallel = a.jobs > 1 && (p_hi - p_lo > 1 || (rep_hi - rep_lo) * pp.n > 1);
-        if (parallel && !jobs && !(jobs = calloc((size_t)cap_jobs, sizeof *jobs))) {
-            snprintf(err, sizeof err, "out of memory");
-            status = EXIT_INTERNAL;
-            fprintf(stderr, "edgesim: %s\n", err);
+        if (parallel && !pooled) {
+            if (pool_init(&pool, (int)a.jobs, out, a.quiet, &mine, guard, &sp) == 0) {
+                pooled = 1;
+            } else {
+                status = EXIT_INTERNAL;
+                fprintf(stderr, "edgesim: out of memory\n");
+            }
         }
-        for (int rep = rep_lo; rep < rep_hi && status == EXIT_OK; rep++) {
-            for (int i = 0; i < pp.n && status == EXIT_OK; i++) {
+        for (int rep = rep_lo; rep < rep_hi && status == EXIT_OK && !halted; rep++) {
+            for (int i = 0; i < pp.n && status == EXIT_OK && !halted; i++) {
                 cJSON *pj = policy_instance_to_json(&pp.inst[i]);
                 sc.replication = rep;
                 cJSON *resolved = scenario_to_json(&sc, pj);
@@ -752,6 +853,7 @@ int cli__run(int argc, char **argv)
                 }
                 if (have == 1) {
                     skipped++;
+                    sp.runs_settled++;
                     if (expected[p - p_lo] > 0)
                         sp.queries_total -= expected[p - p_lo];
                     progress_print(&sp.line, "%s: already complete in %s, skipped\n", label, a.output);
@@ -769,15 +871,10 @@ int cli__run(int argc, char **argv)
                                      .group_key = id.group_key,
                                      .point_key = id.point_key,
                                      .config_label = glabel};
-                    if (parallel && n_jobs == cap_jobs) { /* a full batch: run it, then gather on */
-                        status = run_jobs(jobs, n_jobs, (int)a.jobs, out, a.quiet, &mine, guard, &sp,
-                                          done_runs - 1 - n_jobs);
-                        run_jobs_clear(jobs, n_jobs);
-                        n_jobs = 0;
-                        reported = status != EXIT_OK; /* run_jobs said why */
-                    }
-                    if (parallel && status == EXIT_OK) {
-                        run_job *j = &jobs[n_jobs];
+                    run_job *j = parallel ? pool_slot(&pool) : NULL;
+                    if (parallel && !j) {
+                        halted = 1; /* the pool stopped: pool_finish says why */
+                    } else if (parallel) {
                         j->sc = sc;
                         j->policy = i;
                         j->id = id;
@@ -801,8 +898,13 @@ int cli__run(int argc, char **argv)
                             snprintf(err, sizeof err, "out of memory");
                             status = EXIT_INTERNAL;
                         }
-                        n_jobs++;
-                    } else if (!parallel) {
+                        if (status != EXIT_OK) {
+                            run_job_clear(j);
+                        } else if (pool_submit(&pool) != 0) {
+                            snprintf(err, sizeof err, "cannot start worker threads");
+                            status = EXIT_INTERNAL;
+                        }
+                    } else {
                         serial_run now = {&sp, label, expected[p - p_lo]};
                         run_options opt = {a.quiet, label, &cli__interrupted, stderr, serial_progress, &now};
                         run_stats st;
@@ -820,8 +922,7 @@ int cli__run(int argc, char **argv)
                 }
                 if (status != EXIT_OK) {
                     progress_end(&sp.line);
-                    if (!reported)
-                        fprintf(stderr, "edgesim: %s: %s\n", label, err);
+                    fprintf(stderr, "edgesim: %s: %s\n", label, err);
                 }
                 free(glabel);
                 free(sc_text);
@@ -833,12 +934,13 @@ int cli__run(int argc, char **argv)
         free(point_text);
         point_policies_free(&pp);
     }
-    if (parallel && status == EXIT_OK && n_jobs > 0)
-        status = run_jobs(jobs, n_jobs, a.jobs < n_jobs ? (int)a.jobs : n_jobs, out, a.quiet, &mine, guard, &sp,
-                          done_runs - n_jobs);
-    if (jobs) {
-        run_jobs_clear(jobs, n_jobs);
-        free(jobs);
+    if (pooled) {
+        /* After a failure of its own, the main thread lets the runs under
+         * way end and stores those that ended ok, as after a failed run. */
+        if (status != EXIT_OK)
+            pool_stop(&pool);
+        int pool_status = pool_finish(&pool);
+        status = status != EXIT_OK ? status : pool_status;
     }
     progress_end(&sp.line);
     if (status == EXIT_INTERRUPTED && !a.quiet)

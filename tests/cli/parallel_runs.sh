@@ -24,9 +24,9 @@ if cmp -s "$T/r1.sum" "$T/r3.sum"; then ok; else bad "run_summary of -j 3 --reco
 expect_eq "$(sqlite3 "$T/j3.db" "SELECT COUNT(*) FROM queries")" "$(sqlite3 "$T/j1.db" "SELECT COUNT(*) FROM queries")" "as many records"
 
 # Across sweep points and policies, not only within a point: a sweep of 3
-# points x 4 policies x 5 replications (60 runs) in batches of 16 runs per worker
-# (JOBS_PER_WORKER), so -j 2 also crosses a batch boundary.  Records and
-# runs rows equal -j 1's, in the same run_id order.
+# points x 4 policies x 5 replications (60 runs) through the ring of 3 runs
+# per worker (cli_run.c), so -j 2 wraps it many times.  Records and runs
+# rows equal -j 1's, in the same run_id order.
 sed 's/"devices": { "count": 5 },/"devices": { "count": 5 }, "sweep": { "devices.count": [3, 5, 7] },/' "$G" >"$T/sweep.json"
 grep -q '"sweep"' "$T/sweep.json" && ok || bad "sweep scenario not made"
 sweep_sql="SELECT run_id, sweep_index, replication, policy, n_queries, events, printf('%.9f', sim_end_s), config_hash
@@ -56,7 +56,7 @@ if cmp -s "$T/p1.runs" "$T/p2.runs"; then ok; else bad "points only: runs rows o
 printf '{ "trace": { "path": "huge.csv", "arrival": { "rate_per_s": 1000 } }, "devices": { "count": 50 }, "replications": 40, "policy": { "name": "always-large" } }' >"$T/huge.json"
 "$BIN" run "$T/huge.json" -o "$T/int.db" -q -j 2 >"$T/out" 2>"$T/err" &
 pid=$!
-for _ in $(seq 1 150); do
+for _ in $(seq 1 600); do
   sleep 0.1
   n=$(sqlite3 "$T/int.db" "SELECT COUNT(*) FROM runs" 2>/dev/null) && [ "${n:-0}" -gt 0 ] && break
 done
