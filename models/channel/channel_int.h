@@ -73,6 +73,7 @@ typedef struct fading_ctx {
     int depth;                       /* D: segments of 2^D blocks (0 if constant, iid or none) */
     double mid_a[FADING_MAX_DEPTH];  /* level d midpoint: a_d (h_lo + h_hi) + s_d w */
     double mid_s[FADING_MAX_DEPTH];
+    rng_ziggurat zig;                /* GSL's ziggurat tables for the innovations */
 } fading_ctx;
 
 /* The interval of one level of a path: the values at its two ends. */

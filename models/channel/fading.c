@@ -44,6 +44,8 @@ void fading_ctx_init(fading_ctx *f, fading_kind kind, double rho, uint64_t seed,
     f->seed = seed;
     f->replication = replication;
     f->depth = 0;
+    if (kind != FADING_NONE)
+        rng_ziggurat_init(&f->zig);
     if (f->constant || f->iid || kind == FADING_NONE)
         return;
     /* Smallest D >= 1 with |rho|^(2^D) <= 2^-53: D log 2 + log(-log|rho|)
@@ -94,15 +96,12 @@ void fading_stream_init(fading_stream *s, rng_purpose purpose, uint64_t entity, 
 /* The innovation of block k: CN(0,1), real and imaginary parts N(0, 1/2)
  * each, by GSL's ziggurat (Marsaglia and Tsang 2000) on the stream's
  * counter-based words of index k (rng_counter_start): usually one hashed
- * 64-bit word for both parts, more only when the ziggurat rejects. */
-static fading_cgain innovation(const fading_stream *s, int64_t k)
+ * 64-bit word for both parts, more only when the ziggurat rejects
+ * (rng_counter_gaussian_pair: GSL's values, inline in the common case). */
+static fading_cgain innovation(const fading_ctx *f, const fading_stream *s, int64_t k)
 {
-    rng_counter st;
-    gsl_rng r;
-    rng_counter_start(&r, &st, s->key, (uint64_t)k);
     fading_cgain w;
-    w.re = gsl_ran_gaussian_ziggurat(&r, M_SQRT1_2);
-    w.im = gsl_ran_gaussian_ziggurat(&r, M_SQRT1_2);
+    rng_counter_gaussian_pair(&f->zig, s->key, (uint64_t)k, M_SQRT1_2, &w.re, &w.im);
     return w;
 }
 
@@ -131,7 +130,7 @@ static fading_cgain fading_value(const fading_ctx *f, fading_stream *s, int64_t 
         block = 0;
     if (f->constant || f->iid) {
         s->draws++;
-        return innovation(s, block);
+        return innovation(f, s, block);
     }
 
     const int D = f->depth;
@@ -139,7 +138,7 @@ static fading_cgain fading_value(const fading_ctx *f, fading_stream *s, int64_t 
     int64_t segment = block >> D, off = block & (L - 1);
     if (off == 0) { /* a segment end point: an independent CN(0,1) draw */
         s->draws++;
-        return innovation(s, block);
+        return innovation(f, s, block);
     }
     /* The cursor sharing the most levels, or else the least recently used. */
     fading_cursor *c = &s->cur[0];
@@ -157,8 +156,8 @@ static fading_cgain fading_value(const fading_ctx *f, fading_stream *s, int64_t 
     int d = best;
     fading_cgain lo, hi;
     if (d == 0) {
-        lo = innovation(s, segment << D);
-        hi = innovation(s, (segment + 1) << D);
+        lo = innovation(f, s, segment << D);
+        hi = innovation(f, s, (segment + 1) << D);
         c->segment = segment;
         c->path[0].lo = lo;
         c->path[0].hi = hi;
@@ -179,7 +178,7 @@ static fading_cgain fading_value(const fading_ctx *f, fading_stream *s, int64_t 
         if (known) {
             m = c->levels - 1 == lv ? c->value : c->off < mid ? c->path[lv + 1].hi : c->path[lv + 1].lo;
         } else {
-            fading_cgain w = innovation(s, (segment << D) + mid);
+            fading_cgain w = innovation(f, s, (segment << D) + mid);
             m = (fading_cgain){f->mid_a[lv] * (lo.re + hi.re) + f->mid_s[lv] * w.re,
                                f->mid_a[lv] * (lo.im + hi.im) + f->mid_s[lv] * w.im};
             s->draws++;

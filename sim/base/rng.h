@@ -77,6 +77,56 @@ typedef struct rng_counter {
 } rng_counter;
 void rng_counter_start(gsl_rng *r, rng_counter *st, uint64_t stream_key, uint64_t index);
 
+/* splitmix64's finaliser (Steele, Lea, Flood 2014), a bijective 64-bit mixer:
+ * the hash behind every stream key and counter word. */
+static inline uint64_t rng_mix64(uint64_t z)
+{
+    z += 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* Two gsl_ran_gaussian_ziggurat(r, sigma) draws in a row on the counter
+ * stream (key, index), to the bit, without the gsl_rng calls in the common
+ * case.  GSL's ziggurat (randist/gausszig.c: 128 strips, Marsaglia and Tsang
+ * 2000) takes one 32-bit word per try (low byte: strip and sign; the next 24
+ * bits: j) and returns at once when j < ktab[strip], with sign * sigma * j *
+ * wtab[strip]; both halves of word 0 usually do.  rng_ziggurat holds GSL's
+ * ktab and wtab, read off the linked GSL itself by rng_ziggurat_init (GSL
+ * does not export them): a draw that would not return at once, or any draw
+ * when the tables failed their check against GSL (exact == 0), goes to GSL
+ * on the same counter stream. */
+#define RNG_ZIGGURAT_STRIPS 128
+typedef struct rng_ziggurat {
+    double w[RNG_ZIGGURAT_STRIPS];   /* GSL's wtab: 2^-24 x_i */
+    uint32_t k[RNG_ZIGGURAT_STRIPS]; /* GSL's ktab: 2^24 x_{i-1} / x_i (0: never at once) */
+    int exact;                       /* the tables reproduce GSL on a check set */
+} rng_ziggurat;
+
+void rng_ziggurat_init(rng_ziggurat *z);
+
+/* The slow path of rng_counter_gaussian_pair: GSL's draws on the counter
+ * stream whose word 0 is `word`; the first is *first already when
+ * first_known (it returned at once on the high half). */
+void rng_counter_gaussian_pair_gsl(uint64_t word, int first_known, double sigma, double *first, double *second);
+
+static inline void rng_counter_gaussian_pair(const rng_ziggurat *z, uint64_t stream_key, uint64_t index,
+                                             double sigma, double *first, double *second)
+{
+    uint64_t word = rng_mix64(stream_key ^ rng_mix64(index)); /* word 0 (rng_counter_start) */
+    uint32_t hi = (uint32_t)(word >> 32), lo = (uint32_t)word;
+    uint32_t jh = hi >> 8, jl = lo >> 8, ih = hi & 0x7f, il = lo & 0x7f;
+    int first_known = z->exact && jh < z->k[ih];
+    if (first_known)
+        *first = ((hi & 0x80) ? sigma : -sigma) * ((double)jh * z->w[ih]);
+    if (first_known && jl < z->k[il]) {
+        *second = ((lo & 0x80) ? sigma : -sigma) * ((double)jl * z->w[il]);
+        return;
+    }
+    rng_counter_gaussian_pair_gsl(word, first_known, sigma, first, second);
+}
+
 const char *rng_purpose_name(rng_purpose p);
 
 #endif
