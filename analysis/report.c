@@ -17,6 +17,7 @@
 
 #include "analysis/stats.h"
 #include "sim/base/opts.h"
+#include "sim/base/version.h"
 
 static const char report_about[] =
     "Write one self-contained HTML page (default report.html): the scenarios and\n"
@@ -417,7 +418,7 @@ int analysis_report_main(int argc, char **argv)
     esc(f, a.db_path);
     fprintf(f, "</code>: %d unique runs in %d groups; edgesim %s. Confidence intervals are t-based across "
                "replications at %g %%; definitions in docs/ANALYSIS.md.</p>\n",
-            d.n_runs, d.n_groups, EDGESIM_VERSION, 100 * a.level);
+            d.n_runs, d.n_groups, edgesim_version(), 100 * a.level);
     fputs("<p><a href=\"#scenarios\">Scenarios</a> &middot; <a href=\"#summary\">Summary</a> &middot; "
           "<a href=\"#compare\">Paired comparison</a> &middot; <a href=\"#routing\">RouteLLM metrics</a> "
           "&middot; <a href=\"#figures\">Figures</a></p>\n",

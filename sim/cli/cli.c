@@ -21,6 +21,7 @@
 #include "traces/trace_cli.h"
 #include "analysis/analysis.h"
 #include "analysis/plot.h"
+#include "sim/base/version.h"
 
 /* The process-wide state of signals: set by SIGINT/SIGTERM, read by the run
  * loop between slices of events; `polling` says whether the command reads
@@ -267,7 +268,7 @@ static void usage(FILE *out)
     fprintf(out, "edgesim %s -- discrete-event simulator of wireless edge LLM inference\n\n"
                  "usage: edgesim COMMAND [ARGS]    (edgesim COMMAND --help for its options)\n\n"
                  "Commands:\n",
-            EDGESIM_VERSION);
+            edgesim_version());
     for (const command *c = commands; c->name; c++)
         fprintf(out, "  %-10s %s\n", c->name, c->summary);
     fprintf(out, "\nOptions: --help, --version\n\n");
@@ -310,7 +311,7 @@ int cli_main(int argc, char **argv)
         return opts_check_output(stdout, "edgesim --help");
     }
     if (strcmp(argv[1], "--version") == 0) {
-        printf("edgesim %s (GSL %s, SQLite %s, cJSON %s)\n", EDGESIM_VERSION, GSL_VERSION, sqlite3_libversion(),
+        printf("edgesim %s (GSL %s, SQLite %s, cJSON %s)\n", edgesim_version(), GSL_VERSION, sqlite3_libversion(),
                cJSON_Version());
         return opts_check_output(stdout, "edgesim --version");
     }

@@ -1,6 +1,7 @@
 /* cli_run.c -- `edgesim run`: arguments, the policies of each sweep point,
  * and the loop over points x replications x policies. */
 #include <pthread.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,9 @@
 #include "sim/cli/cli.h"
 #include "cli_int.h"
 #include "sim/base/progress.h"
+#include "sim/base/version.h"
 #include "sim/run/identity.h"
+#include "sim/run/results_db.h"
 #include "sim/run/run.h"
 #include "sim/run/scenario.h"
 #include "analysis/summary.h"
@@ -26,7 +29,9 @@ static const char run_about[] =
     "output (same configuration hash, seed and replication: \"Run identity\") is\n"
     "skipped, and an unfinished copy of it left 'running' by a killed edgesim of\n"
     "this host is replaced, so rerunning an interrupted command completes the\n"
-    "same database as one uninterrupted run and never stores a run twice.\n";
+    "same database as one uninterrupted run and never stores a run twice.  A\n"
+    "file holding runs of another edgesim version (another build's code) is\n"
+    "refused, exit 4.\n";
 
 typedef struct run_args {
     const char *scenario;
@@ -134,6 +139,52 @@ static void iso_now(char *buf, size_t len)
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Runs of other code never share a results file with this build's (docs/
+ * ANALYSIS.md "Resuming"): a development build's version changes with its
+ * sources (sim/base/version.h), so an older build's runs could be neither
+ * resumed nor told apart by their labels.  Returns 0 when every complete
+ * run of `path` was written by this version, else EXIT_OUTPUT (or
+ * EXIT_INPUT when it cannot be read) with the message printed. */
+static int check_same_version(const char *path)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int status = EXIT_INPUT;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        sqlite3_busy_timeout(db, RESULTS_DB_BUSY_MS) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "SELECT version, COUNT(*) FROM runs WHERE status = 'complete' AND version IS NOT ?1"
+                           " GROUP BY version ORDER BY COUNT(*) DESC, version",
+                           -1, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "edgesim: %s: reading the runs' versions: %s\n", path, sqlite3_errmsg(db));
+        goto done;
+    }
+    sqlite3_bind_text(st, 1, edgesim_version(), -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        long long n = 0;
+        int versions = 0;
+        char first[128];
+        snprintf(first, sizeof first, "%s", (const char *)sqlite3_column_text(st, 0));
+        for (; rc == SQLITE_ROW; rc = sqlite3_step(st), versions++)
+            n += sqlite3_column_int64(st, 1);
+        fprintf(stderr,
+                "edgesim: %s holds %lld complete run%s written by edgesim %s%s, not by this edgesim (%s):"
+                " runs of different code are never mixed in one file; write to a new file (-o), or run the"
+                " build that wrote it\n",
+                path, n, n == 1 ? "" : "s", first, versions > 1 ? " and other versions" : "", edgesim_version());
+        status = rc == SQLITE_DONE ? EXIT_OUTPUT : EXIT_INPUT;
+    } else if (rc == SQLITE_DONE) {
+        status = EXIT_OK;
+    } else {
+        fprintf(stderr, "edgesim: %s: reading the runs' versions: %s\n", path, sqlite3_errmsg(db));
+    }
+done:
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return status;
 }
 
 
@@ -791,6 +842,8 @@ int cli__run(int argc, char **argv)
         status = EXIT_OUTPUT;
         goto done;
     }
+    if ((status = check_same_version(a.output)) != EXIT_OK)
+        goto done;
     progress_init(&sp.line, a.quiet ? NULL : stderr);
     scenario sc;
     identity_cache hashes;
@@ -843,7 +896,7 @@ int cli__run(int argc, char **argv)
                          pp.inst[i].type->name, rep, p);
                 int have = -1;
                 if (!sc_text || !point_text || !glabel ||
-                    identity_compute(&hashes, resolved, point_text, EDGESIM_VERSION, scenario_seed(&sc), rep,
+                    identity_compute(&hashes, resolved, point_text, edgesim_version(), scenario_seed(&sc), rep,
                                      &id) != 0) {
                     snprintf(err, sizeof err, "out of memory");
                     status = EXIT_INTERNAL;
@@ -865,7 +918,7 @@ int cli__run(int argc, char **argv)
                                      .seed = scenario_seed(&sc),
                                      .replication = rep,
                                      .policy = pp.inst[i].type->name,
-                                     .version = EDGESIM_VERSION,
+                                     .version = edgesim_version(),
                                      .started_at = started,
                                      .config_hash = id.config_hash,
                                      .group_key = id.group_key,

@@ -22,6 +22,7 @@
 #include "analysis/plot.h"
 #include "sim/run/identity.h"
 #include "sim/run/scenario.h"
+#include "sim/base/version.h"
 
 extern char **environ;
 
@@ -355,7 +356,7 @@ static int write_script(const char *path, const char *what, const slurm_args *a,
     }
     int tasks = strcmp(what, "tasks") == 0;
     fprintf(f, "#!/bin/bash\n");
-    fprintf(f, "# Written by `edgesim slurm` (edgesim %s): %s.\n", EDGESIM_VERSION,
+    fprintf(f, "# Written by `edgesim slurm` (edgesim %s): %s.\n", edgesim_version(),
             tasks ? "the job array, one task per sweep point or block of replications"
                   : "the merge job; it starts after the array (afterany)");
     if (tasks) {
@@ -494,7 +495,7 @@ static int task_want_init(const scenario_file *sf, const cli_task *t, identity_c
     resolved = scenario_to_json(&sc, NULL);
     w->seed = scenario_seed(&sc);
     if (!point_text || !resolved ||
-        identity_compute(cache, resolved, point_text, EDGESIM_VERSION, w->seed, t->rep_lo, &w->id) != 0) {
+        identity_compute(cache, resolved, point_text, edgesim_version(), w->seed, t->rep_lo, &w->id) != 0) {
         snprintf(err, errlen, "out of memory");
         goto done;
     }
