@@ -33,7 +33,7 @@ static const key_spec arrival_keys[] = {
 /* The sub-tables' offsets are relative to trace_config, so the objects are
  * described with offset 0 and the members carry the full offsets. */
 const key_spec trace_keys[] = {
-    KEY_STR(trace_config, path, "path", "\"\"", NULL, "trace file (.csv or .jsonl); empty: generate"),
+    KEY_STR(trace_config, path, "path", "\"\"", NULL, "trace file (.csv or .jsonl), relative: in the scenario's folder (--set: working directory); empty: generate"),
     KEY_SUB("generate", generate_keys, "synthetic trace calibrated from real benchmarks"),
     KEY_SUB("arrival", arrival_keys, "arrival process when the trace has no t_arr_s"),
     KEY_NUM(trace_config, think_s, "think_s", "10", 0, 1e9, "mean think time between dialogue turns, s (exponential)"),

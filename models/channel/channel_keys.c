@@ -153,7 +153,8 @@ static const key_spec mobility_keys[] = {
              "movement area [x_min, y_min, x_max, y_max], m (empty: the square of half side r_max_m around "
              "the origin); devices reflect at its border"),
     KEY_STR(mobility_config, trace_path, "trace_path", "\"\"", NULL,
-            "trace: CSV with header t,device,x_m,y_m (s, index, m, m), interpolated linearly"),
+            "trace: CSV with header t,device,x_m,y_m (s, index, m, m), interpolated linearly; relative: in the "
+            "scenario's folder (--set: working directory)"),
     KEY_TABLE_END,
 };
 

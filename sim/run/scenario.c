@@ -105,16 +105,28 @@ static void line_col(const char *text, const char *at, int *line, int *col)
     }
 }
 
-/* Make a relative file path at root.object.key relative to the scenario
- * file's folder. */
-static int rebase_path(cJSON *root, const char *object, const char *key, const char *scenario_path)
+/* The keys that name a file.  A relative path written in the scenario file,
+ * at the key itself or as a sweep value, names a file in the scenario
+ * file's folder; one given with --set, a file in the working directory, as
+ * every path on the command line does (docs/CLI.md "Paths"). */
+static const char *const path_keys[] = {"trace.path", "devices.mobility.trace_path", NULL};
+
+/* Make the relative path at dotted key `key` of root relative to the
+ * scenario file's folder.  0, or -1 when out of memory. */
+static int rebase_path(cJSON *root, const char *key, const char *scenario_path)
 {
-    cJSON *trace = cJSON_GetObjectItemCaseSensitive(root, object);
-    cJSON *path = cJSON_IsObject(trace) ? cJSON_GetObjectItemCaseSensitive(trace, key) : NULL;
-    if (!cJSON_IsString(path) || path->valuestring[0] == '\0' || path->valuestring[0] == '/')
-        return 0;
     const char *slash = strrchr(scenario_path, '/');
-    if (!slash)
+    cJSON *parent = root;
+    const char *name = key;
+    for (const char *dot; parent && (dot = strchr(name, '.')); name = dot + 1) {
+        char part[64];
+        snprintf(part, sizeof part, "%.*s", (int)(dot - name), name);
+        parent = cJSON_GetObjectItemCaseSensitive(parent, part);
+        if (!cJSON_IsObject(parent))
+            return 0;
+    }
+    cJSON *path = parent ? cJSON_GetObjectItemCaseSensitive(parent, name) : NULL;
+    if (!slash || !cJSON_IsString(path) || path->valuestring[0] == '\0' || path->valuestring[0] == '/')
         return 0;
     size_t dirlen = (size_t)(slash - scenario_path) + 1;
     size_t len = dirlen + strlen(path->valuestring) + 1;
@@ -127,17 +139,22 @@ static int rebase_path(cJSON *root, const char *object, const char *key, const c
     free(joined);
     if (!repl)
         return -1;
-    cJSON_ReplaceItemInObjectCaseSensitive(trace, key, repl);
+    cJSON_ReplaceItemInObjectCaseSensitive(parent, name, repl);
     return 0;
 }
 
-/* The relative paths of a scenario: trace.path, devices.mobility.trace_path. */
-static int rebase_trace_path(cJSON *root, const char *scenario_path)
+/* Rebase the path keys that `written` (a key set from the scenario file:
+ * NULL for the whole file, else a sweep key) wrote: the key itself, or an
+ * object holding it ("trace", "devices.mobility"). */
+static int rebase_paths(cJSON *root, const char *written, const char *scenario_path)
 {
-    cJSON *devices = cJSON_GetObjectItemCaseSensitive(root, "devices");
-    if (rebase_path(root, "trace", "path", scenario_path) != 0 ||
-        (cJSON_IsObject(devices) && rebase_path(devices, "mobility", "trace_path", scenario_path) != 0))
-        return -1;
+    for (const char *const *k = path_keys; *k; k++) {
+        size_t n = written ? strlen(written) : 0;
+        if (written && !(strncmp(*k, written, n) == 0 && ((*k)[n] == '\0' || (*k)[n] == '.')))
+            continue;
+        if (rebase_path(root, *k, scenario_path) != 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -302,7 +319,7 @@ int scenario_file_load(scenario_file *sf, const char *path, char *const *sets, i
         keys_errorf(err, errlen, "%s: expected a JSON object at the top level", path);
         goto fail;
     }
-    if (rebase_trace_path(sf->root, path) != 0) {
+    if (rebase_paths(sf->root, NULL, path) != 0) {
         keys_errorf(err, errlen, "out of memory");
         goto fail;
     }
@@ -392,6 +409,8 @@ static int apply_point(const scenario_file *sf, int point, cJSON *root, cJSON *p
         free(text);
         if (rc != 0)
             return keys_errorf(err, errlen, "%s: sweep: %s", sf->path, kerr.msg);
+        if (target == root && rebase_paths(root, m->string, sf->path) != 0)
+            return keys_errorf(err, errlen, "out of memory");
     }
     return 0;
 }
