@@ -69,12 +69,37 @@ typedef struct an_group {
     int first_cell, n_cells;
 } an_group;
 
+/* The N-model figures (docs/ANALYSIS.md, "N models"): the models the
+ * database's runs routed to (ordered by tier, device, edge, cloud, then
+ * name) and, per run, extra metrics after the AN_METRICS ones: mean_cost
+ * (currency per query: the run's summed `cost` over its records),
+ * cost_per_1k (the same per 1,000 queries), share_<model> per model (its
+ * routes over the queries the router decided), and tier_<tier> per tier
+ * when some tier holds more than one model.  None (n_x = 0) when every
+ * route is small or large and no query has a cost > 0, so two-model
+ * outputs stay as they were. */
 typedef struct an_data {
     an_group *groups;
     an_cell *cells;
     an_run *runs;
     int n_groups, n_cells, n_runs;
+    int n_models;
+    char **models, **model_tiers;
+    int n_x;                /* extra metrics, numbered AN_METRIC_COUNT .. AN_METRIC_COUNT + n_x - 1 */
+    an_metric_info *x_info; /* [n_x] */
+    char **x_text;          /* the strings x_info points to */
+    double *x;              /* [n_runs * n_x]: run r's extra metric k at r * n_x + k; NAN: no value */
 } an_data;
+
+enum { AN_X_MEAN_COST, AN_X_COST_PER_1K, AN_X_SHARES }; /* extra metric k: cost, cost per 1,000, then shares */
+
+/* Every metric of a database: AN_METRICS then the extra ones. */
+int an_n_metrics(const an_data *d);
+an_metric_info an_info(const an_data *d, int m);
+/* Run r's value of metric m (NAN: no value). */
+double an_run_value(const an_data *d, const an_run *r, int m);
+/* The extra metric of model i's share. */
+static inline int an_share_metric(int i) { return AN_METRIC_COUNT + AN_X_SHARES + i; }
 
 /* Load every unique complete run of `db` (opened by analysis_open).
  * Returns 0, or -1 with a message in err.  Free with an_data_free. */
@@ -86,7 +111,7 @@ const an_run *an_cell_run(const an_data *d, int c, long long seed, int replicati
 
 /* Mean of metric m over a cell's runs with its t confidence interval at
  * `level` (stats_mean_ci). */
-stats_ci an_cell_ci(const an_data *d, int c, an_metric m, double level);
+stats_ci an_cell_ci(const an_data *d, int c, int m, double level);
 
 /* The cell of group g named `name`: a label as run_label prints it, else a
  * policy name with one parameter set in the group.  -1 none, -2 ambiguous. */
@@ -100,10 +125,10 @@ typedef struct an_pair {
     int n, wins;
     stats_ci diff, rel;
 } an_pair;
-an_pair an_paired(const an_data *d, int c, int base, an_metric m, double level);
+an_pair an_paired(const an_data *d, int c, int base, int m, double level);
 
 /* Mean over a cell's runs of metric m (NAN values skipped; NAN if none). */
-double an_cell_mean(const an_data *d, int c, an_metric m);
+double an_cell_mean(const an_data *d, int c, int m);
 
 /* The cell of group g running `policy` (by name; the first if several), or
  * -1. */

@@ -47,6 +47,236 @@ static int grow(void **v, int n, int *cap, size_t size)
     return 0;
 }
 
+/* ---- the N-model figures (analysis_int.h) ---- */
+
+static const char *const tier_order[] = {"device", "edge", "cloud"};
+
+static int tier_rank(const char *t)
+{
+    for (int i = 0; i < 3; i++)
+        if (strcmp(t, tier_order[i]) == 0)
+            return i;
+    return 3;
+}
+
+typedef struct model_row {
+    long long run_id, n;
+    double cost, share;
+    int model, run_index;
+} model_row;
+
+typedef struct run_pos {
+    long long run_id;
+    int index;
+} run_pos;
+
+static int cmp_run_pos(const void *a, const void *b)
+{
+    long long x = ((const run_pos *)a)->run_id, y = ((const run_pos *)b)->run_id;
+    return (x > y) - (x < y);
+}
+
+/* Model `name` (tier `tier`) in d->models, added if new: its index, or -1
+ * when out of memory. */
+static int model_index(an_data *d, const char *name, const char *tier, int *cap)
+{
+    for (int i = 0; i < d->n_models; i++)
+        if (strcmp(d->models[i], name) == 0)
+            return i;
+    if (d->n_models == *cap) {
+        int c = *cap ? 2 * *cap : 8;
+        char **m = realloc(d->models, (size_t)c * sizeof *m), **t = m ? realloc(d->model_tiers, (size_t)c * sizeof *t) : NULL;
+        if (m)
+            d->models = m;
+        if (!t)
+            return -1;
+        d->model_tiers = t;
+        *cap = c;
+    }
+    d->models[d->n_models] = strdup(name);
+    d->model_tiers[d->n_models] = strdup(tier);
+    if (!d->models[d->n_models] || !d->model_tiers[d->n_models]) {
+        free(d->models[d->n_models]);
+        free(d->model_tiers[d->n_models]);
+        return -1;
+    }
+    return d->n_models++;
+}
+
+static int add_x(an_data *d, const char *column, const char *what, const char *unit, int better)
+{
+    int k = d->n_x++;
+    d->x_text[2 * k] = strdup(column);
+    d->x_text[2 * k + 1] = strdup(what);
+    if (!d->x_text[2 * k] || !d->x_text[2 * k + 1])
+        return -1;
+    d->x_info[k] = (an_metric_info){d->x_text[2 * k], d->x_text[2 * k + 1], unit, better};
+    return 0;
+}
+
+/* The routes and costs of every unique run, from the queries table. */
+static int load_models(sqlite3 *db, an_data *d, char *err, size_t errlen)
+{
+    static const char sql[] =
+        "SELECT q.run_id, q.route, MIN(q.tier), COUNT(*), TOTAL(q.cost) FROM queries q"
+        " JOIN run_unique u ON u.run_id = q.run_id WHERE q.route IS NOT NULL GROUP BY q.run_id, q.route";
+    sqlite3_stmt *st = NULL;
+    model_row *rows = NULL;
+    run_pos *pos = NULL;
+    int n_rows = 0, cap_rows = 0, cap_models = 0, rc, status = -1, any_cost = 0, other = 0;
+    int *perm = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "reading the routes: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 1), *tier = (const char *)sqlite3_column_text(st, 2);
+        if (grow((void **)&rows, n_rows, &cap_rows, sizeof *rows) != 0)
+            goto oom;
+        model_row *r = &rows[n_rows++];
+        r->run_id = sqlite3_column_int64(st, 0);
+        r->n = sqlite3_column_int64(st, 3);
+        r->cost = sqlite3_column_double(st, 4);
+        if ((r->model = model_index(d, name ? name : "", tier ? tier : "", &cap_models)) < 0)
+            goto oom;
+        any_cost |= r->cost > 0;
+    }
+    if (rc != SQLITE_DONE) {
+        snprintf(err, errlen, "reading the routes: %s", sqlite3_errmsg(db));
+        goto done;
+    }
+    for (int i = 0; i < d->n_models; i++)
+        other |= strcmp(d->models[i], "small") != 0 && strcmp(d->models[i], "large") != 0;
+    if (!other && !any_cost) { /* two models, no price: the two-model outputs */
+        status = 0;
+        goto done;
+    }
+    /* models by tier, then name (insertion sort, perm[new] = old) */
+    perm = malloc((size_t)d->n_models * sizeof *perm);
+    int *inv = perm ? malloc((size_t)d->n_models * sizeof *inv) : NULL;
+    char **names = inv ? malloc((size_t)d->n_models * sizeof *names) : NULL;
+    char **tiers = names ? malloc((size_t)d->n_models * sizeof *tiers) : NULL;
+    if (!tiers) {
+        free(inv);
+        free(names);
+        goto oom;
+    }
+    for (int i = 0; i < d->n_models; i++) {
+        perm[i] = i;
+        for (int j = i; j > 0; j--) {
+            int a = perm[j - 1], b = perm[j];
+            int c = tier_rank(d->model_tiers[a]) - tier_rank(d->model_tiers[b]);
+            if (c < 0 || (c == 0 && strcmp(d->models[a], d->models[b]) <= 0))
+                break;
+            perm[j - 1] = b;
+            perm[j] = a;
+        }
+    }
+    for (int i = 0; i < d->n_models; i++) {
+        inv[perm[i]] = i;
+        names[i] = d->models[perm[i]];
+        tiers[i] = d->model_tiers[perm[i]];
+    }
+    free(d->models);
+    free(d->model_tiers);
+    d->models = names;
+    d->model_tiers = tiers;
+    for (int i = 0; i < n_rows; i++)
+        rows[i].model = inv[rows[i].model];
+    free(inv);
+    /* the tiers that hold more than one model */
+    int tier_models[4] = {0};
+    for (int i = 0; i < d->n_models; i++)
+        tier_models[tier_rank(d->model_tiers[i])]++;
+    int n_x = AN_X_SHARES + d->n_models;
+    for (int t = 0; t < 3; t++)
+        n_x += tier_models[t] > 1;
+    d->x_info = calloc((size_t)n_x, sizeof *d->x_info);
+    d->x_text = calloc((size_t)(2 * n_x), sizeof *d->x_text);
+    d->x = malloc((size_t)(n_x * (d->n_runs > 0 ? d->n_runs : 1)) * sizeof *d->x);
+    pos = malloc((size_t)(d->n_runs > 0 ? d->n_runs : 1) * sizeof *pos);
+    if (!d->x_info || !d->x_text || !d->x || !pos)
+        goto oom;
+    int bad = add_x(d, "mean_cost", "mean cost", "per query", -1) ||
+              add_x(d, "cost_per_1k", "cost", "per 1,000 queries", -1);
+    for (int i = 0; !bad && i < d->n_models; i++) {
+        char col[300], what[300];
+        snprintf(col, sizeof col, "share_%s", d->models[i]);
+        snprintf(what, sizeof what, "%s share", d->models[i]);
+        bad = add_x(d, col, what, "fraction of decided queries", 0);
+    }
+    for (int t = 0; !bad && t < 3; t++) {
+        if (tier_models[t] < 2)
+            continue;
+        char col[64], what[64];
+        snprintf(col, sizeof col, "tier_%s", tier_order[t]);
+        snprintf(what, sizeof what, "%s tier share", tier_order[t]);
+        bad = add_x(d, col, what, "fraction of decided queries", 0);
+    }
+    if (bad)
+        goto oom;
+    /* per run: NAN without query rows (--records runs), else the figures */
+    for (int i = 0; i < d->n_runs * n_x; i++)
+        d->x[i] = NAN;
+    for (int i = 0; i < d->n_runs; i++)
+        pos[i] = (run_pos){d->runs[i].run_id, i};
+    qsort(pos, (size_t)d->n_runs, sizeof *pos, cmp_run_pos);
+    /* rows to runs; per run its decided queries and cost first, then shares */
+    for (int i = 0; i < n_rows; i++) {
+        run_pos key = {rows[i].run_id, 0}, *hit = bsearch(&key, pos, (size_t)d->n_runs, sizeof *pos, cmp_run_pos);
+        rows[i].run_index = hit ? hit->index : -1; /* -1: a run without a run_summary row */
+        if (!hit)
+            continue;
+        double *x = &d->x[(size_t)hit->index * (size_t)n_x];
+        if (isnan(x[AN_X_MEAN_COST])) {
+            for (int k = 0; k < n_x; k++)
+                x[k] = 0;
+        }
+        x[AN_X_MEAN_COST] += rows[i].cost;    /* summed here, divided below */
+        x[AN_X_COST_PER_1K] += (double)rows[i].n; /* decided queries, replaced below */
+    }
+    for (int i = 0; i < n_rows; i++) {
+        if (rows[i].run_index < 0)
+            continue;
+        const double *x = &d->x[(size_t)rows[i].run_index * (size_t)n_x];
+        double share = (double)rows[i].n / x[AN_X_COST_PER_1K];
+        rows[i].share = share;
+    }
+    for (int i = 0; i < n_rows; i++) {
+        if (rows[i].run_index < 0)
+            continue;
+        double *x = &d->x[(size_t)rows[i].run_index * (size_t)n_x];
+        x[AN_X_SHARES + rows[i].model] = rows[i].share;
+    }
+    for (int i = 0; i < d->n_runs; i++) {
+        double *x = &d->x[(size_t)i * (size_t)n_x];
+        if (isnan(x[AN_X_MEAN_COST]))
+            continue;
+        long long n = 0;
+        for (int k = 0; k < QUERY_N_STATUSES; k++)
+            n += d->runs[i].n_status[k];
+        x[AN_X_MEAN_COST] = n > 0 ? x[AN_X_MEAN_COST] / (double)n : NAN;
+        x[AN_X_COST_PER_1K] = 1000 * x[AN_X_MEAN_COST];
+        for (int m = 0, k = AN_X_SHARES + d->n_models; m < d->n_models; m++) /* tier shares */
+            for (int t = 0, kt = k; t < 3; t++)
+                if (tier_models[t] > 1) {
+                    if (tier_rank(d->model_tiers[m]) == t)
+                        x[kt] += x[AN_X_SHARES + m];
+                    kt++;
+                }
+    }
+    status = 0;
+    goto done;
+oom:
+    snprintf(err, errlen, "out of memory");
+done:
+    sqlite3_finalize(st);
+    free(rows);
+    free(pos);
+    free(perm);
+    return status;
+}
+
 int an_data_load(sqlite3 *db, an_data *d, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL;
@@ -116,6 +346,10 @@ int an_data_load(sqlite3 *db, an_data *d, char *err, size_t errlen)
         return -1;
     }
     sqlite3_finalize(st);
+    if (load_models(db, d, err, errlen) != 0) {
+        an_data_free(d);
+        return -1;
+    }
     return 0;
 oom:
     free(prev_key);
@@ -139,6 +373,17 @@ void an_data_free(an_data *d)
         free(d->cells[c].params);
         free(d->cells[c].label);
     }
+    for (int i = 0; i < d->n_models; i++) {
+        free(d->models[i]);
+        free(d->model_tiers[i]);
+    }
+    for (int i = 0; d->x_text && i < 2 * d->n_x; i++)
+        free(d->x_text[i]);
+    free(d->models);
+    free(d->model_tiers);
+    free(d->x_info);
+    free(d->x_text);
+    free(d->x);
     free(d->groups);
     free(d->cells);
     free(d->runs);
@@ -156,13 +401,27 @@ const an_run *an_cell_run(const an_data *d, int c, long long seed, int replicati
     return NULL;
 }
 
-double an_cell_mean(const an_data *d, int c, an_metric m)
+int an_n_metrics(const an_data *d) { return AN_METRIC_COUNT + d->n_x; }
+
+an_metric_info an_info(const an_data *d, int m)
+{
+    return m < AN_METRIC_COUNT ? an_metric_table[m] : d->x_info[m - AN_METRIC_COUNT];
+}
+
+double an_run_value(const an_data *d, const an_run *r, int m)
+{
+    if (m < AN_METRIC_COUNT)
+        return r->m[m];
+    return d->x[(size_t)(r - d->runs) * (size_t)d->n_x + (size_t)(m - AN_METRIC_COUNT)];
+}
+
+double an_cell_mean(const an_data *d, int c, int m)
 {
     const an_cell *cell = &d->cells[c];
     double sum = 0;
     int n = 0;
     for (int i = 0; i < cell->n_runs; i++) {
-        double v = d->runs[cell->first_run + i].m[m];
+        double v = an_run_value(d, &d->runs[cell->first_run + i], m);
         if (!isnan(v)) {
             sum += v;
             n++;
@@ -197,12 +456,12 @@ int an_is_reference(const char *policy)
     return strcmp(policy, "always-small") == 0 || strcmp(policy, "always-large") == 0 || strcmp(policy, "always") == 0;
 }
 
-stats_ci an_cell_ci(const an_data *d, int c, an_metric m, double level)
+stats_ci an_cell_ci(const an_data *d, int c, int m, double level)
 {
     const an_cell *cell = &d->cells[c];
     double x[cell->n_runs > 0 ? cell->n_runs : 1];
     for (int i = 0; i < cell->n_runs; i++)
-        x[i] = d->runs[cell->first_run + i].m[m];
+        x[i] = an_run_value(d, &d->runs[cell->first_run + i], m);
     return stats_mean_ci(x, (size_t)cell->n_runs, level);
 }
 
@@ -219,7 +478,7 @@ int an_find_cell(const an_data *d, int g, const char *name)
     return found;
 }
 
-an_pair an_paired(const an_data *d, int c, int base, an_metric m, double level)
+an_pair an_paired(const an_data *d, int c, int base, int m, double level)
 {
     const an_cell *cell = &d->cells[c];
     double diff[cell->n_runs > 0 ? cell->n_runs : 1], rel[cell->n_runs > 0 ? cell->n_runs : 1];
@@ -227,11 +486,12 @@ an_pair an_paired(const an_data *d, int c, int base, an_metric m, double level)
     for (int i = 0; i < cell->n_runs; i++) {
         const an_run *r = &d->runs[cell->first_run + i];
         const an_run *b = an_cell_run(d, base, r->seed, r->replication);
-        if (!b || isnan(r->m[m]) || isnan(b->m[m]))
+        double x = b ? an_run_value(d, r, m) : NAN, y = b ? an_run_value(d, b, m) : NAN;
+        if (isnan(x) || isnan(y))
             continue;
-        diff[p.n] = r->m[m] - b->m[m];
-        rel[p.n] = b->m[m] != 0 ? r->m[m] / b->m[m] - 1 : NAN;
-        p.wins += an_metric_table[m].better * diff[p.n] > 0;
+        diff[p.n] = x - y;
+        rel[p.n] = y != 0 ? x / y - 1 : NAN;
+        p.wins += an_info(d, m).better * diff[p.n] > 0;
         p.n++;
     }
     p.diff = stats_mean_ci(diff, (size_t)p.n, level);

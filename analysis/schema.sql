@@ -128,7 +128,7 @@ CREATE INDEX IF NOT EXISTS runs_by_group ON runs(group_key);
 CREATE TABLE IF NOT EXISTS run_figures (
     run_id             INTEGER PRIMARY KEY REFERENCES runs(run_id),
     n                  INTEGER NOT NULL,
-    n_small            INTEGER NOT NULL,
+    n_small            INTEGER NOT NULL,  -- decided routes to every model but large (with two models: small)
     n_large            INTEGER NOT NULL,
     mean_latency_s     REAL,
     p50_latency_s      REAL,

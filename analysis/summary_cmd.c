@@ -66,29 +66,32 @@ int analysis_summary_main(int argc, char **argv)
         return EXIT_INPUT;
     sqlite3_close(db);
 
-    enum { FIXED = 6, N_COLS = FIXED + 2 * AN_METRIC_COUNT + QUERY_N_STATUSES };
-    const char *names[N_COLS];
-    an_col_kind kinds[N_COLS];
-    char ci_names[AN_METRIC_COUNT][64];
+    /* the metrics: AN_METRICS, then with N models the cost and per-model
+     * shares (an_data's extra metrics) */
+    enum { FIXED = 6 };
+    const int n_metrics = an_n_metrics(&d), n_cols = FIXED + 2 * n_metrics + QUERY_N_STATUSES;
+    const char *names[n_cols];
+    an_col_kind kinds[n_cols];
+    char ci_names[n_metrics][300];
     const char *fixed[FIXED] = {"group", "group_label", "policy", "label", "params", "n"};
     for (int i = 0; i < FIXED; i++) {
         names[i] = fixed[i];
         kinds[i] = i == FIXED - 1 || i == 0 ? AN_NUM : i == 1 || i == 4 ? AN_META : AN_TEXT;
     }
-    for (int m = 0; m < AN_METRIC_COUNT; m++) {
-        snprintf(ci_names[m], sizeof ci_names[m], "%s_ci", an_metric_table[m].column);
-        names[FIXED + 2 * m] = an_metric_table[m].column;
+    for (int m = 0; m < n_metrics; m++) {
+        snprintf(ci_names[m], sizeof ci_names[m], "%s_ci", an_info(&d, m).column);
+        names[FIXED + 2 * m] = an_info(&d, m).column;
         kinds[FIXED + 2 * m] = AN_NUM;
         names[FIXED + 2 * m + 1] = ci_names[m];
         kinds[FIXED + 2 * m + 1] = AN_CI;
     }
     for (int k = 0; k < QUERY_N_STATUSES; k++) {
-        names[FIXED + 2 * AN_METRIC_COUNT + k] = query_status_name(k);
-        kinds[FIXED + 2 * AN_METRIC_COUNT + k] = AN_NUM;
+        names[FIXED + 2 * n_metrics + k] = query_status_name(k);
+        kinds[FIXED + 2 * n_metrics + k] = AN_NUM;
     }
     int status = EXIT_OUTPUT;
     int *order = cell_order(&d, strcmp(a.by, "policy") == 0);
-    an_table *t = order ? an_table_create(N_COLS, names, kinds) : NULL;
+    an_table *t = order ? an_table_create(n_cols, names, kinds) : NULL;
     int bad = !t;
     for (int i = 0; t && !bad && i < d.n_cells; i++) {
         int c = order[i];
@@ -100,8 +103,8 @@ int analysis_summary_main(int argc, char **argv)
         bad |= an_table_text(t, cell->label);
         bad |= an_table_text(t, cell->params);
         bad |= an_table_num(t, cell->n_runs);
-        for (int m = 0; m < AN_METRIC_COUNT; m++) {
-            stats_ci ci = an_cell_ci(&d, c, (an_metric)m, a.level);
+        for (int m = 0; m < n_metrics; m++) {
+            stats_ci ci = an_cell_ci(&d, c, m, a.level);
             bad |= an_table_num(t, ci.mean);
             bad |= an_table_num(t, ci.half);
         }
@@ -183,20 +186,22 @@ int analysis_compare_main(int argc, char **argv)
             if (c == b)
                 continue;
             const an_cell *cell = &d.cells[c];
-            for (int m = 0; !bad && m < AN_METRIC_COUNT; m++) {
-                an_pair p = an_paired(&d, c, b, (an_metric)m, a.level);
+            for (int m = 0; !bad && m < an_n_metrics(&d); m++) {
+                if (m == AN_METRIC_COUNT + AN_X_COST_PER_1K)
+                    continue; /* mean_cost times 1,000 */
+                an_pair p = an_paired(&d, c, b, m, a.level);
                 bad |= an_table_row(t);
                 bad |= an_table_num(t, grp->index);
                 bad |= an_table_text(t, grp->label);
                 bad |= an_table_text(t, d.cells[b].label);
                 bad |= an_table_text(t, cell->label);
-                bad |= an_table_text(t, an_metric_table[m].column);
+                bad |= an_table_text(t, an_info(&d, m).column);
                 bad |= an_table_num(t, p.n);
                 bad |= an_table_num(t, p.diff.mean);
                 bad |= an_table_num(t, p.diff.half);
                 bad |= an_table_num(t, p.rel.mean);
                 bad |= an_table_num(t, p.rel.half);
-                bad |= an_table_num(t, p.n > 0 ? (double)p.wins / p.n : NAN);
+                bad |= an_table_num(t, p.n > 0 && an_info(&d, m).better ? (double)p.wins / p.n : NAN);
             }
         }
     }

@@ -60,8 +60,9 @@ FROM g JOIN runs r ON r.run_id = g.first_run_id;
 
 -- run_summary: per run, n = every record and n_<status> the records of each
 -- status (docs/MODEL.md, "Outcomes"); latency, TTFT, quality, energy and the
--- oracle gap are over the `done` queries only; large_fraction over the
--- queries the router decided.
+-- oracle gap are over the `done` queries only; large_fraction is the share
+-- of the queries the router decided that went to the model named large
+-- (with N models too; the per-model shares: `edgesim summary`, run_models).
 CREATE VIEW IF NOT EXISTS run_summary AS
 WITH sel AS (
     SELECT r.*, i.scenario_key
@@ -102,7 +103,7 @@ SELECT r.run_id, r.scenario_name, r.policy, r.policy_params, r.seed, r.replicati
        pct.p50_latency_s, pct.p95_latency_s, pct.p99_latency_s,
        AVG(CASE WHEN q.status = 'done' THEN q.ttft_s END)  AS mean_ttft_s,
        pt.p50_ttft_s, pt.p95_ttft_s, pt.p99_ttft_s,
-       AVG(CASE WHEN q.route = 'large' THEN 1.0 WHEN q.route = 'small' THEN 0.0 END) AS large_fraction,
+       AVG(CASE WHEN q.route = 'large' THEN 1.0 WHEN q.route IS NOT NULL THEN 0.0 END) AS large_fraction,
        AVG(CASE WHEN q.status = 'done' THEN q.quality END) AS mean_quality,
        AVG(CASE WHEN q.status = 'done' THEN q.energy_j END) AS mean_energy_j,
        AVG(CASE WHEN q.status = 'done' THEN MAX(q.q_small, q.q_large) END)

@@ -115,8 +115,8 @@ void figures_add(run_figures *f, const run_info *info, const record *r)
         f->n_status[r->status]++;
     if (r->route >= 0 && strcmp(info->model_names[r->route], "large") == 0)
         f->n_large++;
-    else if (r->route == 0)
-        f->n_small++;
+    else if (r->route >= 0)
+        f->n_small++; /* every other model: large_fraction is large over all decided */
     if (r->status != QUERY_DONE)
         return; /* the rest is over done queries only (docs/ANALYSIS.md) */
     f->sum_latency += r->latency_s;

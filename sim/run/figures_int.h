@@ -27,7 +27,8 @@ typedef struct quantile_sketch {
 } quantile_sketch;
 
 typedef struct run_figures {
-    uint64_t n, n_small, n_large;    /* n: every record; small/large: routes decided */
+    uint64_t n, n_small, n_large;    /* n: every record; n_large: routes to the model named large;
+                                        n_small: routes decided to any other model */
     uint64_t n_status[QUERY_N_STATUSES]; /* latency, TTFT, quality, energy: over done only */
     double sum_latency;
     double sum_ttft, sum_quality, sum_energy, sum_best;

@@ -20,4 +20,60 @@ expect_eq "$(sqlite3 "$DB" "SELECT group_concat(label, ',') FROM (SELECT DISTINC
     JOIN runs r USING (run_id) WHERE r.policy = 'always' ORDER BY l.label)")" "always gpt4,always large,always small" \
   "run_label names the model of always"
 
+# summary: per-model shares (over decided queries) and cost (per query and
+# per 1,000), each the mean over the two replications, as SQL over the
+# records gives them.
+per_run="SELECT r.run_id, l.label, AVG(q.route = 'small') AS s_small, AVG(q.route = 'large') AS s_large,
+                AVG(q.route = 'gpt4') AS s_gpt4, SUM(COALESCE(q.cost, 0)) / COUNT(*) AS cost
+         FROM runs r JOIN run_label l USING (run_id) JOIN queries q USING (run_id) GROUP BY r.run_id"
+expect_eq "$(sqlite3 "$DB" "SELECT COUNT(*) FROM queries WHERE route IS NULL")" "0" "every query decided"
+want=$(sqlite3 -separator ' ' "$DB" "SELECT label, printf('%.6e %.6e %.6e %.6e %.6e', AVG(s_small), AVG(s_large), AVG(s_gpt4),
+    AVG(cost), 1000 * AVG(cost)) FROM ($per_run) GROUP BY label ORDER BY label")
+expect_exit 0 "$BIN" summary "$DB" --format json
+# json_rows FILE SQL-EXPRESSIONS: the JSON output's rows (array of objects) as
+# text, one line per row, through the sqlite3 shell's JSON functions.
+json_rows() {
+  sqlite3 -separator ' ' :memory: "SELECT $2 FROM json_each(readfile('$1')) ORDER BY 1"
+}
+got=$(json_rows "$T/out" "value->>'label', printf('%.6e %.6e %.6e %.6e %.6e', value->>'share_small', value->>'share_large',
+    value->>'share_gpt4', value->>'mean_cost', value->>'cost_per_1k')")
+expect_eq "$got" "$want" "summary's per-model shares and cost are the records'"
+expect_eq "$(json_rows "$T/out" "COUNT(*)")" "6" "summary: six policies"
+expect_eq "$(json_rows "$T/out" "SUM(value->>'share_large' != value->>'large_fraction')")" "0" "share_large is large_fraction"
+expect_exit 0 "$BIN" summary "$DB" --format csv
+expect_eq "$(head -1 "$T/out" | grep -o 'share_[a-z0-9]*,' | tr -d '\n')" "share_small,share_large,share_gpt4," \
+  "summary's share columns, device to cloud"
+
+# compare: paired differences of cost and shares, t intervals as for the rest.
+expect_exit 0 "$BIN" compare "$DB" --baseline "always large" --format csv
+# (compare's CSV has no quoted field: columns group, group_label, baseline, label, metric, n_pairs, diff, diff_ci, ...)
+want=$(sqlite3 -separator ' ' "$DB" "WITH p AS ($per_run), b AS (SELECT p.*, r.seed, r.replication FROM p JOIN runs r USING (run_id))
+    SELECT printf('%.6e', AVG(x.cost - y.cost)) FROM b x JOIN b y ON y.label = 'always large' AND y.seed = x.seed
+    AND y.replication = x.replication WHERE x.label = 'quality-latency'")
+got=$(awk -F, '$4 == "quality-latency" && $5 == "mean_cost" { printf "%.6e", $7 }' "$T/out")
+expect_eq "$got" "$want" "compare: the mean paired cost difference"
+expect_eq "$(awk -F, '$4 == "quality-latency" && $5 ~ /^share_/ { print $5 }' "$T/out" | tr '\n' ' ')" \
+  "share_small share_large share_gpt4 " "compare: a row per model share"
+ci=$(awk -F, '$4 == "quality-latency" && $5 == "share_gpt4" { print $8 }' "$T/out")
+expect_eq "$(sqlite3 "$DB" "WITH p AS ($per_run), b AS (SELECT p.*, r.seed, r.replication FROM p JOIN runs r USING (run_id)),
+    d AS (SELECT x.s_gpt4 - y.s_gpt4 AS v FROM b x JOIN b y ON y.label = 'always large' AND y.seed = x.seed
+          AND y.replication = x.replication WHERE x.label = 'quality-latency')
+    SELECT printf('%.4e', 12.706 * sqrt((SUM(v * v) - SUM(v) * SUM(v) / 2)) / sqrt(2)) FROM d")" \
+  "$(printf '%.4e' "$ci")" "compare: the share difference's t interval (two pairs: t = 12.706)"
+
+# large_fraction is the large model's share of the decided queries, with
+# query rows and in --records runs (run_figures) alike.
+expect_exit 0 "$BIN" run "$T/fix.json" -o "$T/runs.db" -q --set duration_s=200 --set replications=2 --records runs
+expect_eq "$(sqlite3 "$T/runs.db" "SELECT group_concat(printf('%.12f', large_fraction)) FROM (SELECT large_fraction FROM run_summary ORDER BY run_id)")" \
+  "$(sqlite3 "$DB" "SELECT group_concat(printf('%.12f', large_fraction)) FROM (SELECT large_fraction FROM run_summary ORDER BY run_id)")" \
+  "large_fraction: run_figures as the records"
+expect_eq "$(sqlite3 "$DB" "SELECT COUNT(*) FROM run_summary s WHERE abs(large_fraction - (SELECT AVG(route = 'large') FROM queries q
+    WHERE q.run_id = s.run_id)) > 1e-12")" "0" "large_fraction over every decided query"
+
+# Two models, no price: summary and compare print what they always did.
+expect_exit 0 "$BIN" run "$T/fix.json" -o "$T/two.db" -q --set duration_s=100 --set models.gpt4=null \
+  --set 'policies=[{"name":"always-small"},{"name":"quality-latency"}]'
+expect_exit 0 "$BIN" summary "$T/two.db" --format csv
+expect_eq "$(head -1 "$T/out" | grep -c 'share_\|cost')" "0" "two models: no cost or share columns"
+
 finish
