@@ -2,9 +2,12 @@
  * configuration hash includes and leaves out (sim/run/identity.h). */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "sim/run/identity.h"
+#include "sim/run/run.h"
+#include "sim/run/scenario.h"
 
 static void sha_is(const char *msg, size_t len, const char *want)
 {
@@ -41,6 +44,7 @@ static run_identity id_of(const char *json, const char *point, const char *versi
     CHECK(sc != NULL);
     CHECK(identity_compute(&cache, sc, point, version, seed, rep, &id) == 0);
     cJSON_Delete(sc);
+    identity_cache_free(&cache);
     return id;
 }
 
@@ -103,10 +107,104 @@ static void test_label(void)
              "random large_fraction=0.25; devices.count=50 channel.uplink.bandwidth_hz=5000000");
 }
 
+/* tests/cli/lib.bash write_trace's rows: 4,000 of them, 116,648 bytes, so the
+ * reader takes the file in two pieces (of at most 64 KiB). */
+static void write_trace_rows(const char *path, int rows, const char *bad_row)
+{
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    fputs("id,dialogue_id,turn,in_tokens,out_tokens,p_large,q_small,q_large,benchmark\n", f);
+    for (int i = 1; i <= rows; i++)
+        fprintf(f, "%d,-1,0,%d,%d,0.%d,%d,%d,mmlu\n", i, 20 + i % 200, 1 + i % 50, i % 10, i % 3 == 0, i % 2);
+    if (bad_row)
+        fputs(bad_row, f);
+    fclose(f);
+}
+
+/* The preflight check's digest (taken in its read of the trace) is the
+ * SHA-256 of the file's bytes, as identity_file_sha256 and sha256sum give
+ * it, and the run identities built on it are those of the separate read. */
+static void test_check_digest(void)
+{
+    /* sha256sum of the 4,000-row file (its bytes do not depend on anything
+     * but write_trace_rows). */
+    const char *known = "afa62ed99e9d64d1ba1eb06dd7fa6e63c588909b4182d2a11649ceb3821beb34";
+    char dir[] = "identity_check_XXXXXX", trace[128], bad[128], json[128];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(trace, sizeof trace, "%s/trace.csv", dir);
+    snprintf(bad, sizeof bad, "%s/bad.csv", dir);
+    snprintf(json, sizeof json, "%s/s.json", dir);
+    write_trace_rows(trace, 4000, NULL);
+    write_trace_rows(bad, 4000, "4001,-1,0,20,x,0.1,0,1,mmlu\n");
+    char separate[IDENTITY_HEX];
+    CHECK(identity_file_sha256(trace, separate) == 0);
+    CHECK(strcmp(separate, known) == 0);
+
+    identity_cache digests;
+    memset(&digests, 0, sizeof digests);
+    const char *paths[] = {trace, bad};
+    run_status want[] = {RUN_OK, RUN_INPUT};
+    for (int i = 0; i < 2; i++) {
+        FILE *f = fopen(json, "w");
+        CHECK(f != NULL);
+        if (!f)
+            return;
+        fprintf(f, "{\"name\": \"d\", \"trace\": {\"path\": \"trace.csv\", \"arrival\": {\"process\": \"poisson\","
+                   " \"rate_per_s\": 4}}, \"devices\": {\"count\": 3}}\n");
+        fclose(f);
+        char set[160], *sets[] = {set}, err[1024], warn[2048];
+        snprintf(set, sizeof set, "trace.path=%s", paths[i]);
+        scenario_file sf;
+        scenario sc;
+        CHECK(scenario_file_load(&sf, json, sets, 1, err, sizeof err) == 0);
+        CHECK(scenario_resolve(&sf, 0, &sc, NULL, err, sizeof err) == 0);
+        run_check *chk = run_check_create(NULL);
+        CHECK(chk != NULL);
+        run_check_set_digests(chk, &digests);
+        double expected;
+        run_status got = run_check_scenario(chk, &sc, &expected, warn, sizeof warn, err, sizeof err);
+        if (got != want[i])
+            fprintf(stderr, "check of %s: %s\n", paths[i], err);
+        CHECK(got == want[i]);
+        run_check_destroy(chk);
+        if (i == 0) {
+            const char *taken = identity_cache_find(&digests, sc.trace.path);
+            CHECK(taken != NULL && strcmp(taken, known) == 0);
+            /* A run's identity from the check's digest equals the one from
+             * a separate read of the file (the identity before this cache). */
+            cJSON *policy = cJSON_Parse("{\"name\": \"random\"}");
+            cJSON *resolved = scenario_to_json(&sc, policy);
+            identity_cache fresh;
+            memset(&fresh, 0, sizeof fresh);
+            run_identity a, b;
+            CHECK(identity_compute(&digests, resolved, "{}", "1.0", 1, 0, &a) == 0);
+            CHECK(identity_compute(&fresh, resolved, "{}", "1.0", 1, 0, &b) == 0);
+            CHECK(strcmp(a.config_hash, b.config_hash) == 0 && strcmp(a.point_key, b.point_key) == 0);
+            CHECK(strcmp(identity_cache_find(&fresh, sc.trace.path), known) == 0);
+            identity_cache_free(&fresh);
+            cJSON_Delete(resolved);
+            cJSON_Delete(policy);
+        } else {
+            /* A trace the check refuses leaves no digest. */
+            CHECK(identity_cache_find(&digests, sc.trace.path) == NULL);
+        }
+        scenario_file_free(&sf);
+    }
+    CHECK(digests.n == 1);
+    identity_cache_free(&digests);
+    remove(trace);
+    remove(bad);
+    remove(json);
+    rmdir(dir);
+}
+
 int main(void)
 {
     test_sha256();
     test_identity();
     test_label();
+    test_check_digest();
     return check_done();
 }

@@ -78,6 +78,13 @@ void trace_format_extensions(char *buf, size_t cap);
 /* Open a trace file; the format comes from the extension (trace_formats).
  * Returns NULL with err set. */
 trace_reader *trace_open(const char *path, trace_error *err);
+/* A function given the file's bytes as the reader takes them in: every byte
+ * once, in order, up to the end of the file once the reader has reported
+ * the end of the trace (0 from trace_next).  The preflight check digests a
+ * trace file (the run identity) in the read that checks it. */
+typedef void (*trace_bytes_fn)(void *ctx, const void *bytes, size_t n);
+/* trace_open, with `fn` (if not NULL) given the bytes read, header included. */
+trace_reader *trace_open_observed(const char *path, trace_bytes_fn fn, void *ctx, trace_error *err);
 /* Read from memory (tests); `format` a registry name, `name` stands for the
  * file in messages. */
 trace_reader *trace_open_string(const char *text, const char *format, const char *name, trace_error *err);
@@ -136,6 +143,10 @@ typedef struct trace_source trace_source;
 
 trace_source *trace_source_create(const trace_config *cfg, int n_devices, uint64_t seed,
                                   uint32_t replication, trace_error *err);
+/* The same, a trace file's bytes given to `fn` as they are read
+ * (trace_open_observed); `fn` is not called for a generated trace. */
+trace_source *trace_source_create_observed(const trace_config *cfg, int n_devices, uint64_t seed,
+                                           uint32_t replication, trace_bytes_fn fn, void *ctx, trace_error *err);
 /* 1, 0 (end), -1.  A row the run cannot take (a device index out of range,
  * times on some arrivals only) is an error naming the file's line. */
 int trace_source_next(trace_source *s, trace_row *row, trace_error *err);

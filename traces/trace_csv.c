@@ -150,6 +150,8 @@ static int get(trace_csv *c)
             if (c->buf_len == 0 && ferror(c->fp))
                 return -2;
             c->taken += c->buf_len;
+            if (c->on_bytes && c->buf_len)
+                c->on_bytes(c->on_bytes_ctx, c->buf, c->buf_len);
         }
         c->buf_pos = 0;
         if (c->buf_len == 0)

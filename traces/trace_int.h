@@ -43,6 +43,8 @@ typedef struct trace_csv {
     long line, col;            /* position of the next byte (1-based) */
     long rec_line;
     uint64_t taken;            /* bytes brought into buf so far */
+    trace_bytes_fn on_bytes;   /* if set: given each piece read from fp */
+    void *on_bytes_ctx;
     int64_t size;              /* of the input: a regular file's or the text's; -1 unknown */
     char name[256];
 } trace_csv;

@@ -400,12 +400,19 @@ static trace_reader *reader_new(const trace_format *format, const char *found, c
 
 trace_reader *trace_open(const char *path, trace_error *err)
 {
+    return trace_open_observed(path, NULL, NULL, err);
+}
+
+trace_reader *trace_open_observed(const char *path, trace_bytes_fn fn, void *ctx, trace_error *err)
+{
     const char *dot = strrchr(path, '.');
     trace_reader *r = reader_new(trace_format_of_path(path), dot ? dot + 1 : "", path, err);
     if (!r)
         return NULL;
     if (trace__csv_open(&r->in, path, ',', 1, err))
         goto fail;
+    r->in.on_bytes = fn;
+    r->in.on_bytes_ctx = ctx;
     if (r->format->reader->start(r, err))
         goto fail;
     return r;

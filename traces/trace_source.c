@@ -25,6 +25,12 @@ struct trace_source {
 trace_source *trace_source_create(const trace_config *cfg, int n_devices, uint64_t seed, uint32_t replication,
                                   trace_error *err)
 {
+    return trace_source_create_observed(cfg, n_devices, seed, replication, NULL, NULL, err);
+}
+
+trace_source *trace_source_create_observed(const trace_config *cfg, int n_devices, uint64_t seed,
+                                           uint32_t replication, trace_bytes_fn fn, void *ctx, trace_error *err)
+{
     trace_source *s = calloc(1, sizeof *s);
     if (!s) {
         trace__fail(err, "trace: out of memory");
@@ -40,7 +46,7 @@ trace_source *trace_source_create(const trace_config *cfg, int n_devices, uint64
     }
     if (cfg->path[0]) {
         snprintf(s->name, sizeof s->name, "%s", cfg->path);
-        s->reader = trace_open(cfg->path, err);
+        s->reader = trace_open_observed(cfg->path, fn, ctx, err);
         if (!s->reader)
             goto fail;
     } else {

@@ -327,10 +327,11 @@ static int point_policies_init(point_policies *pp, const run_args *a, const scen
  * file, line or key, and the sweep point; warnings (run_check_scenario) do
  * not stop anything.  expected[p - p_lo] receives the expected queries of
  * one run of point p (-1: unknown) and *total those of all the runs (the
- * replications of `task` if it names a point; 0: unknown).  Returns a
- * cli_exit code. */
+ * replications of `task` if it names a point; 0: unknown).  `digests` (NULL:
+ * none wanted) receives the SHA-256 of each trace file, taken in the read
+ * that checks it.  Returns a cli_exit code. */
 static int preflight(const run_args *a, const scenario_file *sf, int p_lo, int p_hi, const policy_registry *reg,
-                     const cli_task *task, double *expected, double *total)
+                     const cli_task *task, identity_cache *digests, double *expected, double *total)
 {
     *total = 0;
     char err[1024], warn[2048], where[512] = "";
@@ -340,6 +341,7 @@ static int preflight(const run_args *a, const scenario_file *sf, int p_lo, int p
         fprintf(stderr, "edgesim: out of memory\n");
         return EXIT_INTERNAL;
     }
+    run_check_set_digests(chk, digests);
     for (int p = p_lo; p < p_hi && status == EXIT_OK; p++) {
         scenario sc;
         cJSON *point = NULL;
@@ -756,6 +758,9 @@ int cli__run(int argc, char **argv)
     double *expected = NULL; /* queries of one run of each point */
     sweep_progress sp;
     memset(&sp, 0, sizeof sp);
+    /* The trace files' digests, taken by preflight's read (run identity). */
+    identity_cache hashes;
+    memset(&hashes, 0, sizeof hashes);
 
     /* From here on a signal sets cli__interrupted, which the run polls. */
     cli__catch_signals();
@@ -812,7 +817,7 @@ int cli__run(int argc, char **argv)
         status = EXIT_INTERNAL;
         goto done;
     }
-    status = preflight(&a, &sf, p_lo, p_hi, reg, &task, expected, &sp.queries_total);
+    status = preflight(&a, &sf, p_lo, p_hi, reg, &task, a.check ? NULL : &hashes, expected, &sp.queries_total);
     if (status != EXIT_OK)
         goto done;
     if (a.check) {
@@ -846,8 +851,6 @@ int cli__run(int argc, char **argv)
         goto done;
     progress_init(&sp.line, a.quiet ? NULL : stderr);
     scenario sc;
-    identity_cache hashes;
-    memset(&hashes, 0, sizeof hashes);
     int done_runs = 0, skipped = 0;
     /* -j N > 1: runs become jobs of the pool, which stores them in order. */
     int parallel = 0, pooled = 0, halted = 0;
@@ -1023,6 +1026,7 @@ int cli__run(int argc, char **argv)
     }
 done:
     free(expected);
+    identity_cache_free(&hashes);
     free(mine.ids);
     point_policies_free(&pp);
     sink_close(out);

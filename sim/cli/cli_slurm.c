@@ -570,13 +570,13 @@ static int check_and_merge(const slurm_args *a, const scenario_file *sf, const p
     char **inputs = calloc((size_t)pl->n_tasks + 3, sizeof *inputs);
     long n_missing = 0, n_foreign = 0;
     int status = EXIT_OK;
+    identity_cache cache;
+    memset(&cache, 0, sizeof cache);
     if (!missing || !inputs) {
         fprintf(stderr, "edgesim: out of memory\n");
         status = EXIT_INTERNAL;
         goto done;
     }
-    identity_cache cache;
-    memset(&cache, 0, sizeof cache);
     for (long t = 0; t < pl->n_tasks; t++) {
         cli_task task;
         task_want want;
@@ -638,6 +638,7 @@ static int check_and_merge(const slurm_args *a, const scenario_file *sf, const p
     if (status == EXIT_OK)
         printf("%s: the %ld tasks are merged\n", pl->output, pl->n_tasks);
 done:
+    identity_cache_free(&cache);
     for (long t = 0; inputs && t < pl->n_tasks; t++)
         free(inputs[2 + t]);
     free(inputs);

@@ -9,12 +9,6 @@
 
 /* ---- SHA-256, FIPS 180-4 section 6.2 ---- */
 
-typedef struct sha256 {
-    uint32_t h[8];
-    uint64_t bytes;
-    unsigned char block[64];
-    size_t fill;
-} sha256;
 
 /* FIPS 180-4 section 4.2.2: the first 32 bits of the fractional parts of
  * the cube roots of the first 64 primes. */
@@ -34,7 +28,7 @@ static uint32_t rotr(uint32_t x, int n)
     return (x >> n) | (x << (32 - n));
 }
 
-static void sha256_init(sha256 *s)
+void identity_sha256_init(identity_sha256 *s)
 {
     /* Section 5.3.3: fractional parts of the square roots of the first 8 primes. */
     static const uint32_t h0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -44,7 +38,7 @@ static void sha256_init(sha256 *s)
     s->fill = 0;
 }
 
-static void sha256_block(sha256 *s, const unsigned char *p)
+static void sha256_block(identity_sha256 *s, const unsigned char *p)
 {
     uint32_t w[64];
     for (int t = 0; t < 16; t++)
@@ -78,11 +72,17 @@ static void sha256_block(sha256 *s, const unsigned char *p)
     s->h[7] += h;
 }
 
-static void sha256_update(sha256 *s, const void *data, size_t len)
+void identity_sha256_update(identity_sha256 *s, const void *data, size_t len)
 {
     const unsigned char *p = data;
     s->bytes += len;
     while (len > 0) {
+        if (s->fill == 0 && len >= 64) { /* a whole block in place */
+            sha256_block(s, p);
+            p += 64;
+            len -= 64;
+            continue;
+        }
         size_t take = 64 - s->fill < len ? 64 - s->fill : len;
         memcpy(s->block + s->fill, p, take);
         s->fill += take;
@@ -95,26 +95,26 @@ static void sha256_update(sha256 *s, const void *data, size_t len)
     }
 }
 
-static void sha256_final_hex(sha256 *s, char out[IDENTITY_HEX])
+void identity_sha256_final_hex(identity_sha256 *s, char out[IDENTITY_HEX])
 {
     uint64_t bits = s->bytes * 8;
     unsigned char pad = 0x80, zero = 0, len_be[8];
-    sha256_update(s, &pad, 1);
+    identity_sha256_update(s, &pad, 1);
     while (s->fill != 56)
-        sha256_update(s, &zero, 1);
+        identity_sha256_update(s, &zero, 1);
     for (int i = 0; i < 8; i++)
         len_be[i] = (unsigned char)(bits >> (56 - 8 * i));
-    sha256_update(s, len_be, 8);
+    identity_sha256_update(s, len_be, 8);
     for (int i = 0; i < 8; i++)
         snprintf(out + 8 * i, 9, "%08x", (unsigned)s->h[i]);
 }
 
 void identity_sha256_hex(const void *data, size_t len, char out[IDENTITY_HEX])
 {
-    sha256 s;
-    sha256_init(&s);
-    sha256_update(&s, data, len);
-    sha256_final_hex(&s, out);
+    identity_sha256 s;
+    identity_sha256_init(&s);
+    identity_sha256_update(&s, data, len);
+    identity_sha256_final_hex(&s, out);
 }
 
 int identity_file_sha256(const char *path, char out[IDENTITY_HEX])
@@ -125,18 +125,56 @@ int identity_file_sha256(const char *path, char out[IDENTITY_HEX])
     FILE *f = fopen(path, "rb");
     if (!f)
         return -1;
-    sha256 s;
-    sha256_init(&s);
+    identity_sha256 s;
+    identity_sha256_init(&s);
     unsigned char buf[1 << 16];
     size_t n;
     while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sha256_update(&s, buf, n);
+        identity_sha256_update(&s, buf, n);
     int bad = ferror(f);
     fclose(f);
     if (bad)
         return -1;
-    sha256_final_hex(&s, out);
+    identity_sha256_final_hex(&s, out);
     return 0;
+}
+
+/* ---- the digests of the trace files ---- */
+
+const char *identity_cache_find(const identity_cache *cache, const char *path)
+{
+    for (int i = 0; i < cache->n; i++)
+        if (strcmp(cache->entries[i].path, path) == 0)
+            return cache->entries[i].digest;
+    return NULL;
+}
+
+int identity_cache_put(identity_cache *cache, const char *path, const char *digest)
+{
+    if (identity_cache_find(cache, path))
+        return 0;
+    if (cache->n == cache->cap) {
+        int cap = cache->cap ? 2 * cache->cap : 4;
+        identity_cache_entry *grown = realloc(cache->entries, (size_t)cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        cache->entries = grown;
+        cache->cap = cap;
+    }
+    identity_cache_entry *e = &cache->entries[cache->n];
+    if (!(e->path = strdup(path)))
+        return -1;
+    snprintf(e->digest, sizeof e->digest, "%s", digest);
+    cache->n++;
+    return 0;
+}
+
+void identity_cache_free(identity_cache *cache)
+{
+    for (int i = 0; i < cache->n; i++)
+        free(cache->entries[i].path);
+    free(cache->entries);
+    memset(cache, 0, sizeof *cache);
 }
 
 /* ---- identity ---- */
@@ -148,14 +186,17 @@ static void hash_trace_path(identity_cache *cache, cJSON *material)
     cJSON *path = trace ? cJSON_GetObjectItemCaseSensitive(trace, "path") : NULL;
     if (!cJSON_IsString(path) || path->valuestring[0] == '\0')
         return;
-    if (strcmp(cache->path, path->valuestring) != 0) {
-        if (strlen(path->valuestring) >= sizeof cache->path ||
-            identity_file_sha256(path->valuestring, cache->digest) != 0)
+    char digest[IDENTITY_HEX];
+    const char *known = identity_cache_find(cache, path->valuestring);
+    if (known) {
+        snprintf(digest, sizeof digest, "%s", known);
+    } else {
+        if (identity_file_sha256(path->valuestring, digest) != 0)
             return; /* unreadable: the run itself will say so; keep the path */
-        snprintf(cache->path, sizeof cache->path, "%s", path->valuestring);
+        identity_cache_put(cache, path->valuestring, digest); /* out of memory: hashed again next time */
     }
     char text[IDENTITY_HEX + 8];
-    snprintf(text, sizeof text, "sha256:%s", cache->digest);
+    snprintf(text, sizeof text, "sha256:%s", digest);
     cJSON_SetValuestring(path, text);
 }
 

@@ -48,16 +48,41 @@ typedef struct run_identity {
 /* SHA-256 (FIPS 180-4) of `len` bytes, as 64 lower-case hex digits. */
 void identity_sha256_hex(const void *data, size_t len, char out[IDENTITY_HEX]);
 
+/* The same digest over bytes given in pieces (a file as it is read):
+ * init, update with each piece in order, final. */
+typedef struct identity_sha256 {
+    uint32_t h[8];
+    uint64_t bytes;
+    unsigned char block[64];
+    size_t fill;
+} identity_sha256;
+void identity_sha256_init(identity_sha256 *s);
+void identity_sha256_update(identity_sha256 *s, const void *data, size_t len);
+void identity_sha256_final_hex(identity_sha256 *s, char out[IDENTITY_HEX]);
+
 /* SHA-256 of a regular file's contents; -1 if it cannot be read or is not
  * a regular file (a FIFO's trace is identified by its path). */
 int identity_file_sha256(const char *path, char out[IDENTITY_HEX]);
 
-/* Remembers the digest of the last trace file hashed (a sweep hashes its
- * trace once).  Zero-initialise; no destroy needed. */
-typedef struct identity_cache {
-    char path[1024];
+/* The digests of the trace files of an invocation, by path: each file is
+ * hashed once, by the preflight check as it reads the file
+ * (run_check_set_digests) or else by identity_compute when it first meets
+ * the path.  Zero-initialise; identity_cache_free when done. */
+typedef struct identity_cache_entry {
+    char *path;
     char digest[IDENTITY_HEX];
+} identity_cache_entry;
+typedef struct identity_cache {
+    identity_cache_entry *entries;
+    int n, cap;
 } identity_cache;
+
+/* The digest recorded for `path`, or NULL. */
+const char *identity_cache_find(const identity_cache *cache, const char *path);
+/* Record the SHA-256 of the file at `path` (64 hex digits); 0, or -1 when
+ * out of memory (the digest is then computed again when needed). */
+int identity_cache_put(identity_cache *cache, const char *path, const char *digest);
+void identity_cache_free(identity_cache *cache);
 
 /* Identity of one run.  `resolved` is scenario_to_json() of the run's
  * scenario with its policy object under "policy" (not modified);

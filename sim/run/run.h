@@ -72,6 +72,12 @@ typedef struct run_check run_check;
  * memory runs out. */
 run_check *run_check_create(volatile sig_atomic_t *interrupted);
 void run_check_destroy(run_check *c);
+/* Digest each regular trace file in the read that checks it (the run
+ * identity's SHA-256 of its bytes, identity.h) and record it in `digests`
+ * (not owned), so a run reads its trace twice at most: once here, once to
+ * run it.  A file whose digest `digests` holds already is not hashed again. */
+struct identity_cache;
+void run_check_set_digests(run_check *c, struct identity_cache *digests);
 
 /* Returns RUN_OK, or RUN_CONFIG (a key: the message names it), RUN_INPUT
  * (the trace: file:line), RUN_INTERRUPTED or RUN_INTERNAL with err set.

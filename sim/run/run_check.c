@@ -7,6 +7,7 @@
  * distinct source (file, devices.count, arrival mode), however many points
  * and policies use it; its error, if any, is kept and given again. */
 #include "run_int.h"
+#include "sim/run/identity.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -38,6 +39,7 @@ typedef struct checked_trace {
 
 struct run_check {
     volatile sig_atomic_t *interrupted;
+    identity_cache *digests;   /* NULL: no digests wanted */
     checked_trace *traces;
     int n, cap;
 };
@@ -48,6 +50,16 @@ run_check *run_check_create(volatile sig_atomic_t *interrupted)
     if (c)
         c->interrupted = interrupted;
     return c;
+}
+
+void run_check_set_digests(run_check *c, identity_cache *digests)
+{
+    c->digests = digests;
+}
+
+static void digest_bytes(void *ctx, const void *bytes, size_t n)
+{
+    identity_sha256_update(ctx, bytes, n);
 }
 
 void run_check_destroy(run_check *c)
@@ -85,7 +97,8 @@ static run_status read_trace(run_check *c, const scenario *sc, trace_facts *f, c
     const trace_config *t = &sc->trace;
     int file = t->path[0] != '\0';
     struct stat st;
-    if (file && stat(t->path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+    int have_st = file && stat(t->path, &st) == 0;
+    if (have_st && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
         /* A pipe or a device can be read once, and that is the run's: its
          * rows are checked as the run reads them. */
         f->rows_read = -1;
@@ -95,7 +108,15 @@ static run_status read_trace(run_check *c, const scenario *sc, trace_facts *f, c
         snprintf(err, errlen, "trace.generate: expected queries or dialogues > 0, found both 0 (no query to run)");
         return RUN_CONFIG;
     }
-    trace_source *src = trace_source_create(t, sc->devices.count, scenario_seed(sc), (uint32_t)sc->replication, &terr);
+    /* The digest of a regular file not yet hashed, over the bytes this read
+     * takes in (identity_file_sha256's digest: tests/test_run_identity.c). */
+    identity_sha256 sha;
+    int digest = have_st && S_ISREG(st.st_mode) && c->digests && !identity_cache_find(c->digests, t->path);
+    if (digest)
+        identity_sha256_init(&sha);
+    trace_source *src = trace_source_create_observed(t, sc->devices.count, scenario_seed(sc),
+                                                     (uint32_t)sc->replication, digest ? digest_bytes : NULL,
+                                                     digest ? &sha : NULL, &terr);
     if (!src) {
         snprintf(err, errlen, "%s", terr.msg);
         return RUN_INPUT;
@@ -126,6 +147,11 @@ static run_status read_trace(run_check *c, const scenario *sc, trace_facts *f, c
     if (file && f->rows_read == 0) {
         snprintf(err, errlen, "%s: expected at least one row after the header, found none (no query to run)", t->path);
         return RUN_INPUT;
+    }
+    if (digest) { /* read to the end: every byte went through sha */
+        char hex[IDENTITY_HEX];
+        identity_sha256_final_hex(&sha, hex);
+        identity_cache_put(c->digests, t->path, hex); /* out of memory: identity_compute hashes it */
     }
     if (!file)
         f->arrivals = (int64_t)t->generate.queries + t->generate.dialogues;
