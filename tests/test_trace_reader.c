@@ -390,6 +390,138 @@ static void test_number_spellings(void)
     }
 }
 
+/* One value's text and strtod's double, for test_decimal_vs_strtod. */
+typedef struct spelled {
+    char text[40];
+    double v;
+} spelled;
+
+static int by_value(const void *a, const void *b)
+{
+    double x = ((const spelled *)a)->v, y = ((const spelled *)b)->v;
+    return (x > y) - (x < y);
+}
+
+static unsigned long long lcg_next(unsigned long long *s)
+{
+    *s = *s * 6364136223846793005ull + 1442695040888963407ull;
+    return *s >> 11; /* 53 bits */
+}
+
+/* Add the spelling `text` if strtod reads all of it as a value t_arr_s takes. */
+static void add_spelling(spelled *v, int *n, int cap, const char *text)
+{
+    char *end;
+    if (*n >= cap || strlen(text) >= sizeof v[0].text)
+        return;
+    double x = strtod(text, &end);
+    if (*end || end == text || !(x >= 0 && x <= 9.0e9) || signbit(x))
+        return;
+    snprintf(v[*n].text, sizeof v[*n].text, "%s", text);
+    v[*n].v = x;
+    (*n)++;
+}
+
+/* The reader's one-pass decimal parser (trace_read.c fast_decimal: Clinger's
+ * fast path, and up to 19 digits by an exact integer comparison) against
+ * strtod, bit for bit, in t_arr_s (numbers) and in a model column (q_m, p_m):
+ * random doubles over 15 decades printed with 1 to 19 significant digits,
+ * values a few units from a midpoint between two doubles (where a wrong
+ * rounding would show), spellings with exponents, trailing zeros and 19
+ * digits, and every cell of the trace corpus of tests/fuzz. */
+static void test_decimal_vs_strtod(void)
+{
+    enum { CAP = 120000 };
+    spelled *v = malloc(CAP * sizeof *v);
+    CHECK(v != NULL);
+    if (!v)
+        return;
+    int n = 0;
+    char text[64];
+    unsigned long long seed = 2026;
+    while (n < 60000) {
+        double mant = (double)lcg_next(&seed) / 9007199254740992.0; /* [0, 1) */
+        int decade = (int)(lcg_next(&seed) % 15) - 7;
+        double x = mant * pow(10, decade);
+        snprintf(text, sizeof text, "%.*g", 1 + (int)(lcg_next(&seed) % 19), x);
+        add_spelling(v, &n, CAP, text);
+    }
+    while (n < 100000) {
+        /* Near the midpoint between x and the next double: 16 to 19 digits
+         * of x + ulp/2 (long double holds it; any spelling will do). */
+        double x = (double)lcg_next(&seed) / 9007199254740992.0 * pow(10, (int)(lcg_next(&seed) % 13) - 6);
+        long double mid = ((long double)x + (long double)nextafter(x, INFINITY)) / 2;
+        snprintf(text, sizeof text, "%.*Lg", 16 + (int)(lcg_next(&seed) % 4), mid);
+        add_spelling(v, &n, CAP, text);
+        snprintf(text, sizeof text, "%.17g", x);
+        add_spelling(v, &n, CAP, text);
+    }
+    static const char *const fixed[] = {"9007199254740993", "9007199254740992.5", "0.9007199254740993",
+                                        "18446744073709551615e-12", "9999999999999999999e-10", "1.000000000000000000",
+                                        "0.1000000000000000055511151231257827", "123.45600000000000000",
+                                        "4.9406564584124654e-324", "2.2250738585072014e-308", "1e22", "1e23",
+                                        "0.0000000000000000000000001", "12345678901234567e-22", "8999999999.999999999",
+                                        "1234567890123456789e-22", "5e-1", "1.7976931348623157e308"};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        add_spelling(v, &n, CAP, fixed[i]);
+    const char *src = getenv("EDGESIM_SOURCE_DIR");
+    static const char *const corpus[] = {"csv_crlf_quote", "csv_dialogue", "csv_p_large_out_of_range",
+                                         "csv_two_rows", "jsonl_bad_values", "jsonl_two_rows"};
+    for (size_t i = 0; src && i < sizeof corpus / sizeof corpus[0]; i++) {
+        char path[1024], cell[64];
+        snprintf(path, sizeof path, "%s/tests/fuzz/corpus/trace/%s", src, corpus[i]);
+        FILE *f = fopen(path, "r");
+        CHECK(f != NULL);
+        int ch, len = 0;
+        while (f && (ch = fgetc(f)) != EOF) {
+            if (strchr(",:{}[]\"\n\r", ch)) {
+                cell[len] = 0;
+                add_spelling(v, &n, CAP, cell);
+                len = 0;
+            } else if (len + 1 < (int)sizeof cell) {
+                cell[len++] = (char)ch;
+            }
+        }
+        if (f)
+            fclose(f);
+    }
+    qsort(v, (size_t)n, sizeof *v, by_value); /* t_arr_s must not decrease */
+    size_t cap = (size_t)n * 128 + 256, o = 0;
+    char *csv = malloc(cap);
+    CHECK(csv != NULL);
+    if (!csv) {
+        free(v);
+        return;
+    }
+    o += (size_t)snprintf(csv, cap, "id,dialogue_id,turn,in_tokens,out_tokens,t_arr_s,p_large,q_small,q_large,"
+                                    "benchmark,q_m,p_m\n");
+    for (int i = 0; i < n; i++) {
+        const char *unit = v[(i * 7919) % n].v <= 1 ? v[(i * 7919) % n].text : "0.5"; /* a [0, 1] spelling */
+        o += (size_t)snprintf(csv + o, cap - o, "%d,-1,0,1,1,%s,0.5,1,0,b,%s,%s\n", i + 1, v[i].text, unit, unit);
+    }
+    trace_error err;
+    trace_reader *r = trace_open_string(csv, "csv", "spellings", &err);
+    CHECK(r != NULL);
+    int bad = 0, rows = 0;
+    trace_row row;
+    while (r && trace_next(r, &row, &err) == 1) {
+        const spelled *u = &v[(rows * 7919) % n];
+        double unit = u->v <= 1 ? u->v : 0.5;
+        if (memcmp(&row.t_arr_s, &v[rows].v, sizeof row.t_arr_s) != 0 ||
+            memcmp(&row.model_q[0], &unit, sizeof unit) != 0 || memcmp(&row.model_p[0], &unit, sizeof unit) != 0) {
+            if (bad++ < 5)
+                fprintf(stderr, "%s: read %.17g, strtod %.17g\n", v[rows].text, row.t_arr_s, v[rows].v);
+        }
+        rows++;
+    }
+    CHECK(rows == n);
+    CHECK(bad == 0);
+    CHECK(n > 99000);
+    trace_close(r);
+    free(csv);
+    free(v);
+}
+
 /* The format registry: each format is found by name and by each of its
  * extensions, reads from memory under its name, and the messages for an
  * unknown format list every extension. */
@@ -567,6 +699,7 @@ int main(void)
     test_file_nul_and_missing();
     test_format_registry();
     test_number_spellings();
+    test_decimal_vs_strtod();
     test_writer_roundtrip();
     test_writer_full_disk();
     test_writer_atomic();

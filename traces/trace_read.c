@@ -95,13 +95,91 @@ static void store(trace_row *row, int col, double num, int64_t i64, const char *
 static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-/* The common plain decimal, -?digits[.digits][(e|E)[+|-]digits] with at
- * most 15 significant digits and a decimal exponent within +-22, in one
- * pass: the digits as an integer m < 10^15 < 2^53 and m * 10^e or
+#if defined(__SIZEOF_INT128__)
+__extension__ typedef unsigned __int128 u128;
+
+/* m / 10^n correctly rounded, for 2^53 < m < 2^64 and 1 <= n <= 22 (the 16
+ * to 19 significant digits of a value printed with %.17g): 1 with *out
+ * set, or 0 when undecided (strtod decides).  A candidate c = m / 10^n in
+ * double arithmetic is within about one unit in the last place (ulp) of the
+ * value x; c is the correctly rounded x exactly when x lies strictly
+ * between the midpoints c -+ ulp/2, which compares integers: with
+ * c = M 2^k (2^52 <= M < 2^53), x < (2M+1) 2^(k-1) is
+ * m 2^(1-k-n) < (2M+1) 5^n (10^n = 5^n 2^n; a shift moves to whichever
+ * side the power of two is positive on), all below 2^128.  A candidate
+ * outside steps one ulp towards x; x on a midpoint, or M = 2^52 (whose
+ * lower midpoint is a quarter ulp away), is left to strtod. */
+static int long_decimal(uint64_t m, int n, double *out)
+{
+    static const uint64_t pow5[23] = {1ull,
+                                      5ull,
+                                      25ull,
+                                      125ull,
+                                      625ull,
+                                      3125ull,
+                                      15625ull,
+                                      78125ull,
+                                      390625ull,
+                                      1953125ull,
+                                      9765625ull,
+                                      48828125ull,
+                                      244140625ull,
+                                      1220703125ull,
+                                      6103515625ull,
+                                      30517578125ull,
+                                      152587890625ull,
+                                      762939453125ull,
+                                      3814697265625ull,
+                                      19073486328125ull,
+                                      95367431640625ull,
+                                      476837158203125ull,
+                                      2384185791015625ull};
+    double c = (double)m / pow10_exact[n];
+    for (int step = 0; step < 3; step++) {
+        uint64_t bits;
+        memcpy(&bits, &c, sizeof bits);
+        uint64_t M = (bits & ((1ull << 52) - 1)) | (1ull << 52);
+        int k = (int)((bits >> 52) & 0x7ff) - 1075;
+        if (M == 1ull << 52)
+            return 0;
+        int t = 1 - k - n;
+        if (t > 40 || t < -40)
+            return 0; /* not near x: cannot happen for these m, n */
+        u128 a = m, hi = (u128)(2 * M + 1) * pow5[n], lo = (u128)(2 * M - 1) * pow5[n];
+        if (t >= 0) {
+            a <<= t;
+        } else {
+            hi <<= -t;
+            lo <<= -t;
+        }
+        if (a > lo && a < hi) {
+            *out = c;
+            return 1;
+        }
+        if (a == lo || a == hi)
+            return 0;
+        bits = a > hi ? bits + 1 : bits - 1;
+        memcpy(&c, &bits, sizeof c);
+    }
+    return 0;
+}
+#else
+static int long_decimal(uint64_t m, int n, double *out)
+{
+    (void)m, (void)n, (void)out;
+    return 0;
+}
+#endif
+
+/* The common plain decimal, -?digits[.digits][(e|E)[+|-]digits], in one
+ * pass, for at most 19 significant digits and a decimal exponent within
+ * +-22: the digits as an integer m < 10^19 < 2^64.  m <= 2^53: m * 10^e or
  * m / 10^-e, one correctly rounded operation on exact operands, which is
  * the correctly rounded value strtod returns (W. D. Clinger, "How to read
- * floating point numbers accurately", PLDI 1990, the fast path).  1 with *out
- * set, or 0 when the text is anything else (strtod then decides). */
+ * floating point numbers accurately", PLDI 1990, the fast path); a larger m
+ * with e < 0: long_decimal.  1 with *out set, or 0 when the text is
+ * anything else or undecided (strtod then decides).  test_trace_reader
+ * compares it with strtod (test_number_spellings, test_decimal_vs_strtod). */
 static int fast_decimal(const char *text, size_t len, double *out)
 {
     size_t i = 0;
@@ -113,7 +191,7 @@ static int fast_decimal(const char *text, size_t len, double *out)
     }
     for (; i < len && text[i] >= '0' && text[i] <= '9'; i++, any = 1)
         if (m || text[i] != '0') {
-            if (++digits > 15)
+            if (++digits > 19)
                 return 0;
             m = m * 10 + (uint64_t)(text[i] - '0');
         }
@@ -121,7 +199,7 @@ static int fast_decimal(const char *text, size_t len, double *out)
         for (i++; i < len && text[i] >= '0' && text[i] <= '9'; i++, any = 1) {
             frac++;
             if (m || text[i] != '0') {
-                if (++digits > 15)
+                if (++digits > 19)
                     return 0;
             }
             m = m * 10 + (uint64_t)(text[i] - '0');
@@ -148,7 +226,11 @@ static int fast_decimal(const char *text, size_t len, double *out)
     exp -= frac;
     if (exp < -22 || exp > 22)
         return 0;
-    double v = exp >= 0 ? (double)m * pow10_exact[exp] : (double)m / pow10_exact[-exp];
+    double v;
+    if (m <= 1ull << 53)
+        v = exp >= 0 ? (double)m * pow10_exact[exp] : (double)m / pow10_exact[-exp];
+    else if (exp >= 0 || !long_decimal(m, -exp, &v))
+        return 0;
     *out = neg ? -v : v;
     return 1;
 }
@@ -469,10 +551,15 @@ static int parse_model_cell(int code, const char *text, size_t len, trace_row *r
     }
     if (len >= sizeof buf)
         return -1;
-    memcpy(buf, text, len);
-    buf[len] = 0;
-    double v = strtod(buf, &end);
-    if (end != buf + len || !(v >= 0 && v <= 1))
+    double v;
+    if (!fast_decimal(text, len, &v)) {
+        memcpy(buf, text, len);
+        buf[len] = 0;
+        v = strtod(buf, &end);
+        if (end != buf + len)
+            return -1;
+    }
+    if (!(v >= 0 && v <= 1))
         return -1;
     if (is_p)
         row->model_p[m] = v;
