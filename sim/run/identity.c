@@ -2,6 +2,7 @@
  * (identity.h says what is hashed and why). */
 #include "sim/run/identity.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,15 +73,96 @@ static void sha256_block(identity_sha256 *s, const unsigned char *p)
     s->h[7] += h;
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+/* The SHA extensions of x86 (Intel SHA-NI, AMD Zen): the same compression
+ * function in hardware, about 5x fewer cycles per block (the run identity
+ * hashes the whole trace file).  sha256rnds2 takes the state as ABEF and
+ * CDGH, and does two rounds on the low two words of message + constant;
+ * sha256msg1/msg2 extend the message schedule four words at a time
+ * (Intel, "Intel SHA Extensions", 2013; Intel 64 and IA-32 Architectures
+ * Software Developer's Manual, SHA256RNDS2, SHA256MSG1, SHA256MSG2). */
+#include <cpuid.h>
+#include <immintrin.h>
+
+__attribute__((target("sha,sse4.1,ssse3"))) static void sha256_blocks_ni(identity_sha256 *s, const unsigned char *p,
+                                                                         size_t n)
+{
+    const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+    __m128i dcba = _mm_loadu_si128((const __m128i *)&s->h[0]), hgfe = _mm_loadu_si128((const __m128i *)&s->h[4]);
+    __m128i cdab = _mm_shuffle_epi32(dcba, 0xB1), efgh = _mm_shuffle_epi32(hgfe, 0x1B);
+    __m128i abef = _mm_alignr_epi8(cdab, efgh, 8), cdgh = _mm_blend_epi16(efgh, cdab, 0xF0);
+    for (; n > 0; n--, p += 64) {
+        __m128i abef0 = abef, cdgh0 = cdgh, w[4];
+        for (int i = 0; i < 16; i++) { /* words 4i .. 4i+3, rounds 4i .. 4i+3 */
+            __m128i m;
+            if (i < 4) {
+                m = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * i)), bswap);
+            } else {
+                m = _mm_sha256msg1_epu32(w[i & 3], w[(i + 1) & 3]);             /* w[i-4], w[i-3] */
+                m = _mm_add_epi32(m, _mm_alignr_epi8(w[(i + 3) & 3], w[(i + 2) & 3], 4)); /* words 4i-7 .. 4i-4 */
+                m = _mm_sha256msg2_epu32(m, w[(i + 3) & 3]);
+            }
+            w[i & 3] = m;
+            __m128i wk = _mm_add_epi32(m, _mm_loadu_si128((const __m128i *)&sha256_k[4 * i]));
+            cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);
+            abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(wk, 0x0E));
+        }
+        abef = _mm_add_epi32(abef, abef0);
+        cdgh = _mm_add_epi32(cdgh, cdgh0);
+    }
+    __m128i feba = _mm_shuffle_epi32(abef, 0x1B), dchg = _mm_shuffle_epi32(cdgh, 0xB1);
+    _mm_storeu_si128((__m128i *)&s->h[0], _mm_blend_epi16(feba, dchg, 0xF0));
+    _mm_storeu_si128((__m128i *)&s->h[4], _mm_alignr_epi8(dchg, feba, 8));
+}
+
+static int sha_ni_present(void)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSE4_1) || !(c & bit_SSSE3))
+        return 0;
+    return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29)) != 0; /* CPUID.7.0:EBX.SHA */
+}
+#endif
+
+/* -1: not decided yet; 0: the portable code; 1: the SHA extensions. */
+static atomic_int sha_ni = -1;
+
+int identity_sha256_accelerated(int use)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    int present = sha_ni_present();
+#else
+    int present = 0;
+#endif
+    sha_ni = use && present;
+    return sha_ni;
+}
+
+/* n whole blocks at p. */
+static void sha256_blocks(identity_sha256 *s, const unsigned char *p, size_t n)
+{
+    if (sha_ni < 0)
+        identity_sha256_accelerated(1);
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (sha_ni) {
+        sha256_blocks_ni(s, p, n);
+        return;
+    }
+#endif
+    for (; n > 0; n--, p += 64)
+        sha256_block(s, p);
+}
+
 void identity_sha256_update(identity_sha256 *s, const void *data, size_t len)
 {
     const unsigned char *p = data;
     s->bytes += len;
     while (len > 0) {
-        if (s->fill == 0 && len >= 64) { /* a whole block in place */
-            sha256_block(s, p);
-            p += 64;
-            len -= 64;
+        if (s->fill == 0 && len >= 64) { /* whole blocks in place */
+            size_t n = len / 64;
+            sha256_blocks(s, p, n);
+            p += 64 * n;
+            len -= 64 * n;
             continue;
         }
         size_t take = 64 - s->fill < len ? 64 - s->fill : len;
@@ -89,7 +171,7 @@ void identity_sha256_update(identity_sha256 *s, const void *data, size_t len)
         p += take;
         len -= take;
         if (s->fill == 64) {
-            sha256_block(s, s->block);
+            sha256_blocks(s, s->block, 1);
             s->fill = 0;
         }
     }

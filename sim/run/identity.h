@@ -59,6 +59,12 @@ typedef struct identity_sha256 {
 void identity_sha256_init(identity_sha256 *s);
 void identity_sha256_update(identity_sha256 *s, const void *data, size_t len);
 void identity_sha256_final_hex(identity_sha256 *s, char out[IDENTITY_HEX]);
+/* The digests use the processor's SHA instructions when it has them (x86
+ * SHA extensions), else portable C: the same bytes either way (tested).
+ * identity_sha256_accelerated(0) forces the portable code, (1) returns to
+ * the default; returns 1 if the SHA instructions are in use.  Not
+ * thread-safe: call before any thread hashes. */
+int identity_sha256_accelerated(int use);
 
 /* SHA-256 of a regular file's contents; -1 if it cannot be read or is not
  * a regular file (a FIFO's trace is identified by its path). */
