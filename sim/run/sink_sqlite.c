@@ -250,7 +250,7 @@ typedef struct sqlite_sink {
     char path[1024];
     char writer[300];
     sqlite3 *db;
-    sqlite3_stmt *insert, *insert_model;
+    sqlite3_stmt *insert, *insert_rows, *insert_model; /* one record, INSERT_ROWS records, a model row */
     sqlite3_int64 run_id;
     run_info info;           /* the current run's (only its models are read) */
     int models_rows;         /* write query_models: the models are not the default small (device), large (edge) */
@@ -295,10 +295,33 @@ static const char insert_sql[] =
     " est_small_s, est_large_s, csw_small_s, csw_large_s, switched, t_arr, t_dec, t_ul_start, t_ul_end,"
     " t_queue_end, t_prefill_end, t_first_token, t_decode_end, t_done, latency_s, ttft_s, queue_wait_s, energy_j,"
     " edge_server, harq_tx_ul, harq_tx_dl, site, site_done, handovers, kv_action, backhaul_s, backhaul_bytes, status,"
-    " tier, cost, wan_up_s, wan_down_s)"
-    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,"
-    "?26,?27,?28,?29,?30,?31,?32,?33,?34,?35,?36,?37,?38,?39,?40,?41,?42,?43,?44,?45,?46,?47,?48,?49,?50,?51,?52,"
-    "?53,?54,?55)";
+    " tier, cost, wan_up_s, wan_down_s) VALUES ";
+#define RECORD_PARAMS 55 /* the columns above; bind_record binds each */
+/* Records per execution of the many-row insert: SQLite's per-statement work
+ * (start, halt, statement journal) is shared by INSERT_ROWS rows; the rows
+ * get the same rowids in the same order as one by one. */
+#define INSERT_ROWS 16
+
+/* insert_sql with `rows` tuples of RECORD_PARAMS anonymous parameters (row r,
+ * column c is parameter r * RECORD_PARAMS + c + 1); sqlite3_free it. */
+static char *insert_sql_rows(int rows)
+{
+    char *sql = sqlite3_mprintf("%s", insert_sql);
+    for (int r = 0; sql && r < rows; r++) {
+        char *more = sqlite3_mprintf("%s%s(?", sql, r ? "," : "");
+        sqlite3_free(sql);
+        sql = more;
+        for (int c = 1; sql && c < RECORD_PARAMS; c++) {
+            more = sqlite3_mprintf("%s,?", sql);
+            sqlite3_free(sql);
+            sql = more;
+        }
+        more = sql ? sqlite3_mprintf("%s)", sql) : NULL;
+        sqlite3_free(sql);
+        sql = more;
+    }
+    return sql;
+}
 
 static const char insert_model_sql[] =
     "INSERT INTO query_models (run_id, query_id, model, tier, est_s, csw_s, p, q) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)";
@@ -319,57 +342,57 @@ static void bind_opt_int(sqlite3_stmt *st, int i, int64_t v)
         sqlite3_bind_int64(st, i, v);
 }
 
-static void bind_record(sqlite3_stmt *st, sqlite3_int64 run_id, const run_info *info, const record *r)
+/* Bind record r as the row whose first parameter is o + 1. */
+static void bind_record(sqlite3_stmt *st, int o, sqlite3_int64 run_id, const run_info *info, const record *r)
 {
-    sqlite3_reset(st);
-    sqlite3_bind_int64(st, 1, run_id);
-    sqlite3_bind_int64(st, 2, r->query_id);
-    bind_opt_int(st, 3, r->dialogue_id);
-    bind_opt_int(st, 4, r->turn);
-    sqlite3_bind_int(st, 5, r->device);
-    bind_real(st, 6, r->distance_m);
-    sqlite3_bind_text(st, 7, r->benchmark, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 8, r->in_tokens);
-    sqlite3_bind_int(st, 9, r->out_tokens);
-    bind_opt_int(st, 10, r->out_tokens_pred);
-    sqlite3_bind_int(st, 11, r->context_tokens);
-    sqlite3_bind_int(st, 12, r->cached_tokens);
-    sqlite3_bind_int(st, 13, r->recomputed_tokens);
+    sqlite3_bind_int64(st, o + 1, run_id);
+    sqlite3_bind_int64(st, o + 2, r->query_id);
+    bind_opt_int(st, o + 3, r->dialogue_id);
+    bind_opt_int(st, o + 4, r->turn);
+    sqlite3_bind_int(st, o + 5, r->device);
+    bind_real(st, o + 6, r->distance_m);
+    sqlite3_bind_text(st, o + 7, r->benchmark, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, o + 8, r->in_tokens);
+    sqlite3_bind_int(st, o + 9, r->out_tokens);
+    bind_opt_int(st, o + 10, r->out_tokens_pred);
+    sqlite3_bind_int(st, o + 11, r->context_tokens);
+    sqlite3_bind_int(st, o + 12, r->cached_tokens);
+    sqlite3_bind_int(st, o + 13, r->recomputed_tokens);
     if (r->route < 0)
-        sqlite3_bind_null(st, 14);
+        sqlite3_bind_null(st, o + 14);
     else
-        sqlite3_bind_text(st, 14, info->model_names[r->route], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, o + 14, info->model_names[r->route], -1, SQLITE_STATIC);
     const double reals[] = {r->p_large, r->q_small, r->q_large, r->quality, r->snr_db, r->snr_avg_db,
                             r->rate_ul_bps, r->bytes_up, r->bytes_down, r->est_small_s, r->est_large_s,
                             r->csw_small_s, r->csw_large_s};
     for (int i = 0; i < (int)(sizeof reals / sizeof reals[0]); i++)
-        bind_real(st, 15 + i, reals[i]);
-    bind_opt_int(st, 28, r->switched);
+        bind_real(st, o + 15 + i, reals[i]);
+    bind_opt_int(st, o + 28, r->switched);
     const double times[] = {r->t_arr, r->t_dec, r->t_ul_start, r->t_ul_end, r->t_queue_end, r->t_prefill_end,
                             r->t_first_token, r->t_decode_end, r->t_done, r->latency_s, r->ttft_s, r->queue_wait_s, r->energy_j};
     for (int i = 0; i < (int)(sizeof times / sizeof times[0]); i++)
-        bind_real(st, 29 + i, times[i]);
+        bind_real(st, o + 29 + i, times[i]);
     int radio = r->route >= 0 && strcmp(info->model_tiers[r->route], "device") != 0;
-    bind_opt_int(st, 42, radio ? r->edge_server : -1);
-    bind_opt_int(st, 43, radio ? r->harq_tx_ul : -1);
-    bind_opt_int(st, 44, radio ? r->harq_tx_dl : -1);
-    sqlite3_bind_int(st, 45, r->site);
-    sqlite3_bind_int(st, 46, r->site_done);
-    sqlite3_bind_int(st, 47, r->handovers);
+    bind_opt_int(st, o + 42, radio ? r->edge_server : -1);
+    bind_opt_int(st, o + 43, radio ? r->harq_tx_ul : -1);
+    bind_opt_int(st, o + 44, radio ? r->harq_tx_dl : -1);
+    sqlite3_bind_int(st, o + 45, r->site);
+    sqlite3_bind_int(st, o + 46, r->site_done);
+    sqlite3_bind_int(st, o + 47, r->handovers);
     if (r->kv_action >= 0)
-        sqlite3_bind_text(st, 48, handover_kv_names[r->kv_action], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, o + 48, handover_kv_names[r->kv_action], -1, SQLITE_STATIC);
     else
-        sqlite3_bind_null(st, 48);
-    bind_real(st, 49, r->backhaul_s);
-    bind_real(st, 50, r->backhaul_bytes);
-    sqlite3_bind_text(st, 51, query_status_name(r->status), -1, SQLITE_STATIC);
+        sqlite3_bind_null(st, o + 48);
+    bind_real(st, o + 49, r->backhaul_s);
+    bind_real(st, o + 50, r->backhaul_bytes);
+    sqlite3_bind_text(st, o + 51, query_status_name(r->status), -1, SQLITE_STATIC);
     if (r->route < 0)
-        sqlite3_bind_null(st, 52);
+        sqlite3_bind_null(st, o + 52);
     else
-        sqlite3_bind_text(st, 52, info->model_tiers[r->route], -1, SQLITE_STATIC);
-    bind_real(st, 53, r->cost);
-    bind_real(st, 54, r->wan_up_s);
-    bind_real(st, 55, r->wan_down_s);
+        sqlite3_bind_text(st, o + 52, info->model_tiers[r->route], -1, SQLITE_STATIC);
+    bind_real(st, o + 53, r->cost);
+    bind_real(st, o + 54, r->wan_up_s);
+    bind_real(st, o + 55, r->wan_down_s);
 }
 
 /* The query_models rows of a record (more than two models). */
@@ -440,12 +463,18 @@ static int write_figures(sqlite_sink *s)
 /* Write the buffered records inside the open transaction. */
 static int insert_buffered(sqlite_sink *s)
 {
-    for (int i = 0; i < s->n_buf; i++) {
-        bind_record(s->insert, s->run_id, &s->info, &s->buf[i]);
-        if (sqlite3_step(s->insert) != SQLITE_DONE)
+    for (int i = 0; i < s->n_buf;) {
+        int rows = s->n_buf - i >= INSERT_ROWS ? INSERT_ROWS : 1;
+        sqlite3_stmt *st = rows > 1 ? s->insert_rows : s->insert;
+        sqlite3_reset(st);
+        for (int r = 0; r < rows; r++)
+            bind_record(st, r * RECORD_PARAMS, s->run_id, &s->info, &s->buf[i + r]);
+        if (sqlite3_step(st) != SQLITE_DONE)
             return db_fail(s, "writing a query record");
-        if (s->models_rows && insert_models(s, &s->buf[i]) != 0)
-            return -1;
+        for (int r = 0; r < rows && s->models_rows; r++)
+            if (insert_models(s, &s->buf[i + r]) != 0)
+                return -1;
+        i += rows;
     }
     return 0;
 }
@@ -736,6 +765,7 @@ static void sqlite_close(sink *base)
     if (s->in_run)
         remove_run(s);
     sqlite3_finalize(s->insert);
+    sqlite3_finalize(s->insert_rows);
     sqlite3_finalize(s->insert_model);
     sqlite3_close(s->db);
     figures_free(&s->fig);
@@ -808,7 +838,12 @@ sink *sink_sqlite_open(const char *path, char *err, size_t errlen)
      * Set before the statements are prepared, which read it. */
     if (db_exec(s->db, path, "PRAGMA ignore_check_constraints = ON", "configuring", err, errlen) != 0)
         goto fail;
-    if (sqlite3_prepare_v2(s->db, insert_sql, -1, &s->insert, NULL) != SQLITE_OK) {
+    char *one = insert_sql_rows(1), *many = insert_sql_rows(INSERT_ROWS);
+    int prepared = one && many && sqlite3_prepare_v2(s->db, one, -1, &s->insert, NULL) == SQLITE_OK &&
+                   sqlite3_prepare_v2(s->db, many, -1, &s->insert_rows, NULL) == SQLITE_OK;
+    sqlite3_free(one);
+    sqlite3_free(many);
+    if (!prepared) {
         snprintf(err, errlen, "%.400s: preparing the record insert (is this an edgesim database?): %.300s", path,
                  sqlite3_errmsg(s->db));
         goto fail;
@@ -820,6 +855,7 @@ sink *sink_sqlite_open(const char *path, char *err, size_t errlen)
     return &s->base;
 fail:
     sqlite3_finalize(s->insert);
+    sqlite3_finalize(s->insert_rows);
     sqlite3_finalize(s->insert_model);
     sqlite3_close(s->db);
     free(s->buf);
