@@ -293,44 +293,39 @@ static int fast_record(trace_csv *c)
     if (!nl)
         return 0;
     size_t n = (size_t)(nl - p);
-    const unsigned char sep = (unsigned char)c->sep, quote = c->quoting ? '"' : '\n';
-    int fields = 1;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char b = p[i];
-        if (b == sep)
-            fields++;
-        else if (b == '\r' || b == 0 || b == quote)
-            return 0;
-    }
     c->rec_len = 0;
     c->nfields = 0;
     if (n + 1 >= TRACE_MAX_RECORD_BYTES || reserve(c, n) != 0)
         return 0;
-    while (c->fcap < fields) { /* room for the fields, as begin_field makes it */
-        c->nfields = c->fcap;
-        if (begin_field(c, 0, 0, 0, NULL) != 0) {
-            c->nfields = 0;
-            return 0;
-        }
-    }
-    memcpy(c->rec, p, n);
-    c->rec[n] = 0;
-    long line = c->line, col0 = c->col;
+    const unsigned char sep = (unsigned char)c->sep, quote = c->quoting ? '"' : '\n';
+    const long line = c->line, col0 = c->col;
+    char *out = c->rec;
     size_t start = 0;
-    for (int f = 0; f < fields; f++) {
-        size_t end = start;
-        while (end < n && (unsigned char)c->rec[end] != sep)
-            end++;
-        c->rec[end] = 0;
+    int f = 0;
+    for (size_t i = 0; i <= n; i++) { /* the line end ends the last field */
+        unsigned char b = i < n ? p[i] : sep;
+        if (b != sep) {
+            if (b == '\r' || b == 0 || b == quote)
+                return 0;
+            out[i] = (char)b;
+            continue;
+        }
+        out[i] = 0;
+        if (f == c->fcap) { /* room for one more field, as begin_field makes it */
+            c->nfields = f;
+            if (begin_field(c, 0, 0, 0, NULL) != 0)
+                return 0;
+        }
         c->off[f] = start;
-        c->len[f] = end - start;
+        c->len[f] = i - start;
         c->fline[f] = line;
         /* A last field that is empty starts at the line end: column 1 there. */
         c->fcol[f] = start == n ? 1 : col0 + (long)start;
         c->quoted[f] = 0;
-        start = end + 1;
+        f++;
+        start = i + 1;
     }
-    c->nfields = fields;
+    c->nfields = f;
     c->rec_len = n + 1;
     c->rec_line = line;
     c->line++;
