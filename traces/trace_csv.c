@@ -61,6 +61,10 @@ static void reset(trace_csv *c, const char *name, char sep, int quoting)
     memset(c, 0, sizeof *c);
     c->sep = sep;
     c->quoting = quoting;
+    c->cls[(unsigned char)sep] = 1;
+    c->cls['\r'] = c->cls[0] = 2;
+    if (quoting)
+        c->cls['"'] = 2;
     c->line = 1;
     c->col = 1;
     c->size = -1;
@@ -297,19 +301,19 @@ static int fast_record(trace_csv *c)
     c->nfields = 0;
     if (n + 1 >= TRACE_MAX_RECORD_BYTES || reserve(c, n) != 0)
         return 0;
-    const unsigned char sep = (unsigned char)c->sep, quote = c->quoting ? '"' : '\n';
+    const unsigned char *cls = c->cls;
     const long line = c->line, col0 = c->col;
     char *out = c->rec;
     size_t start = 0;
     int f = 0;
     for (size_t i = 0; i <= n; i++) { /* the line end ends the last field */
-        unsigned char b = i < n ? p[i] : sep;
-        if (b != sep) {
-            if (b == '\r' || b == 0 || b == quote)
-                return 0;
+        unsigned char b = i < n ? p[i] : (unsigned char)c->sep;
+        if (cls[b] == 0) {
             out[i] = (char)b;
             continue;
         }
+        if (cls[b] == 2)
+            return 0;
         out[i] = 0;
         if (f == c->fcap) { /* room for one more field, as begin_field makes it */
             c->nfields = f;

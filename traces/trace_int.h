@@ -33,6 +33,7 @@ typedef struct trace_csv {
     size_t buf_len, buf_pos;
     char sep;
     int quoting;
+    unsigned char cls[256];    /* fast_record's byte classes: 0 ordinary, 1 sep, 2 CR, NUL or a quote */
     char *rec;                 /* fields, each NUL-terminated */
     size_t rec_len, rec_cap;
     size_t *off;               /* field i starts at rec + off[i] */
