@@ -288,7 +288,8 @@ static int bad_byte(trace_csv *c, int ch, const char *expected, trace_error *err
 /* A record of unquoted fields whose line end is already in the buffer, with
  * no CR, NUL or (when quoting) quote before it: split in one pass, with the
  * fields, lengths, lines and columns the byte-by-byte path below gives.
- * 1 when done, 0 to leave the record to that path (nothing changed). */
+ * 1 when done, 0 to leave the record to that path (the input position is
+ * unchanged; the record buffers are scratch until a record is returned). */
 static int fast_record(trace_csv *c)
 {
     const unsigned char *p = c->buf + c->buf_pos;
