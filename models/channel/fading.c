@@ -169,21 +169,26 @@ static fading_cgain fading_value(const fading_ctx *f, fading_stream *s, int64_t 
      * cursor's own value, or an end of its next level); deeper ones are
      * drawn. */
     int lv = d - 1;
-    lo = c->path[lv].lo;
-    hi = c->path[lv].hi;
+    fading_level *path = c->path;
+    lo = path[lv].lo;
+    hi = path[lv].hi;
+    const uint64_t key = s->key, first_block = (uint64_t)segment << D;
+    uint64_t drawn = 0;
     for (int known = best > 0;; lv++, known = 0) {
-        int64_t half = (int64_t)1 << (D - lv - 1);
-        int64_t mid = ((off >> (D - lv)) << (D - lv)) + half;
+        int below = D - lv - 1;
+        int64_t mid = ((off >> below) | 1) << below; /* the interval's start + 2^below */
         fading_cgain m;
         if (known) {
-            m = c->levels - 1 == lv ? c->value : c->off < mid ? c->path[lv + 1].hi : c->path[lv + 1].lo;
+            m = c->levels - 1 == lv ? c->value : c->off < mid ? path[lv + 1].hi : path[lv + 1].lo;
         } else {
-            fading_cgain w = innovation(f, s, (segment << D) + mid);
-            m = (fading_cgain){f->mid_a[lv] * (lo.re + hi.re) + f->mid_s[lv] * w.re,
-                               f->mid_a[lv] * (lo.im + hi.im) + f->mid_s[lv] * w.im};
-            s->draws++;
+            fading_cgain w;
+            rng_counter_gaussian_pair(&f->zig, key, first_block + (uint64_t)mid, M_SQRT1_2, &w.re, &w.im);
+            double a = f->mid_a[lv], sd = f->mid_s[lv];
+            m = (fading_cgain){a * (lo.re + hi.re) + sd * w.re, a * (lo.im + hi.im) + sd * w.im};
+            drawn++;
         }
         if (off == mid) {
+            s->draws += drawn;
             c->off = off;
             c->levels = lv + 1;
             c->value = m;
@@ -193,8 +198,8 @@ static fading_cgain fading_value(const fading_ctx *f, fading_stream *s, int64_t 
             hi = m;
         else
             lo = m;
-        c->path[lv + 1].lo = lo;
-        c->path[lv + 1].hi = hi;
+        path[lv + 1].lo = lo;
+        path[lv + 1].hi = hi;
     }
 }
 
