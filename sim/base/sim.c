@@ -98,23 +98,27 @@ static void sift_down(heap_entry *h, size_t len, size_t i)
     h[i] = e;
 }
 
-static uint32_t slot_alloc(sim *s)
+/* Grow the heap and slot arrays by doubling so that one more event fits
+ * (out of the hot path: it runs only until the run's high-water mark). */
+static __attribute__((noinline)) int grow(sim *s)
 {
-    if (s->free_head != NO_SLOT) {
-        uint32_t i = s->free_head;
-        s->free_head = s->slots[i].next_free;
-        return i;
+    if (s->heap_len == s->heap_cap) {
+        size_t cap = s->heap_cap ? s->heap_cap * 2 : 256;
+        heap_entry *grown = realloc(s->heap, cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        s->heap = grown;
+        s->heap_cap = cap;
     }
-    if (s->slots_len == s->slots_cap) {
+    if (s->free_head == NO_SLOT && s->slots_len == s->slots_cap) {
         uint32_t cap = s->slots_cap ? s->slots_cap * 2 : 256;
         slot *grown = realloc(s->slots, (size_t)cap * sizeof *grown);
         if (!grown)
-            return NO_SLOT;
+            return -1;
         s->slots = grown;
         s->slots_cap = cap;
     }
-    s->slots[s->slots_len].generation = 1;
-    return s->slots_len++;
+    return 0;
 }
 
 static void slot_free(sim *s, uint32_t i)
@@ -128,17 +132,15 @@ static void slot_free(sim *s, uint32_t i)
 sim_handle sim_schedule(sim *s, sim_time at, uint32_t kind, uint32_t id, uint64_t arg)
 {
     assert(at >= s->now);
-    if (s->heap_len == s->heap_cap) {
-        size_t cap = s->heap_cap ? s->heap_cap * 2 : 256;
-        heap_entry *grown = realloc(s->heap, cap * sizeof *grown);
-        if (!grown)
-            return 0;
-        s->heap = grown;
-        s->heap_cap = cap;
-    }
-    uint32_t i = slot_alloc(s);
-    if (i == NO_SLOT)
+    if ((s->heap_len == s->heap_cap || (s->free_head == NO_SLOT && s->slots_len == s->slots_cap)) && grow(s) != 0)
         return 0;
+    uint32_t i = s->free_head;
+    if (i != NO_SLOT) {
+        s->free_head = s->slots[i].next_free;
+    } else {
+        i = s->slots_len++;
+        s->slots[i].generation = 1;
+    }
     slot *sl = &s->slots[i];
     sl->kind = kind;
     sl->id = id;
@@ -177,10 +179,16 @@ static heap_entry pop_root(sim *s)
 }
 
 /* Drop dead entries sitting at the root so heap[0] is live (or heap empty). */
-static void skip_dead(sim *s)
+static __attribute__((noinline)) void drop_dead(sim *s)
 {
     while (s->heap_len > 0 && s->slots[s->heap[0].slot].state == SLOT_DEAD)
         slot_free(s, pop_root(s).slot);
+}
+
+static inline void skip_dead(sim *s)
+{
+    if (s->heap_len > 0 && s->slots[s->heap[0].slot].state == SLOT_DEAD)
+        drop_dead(s);
 }
 
 int sim_step(sim *s)
