@@ -92,13 +92,22 @@ measure d10 "${run[@]}" -o d10.db "${gen[@]}" "${scale[@]}" --set devices.count=
 measure d1000 "${run[@]}" -o d1000.db "${gen[@]}" "${scale[@]}" --set devices.count=1000
 measure c10 "${run[@]}" -o c10.db "${gen[@]}" "${scale[@]}" --set router.csi_delay_s=10
 
-# 5. Parallel runs: 4 replications, -j 1 against -j 2 (wall time: the point
-# is to use both cores).
-jobs=(--set trace.generate.queries="$queries" --replications 4 --records runs)
+# 5. Parallel runs: one sweep of 8 replications (runs mode, CPU-bound runs
+# of `queries` queries each; the trace is generated in each run, so both
+# do the same work) with -j 1 and with -j 2, alternately three times each,
+# each into a fresh database; the least wall time of each is kept (wall
+# time: the point is to use both cores; the least is the run least
+# disturbed by other work).
+jobs=(--set trace.generate.queries="$queries" --replications 8 --records runs)
+wall() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null; t1=$(date +%s.%N); echo "$t1 - $t0" | bc -l; }
+least() { if [ -z "$1" ] || [ "$(echo "$2 < $1" | bc -l)" = 1 ]; then echo "$2"; else echo "$1"; fi; }
 if "$bin" run --help | grep -q -- '--jobs'; then
-  t0=$(date +%s.%N); "${run[@]}" -o j1.db "${gen[@]}" "${jobs[@]}" -j 1; t1=$(date +%s.%N)
-  "${run[@]}" -o j2.db "${gen[@]}" "${jobs[@]}" -j 2; t2=$(date +%s.%N)
-  jobs_speedup=$(ratio "$(echo "$t1 - $t0" | bc -l)" "$(echo "$t2 - $t1" | bc -l)")
+  j1_wall=""; j2_wall=""
+  for k in 1 2 3; do
+    j1_wall=$(least "$j1_wall" "$(wall "${run[@]}" -o "j1_$k.db" "${gen[@]}" "${jobs[@]}" -j 1)")
+    j2_wall=$(least "$j2_wall" "$(wall "${run[@]}" -o "j2_$k.db" "${gen[@]}" "${jobs[@]}" -j 2)")
+  done
+  jobs_speedup=$(ratio "$j1_wall" "$j2_wall")
 else
   jobs_speedup=""
 fi
@@ -126,4 +135,4 @@ echo "| rss_mib_1e7 | $(mib "$rss10000000_rss") | < 64 | peak RSS, MiB, 10^7 que
 echo "| horizon_100x_cost | $(ratio "$h100_cpu" "$h1_cpu") | <= 1.5 | CPU ratio, 0.005 vs 0.5 queries/s, same queries |"
 echo "| devices_1000_vs_10_cost | $(ratio "$d1000_cpu" "$d10_cpu") | <= 1.5 | CPU ratio, same aggregate load |"
 echo "| csi_delay_10_vs_0_cost | $(ratio "$c10_cpu" "$h1_cpu") | <= 1.5 | CPU ratio, router.csi_delay_s 10 vs 0 |"
-echo "| jobs_2_vs_1_speedup | $(na "$jobs_speedup") | >= 1.7 | wall ratio, 4 replications, -j 1 / -j 2 |"
+echo "| jobs_2_vs_1_speedup | $(na "$jobs_speedup") | >= 1.7 | wall ratio, 8 replications, -j 1 / -j 2 (least of 3 each) |"
