@@ -461,6 +461,10 @@ typedef struct run_job {
     int64_t queries_now;          /* while it runs (under the pool's mutex) */
     struct job_pool *pool;
     char err[1024];
+    /* The writer's: */
+    int drained, write_failed;    /* settled in the database; writing it failed */
+    int duplicate;                /* another writer completed it first */
+    int64_t run_id;               /* its row, when stored */
 } run_job;
 
 static void run_job_clear(run_job *j)
@@ -476,11 +480,13 @@ static void run_job_clear(run_job *j)
 /* The runs of a sweep flow through a ring of jobs without a barrier: the
  * main thread prepares them in -j 1 order (pool_slot, pool_submit), each
  * worker takes the next prepared one as soon as it is free, and the main
- * thread, the one writer, stores each finished run as soon as every run
- * before it is stored.  Workers start at most JOBS_AHEAD_PER_WORKER x N runs
- * ahead of the writer (a finished run waits in memory for its turn: that
- * bounds the memory); the ring holds JOBS_PREPARED_PER_WORKER x N more,
- * prepared, so a worker never waits for the main thread. */
+ * thread, the one writer, streams the oldest run not yet stored into the
+ * database while it runs (pool_write_next), then the next: the database
+ * gets the runs, and run_ids, of -j 1.  Workers start at most
+ * JOBS_AHEAD_PER_WORKER x N runs ahead of the writer (a finished run waits
+ * in memory for its turn: that bounds the memory); the ring holds
+ * JOBS_PREPARED_PER_WORKER x N more, prepared, so a worker never waits for
+ * the main thread. */
 #define JOBS_AHEAD_PER_WORKER 2
 #define JOBS_PREPARED_PER_WORKER 1
 
@@ -619,10 +625,42 @@ static void pool_wait(job_pool *P)
         parallel_progress(sp, P);
 }
 
-/* Store a finished job's run in the database, or say why it failed. */
-static void pool_store(job_pool *P, run_job *j)
+/* Drain the oldest job's run into the database: while it runs (what it has
+ * given so far) and once it has ended.  Returns 1 once it is settled there
+ * (stored, or removed as failed); a write failure is said at once and
+ * stops the pool. */
+static int pool_drain(job_pool *P, run_job *j)
 {
+    if (j->drained)
+        return 1;
     sink *out = P->out;
+    int dups = out->duplicates;
+    int rc = sink_buffer_drain(j->buf, out);
+    if (rc == 0)
+        return 0;
+    j->drained = 1;
+    if (rc > 0) {
+        j->duplicate = out->duplicates != dups;
+        j->run_id = out->run_id;
+        return 1;
+    }
+    j->write_failed = 1;
+    progress_end(&P->sp->line);
+    fprintf(stderr, "edgesim: %s: %s\n", j->label, out->err);
+    if (P->status == EXIT_OK)
+        P->status = EXIT_OUTPUT;
+    pthread_mutex_lock(&P->mu);
+    P->stop = 1;
+    pthread_cond_broadcast(&P->work_cv);
+    pthread_mutex_unlock(&P->mu);
+    return 1;
+}
+
+/* The oldest job has ended: finish storing its run, print its line, or say
+ * why it failed. */
+static void pool_settle(job_pool *P, run_job *j)
+{
+    pool_drain(P, j);
     if (j->status != EXIT_OK) {
         if (P->status == EXIT_OK)
             P->status = j->status;
@@ -630,41 +668,46 @@ static void pool_store(job_pool *P, run_job *j)
         fprintf(stderr, "edgesim: %s: %s\n", j->label, j->err);
         return;
     }
-    int dups = out->duplicates;
-    if (sink_buffer_replay(j->buf, out) != 0) {
-        progress_end(&P->sp->line);
-        fprintf(stderr, "edgesim: %s: %s\n", j->label, out->err);
-        if (P->status == EXIT_OK)
-            P->status = EXIT_OUTPUT;
-        pthread_mutex_lock(&P->mu);
-        P->stop = 1;
-        pthread_cond_broadcast(&P->work_cv);
-        pthread_mutex_unlock(&P->mu);
+    if (j->write_failed)
         return;
-    }
     run_finished(P->sp, j->label, &j->st);
-    if (out->duplicates == dups && run_ids_add(P->mine, out->run_id) != 0)
+    if (!j->duplicate && run_ids_add(P->mine, j->run_id) != 0)
         fprintf(stderr, "edgesim: out of memory\n");
 }
 
-/* Settle the oldest job not written: store its run once it has ended (with
- * `wait`: waiting for it), or drop it if the pool stopped before it started;
- * its slot is free again.  0: settled one; 1: none pending, or (without
- * `wait`) the oldest has not ended. */
+/* Settle the oldest job not written: stream its run into the database while
+ * it goes on (with `wait`: until it has ended), store the rest once it has
+ * ended, or drop it if the pool stopped before it started; its slot is free
+ * again.  0: settled one; 1: none pending, or (without `wait`) the oldest
+ * has not ended. */
 static int pool_write_next(job_pool *P, int wait)
 {
-    pthread_mutex_lock(&P->mu);
-    run_job *j = &P->ring[P->written % P->capacity];
-    while (P->written < P->submitted && !j->done && !(P->stop && P->written >= P->next) && wait)
-        pool_wait(P);
-    if (P->written >= P->submitted || (!j->done && !(P->stop && P->written >= P->next))) {
+    run_job *j;
+    int done;
+    for (;;) {
+        pthread_mutex_lock(&P->mu);
+        if (P->written >= P->submitted) {
+            pthread_mutex_unlock(&P->mu);
+            return 1;
+        }
+        j = &P->ring[P->written % P->capacity];
+        int started = P->written < P->next;
+        done = j->done;
+        int dropped = !started && P->stop;
         pthread_mutex_unlock(&P->mu);
-        return 1;
+        if (done || dropped)
+            break;
+        if (started)
+            pool_drain(P, j);
+        if (!wait)
+            return 1;
+        pthread_mutex_lock(&P->mu);
+        if (!j->done && !(P->stop && P->written >= P->next))
+            pool_wait(P);
+        pthread_mutex_unlock(&P->mu);
     }
-    int done = j->done;
-    pthread_mutex_unlock(&P->mu);
     if (done) {
-        pool_store(P, j);
+        pool_settle(P, j);
         P->sp->runs_settled++;
     }
     run_job_clear(j);

@@ -154,16 +154,22 @@ extern const char *const sink_records_names[]; /* "all", "runs", NULL; indexed b
 /* Set before the first run; returns 0, or -1 (out of memory, in s->err). */
 int sink_sqlite_set_records(sink *s, sink_records mode);
 
-/* One run kept in memory, for `edgesim run -j N`: a worker runs into it and
- * the one writer replays it into the database with sink_buffer_replay.
- * With SINK_RECORDS_ALL it holds the run's records (memory grows with the
- * run); with SINK_RECORDS_RUNS only its summary figures (fixed size).  The
- * caller frees it with sink_close.  NULL on allocation failure. */
+/* One run handed over, for `edgesim run -j N`: a worker thread runs into it
+ * while the one writer drains it into the database (sink_buffer_drain).
+ * With SINK_RECORDS_ALL it holds the records not yet drained (in chunks of
+ * 1024, freed as they are written); with SINK_RECORDS_RUNS only the run's
+ * summary figures (fixed size).  The caller frees it with sink_close once
+ * the run has ended.  NULL on allocation failure. */
 sink *sink_buffer_create(sink_records mode);
-/* Replay a run that ended ok into `to` (an SQLite sink with the same
- * records mode): begin_run, its records or figures, end_run.  Nothing for a
- * run that failed or was interrupted.  Returns 0, or -1 with to->err. */
-int sink_buffer_replay(sink *buffer, sink *to);
+/* Write into `to` (an SQLite sink with the same records mode) what the run
+ * has given so far, from one thread other than the one running it:
+ * begin_run once the run has begun, its records as they come (--records
+ * all), and, once it has ended ok, the rest (or its figures) and end_run.
+ * A run that failed or was interrupted is ended failed in `to` if begun
+ * there (nothing of it stays).  Returns 0 while the run goes on, 1 when it
+ * is settled in `to`, -1 if writing into `to` failed (to->err; the run is
+ * removed from `to`); 1 and -1 are final, later calls return them again. */
+int sink_buffer_drain(sink *buffer, sink *to);
 
 /* In memory, for tests: every record of every run, in write order. */
 typedef struct sink_memory {

@@ -58,7 +58,7 @@ printf '{ "trace": { "path": "huge.csv", "arrival": { "rate_per_s": 1000 } }, "d
 pid=$!
 for _ in $(seq 1 600); do
   sleep 0.1
-  n=$(sqlite3 "$T/int.db" "SELECT COUNT(*) FROM runs" 2>/dev/null) && [ "${n:-0}" -gt 0 ] && break
+  n=$(sqlite3 "$T/int.db" "SELECT COUNT(*) FROM runs WHERE status = 'complete'" 2>/dev/null) && [ "${n:-0}" -gt 0 ] && break
 done
 kill -INT $pid
 wait $pid
@@ -68,4 +68,23 @@ expect_eq "$(sqlite3 "$T/int.db" "SELECT COUNT(*) FROM queries WHERE run_id NOT 
 n=$(sqlite3 "$T/int.db" "SELECT COUNT(*) FROM runs")
 [ "$n" -ge 1 ] && [ "$n" -lt 40 ] && ok || bad "expected some but not all runs before the interrupt, got $n"
 expect_eq "$(sqlite3 "$T/int.db" "SELECT COUNT(*) FROM queries")" "$((n * 100000))" "complete runs kept whole"
+
+# The writer streams the oldest run's records while it runs (as -j 1 does),
+# and a Ctrl-C then removes what it had stored of it.
+"$BIN" run "$T/huge.json" -o "$T/stream.db" -q -j 2 >"$T/out" 2>"$T/err" &
+pid=$!
+partial=0
+for _ in $(seq 1 600); do
+  sleep 0.1
+  partial=$(sqlite3 -cmd '.timeout 2000' "$T/stream.db" \
+            "SELECT COUNT(*) FROM queries JOIN runs USING (run_id) WHERE runs.status = 'running'" \
+            2>/dev/null) && [ "${partial:-0}" -gt 0 ] && break
+done
+kill -INT $pid
+wait $pid
+expect_eq "$?" 130 "exit code after SIGINT while a run streams"
+[ "${partial:-0}" -gt 0 ] && ok || bad "no record of a running run was seen in the database under -j 2"
+expect_eq "$(sqlite3 "$T/stream.db" "SELECT COUNT(*) FROM runs WHERE status != 'complete'")" 0 "the streamed run removed"
+n=$(sqlite3 "$T/stream.db" "SELECT COUNT(*) FROM runs")
+expect_eq "$(sqlite3 "$T/stream.db" "SELECT COUNT(*) FROM queries")" "$((n * 100000))" "no record of the removed run"
 finish
