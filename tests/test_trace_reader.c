@@ -348,6 +348,102 @@ static void test_writer_roundtrip(void)
     }
 }
 
+/* Two rows equal field by field (NAN equal to NAN), model columns included. */
+static int rows_equal(const trace_row *a, const trace_row *b)
+{
+#define SAME(x, y) ((x) == (y) || ((x) != (x) && (y) != (y)))
+    int ok = a->id == b->id && SAME(a->t_arr_s, b->t_arr_s) && a->device == b->device &&
+             a->dialogue_id == b->dialogue_id && a->turn == b->turn && a->in_tokens == b->in_tokens &&
+             a->out_tokens == b->out_tokens && a->out_tokens_pred == b->out_tokens_pred && SAME(a->p_large, b->p_large) &&
+             SAME(a->q_small, b->q_small) && SAME(a->q_large, b->q_large) && strcmp(a->benchmark, b->benchmark) == 0 &&
+             SAME(a->extra_payload_bytes, b->extra_payload_bytes) && SAME(a->think_s, b->think_s) &&
+             SAME(a->deadline_s, b->deadline_s);
+    for (int m = 0; m < TRACE_MAX_MODEL_COLS; m++)
+        ok &= SAME(a->model_q[m], b->model_q[m]) && SAME(a->model_p[m], b->model_p[m]);
+    return ok;
+#undef SAME
+}
+
+/* Model columns q_<model>, p_<model>: a trace written in every format reads
+ * back to the same models (same order) and the same rows; JSONL takes the
+ * models from line 1's keys, and its errors name file:line:column and the
+ * key. */
+static void test_model_columns(void)
+{
+    static const char *const models[] = {"edge", "cloud-api"};
+    trace_row rows[3];
+    trace_error err;
+    char paths[8][64];
+    int n = 0;
+    for (const trace_format *const *f = trace_formats; *f; f++)
+        for (const char *const *e = (*f)->extensions; *e && n < 8; e++)
+            snprintf(paths[n++], sizeof paths[0], "test_trace_models%s", *e);
+    for (int i = 0; i < 3; i++) {
+        trace_row_init(&rows[i]);
+        rows[i].id = i + 1;
+        rows[i].in_tokens = 10 + i;
+        rows[i].out_tokens = 1;
+        rows[i].p_large = 0.25 * i;
+        rows[i].q_small = i % 2;
+        rows[i].q_large = 1;
+        snprintf(rows[i].benchmark, sizeof rows[i].benchmark, "mmlu");
+        rows[i].model_q[0] = i == 1 ? 0 : 1;
+        rows[i].model_p[0] = 1.0 / (3 + i);
+        rows[i].model_q[1] = 0.1 * i;
+        rows[i].model_p[1] = i == 0 ? NAN : 0.5; /* line 1 without p_cloud-api */
+    }
+    for (int p = 0; p < n; p++) {
+        trace_writer *w = trace_writer_create_models(paths[p], TRACE_COLS_REQUIRED, models, 2, &err);
+        CHECK(w != NULL);
+        if (!w)
+            return;
+        for (int i = 0; i < 3; i++)
+            CHECK_INT(trace_writer_put(w, &rows[i], &err), 0);
+        CHECK_INT(trace_writer_close(w, &err), 0);
+        trace_reader *r = trace_open(paths[p], &err);
+        CHECK(r != NULL);
+        if (!r)
+            return;
+        /* Known before the first row, as the run maps its models at set-up. */
+        CHECK(trace_model_name(r, 0) && strcmp(trace_model_name(r, 0), "edge") == 0);
+        CHECK(trace_model_name(r, 1) && strcmp(trace_model_name(r, 1), "cloud-api") == 0);
+        CHECK(trace_model_name(r, 2) == NULL);
+        for (int i = 0; i < 3; i++) {
+            trace_row back;
+            CHECK_INT(trace_next(r, &back, &err), 1);
+            CHECK(rows_equal(&back, &rows[i]));
+        }
+        trace_row end;
+        CHECK_INT(trace_next(r, &end, &err), 0);
+        trace_close(r);
+        remove(paths[p]);
+    }
+    /* The writer refuses names the reader would not read back. */
+    static const char *const bad_names[][2] = {{"large", "x"}, {"a.b", "x"}, {"x", "x"}, {"", "x"}};
+    for (int b = 0; b < 4; b++) {
+        CHECK(trace_writer_create_models("test_trace_models_bad.jsonl", 0, bad_names[b], 2, &err) == NULL);
+        CHECK(strstr(err.msg, "model column") != NULL);
+    }
+#define J1 "{\"id\":1,\"dialogue_id\":-1,\"turn\":0,\"in_tokens\":5,\"out_tokens\":7,\"p_large\":0.5,\"q_small\":1,\"q_large\":0,\"benchmark\":\"g\""
+#define J2 "{\"id\":2,\"dialogue_id\":-1,\"turn\":0,\"in_tokens\":5,\"out_tokens\":7,\"p_large\":0.5,\"q_small\":1,\"q_large\":0,\"benchmark\":\"g\""
+    /* p_ may be null or absent; q_ of a model of line 1 may not. */
+    CHECK_INT(read_all(J1 ",\"q_e\":1,\"p_e\":null}\n" J2 ",\"q_e\":0}\n", "jsonl", &err), 2);
+    CHECK_INT(read_all(J1 ",\"p_e\":0.5}\n" J2 "}\n", "jsonl", &err), 2);
+    CHECK(fails_with(J1 ",\"q_e\":1}\n" J2 "}\n", "jsonl", "t:2:1: expected a field 'q_e'", NULL));
+    CHECK(fails_with(J1 ",\"q_e\":1.5}\n", "jsonl", "t:1:118: field 'q_e'", "expected a number in [0, 1], found \"1.5\""));
+    CHECK(fails_with(J1 ",\"q_e\":null}\n", "jsonl", "t:1:118: field 'q_e'", "found null"));
+    CHECK(fails_with(J1 ",\"q_e\":1,\"p_e\":\"0.5\"}\n", "jsonl", "field 'p_e'", "or null, found \"\\\"0.5\\\"\""));
+    CHECK(fails_with(J1 ",\"q_e\":1}\n" J2 ",\"q_e\":1,\"q_f\":1}\n", "jsonl", "t:2:126: key 'q_f'",
+                     "model keys of line 1 (q_e, p_e)"));
+    CHECK(fails_with(J1 ",\"p_e\":1}\n" J2 ",\"q_e\":1}\n", "jsonl", "t:2:118: key 'q_e'", "(p_e)"));
+    CHECK(fails_with(J1 ",\"q_e\":1,\"q_e\":1}\n", "jsonl", "t:1:118", "'q_e' twice"));
+    CHECK(fails_with(J1 ",\"q_\":1}\n", "jsonl", "t:1:118", "or q_MODEL, p_MODEL"));
+    CHECK(fails_with(J1 ",\"q_1\":1,\"q_2\":1,\"q_3\":1,\"q_4\":1,\"q_5\":1,\"q_6\":1,\"q_7\":1,\"q_8\":1,\"q_9\":1}\n",
+                     "jsonl", "key 'q_9'", "at most 8 models"));
+#undef J1
+#undef J2
+}
+
 /* Numbers read as strtod reads them, bit for bit: the reader's one-pass
  * path for short decimals and strtod for the rest must agree on every
  * spelling (digits, fractions, exponents, leading zeros, -0). */
@@ -701,6 +797,7 @@ int main(void)
     test_number_spellings();
     test_decimal_vs_strtod();
     test_writer_roundtrip();
+    test_model_columns();
     test_writer_full_disk();
     test_writer_atomic();
     return check_done();

@@ -16,10 +16,11 @@
 
 #include "sim/base/keys.h"
 
-/* Model columns (docs/TRACES.md "Models"): besides the fixed q_small,
- * q_large and p_large, a CSV trace may carry q_<model> (quality, 0..1) and
- * p_<model> (router score, 0..1, may be empty) for other models; the reader
- * lists their names (trace_model_name) and a row holds their values at the
+/* Model columns (docs/TRACES.md "Model columns"): besides the fixed
+ * q_small, q_large and p_large, a trace (CSV or JSONL) may carry q_<model>
+ * (quality, 0..1) and p_<model> (router score, 0..1, may be empty) for other
+ * models; the reader lists their names (trace_model_name; a CSV's from its
+ * header, a JSONL's from line 1's keys) and a row holds their values at the
  * same index. */
 #define TRACE_MAX_MODEL_COLS 8
 #define TRACE_MODEL_NAME_CAP 32   /* bytes of a model name, NUL included */
@@ -239,8 +240,10 @@ const char *trace_column_name(trace_column c);
  * `path` only when trace_writer_close succeeds; a pipe or device given as
  * `path` is written directly. */
 trace_writer *trace_writer_create(const char *path, unsigned columns, trace_error *err);
-/* The same, with model columns q_<name>, p_<name> for the n names (a CSV
- * file; rows give their values in model_q, model_p at the same index). */
+/* The same, with model columns q_<name>, p_<name> for the n names (1-31
+ * characters of [A-Za-z0-9_-], distinct, not small or large: those have the
+ * fixed columns); rows give their values in model_q, model_p at the same
+ * index. */
 trace_writer *trace_writer_create_models(const char *path, unsigned columns, const char *const *models, int n,
                                          trace_error *err);
 int trace_writer_put(trace_writer *w, const trace_row *row, trace_error *err); /* 0 or -1 */

@@ -70,6 +70,10 @@ int trace__csv_line(trace_csv *c, trace_error *err);
  * `why` filled. */
 const char *trace__row_invalid(const trace_row *row, char *why, size_t cap);
 
+/* Is NAME (len bytes) a model name of the model columns q_NAME, p_NAME:
+ * 1-31 characters of [A-Za-z0-9_-]?  (docs/TRACES.md "Model columns") */
+int trace__model_name_ok(const char *name, size_t len);
+
 /* ---- the formats' vtables (trace_format.c lists them) ---- */
 
 /* A reader over r->in (already open): `start` reads what precedes the rows
@@ -90,9 +94,9 @@ struct trace__writer_ops {
     void (*row_begin)(FILE *fp);
     int (*cell)(FILE *fp, int first, trace_column c, const char *text, int empty);
     void (*row_end)(FILE *fp);
-    /* Model columns q_<model>, p_<model> after the fixed cells (header:
-     * their names); NULL for a format that has none. */
-    void (*model_cell)(FILE *fp, const char *text, int empty);
+    /* Model column `kind`_<model> (kind 'q' or 'p') after the fixed cells
+     * (header: their names). */
+    void (*model_cell)(FILE *fp, char kind, const char *model, const char *text, int empty);
 };
 extern const struct trace__reader_ops trace__csv_reader, trace__jsonl_reader;
 extern const struct trace__writer_ops trace__csv_writer, trace__jsonl_writer;

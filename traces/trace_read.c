@@ -375,6 +375,8 @@ struct trace_reader {
                                    * TRACE_N_COLUMNS + 2*model + (0 for q_, 1 for p_) */
     char models[TRACE_MAX_MODEL_COLS][TRACE_MODEL_NAME_CAP];
     int n_models;
+    int jsonl_pending;            /* JSONL: line 1, read by the start to learn the models, not yet returned */
+    unsigned jsonl_has_q;         /* JSONL: bit m: line 1 has q_<model m>, so every line must */
     int64_t rows;
     int64_t last_id;
     long last_id_line;
@@ -383,30 +385,58 @@ struct trace_reader {
     int last_turn;
 };
 
-/* A model column q_NAME or p_NAME (NAME: 1-31 of [A-Za-z0-9_-]; not the
- * fixed columns): its map entry, adding NAME to the reader's models.  0, or
- * -1 if `name` is not one (or a duplicate, or one model too many). */
+/* Is `name` (len bytes, not a fixed column) a model column q_NAME or
+ * p_NAME (NAME: 1-31 of [A-Za-z0-9_-])?  Both readers use it. */
+static int model_key(const char *name, size_t len)
+{
+    if (len < 3 || (name[0] != 'q' && name[0] != 'p') || name[1] != '_')
+        return 0;
+    return trace__model_name_ok(name + 2, len - 2);
+}
+
+int trace__model_name_ok(const char *name, size_t len)
+{
+    if (len < 1 || len >= TRACE_MODEL_NAME_CAP)
+        return 0;
+    for (size_t k = 0; k < len; k++)
+        if (!benchmark_char_ok(name[k]) || name[k] == '.' || name[k] == ':')
+            return 0;
+    return 1;
+}
+
+/* The index of model NAME (len bytes) among the reader's models, or -1. */
+static int model_index(const trace_reader *r, const char *name, size_t len)
+{
+    for (int m = 0; m < r->n_models; m++)
+        if (strlen(r->models[m]) == len && memcmp(r->models[m], name, len) == 0)
+            return m;
+    return -1;
+}
+
+/* Add model NAME (len bytes) to the reader's models: its index, or -1 when
+ * there are TRACE_MAX_MODEL_COLS already. */
+static int model_add(trace_reader *r, const char *name, size_t len)
+{
+    if (r->n_models == TRACE_MAX_MODEL_COLS)
+        return -1;
+    memcpy(r->models[r->n_models], name, len);
+    r->models[r->n_models][len] = 0;
+    return r->n_models++;
+}
+
+/* A CSV model column: its map entry, adding NAME to the reader's models.
+ * 0, or -1 if `name` is not one (or a duplicate, or one model too many). */
 static int model_column(trace_reader *r, const char *name, size_t len, int *map)
 {
-    if (len < 3 || len - 2 >= TRACE_MODEL_NAME_CAP || (name[0] != 'q' && name[0] != 'p') || name[1] != '_')
+    if (!model_key(name, len))
         return -1;
-    for (size_t k = 2; k < len; k++)
-        if (!benchmark_char_ok(name[k]) || name[k] == '.' || name[k] == ':')
-            return -1;
-    int m = 0;
-    while (m < r->n_models && !(strlen(r->models[m]) == len - 2 && memcmp(r->models[m], name + 2, len - 2) == 0))
-        m++;
-    int code = TRACE_N_COLUMNS + 2 * m + (name[0] == 'p');
+    int m = model_index(r, name + 2, len - 2);
+    int code = TRACE_N_COLUMNS + 2 * (m < 0 ? r->n_models : m) + (name[0] == 'p');
     for (int i = 0; i < r->ncols && r->map[i] >= 0; i++)
         if (r->map[i] == code)
             return -1;
-    if (m == r->n_models) {
-        if (m == TRACE_MAX_MODEL_COLS)
-            return -1;
-        memcpy(r->models[m], name + 2, len - 2);
-        r->models[m][len - 2] = 0;
-        r->n_models++;
-    }
+    if (m < 0 && model_add(r, name + 2, len - 2) < 0)
+        return -1;
     *map = code;
     return 0;
 }
@@ -608,14 +638,63 @@ static long json_key_col(const char *line, const char *key)
     return p ? (long)(p - line) + 1 : 1;
 }
 
+/* A model key q_NAME / p_NAME of a JSONL line (`mseen`: bit 2m + is_p of
+ * the model keys seen on the line): its value stored into the row.  The
+ * models are line 1's; q_NAME only where line 1 has it; a number in [0, 1],
+ * p_NAME also null (no score).  0, or -1 with err naming file:line:column
+ * and the key. */
+static int jsonl_model_key(trace_reader *r, const cJSON *v, const char *line, long ln, unsigned *mseen,
+                           trace_row *row, trace_error *err)
+{
+    const char *key = v->string;
+    int is_p = key[0] == 'p', m = model_index(r, key + 2, strlen(key + 2));
+    long col = json_key_col(line, key);
+    char found[96], list[400];
+    if (m < 0 || (!is_p && !(r->jsonl_has_q & (1u << m)))) {
+        size_t o = 0;
+        list[0] = 0;
+        for (int k = 0; k < r->n_models && o < sizeof list; k++) {
+            int q = (r->jsonl_has_q >> k) & 1;
+            o += (size_t)snprintf(list + o, sizeof list - o, "%s%s%s%sp_%s", k ? ", " : "", q ? "q_" : "",
+                                  q ? r->models[k] : "", q ? ", " : "", r->models[k]);
+        }
+        if (m < 0 && r->n_models == TRACE_MAX_MODEL_COLS && r->rows == 0)
+            return trace__fail(err, "%s:%ld:%ld: key '%s': expected at most %d models, found a model past them (%s)",
+                               r->in.name, ln, col, key, TRACE_MAX_MODEL_COLS, list);
+        return trace__fail(err, "%s:%ld:%ld: key '%s': expected the model keys of line 1 (%s), found one it does "
+                           "not have", r->in.name, ln, col, key, r->n_models ? list : "none");
+    }
+    unsigned bit = 1u << (2 * m + is_p);
+    if (*mseen & bit)
+        return trace__fail(err, "%s:%ld:%ld: expected each field once, found '%s' twice", r->in.name, ln, col, key);
+    *mseen |= bit;
+    if (is_p && cJSON_IsNull(v)) {
+        row->model_p[m] = NAN;
+        return 0;
+    }
+    if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= 1)) {
+        char *printed = cJSON_PrintUnformatted(v);
+        trace__describe(printed ? printed : "?", printed ? strlen(printed) : 1, found, sizeof found);
+        cJSON_free(printed);
+        return trace__fail(err, "%s:%ld:%ld: field '%s': expected a number in [0, 1]%s, found %s", r->in.name, ln,
+                           col, key, is_p ? " or null" : "", cJSON_IsNull(v) ? "null" : found);
+    }
+    if (is_p)
+        row->model_p[m] = v->valuedouble;
+    else
+        row->model_q[m] = v->valuedouble;
+    return 0;
+}
+
 static int read_jsonl_row(trace_reader *r, trace_row *row, trace_error *err)
 {
     const char *line, *end = NULL;
     cJSON *obj, *v;
-    unsigned seen = 0;
+    unsigned seen = 0, mseen = 0;
     char found[96], list[400];
-    int i, rc = trace__csv_line(&r->in, err);
+    int i, rc = r->jsonl_pending ? 1 : trace__csv_line(&r->in, err);
     long ln = r->in.rec_line;
+    r->jsonl_pending = 0;
     if (rc <= 0)
         return rc;
     line = r->in.rec;
@@ -634,11 +713,18 @@ static int read_jsonl_row(trace_reader *r, trace_row *row, trace_error *err)
     }
     for (v = obj->child; v; v = v->next) {
         int col = column_find(v->string, strlen(v->string));
+        if (col < 0 && model_key(v->string, strlen(v->string))) {
+            if (jsonl_model_key(r, v, line, ln, &mseen, row, err)) {
+                rc = -1;
+                goto done;
+            }
+            continue;
+        }
         if (col < 0) {
             list_columns(list, sizeof list);
             trace__describe(v->string, strlen(v->string), found, sizeof found);
-            rc = trace__fail(err, "%s:%ld:%ld: expected a field name (%s), found %s", r->in.name, ln,
-                             json_key_col(line, v->string), list, found);
+            rc = trace__fail(err, "%s:%ld:%ld: expected a field name (%s, or q_MODEL, p_MODEL), found %s",
+                             r->in.name, ln, json_key_col(line, v->string), list, found);
             goto done;
         }
         if (seen & (1u << col)) {
@@ -662,22 +748,45 @@ static int read_jsonl_row(trace_reader *r, trace_row *row, trace_error *err)
             rc = trace__fail(err, "%s:%ld:1: expected a field '%s', found none", r->in.name, ln, columns[i].name);
             goto done;
         }
+    for (i = 0; i < r->n_models; i++)
+        if ((r->jsonl_has_q & (1u << i)) && !(mseen & (1u << 2 * i))) {
+            rc = trace__fail(err, "%s:%ld:1: expected a field 'q_%s' (a model of line 1), found none", r->in.name, ln,
+                             r->models[i]);
+            goto done;
+        }
     rc = 1;
 done:
     cJSON_Delete(obj);
     return rc;
 }
 
-/* JSONL has nothing before its rows. */
-static int no_header(trace_reader *r, trace_error *err)
+/* JSONL has no header: the model keys (q_NAME, p_NAME) of line 1 name the
+ * models, as a CSV header does, so that trace_model_name answers before the
+ * first row.  Line 1 is kept for the first read_jsonl_row, which checks it
+ * (nothing is reported here but a line that cannot be read). */
+static int jsonl_start(trace_reader *r, trace_error *err)
 {
-    (void)r;
-    (void)err;
+    int rc = trace__csv_line(&r->in, err);
+    if (rc <= 0)
+        return rc;
+    r->jsonl_pending = 1;
+    cJSON *obj = cJSON_ParseWithOpts(r->in.rec, NULL, 1);
+    for (const cJSON *v = cJSON_IsObject(obj) ? obj->child : NULL; v; v = v->next) {
+        size_t len = strlen(v->string);
+        if (column_find(v->string, len) >= 0 || !model_key(v->string, len))
+            continue;
+        int m = model_index(r, v->string + 2, len - 2);
+        if (m < 0)
+            m = model_add(r, v->string + 2, len - 2);
+        if (m >= 0 && v->string[0] == 'q')
+            r->jsonl_has_q |= 1u << m;
+    }
+    cJSON_Delete(obj);
     return 0;
 }
 
 const struct trace__reader_ops trace__csv_reader = {read_header, read_csv_row};
-const struct trace__reader_ops trace__jsonl_reader = {no_header, read_jsonl_row};
+const struct trace__reader_ops trace__jsonl_reader = {jsonl_start, read_jsonl_row};
 
 /* The constraints across rows (docs/TRACES.md "Order"). */
 static int check_order(trace_reader *r, const trace_row *row, trace_error *err)

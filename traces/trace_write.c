@@ -23,7 +23,7 @@ struct trace_writer {
     char path[512];
     char tmp[600];                /* "" when writing path directly */
     int64_t rows;
-    char models[TRACE_MAX_MODEL_COLS][TRACE_MODEL_NAME_CAP]; /* model columns q_, p_ (CSV) */
+    char models[TRACE_MAX_MODEL_COLS][TRACE_MODEL_NAME_CAP]; /* model columns q_, p_ */
     int n_models;
 };
 
@@ -86,8 +86,19 @@ trace_writer *trace_writer_create_models(const char *path, unsigned columns, con
         free(w);
         return NULL;
     }
-    for (int m = 0; m < n; m++)
+    for (int m = 0; m < n; m++) {
+        /* small and large have the fixed columns q_small, q_large, p_large. */
+        int taken = strcmp(models[m], "small") == 0 || strcmp(models[m], "large") == 0;
+        for (int k = 0; k < m; k++)
+            taken |= strcmp(models[k], models[m]) == 0;
+        if (!trace__model_name_ok(models[m], strlen(models[m])) || taken) {
+            trace__fail(err, "%s: model column %d: expected a new name of 1-%d characters of [A-Za-z0-9_-] other "
+                        "than small and large, found \"%.40s\"", path, m + 1, TRACE_MODEL_NAME_CAP - 1, models[m]);
+            free(w);
+            return NULL;
+        }
         snprintf(w->models[m], sizeof w->models[m], "%s", models[m]);
+    }
     w->n_models = n;
     if (strcmp(path, "-") == 0) {
         w->fp = stdout;
@@ -97,11 +108,6 @@ trace_writer *trace_writer_create_models(const char *path, unsigned columns, con
         if (!w->format) {
             trace_format_extensions(list, sizeof list);
             trace__fail(err, "%s: expected an output file ending in %s", path, list + 2);
-            free(w);
-            return NULL;
-        }
-        if (n > 0 && !w->format->writer->model_cell) {
-            trace__fail(err, "%s: model columns (q_MODEL, p_MODEL) are written in CSV only", path);
             free(w);
             return NULL;
         }
@@ -157,8 +163,10 @@ static void csv_header(FILE *fp, unsigned columns, const char (*models)[TRACE_MO
 }
 
 /* A model column's cell, after the fixed ones (required id is first). */
-static void csv_model_cell(FILE *fp, const char *text, int empty)
+static void csv_model_cell(FILE *fp, char kind, const char *model, const char *text, int empty)
 {
+    (void)kind;
+    (void)model;
     fprintf(fp, ",%s", empty ? "" : text);
 }
 
@@ -212,8 +220,17 @@ static void jsonl_row_end(FILE *fp)
     fputs("}\n", fp);
 }
 
-/* No model columns: the JSONL reader reads the fixed columns only. */
-const struct trace__writer_ops trace__jsonl_writer = {jsonl_header, jsonl_row_begin, jsonl_cell, jsonl_row_end, NULL};
+/* A model key after the fixed ones (required id is first); an empty p_
+ * (no score) is left out like a default: the reader takes the models from
+ * line 1's keys, and q_ is on every line. */
+static void jsonl_model_cell(FILE *fp, char kind, const char *model, const char *text, int empty)
+{
+    if (!empty)
+        fprintf(fp, ",\"%c_%s\":%s", kind, model, text);
+}
+
+const struct trace__writer_ops trace__jsonl_writer = {jsonl_header, jsonl_row_begin, jsonl_cell, jsonl_row_end,
+                                                      jsonl_model_cell};
 
 int trace_writer_put(trace_writer *w, const trace_row *row, trace_error *err)
 {
@@ -255,9 +272,9 @@ int trace_writer_put(trace_writer *w, const trace_row *row, trace_error *err)
             return trace__fail(err, "%s: row %lld (id %lld): model %s: expected q and p in [0, 1]", w->path,
                                (long long)w->rows + 1, (long long)row->id, w->models[m]);
         fmt_num(num, sizeof num, row->model_q[m]);
-        w->format->writer->model_cell(w->fp, num, 0);
+        w->format->writer->model_cell(w->fp, 'q', w->models[m], num, 0);
         fmt_num(num, sizeof num, row->model_p[m]);
-        w->format->writer->model_cell(w->fp, num, isnan(row->model_p[m]));
+        w->format->writer->model_cell(w->fp, 'p', w->models[m], num, isnan(row->model_p[m]));
     }
     w->format->writer->row_end(w->fp);
     w->rows++;
