@@ -182,6 +182,214 @@ static void test_determinism(void)
     CHECK(strstr(err.msg, "trace.generate.benchmark") != NULL);
 }
 
+/* ROC AUC of `score` for the positives (Mann-Whitney U / (n+ n-), ties one
+ * half): O(n log n) by sorting. */
+typedef struct scored {
+    double s;
+    int pos;
+} scored;
+static int cmp_scored(const void *a, const void *b)
+{
+    double x = ((const scored *)a)->s, y = ((const scored *)b)->s;
+    return (x > y) - (x < y);
+}
+static double auc_of(scored *v, size_t n)
+{
+    double npos = 0, nneg = 0, rank_sum = 0;
+    qsort(v, n, sizeof *v, cmp_scored);
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && v[j].s == v[i].s)
+            j++;
+        double mid_rank = (double)(i + 1 + j) / 2; /* ranks i+1 .. j */
+        for (size_t k = i; k < j; k++)
+            if (v[k].pos)
+                rank_sum += mid_rank;
+        i = j;
+    }
+    for (size_t i = 0; i < n; i++) {
+        npos += v[i].pos;
+        nneg += !v[i].pos;
+    }
+    return (rank_sum - npos * (npos + 1) / 2) / (npos * nneg);
+}
+
+/* Three models on MMLU: 2x10^5 generated queries against the measured joint
+ * law (traces/trace_joint_int.h): the 2^3 outcome counts pass a
+ * chi-square goodness-of-fit test (7 degrees of freedom, p > 0.001 with the
+ * fixed seed), each model's accuracy and the nested conditionals (the
+ * stronger right given the weaker right) lie within 4 binomial standard
+ * errors of the table's, and each model's score against the weakest has the
+ * target AUC within 0.01. */
+static void test_models_joint(void)
+{
+    enum { N = 200000 };
+    trace_config cfg;
+    trace_error err;
+    trace_row row;
+    const trace_joint_law *law = trace_joint_find("mmlu", 3);
+    double observed[8] = {0}, expected[8], total = 0, chi2 = 0;
+    scored *auc_large = malloc(N * sizeof *auc_large), *auc_gpt4 = malloc(N * sizeof *auc_gpt4);
+    long n = 0;
+    CHECK(law != NULL && auc_large && auc_gpt4);
+    if (!law || !auc_large || !auc_gpt4) {
+        free(auc_large);
+        free(auc_gpt4);
+        return;
+    }
+    CHECK_INT(law->n_models, 3);
+    CHECK(trace_joint_find("mmlu", 4) == NULL && trace_joint_find("gsm8k", 3) == NULL);
+    config(&cfg, "mmlu", N, 0, 0.8);
+    snprintf(cfg.generate.models, sizeof cfg.generate.models, "small,large,gpt4");
+    trace_gen *g = trace_gen_create(&cfg, 42, 0, &err);
+    CHECK(g != NULL);
+    if (!g) {
+        free(auc_large);
+        free(auc_gpt4);
+        return;
+    }
+    const char *const *cols;
+    CHECK_INT(trace_gen_model_columns(g, &cols), 1);
+    CHECK(strcmp(cols[0], "gpt4") == 0);
+    while (trace_gen_next(g, &row, &err) == 1) {
+        int k = 4 * (int)row.q_small + 2 * (int)row.q_large + (int)row.model_q[0];
+        CHECK(row.dialogue_id == -1 && strcmp(row.benchmark, "mmlu") == 0);
+        observed[k]++;
+        auc_large[n] = (scored){row.p_large, row.q_large > row.q_small};
+        auc_gpt4[n] = (scored){row.model_p[0], row.model_q[0] > row.q_small};
+        n++;
+    }
+    trace_gen_destroy(g);
+    CHECK_INT(n, N);
+    for (int k = 0; k < 8; k++)
+        total += law->counts[k];
+    for (int k = 0; k < 8; k++) {
+        expected[k] = N * law->counts[k] / total;
+        chi2 += (observed[k] - expected[k]) * (observed[k] - expected[k]) / expected[k];
+    }
+    double p_value = gsl_cdf_chisq_Q(chi2, 7);
+    printf("mmlu 3 models: chi2 %.3f (7 df), p %.4f; outcomes 000..111:", chi2, p_value);
+    for (int k = 0; k < 8; k++)
+        printf(" %.4f/%.4f", observed[k] / N, law->counts[k] / total);
+    printf("\n");
+    CHECK(p_value > 0.001);
+    /* Accuracy of model i: the outcomes with bit 2-i set. */
+    for (int i = 0; i < 3; i++) {
+        double obs = 0, exp_share = 0;
+        for (int k = 0; k < 8; k++)
+            if (k >> (2 - i) & 1) {
+                obs += observed[k];
+                exp_share += law->counts[k] / total;
+            }
+        CHECK_NEAR(obs / N, exp_share, 4 * sqrt(exp_share * (1 - exp_share) / N));
+    }
+    /* Nested as measured: P(j right | i right) for i weaker than j, and
+     * above P(j right) (what the weaker gets right the stronger mostly does). */
+    for (int i = 0; i < 3; i++)
+        for (int j = i + 1; j < 3; j++) {
+            double both_obs = 0, i_obs = 0, both_law = 0, i_law = 0, j_law = 0;
+            for (int k = 0; k < 8; k++) {
+                int ri = k >> (2 - i) & 1, rj = k >> (2 - j) & 1;
+                i_obs += ri * observed[k];
+                both_obs += ri * rj * observed[k];
+                i_law += ri * law->counts[k];
+                both_law += ri * rj * law->counts[k];
+                j_law += rj * law->counts[k];
+            }
+            double cond = both_law / i_law;
+            printf("P(model %d right | model %d right): generated %.4f, measured %.4f (P(model %d right) %.4f)\n", j,
+                   i, both_obs / i_obs, cond, j, j_law / total);
+            CHECK(cond > j_law / total);
+            CHECK_NEAR(both_obs / i_obs, cond, 4 * sqrt(cond * (1 - cond) / i_obs));
+        }
+    double a_large = auc_of(auc_large, N), a_gpt4 = auc_of(auc_gpt4, N);
+    printf("AUC p_large %.4f, p_gpt4 %.4f (target 0.8)\n", a_large, a_gpt4);
+    CHECK_NEAR(a_large, 0.8, 0.01);
+    CHECK_NEAR(a_gpt4, 0.8, 0.01);
+    free(auc_large);
+    free(auc_gpt4);
+}
+
+/* Two models are today's generator: "small,large" writes the rows of the
+ * default, field for field and byte for byte; other names move the same
+ * values into model columns (q_small the weakest's, q_large and p_large the
+ * strongest's). */
+static void test_models_two_unchanged(void)
+{
+    static const struct {
+        const char *bench;
+        int queries, dialogues;
+        double pred_error;
+    } cases[] = {{"mix", 3000, 300, 0.3}, {"mmlu", 5000, 0, 0}, {"mtbench101", 10, 200, 0}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        trace_config base, named, ab;
+        trace_error err;
+        config(&base, cases[c].bench, cases[c].queries, cases[c].dialogues, 0.75);
+        base.generate.out_pred_error = cases[c].pred_error;
+        named = ab = base;
+        snprintf(named.generate.models, sizeof named.generate.models, "small,large");
+        snprintf(ab.generate.models, sizeof ab.generate.models, "a,b");
+        trace_gen *g0 = trace_gen_create(&base, 9, 2, &err), *g1 = trace_gen_create(&named, 9, 2, &err),
+                  *g2 = trace_gen_create(&ab, 9, 2, &err);
+        CHECK(g0 && g1 && g2);
+        long rows = 0, same = 0, moved = 0;
+        trace_row r0, r1, r2;
+        while (g0 && g1 && g2 && trace_gen_next(g0, &r0, &err) == 1) {
+            CHECK_INT(trace_gen_next(g1, &r1, &err), 1);
+            CHECK_INT(trace_gen_next(g2, &r2, &err), 1);
+            rows++;
+            same += memcmp(&r0, &r1, sizeof r0) == 0;
+            moved += r2.model_q[0] == r0.q_small && r2.model_q[1] == r0.q_large && isnan(r2.model_p[0]) &&
+                     r2.model_p[1] == r0.p_large;
+            r2.model_q[0] = r2.model_q[1] = r2.model_p[1] = NAN;
+            moved += memcmp(&r0, &r2, sizeof r0) == 0;
+        }
+        CHECK(rows >= cases[c].queries + 2 * cases[c].dialogues);
+        CHECK_INT(same, rows);
+        CHECK_INT(moved, 2 * rows);
+        trace_gen_destroy(g0);
+        trace_gen_destroy(g1);
+        trace_gen_destroy(g2);
+    }
+}
+
+/* Bad model lists are refused with trace.generate.models and why. */
+static void test_models_errors(void)
+{
+    static const struct {
+        const char *bench, *models;
+        int dialogues;
+        const char *needle;
+    } cases[] = {
+        {"mmlu", "small", 0, "at least two"},
+        {"mmlu", "small,,large", 0, "found \"\" in"},
+        {"mmlu", "small,la.rge", 0, "found \"la.rge\""},
+        {"mmlu", "a,b,a", 0, "a twice"},
+        {"mmlu", "x,small", 0, "expected small first"},
+        {"mmlu", "large,b", 0, "expected large after the weakest"},
+        {"gsm8k", "small,large,gpt4", 0, "found benchmark gsm8k"},
+        {"mix", "small,large,gpt4", 0, "found benchmark mix"},
+        {"mmlu", "a,b,c,d", 0, "4 models need a measured joint law"},
+        {"mmlu", "small,large,gpt4", 5, "found dialogues 5"},
+        {"mmlu", "a,b,c,d,e,f,g,h,i", 0, "at most 8 models"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        trace_config cfg;
+        trace_error err;
+        config(&cfg, cases[c].bench, 10, cases[c].dialogues, 0.75);
+        snprintf(cfg.generate.models, sizeof cfg.generate.models, "%s", cases[c].models);
+        trace_gen *g = trace_gen_create(&cfg, 1, 0, &err);
+        CHECK(g == NULL);
+        if (g) {
+            trace_gen_destroy(g);
+            continue;
+        }
+        if (!strstr(err.msg, "trace.generate.models: ") || !strstr(err.msg, cases[c].needle))
+            fprintf(stderr, "models \"%s\": message '%s' lacks '%s'\n", cases[c].models, err.msg, cases[c].needle);
+        CHECK(strstr(err.msg, "trace.generate.models: ") && strstr(err.msg, cases[c].needle));
+    }
+}
+
 /* Poisson: counts in unit windows pass a chi-square test against the
  * Poisson pmf; gaps have mean 1/rate. */
 static void test_poisson(void)
@@ -417,6 +625,9 @@ int main(void)
     test_generator_law("mtbench101", 0.65);
     test_dialogues_and_prediction();
     test_determinism();
+    test_models_joint();
+    test_models_two_unchanged();
+    test_models_errors();
     test_poisson();
     test_mmpp();
     test_diurnal();

@@ -111,6 +111,8 @@ typedef struct trace_config {
         int mmlu_answer_tokens;   /* out_tokens of an MMLU answer (RouteLLM: 1) */
         int seed;                 /* 0: streams of the run's (seed, replication);
                                      else this seed, replication 0 (same trace in every run) */
+        char models[128];         /* "a,b,c": the models, weakest first (trace_gen_create);
+                                     "": small,large */
     } generate;
     struct {
         char process[16];         /* poisson | mmpp | diurnal | trace */
@@ -154,7 +156,8 @@ int trace_source_next(trace_source *s, trace_row *row, trace_error *err);
 /* 1 if the trace gives the arrival times (known after the first arrival;
  * always 1 with arrival.process "trace"), 0 if they are drawn. */
 int trace_source_times_given(const trace_source *s);
-/* The model columns of a trace file (trace_model_name); none for a generator. */
+/* The model columns of a trace file (trace_model_name) or of the
+ * generator (trace_gen_model_columns). */
 const char *trace_source_model_name(const trace_source *s, int i);
 void trace_source_destroy(trace_source *s);
 
@@ -287,19 +290,51 @@ double trace_gen_expected_rows(const trace_config *cfg);
 /* d' of the bi-normal router score for a target AUC: sqrt(2) * Phi^-1(AUC). */
 double trace_binormal_dprime(double auc);
 
+/* The joint law of N models' correctness on one benchmark: counts[k]
+ * questions had outcome k, where bit n_models-1-i of k is set when model i
+ * (weakest first) was right.  The tables are generated from the benchmark
+ * data by traces/joint_tables.sh (traces/trace_joint_int.h, checked
+ * against a fresh run by tests/cli/trace_models.sh). */
+typedef struct trace_joint_law {
+    const char *benchmark;
+    int n_models;
+    const char *const *models;    /* the measured models, weakest first */
+    const double *counts;         /* [1 << n_models] */
+    const char *source;
+} trace_joint_law;
+
+/* NULL-terminated; trace_joint_find: NULL if there is no table for
+ * (benchmark, n_models). */
+extern const trace_joint_law *const trace_joint_laws[];
+const trace_joint_law *trace_joint_find(const char *benchmark, int n_models);
+
+/* Most models a generator draws (small and large plus the model columns). */
+#define TRACE_GEN_MAX_MODELS TRACE_MAX_MODEL_COLS
+
 typedef struct trace_gen trace_gen;
 /* Generates cfg->generate.queries single queries, then .dialogues dialogues,
  * ids 1, 2, ...; t_arr_s NAN, device -1.  Streams RNG_GENERATOR (entities
- * 0-4) and RNG_LENGTH_PRED of (seed, replication). */
+ * 0-4) and RNG_LENGTH_PRED of (seed, replication).
+ * Models (cfg->generate.models, weakest first; "" = "small,large"): with
+ * two, each row's correctness is the benchmark law's 2x2 cell; with N > 2,
+ * the outcome of the joint law of (benchmark, N) (single queries only).  A
+ * model named small (first if named) is written to q_small, one named large
+ * (not first) to q_large and p_large; without them q_small is the weakest
+ * model's and q_large, p_large the strongest's.  Every other model has the
+ * columns q_<name>, p_<name> (trace_gen_model_columns). */
 trace_gen *trace_gen_create(const trace_config *cfg, uint64_t seed, uint32_t replication,
                             trace_error *err);
 int trace_gen_next(trace_gen *g, trace_row *row, trace_error *err); /* 1, 0 (end), -1 */
+/* The model columns of the generated rows (model_q, model_p at the same
+ * index): their count, and *names (owned by g) for the writer. */
+int trace_gen_model_columns(const trace_gen *g, const char *const **names);
 void trace_gen_destroy(trace_gen *g);
 
 /* A router score for a row with the given qualities: "large needed" (q_large
  * > q_small) scores are N(d', 1), the others N(0, 1), mapped to (0,1) by
  * p = Phi(x - d'/2), rounded to 6 decimals.  Used by the generator and by
- * the importers. */
+ * the importers; with N models, model i's score is this with the weakest
+ * model as small and model i as large. */
 double trace_router_score(gsl_rng *r, double dprime, double q_small, double q_large);
 
 /* ---- arrival processes (trace_arrival.c) ---- */

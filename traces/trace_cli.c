@@ -190,7 +190,7 @@ static int cmd_gen(int argc, char **argv)
     trace_writer *w;
     trace_error err;
     trace_row row;
-    const char *out = "-", *arrival = "", *benchmark = NULL;
+    const char *out = "-", *arrival = "", *benchmark = NULL, *models = NULL;
     char out_help[256];
     long seed = 1, queries = -1, dialogues = -1, answer_tokens = -1;
     int npos, rc, dev, quiet = 0;
@@ -207,6 +207,9 @@ static int cmd_gen(int argc, char **argv)
          "out_tokens of an MMLU answer (default 1)", 0},
         {"--tokens-per-word", 0, OPT_NUM, &cfg.tokens_per_word, 0, 1e6, "X", "token estimate (default 1.3)", 0},
         {"--seed", 0, OPT_INT, &seed, 0, 2000000000, "N", "seed of the generator streams (default 1)", 0},
+        {"--models", 0, OPT_STR, &models, 0, 0, "A,B,...",
+         "models, weakest first (default small,large); more than\ntwo: the benchmark's measured joint correctness\n"
+         "(mmlu: 3); columns q_NAME, p_NAME but for small, large", 0},
         {"--arrival", 0, OPT_STR, &arrival, 0, 0, "PROCESS", "write t_arr_s: poisson | mmpp | diurnal (default: none)", 0},
         {"--rate", 0, OPT_NUM, &cfg.arrival.rate_per_s, 0, 1e12, "X", "arrival rate, 1/s (default 1)", 0},
         {"--output", 'o', OPT_OUTPUT, &out, 0, 0, "FILE", output_help(out_help, sizeof out_help),
@@ -224,6 +227,8 @@ static int cmd_gen(int argc, char **argv)
         return rc;
     if (benchmark &&
         copy_opt(c.name, "--benchmark", benchmark, cfg.generate.benchmark, sizeof cfg.generate.benchmark) != 0)
+        return EXIT_USAGE;
+    if (models && copy_opt(c.name, "--models", models, cfg.generate.models, sizeof cfg.generate.models) != 0)
         return EXIT_USAGE;
     if (queries >= 0)
         cfg.generate.queries = (int)queries;
@@ -251,7 +256,9 @@ static int cmd_gen(int argc, char **argv)
         }
         cols |= 1u << TRACE_COL_T_ARR;
     }
-    w = trace_writer_create(out, cols, &err);
+    const char *const *model_cols;
+    int n_model_cols = trace_gen_model_columns(g, &model_cols);
+    w = trace_writer_create_models(out, cols, model_cols, n_model_cols, &err);
     if (!w) {
         trace_gen_destroy(g);
         trace_arrival_destroy(arr);

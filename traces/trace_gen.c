@@ -43,6 +43,19 @@ static const trace_benchmark_law law_mtbench101 = {
 
 const trace_benchmark_law *const trace_benchmark_laws[] = {&law_mmlu, &law_gsm8k, &law_mtbench101, NULL};
 
+/* The joint laws of more than two models: generated tables. */
+#include "trace_joint_int.h"
+
+const trace_joint_law *const trace_joint_laws[] = {&joint_mmlu3, NULL};
+
+const trace_joint_law *trace_joint_find(const char *benchmark, int n_models)
+{
+    for (int i = 0; trace_joint_laws[i]; i++)
+        if (strcmp(trace_joint_laws[i]->benchmark, benchmark) == 0 && trace_joint_laws[i]->n_models == n_models)
+            return trace_joint_laws[i];
+    return NULL;
+}
+
 double trace_lognormal_sigma(double p10, double p90)
 {
     return (log(p90) - log(p10)) / (2 * gsl_cdf_ugaussian_Pinv(0.9));
@@ -90,10 +103,93 @@ struct trace_gen {
     gsl_rng *order, *quality, *length, *score, *pred;
     gsl_ran_discrete_t *turns;
     double dprime;
+    int n_models;                    /* weakest first */
+    char names[TRACE_GEN_MAX_MODELS][TRACE_MODEL_NAME_CAP];
+    int small, large;                /* the models written to q_small and to q_large, p_large */
+    int n_cols;                      /* model columns: col_model[c] is the model of column c */
+    int col_model[TRACE_GEN_MAX_MODELS];
+    const char *col_names[TRACE_GEN_MAX_MODELS];
+    double joint_share[1 << TRACE_GEN_MAX_MODELS]; /* N > 2: the joint law's outcome shares */
     int64_t queries_left, dialogues_left, next_id, next_dialogue;
     int turn, n_turns;               /* the dialogue being generated */
     int64_t dialogue_id;
 };
+
+/* cfg->generate.models into g: names, the models of q_small and q_large,
+ * the model columns; N > 2 needs a joint law.  0, or -1 with err set. */
+static int models_setup(trace_gen *g, const trace_config *cfg, trace_error *err)
+{
+    const char *list = cfg->generate.models[0] ? cfg->generate.models : "small,large";
+    const char *p = list;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        if (g->n_models == TRACE_GEN_MAX_MODELS)
+            return trace__fail(err, "trace.generate.models: expected at most %d models, found \"%s\"",
+                               TRACE_GEN_MAX_MODELS, list);
+        if (!trace__model_name_ok(p, len))
+            return trace__fail(err, "trace.generate.models: expected comma-separated names of 1-%d characters of "
+                               "[A-Za-z0-9_-], found \"%.*s\" in \"%s\"", TRACE_MODEL_NAME_CAP - 1, (int)len, p, list);
+        memcpy(g->names[g->n_models], p, len);
+        g->names[g->n_models][len] = 0;
+        for (int m = 0; m < g->n_models; m++)
+            if (strcmp(g->names[m], g->names[g->n_models]) == 0)
+                return trace__fail(err, "trace.generate.models: expected each model once, found %s twice in \"%s\"",
+                                   g->names[m], list);
+        g->n_models++;
+        if (!p[len])
+            break;
+        p += len + 1;
+    }
+    if (g->n_models < 2)
+        return trace__fail(err, "trace.generate.models: expected at least two models, found \"%s\"", list);
+    g->small = 0;
+    g->large = g->n_models - 1;
+    for (int m = 0; m < g->n_models; m++) {
+        if (strcmp(g->names[m], "small") == 0) {
+            if (m != 0)
+                return trace__fail(err, "trace.generate.models: expected small first (the weakest model), found \"%s\"",
+                                   list);
+        } else if (strcmp(g->names[m], "large") == 0) {
+            if (m == 0)
+                return trace__fail(err, "trace.generate.models: expected large after the weakest model (p_large "
+                                   "scores it against the weakest), found \"%s\"", list);
+            g->large = m;
+        } else {
+            g->col_model[g->n_cols] = m;
+            g->col_names[g->n_cols++] = g->names[m];
+        }
+    }
+    if (g->n_models == 2)
+        return 0; /* the benchmark laws' 2x2 splits */
+    const trace_joint_law *joint = trace_joint_find(cfg->generate.benchmark, g->n_models);
+    if (!joint) {
+        char have[256];
+        size_t o = 0;
+        have[0] = 0;
+        for (int i = 0; trace_joint_laws[i] && o < sizeof have; i++)
+            o += (size_t)snprintf(have + o, sizeof have - o, "%s%s with %d models", i ? ", " : "", trace_joint_laws[i]->benchmark,
+                                  trace_joint_laws[i]->n_models);
+        return trace__fail(err, "trace.generate.models: %d models need a measured joint law of %d models on the "
+                           "benchmark (measured: %s), found benchmark %s", g->n_models, g->n_models, have,
+                           cfg->generate.benchmark);
+    }
+    if (cfg->generate.dialogues > 0)
+        return trace__fail(err, "trace.generate.models: %d models draw single queries only (dialogues are "
+                           "MT-Bench-101-shaped, which has results of two models), found dialogues %d",
+                           g->n_models, cfg->generate.dialogues);
+    double total = 0;
+    for (int k = 0; k < 1 << g->n_models; k++)
+        total += joint->counts[k];
+    for (int k = 0; k < 1 << g->n_models; k++)
+        g->joint_share[k] = joint->counts[k] / total;
+    return 0;
+}
+
+int trace_gen_model_columns(const trace_gen *g, const char *const **names)
+{
+    *names = g->col_names;
+    return g->n_cols;
+}
 
 trace_gen *trace_gen_create(const trace_config *cfg, uint64_t seed, uint32_t replication, trace_error *err)
 {
@@ -121,6 +217,8 @@ trace_gen *trace_gen_create(const trace_config *cfg, uint64_t seed, uint32_t rep
         trace__fail(err, "trace.tokens_per_word: expected a number > 0, found %g", cfg->tokens_per_word);
         goto fail;
     }
+    if (models_setup(g, cfg, err) != 0)
+        goto fail;
     for (i = 0; i < 8; i++)
         hist[i] = trace_mtbench101_turns_hist[i];
     g->dprime = trace_binormal_dprime(cfg->generate.auc);
@@ -174,18 +272,29 @@ static int tokens_of(double w, double tokens_per_word)
     return t < 1 ? 1 : (t > TRACE_MAX_TOKENS ? TRACE_MAX_TOKENS : (int)t);
 }
 
+/* The outcome k of one uniform u: the first, from k = n - 1 down to 0,
+ * whose cumulative share exceeds u (0 if rounding leaves u above them all).
+ * With two models this is the 2x2 cell in the order both, only small, only
+ * large, neither. */
+static int draw_outcome(double u, const double *share, int n)
+{
+    double cum = 0;
+    for (int k = n - 1; k > 0; k--) {
+        cum += share[k];
+        if (u < cum)
+            return k;
+    }
+    return 0;
+}
+
 static void fill(trace_gen *g, const trace_benchmark_law *law, trace_row *row)
 {
-    double u = gsl_rng_uniform(g->quality);
-    /* The 2x2 cell: both, only small, only large, neither. */
-    if (u < law->both)
-        row->q_small = 1, row->q_large = 1;
-    else if (u < law->both + law->only_small)
-        row->q_small = 1, row->q_large = 0;
-    else if (u < law->both + law->only_small + law->only_large)
-        row->q_small = 0, row->q_large = 1;
-    else
-        row->q_small = 0, row->q_large = 0;
+    double q[TRACE_GEN_MAX_MODELS], score[TRACE_GEN_MAX_MODELS];
+    double cell[4] = {law->neither, law->only_large, law->only_small, law->both};
+    int n = g->n_models;
+    int k = draw_outcome(gsl_rng_uniform(g->quality), n == 2 ? cell : g->joint_share, 1 << n);
+    for (int m = 0; m < n; m++)
+        q[m] = (k >> (n - 1 - m)) & 1;
     row->in_tokens = tokens_of(words(g->length, law->in_p50, trace_lognormal_sigma(law->in_p10, law->in_p90),
                                      law->in_min, law->in_max), g->cfg.tokens_per_word);
     if (law->out_p50 > 0)
@@ -193,7 +302,17 @@ static void fill(trace_gen *g, const trace_benchmark_law *law, trace_row *row)
                                           law->out_min, law->out_max), g->cfg.tokens_per_word);
     else
         row->out_tokens = g->cfg.generate.mmlu_answer_tokens;
-    row->p_large = trace_router_score(g->score, g->dprime, row->q_small, row->q_large);
+    /* Each model's score against the weakest, in model order. */
+    score[0] = NAN;
+    for (int m = 1; m < n; m++)
+        score[m] = trace_router_score(g->score, g->dprime, q[0], q[m]);
+    row->q_small = q[g->small];
+    row->q_large = q[g->large];
+    row->p_large = score[g->large];
+    for (int c = 0; c < g->n_cols; c++) {
+        row->model_q[c] = q[g->col_model[c]];
+        row->model_p[c] = score[g->col_model[c]];
+    }
     if (g->cfg.generate.out_pred_error > 0) {
         /* Multiplicative log-normal error, sd of ln = out_pred_error; ceil keeps it >= 1. */
         double p = ceil(row->out_tokens * exp(g->cfg.generate.out_pred_error * gsl_ran_ugaussian(g->pred)));

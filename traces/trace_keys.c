@@ -14,6 +14,9 @@ static const key_spec generate_keys[] = {
     KEY_NUM(trace_config, generate.out_pred_error, "out_pred_error", "0", 0, 10, "relative sd of the predicted output length"),
     KEY_INTV(trace_config, generate.mmlu_answer_tokens, "mmlu_answer_tokens", "1", 1, 1e7, "tokens of an MMLU answer (RouteLLM protocol: 1)"),
     KEY_INTV(trace_config, generate.seed, "seed", "0", 0, 2147483647, "0: trace from the run's seed and replication; else this seed in every run"),
+    KEY_STR(trace_config, generate.models, "models", "\"\"", NULL,
+            "models, weakest first (\"small,large,gpt4\"): small, large and q_/p_ columns for the others; more than two "
+            "draw the benchmark's measured joint correctness; empty: small,large"),
     KEY_TABLE_END,
 };
 

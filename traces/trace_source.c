@@ -146,5 +146,8 @@ int trace_source_next(trace_source *s, trace_row *row, trace_error *err)
 
 const char *trace_source_model_name(const trace_source *s, int i)
 {
-    return s->reader ? trace_model_name(s->reader, i) : NULL;
+    if (s->reader)
+        return trace_model_name(s->reader, i);
+    const char *const *names;
+    return i >= 0 && i < trace_gen_model_columns(s->gen, &names) ? names[i] : NULL;
 }
