@@ -363,6 +363,7 @@ void trace_stats_destroy(trace_stats *st);
 typedef struct trace_summary {
     int64_t rows, queries, dialogues, turns;
     double acc_small, acc_large;                  /* mean q */
+    double acc_model[TRACE_MAX_MODEL_COLS];       /* mean q_<model> of model column m; NAN: none */
     double both, only_small, only_large, neither; /* shares with q >= 0.5 as "right" */
     double auc;                                   /* of p_large for q_large > q_small; NAN if undefined */
     double in_q[5], out_q[5];                     /* p10, p50, p90, p99, max */

@@ -298,8 +298,10 @@ static int cmd_gen(int argc, char **argv)
     return EXIT_OK;
 }
 
-/* Read a whole trace (checking it); with `st`, summarise it. */
-static int read_all(const char *cmd, const char *path, trace_stats *st)
+/* Read a whole trace (checking it); with `st`, summarise it, and with
+ * `models`, copy its model columns' names there (`*n_models` of them). */
+static int read_all(const char *cmd, const char *path, trace_stats *st, char (*models)[TRACE_MODEL_NAME_CAP],
+                    int *n_models)
 {
     trace_error err;
     trace_row row;
@@ -309,6 +311,8 @@ static int read_all(const char *cmd, const char *path, trace_stats *st)
         fprintf(stderr, "edgesim trace %s: %s\n", cmd, err.msg);
         return EXIT_INPUT;
     }
+    for (const char *name; models && (name = trace_model_name(r, *n_models)) != NULL; (*n_models)++)
+        snprintf(models[*n_models], TRACE_MODEL_NAME_CAP, "%s", name);
     while ((rc = trace_next(r, &row, &err)) == 1)
         if (st && trace_stats_add(st, &row) != 0) {
             snprintf(err.msg, sizeof err.msg, "out of memory");
@@ -331,7 +335,8 @@ static int cmd_stats(int argc, char **argv)
     trace_summary s;
     const opt_def opts[] = {OPTS_END};
     const opt_command c = {"edgesim trace stats", "FILE",
-                           "Rows, dialogues, length quantiles, mean quality of each model, the 2x2 split\n"
+                           "Rows, dialogues, length quantiles, mean quality of each model (acc_small,\n"
+                           "acc_large, acc_NAME of each model column q_NAME), the 2x2 split\n"
                            "(right := q >= 0.5) and the ROC AUC of p_large for 'large needed' (q_large > q_small).\n",
                            opts, pos, 1, 1, &npos};
     rc = parse(&c, argc, argv);
@@ -342,7 +347,9 @@ static int cmd_stats(int argc, char **argv)
         fprintf(stderr, "edgesim trace stats: out of memory\n");
         return EXIT_INTERNAL;
     }
-    rc = read_all("stats", pos[0], st);
+    char models[TRACE_MAX_MODEL_COLS][TRACE_MODEL_NAME_CAP];
+    int n_models = 0;
+    rc = read_all("stats", pos[0], st, models, &n_models);
     if (rc == EXIT_OK) {
         trace_stats_summary(st, &s);
         printf("rows %lld\nsingle_queries %lld\ndialogues %lld\ndialogue_turns %lld\n", (long long)s.rows,
@@ -352,6 +359,8 @@ static int cmd_stats(int argc, char **argv)
         printf("out_tokens mean %.1f p10 %g p50 %g p90 %g p99 %g max %g\n", s.out_mean, s.out_q[0], s.out_q[1],
                s.out_q[2], s.out_q[3], s.out_q[4]);
         printf("acc_small %.4f\nacc_large %.4f\n", s.acc_small, s.acc_large);
+        for (int m = 0; m < n_models; m++)
+            printf("acc_%s %.4f\n", models[m], s.acc_model[m]);
         printf("both %.4f\nonly_small %.4f\nonly_large %.4f\nneither %.4f\n", s.both, s.only_small, s.only_large,
                s.neither);
         printf("auc_p_large %.4f\n", s.auc);
@@ -371,7 +380,7 @@ static int cmd_check(int argc, char **argv)
     rc = parse(&c, argc, argv);
     if (rc >= 0)
         return rc;
-    return read_all("check", pos[0], NULL);
+    return read_all("check", pos[0], NULL, NULL, NULL);
 }
 
 /* `edgesim trace columns`: the format's table (docs/TRACES.md), from TRACE_COLUMNS. */

@@ -28,6 +28,8 @@ struct trace_stats {
     int64_t rows, queries, dialogues, turns;
     double sum_small, sum_large;
     int64_t cell[2][2];        /* [small right][large right] */
+    double sum_model[TRACE_MAX_MODEL_COLS]; /* q_<model> of the model columns, where not NAN */
+    int64_t n_model[TRACE_MAX_MODEL_COLS];
 };
 
 trace_stats *trace_stats_create(void)
@@ -95,6 +97,11 @@ int trace_stats_add(trace_stats *st, const trace_row *row)
     st->sum_small += row->q_small;
     st->sum_large += row->q_large;
     st->cell[row->q_small >= 0.5][row->q_large >= 0.5]++;
+    for (int m = 0; m < TRACE_MAX_MODEL_COLS; m++)
+        if (!isnan(row->model_q[m])) {
+            st->sum_model[m] += row->model_q[m];
+            st->n_model[m]++;
+        }
     (large_needed ? st->pos : st->neg)[bin]++;
     if (len_add(&st->in, row->in_tokens) || len_add(&st->out, row->out_tokens))
         return -1;
@@ -150,6 +157,8 @@ void trace_stats_summary(trace_stats *st, trace_summary *s)
     s->only_small = n > 0 ? st->cell[1][0] / n : NAN;
     s->only_large = n > 0 ? st->cell[0][1] / n : NAN;
     s->neither = n > 0 ? st->cell[0][0] / n : NAN;
+    for (int m = 0; m < TRACE_MAX_MODEL_COLS; m++)
+        s->acc_model[m] = st->n_model[m] > 0 ? st->sum_model[m] / (double)st->n_model[m] : NAN;
     for (b = 0; b < AUC_BINS; b++) {
         u += st->pos[b] * (below + 0.5 * st->neg[b]);
         below += st->neg[b];

@@ -17,6 +17,14 @@ if [ -f "$D/derived/mmlu_calib.tsv" ]; then
         k = 4 * ($2 ~ /right/) + 2 * ($3 ~ /right/) + ($4 ~ /right/); n[k] = $5 + 0 }
         END { for (k = 0; k < 8; k++) printf "%s%d", k ? ", " : "", n[k] }' "$SRC/docs/TRACES.md")" \
     "the generator's table and docs/TRACES.md's imported 2x2x2 table"
+  # The three-model import written as JSONL reads as its CSV does.
+  expect_exit 0 "$BIN" trace import mmlu "$D/derived/mmlu_calib.tsv" --weak three -q -o "$T/m3.csv"
+  expect_exit 0 "$BIN" trace import mmlu "$D/derived/mmlu_calib.tsv" --weak three -q -o "$T/m3.jsonl"
+  "$BIN" trace stats "$T/m3.csv" >"$T/m3_csv" 2>&1
+  "$BIN" trace stats "$T/m3.jsonl" >"$T/m3_jsonl" 2>&1
+  expect_eq "$(cat "$T/m3_jsonl")" "$(cat "$T/m3_csv")" "the three-model import: trace stats of JSONL and CSV"
+  expect_eq "$(grep '^acc_' "$T/m3_csv" | tr '\n' ' ')" "acc_small 0.4692 acc_large 0.7012 acc_gpt4 0.8179 " \
+    "the three-model import: the accuracies of docs/TRACES.md"
 else
   echo "skipped: the joint table against the data (EDGESIM_SHARED_DATA has no derived/mmlu_calib.tsv)"
 fi
@@ -47,6 +55,14 @@ expect_exit 0 "$BIN" trace gen --models small,large,gpt4 --benchmark mmlu --quer
 expect_eq "$(head -1 "$T/g3.csv")" "id,dialogue_id,turn,in_tokens,out_tokens,p_large,q_small,q_large,benchmark,q_gpt4,p_gpt4" "three models: columns"
 expect_grep '"q_gpt4":[01],"p_gpt4":0\.[0-9]*}$' "$T/g3.jsonl"
 expect_exit 0 "$BIN" trace check "$T/g3.jsonl"
+# trace stats: the same summary of both, with the model column's accuracy.
+"$BIN" trace stats "$T/g3.csv" >"$T/stats_csv" 2>&1
+"$BIN" trace stats "$T/g3.jsonl" >"$T/stats_jsonl" 2>&1
+expect_eq "$(cat "$T/stats_jsonl")" "$(cat "$T/stats_csv")" "three models: trace stats of the JSONL and the CSV"
+expect_eq "$(grep -c '^acc_gpt4 0\.[0-9]*$' "$T/stats_csv")" "1" "trace stats: acc_gpt4"
+expect_eq "$(grep '^acc_gpt4' "$T/stats_csv" | cut -d' ' -f2)" \
+  "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "q_gpt4") c = i; next } { s += $c; n++ } END { printf "%.4f", s / n }' "$T/g3.csv")" \
+  "trace stats: acc_gpt4 is the mean of q_gpt4"
 scenario() { # FILE TRACE: the three-tier scenario on TRACE
   sed -e "s#\"path\": \"mmlu_three.csv\"#\"path\": \"$2\"#" "$SRC/scenarios/tiers/mmlu_three_tier.json" >"$1"
 }
