@@ -131,6 +131,10 @@ static void test_bad(void)
     /* Cross-parameter check in create, named by policy and parameter. */
     reject("{\"name\":\"score-threshold\",\"target_large_fraction\":-0.2}", "policies[1]: policy score-threshold",
            "target_large_fraction", "-0.2");
+    /* always: a model index that is no integer, refused by create (before
+     * it allocates anything) with the value found. */
+    reject("{\"name\":\"always\",\"model\":1.5}", "policies[1]: policy always",
+           "model: expected an integer index", "found 1.5");
     /* The same key twice (valid JSON, but ambiguous). */
     reject("{\"name\":\"random\",\"large_fraction\":0.1,\"large_fraction\":0.9}", "policies[1].large_fraction",
            "given twice", NULL);

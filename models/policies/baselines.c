@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "edgesim/policy.h"
+#include "policies_int.h"
 
 /* The model called `name`, or n_models (an invalid route the run loop
  * reports) when the scenario has none of that name. */
@@ -38,14 +39,13 @@ static const policy_param always_params[] = {
 
 static int always_create(void **state, const double *params, char *err, size_t errlen)
 {
+    if (params[ALWAYS_MODEL] != (int)params[ALWAYS_MODEL]) {
+        snprintf(err, errlen, "model: expected an integer index, found %g", params[ALWAYS_MODEL]);
+        return -1;
+    }
     int *s = malloc(sizeof *s);
     if (!s) {
         snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    if (params[ALWAYS_MODEL] != (int)params[ALWAYS_MODEL]) {
-        free(s);
-        snprintf(err, errlen, "model: expected an integer index, found %g", params[ALWAYS_MODEL]);
         return -1;
     }
     *s = (int)params[ALWAYS_MODEL];
@@ -70,18 +70,16 @@ static const policy_param random_params[] = {
     {NULL, 0, 0, 0, NULL, NULL},
 };
 
-typedef struct random_state {
-    double large_fraction;
-} random_state;
+_Static_assert(RANDOM_LARGE_FRACTION == 0, "policy_create_one_double stores params[0]");
 
-static int random_create(void **state, const double *params, char *err, size_t errlen)
+int policy_create_one_double(void **state, const double *params, char *err, size_t errlen)
 {
-    random_state *s = malloc(sizeof *s);
+    double *s = malloc(sizeof *s);
     if (!s) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    s->large_fraction = params[RANDOM_LARGE_FRACTION];
+    *s = params[0];
     *state = s;
     return 0;
 }
@@ -91,11 +89,11 @@ static int random_create(void **state, const double *params, char *err, size_t e
  * and 1 always routes large. */
 static route random_decide(void *state, const policy_view *v)
 {
-    const random_state *s = state;
-    return v->u01 < s->large_fraction ? ROUTE_LARGE : ROUTE_SMALL;
+    double large_fraction = *(const double *)state;
+    return v->u01 < large_fraction ? ROUTE_LARGE : ROUTE_SMALL;
 }
 
 const policy_type policy_random = {
     EDGESIM_POLICY_API_VERSION, "random", "large with probability large_fraction (paired coin per query)",
-    random_params, 0, random_create, NULL, random_decide, free, NULL, 1,
+    random_params, 0, policy_create_one_double, NULL, random_decide, free, NULL, 1,
 };

@@ -3,10 +3,10 @@
  * climbs to the last model whose router score p_m exceeds `threshold`, else
  * stays on the first.  With two models: large iff p_large > threshold, the
  * fixed-threshold score-threshold rule (RouteLLM). */
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "edgesim/policy.h"
+#include "policies_int.h"
 
 enum { CASCADE_THRESHOLD };
 
@@ -15,17 +15,7 @@ static const policy_param cascade_params[] = {
     {NULL, 0, 0, 0, NULL, NULL},
 };
 
-static int cascade_create(void **state, const double *params, char *err, size_t errlen)
-{
-    double *s = malloc(sizeof *s);
-    if (!s) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    *s = params[CASCADE_THRESHOLD];
-    *state = s;
-    return 0;
-}
+_Static_assert(CASCADE_THRESHOLD == 0, "policy_create_one_double stores params[0]");
 
 static route cascade_decide(void *state, const policy_view *v)
 {
@@ -40,5 +30,5 @@ static route cascade_decide(void *state, const policy_view *v)
 const policy_type policy_score_cascade = {
     EDGESIM_POLICY_API_VERSION, "score-cascade",
     "the last model (in the scenario's order) whose score p_MODEL > threshold, else the first",
-    cascade_params, 0, cascade_create, NULL, cascade_decide, free, NULL, 0,
+    cascade_params, 0, policy_create_one_double, NULL, cascade_decide, free, NULL, 0,
 };
