@@ -33,10 +33,9 @@ static const char base_scenario[] =
 static result run_known(const char *trace_csv, const char *policy, const char *fading, int devices,
                         const char *distances)
 {
-    char trace_path[512], json[4096];
+    char trace_path[512];
     write_file("trace.csv", trace_csv, trace_path, sizeof trace_path);
-    snprintf(json, sizeof json, base_scenario, trace_path, devices, distances, fading, policy);
-    return run_scenario(json, NULL, 0);
+    return run_scenariof(base_scenario, trace_path, devices, distances, fading, policy);
 }
 
 /* SNR in dB at d metres by MODEL.md section 2, without fading or shadowing. */
@@ -57,8 +56,7 @@ static const char one_query[] = "id,t_arr_s,device,dialogue_id,turn,in_tokens,ou
 static void test_known_large(void)
 {
     result r = run_known(one_query, "always-large", "none", 1, "[100]");
-    CHECK_INT(r.status, RUN_OK);
-    CHECK_INT(r.n, 1);
+    CHECK_RUN(r, 1);
     if (r.n != 1)
         return;
     const record *q = &r.rec[0];
@@ -102,8 +100,7 @@ static void test_known_large(void)
 static void test_known_small(void)
 {
     result r = run_known(one_query, "always-small", "none", 1, "[100]");
-    CHECK_INT(r.status, RUN_OK);
-    CHECK_INT(r.n, 1);
+    CHECK_RUN(r, 1);
     if (r.n != 1)
         return;
     const record *q = &r.rec[0];
@@ -148,18 +145,15 @@ static void test_reproducible_and_paired(void)
     free(trace);
     const char *tmpl = "{\"seed\": 11, \"trace\": {\"path\": \"%s\", \"arrival\": {\"rate_per_s\": 5}},"
                        " \"devices\": {\"count\": 6}, \"policy\": {\"name\": \"%s\"}}";
-    snprintf(json, sizeof json, tmpl, trace_path, "quality-latency");
-    result a = run_scenario(json, NULL, 0), b = run_scenario(json, NULL, 0);
-    CHECK_INT(a.status, RUN_OK);
-    CHECK_INT(a.n, 400);
+    result a = run_scenariof(tmpl, trace_path, "quality-latency");
+    result b = run_scenariof(tmpl, trace_path, "quality-latency");
+    CHECK_RUN(a, 400);
     CHECK_INT(b.n, a.n);
     CHECK(a.n == b.n && memcmp(a.rec, b.rec, a.n * sizeof *a.rec) == 0);
     CHECK_INT(a.stats.n_queries, 400);
 
-    snprintf(json, sizeof json, tmpl, trace_path, "always-small");
-    result s = run_scenario(json, NULL, 0);
-    snprintf(json, sizeof json, tmpl, trace_path, "always-large");
-    result l = run_scenario(json, NULL, 0);
+    result s = run_scenariof(tmpl, trace_path, "always-small");
+    result l = run_scenariof(tmpl, trace_path, "always-large");
     CHECK_INT(s.n, 400);
     CHECK_INT(l.n, 400);
     /* Records come in completion order: match them by query id. */
@@ -202,10 +196,7 @@ static void test_dialogue_switches(void)
                         "3,,,5,3,25,5,0.2,1,0,mt,1.25\n"
                         "4,3.0,0,-1,0,10,3,0.5,1,1,mmlu,\n";
     result r = run_known(trace, "oracle", "none", 1, "[100]");
-    CHECK_INT(r.status, RUN_OK);
-    if (r.status != RUN_OK)
-        fprintf(stderr, "run failed: %s\n", r.err);
-    CHECK_INT(r.n, 4);
+    CHECK_RUN(r, 4);
     if (r.n != 4)
         return;
     const record *t[4] = {NULL};
@@ -263,8 +254,7 @@ static void test_duration(void)
     snprintf(json, sizeof json, base_scenario, trace_path, 1, "[100]", "none", "always-small");
     char *sets[] = {"duration_s=5"};
     result r = run_scenario(json, sets, 1);
-    CHECK_INT(r.status, RUN_OK);
-    CHECK_INT(r.n, 2);
+    CHECK_RUN(r, 2);
     CHECK_INT(r.stats.n_unstarted, 2);
     free(r.rec);
 }
@@ -298,13 +288,9 @@ static void test_bad_traces(void)
 
 int main(void)
 {
-    if (harness_init() != 0)
-        return 1;
-    test_known_large();
-    test_known_small();
-    test_reproducible_and_paired();
-    test_dialogue_switches();
-    test_duration();
-    test_bad_traces();
-    return check_done();
+    static const harness_test tests[] = {
+        test_known_large, test_known_small, test_reproducible_and_paired, test_dialogue_switches, test_duration,
+        test_bad_traces, NULL
+    };
+    return harness_main(tests);
 }

@@ -8,14 +8,12 @@
 #include "check.h"
 #include "run_harness.h"
 
+/* Queries from t = 0.5 s, every gap_s, on device 0. */
 static void write_trace(const char *name, int n, double gap_s, char *path, size_t len)
 {
-    char *buf = malloc((size_t)n * 80 + 200);
-    char *p = buf + sprintf(buf, "id,t_arr_s,device,dialogue_id,turn,in_tokens,out_tokens,p_large,q_small,q_large,benchmark\n");
-    for (int i = 0; i < n; i++)
-        p += sprintf(p, "%d,%.4f,0,-1,0,%d,%d,0.5,1,1,x\n", i + 1, 0.5 + i * gap_s, 20 + (i * 53) % 300, 1 + (i * 29) % 60);
-    write_file(name, buf, path, len);
-    free(buf);
+    write_harness_trace(name, &(harness_trace){.n = n, .t0_s = 0.5, .gap_s = gap_s, .in_min = 20, .in_span = 300,
+                                               .out_min = 1, .out_span = 60},
+                        path, len);
 }
 
 /* Budget at distance d: P - PL(d) - (N0 + 10 log10 B + NF), uplink defaults. */
@@ -26,16 +24,14 @@ static double uplink_budget_db(double d)
 
 static void test_constant_velocity_away(void)
 {
-    char trace[512], json[2048];
+    char trace[512];
     write_trace("cv.csv", 200, 0.977, trace, sizeof trace);
-    snprintf(json, sizeof json,
-             "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1, \"distances_m\": [40],"
-             " \"mobility\": {\"model\": \"constant-velocity\", \"speed_mps\": 15, \"area_m\": [-10000, -10000, 10000, 10000]}},"
-             " \"channel\": {\"shadowing_db\": 0}, \"policy\": {\"name\": \"always-large\"}}",
-             trace);
-    result r = run_scenario(json, NULL, 0);
-    CHECK_INT(r.status, RUN_OK);
-    CHECK_INT(r.n, 200);
+    result r = run_scenariof(
+        "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1, \"distances_m\": [40],"
+        " \"mobility\": {\"model\": \"constant-velocity\", \"speed_mps\": 15, \"area_m\": [-10000, -10000, 10000, 10000]}},"
+        " \"channel\": {\"shadowing_db\": 0}, \"policy\": {\"name\": \"always-large\"}}",
+        trace);
+    CHECK_RUN(r, 200);
     double worst_db = 0, worst_m = 0;
     for (size_t i = 0; i < r.n; i++) {
         const record *q = &r.rec[i];
@@ -53,17 +49,15 @@ static void test_constant_velocity_away(void)
 
 static void test_trace_relative(void)
 {
-    char trace[512], json[2048], mob[512];
+    static const char tmpl[] =
+        "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1,"
+        " \"mobility\": {\"model\": \"trace\", \"trace_path\": \"walk.csv\"}},"
+        " \"channel\": {\"shadowing_db\": 0}, \"policy\": {\"name\": \"always-small\"}}";
+    char trace[512], mob[512];
     write_trace("tr.csv", 30, 1.0, trace, sizeof trace);
     write_file("walk.csv", "t,device,x_m,y_m\n0,0,0,100\n30,0,0,400\n", mob, sizeof mob);
-    snprintf(json, sizeof json,
-             "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1,"
-             " \"mobility\": {\"model\": \"trace\", \"trace_path\": \"walk.csv\"}},"
-             " \"channel\": {\"shadowing_db\": 0}, \"policy\": {\"name\": \"always-small\"}}",
-             trace);
-    result r = run_scenario(json, NULL, 0);
-    CHECK_INT(r.status, RUN_OK);
-    CHECK_INT(r.n, 30);
+    result r = run_scenariof(tmpl, trace);
+    CHECK_RUN(r, 30);
     for (size_t i = 0; i < r.n; i++) {
         const record *q = &r.rec[i];
         double t_block = floor(q->t_dec / 0.01 + 1e-9) * 0.01;
@@ -73,7 +67,7 @@ static void test_trace_relative(void)
     free(r.rec);
     /* A bad trace: the run is refused with the file and line. */
     write_file("walk.csv", "t,device,x_m,y_m\n0,0,0,100\n0,0,0,400\n", mob, sizeof mob);
-    r = run_scenario(json, NULL, 0);
+    r = run_scenariof(tmpl, trace);
     CHECK(r.status != RUN_OK);
     CHECK(strstr(r.err, "walk.csv:3: t: expected times of device 0 to increase") != NULL);
     free(r.rec);
@@ -83,17 +77,15 @@ static void test_trace_relative(void)
  * at a CQI threshold some queries retransmit, and the mean follows. */
 static void test_harq_records(void)
 {
-    char trace[512], json[2048];
+    char trace[512];
     write_trace("h.csv", 300, 0.5, trace, sizeof trace);
     for (int harq = 0; harq < 2; harq++) {
-        snprintf(json, sizeof json,
-                 "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1, \"distances_m\": [300]},"
-                 " \"channel\": {\"rate\": {\"model\": \"cqi\"}, \"harq\": {\"enabled\": %s}},"
-                 " \"policy\": {\"name\": \"always-large\"}}",
-                 trace, harq ? "true" : "false");
-        result r = run_scenario(json, NULL, 0);
-        CHECK_INT(r.status, RUN_OK);
-        CHECK_INT(r.n, 300);
+        result r = run_scenariof(
+            "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1, \"distances_m\": [300]},"
+            " \"channel\": {\"rate\": {\"model\": \"cqi\"}, \"harq\": {\"enabled\": %s}},"
+            " \"policy\": {\"name\": \"always-large\"}}",
+            trace, harq ? "true" : "false");
+        CHECK_RUN(r, 300);
         int retx = 0, ok = 1;
         for (size_t i = 0; i < r.n; i++) {
             const record *q = &r.rec[i];
@@ -121,17 +113,15 @@ static void test_harq_records(void)
  * server is its site's; its distance is to the serving site. */
 static void test_handover_records(void)
 {
-    char trace[512], json[2048];
+    char trace[512];
     write_trace("ho.csv", 60, 0.977, trace, sizeof trace);
-    snprintf(json, sizeof json,
-             "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1, \"distances_m\": [100],"
-             " \"mobility\": {\"model\": \"constant-velocity\", \"speed_mps\": 15, \"area_m\": [-10000, -10000, 10000, 10000]}},"
-             " \"sites\": [{}, {\"x_m\": 1000}], \"handover\": {\"hysteresis_db\": 3, \"ttt_s\": 0.16, \"step_s\": 0.01},"
-             " \"channel\": {\"shadowing_db\": 0}, \"policy\": {\"name\": \"always-large\"}}",
-             trace);
-    result r = run_scenario(json, NULL, 0);
-    CHECK_INT(r.status, RUN_OK);
-    CHECK_INT(r.n, 60);
+    result r = run_scenariof(
+        "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1, \"distances_m\": [100],"
+        " \"mobility\": {\"model\": \"constant-velocity\", \"speed_mps\": 15, \"area_m\": [-10000, -10000, 10000, 10000]}},"
+        " \"sites\": [{}, {\"x_m\": 1000}], \"handover\": {\"hysteresis_db\": 3, \"ttt_s\": 0.16, \"step_s\": 0.01},"
+        " \"channel\": {\"shadowing_db\": 0}, \"policy\": {\"name\": \"always-large\"}}",
+        trace);
+    CHECK_RUN(r, 60);
     double ratio = pow(10, 3 / 37.6), x_star = 1000 * ratio / (1 + ratio);
     double t_enter = (floor((x_star - 100) / 15 / 0.01) + 1) * 0.01, t_ho = t_enter + 0.16;
     int before = 0, after = 0, across = 0;
@@ -171,7 +161,7 @@ static void test_handover_records(void)
 static void test_dialogue_kv(void)
 {
     const double L = 0.004, B = 2e8, kv_bpt = 57344;
-    char trace[512], json[2048], line[160];
+    char trace[512], line[160];
     char *text = malloc(64 * 160);
     char *p = text + sprintf(text, "id,t_arr_s,device,dialogue_id,turn,in_tokens,out_tokens,p_large,q_small,q_large,benchmark,think_s\n");
     for (int i = 0; i < 40; i++) {
@@ -183,19 +173,15 @@ static void test_dialogue_kv(void)
     free(text);
     const char *names[] = {"drop", "stay", "migrate"};
     for (int k = 0; k < 3; k++) {
-        snprintf(json, sizeof json,
-                 "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1, \"distances_m\": [100],"
-                 " \"mobility\": {\"model\": \"constant-velocity\", \"speed_mps\": 15, \"area_m\": [-10000, -10000, 10000, 10000]}},"
-                 " \"sites\": [{}, {\"x_m\": 1000}], \"handover\": {\"step_s\": 0.01, \"dialogue_kv\": \"%s\","
-                 " \"backhaul_latency_s\": %g, \"backhaul_bps\": %g},"
-                 " \"models\": {\"large\": {\"kv_bytes_per_token\": %g}},"
-                 " \"channel\": {\"shadowing_db\": 0}, \"policy\": {\"name\": \"always-large\"}}",
-                 trace, names[k], L, B, kv_bpt);
-        result r = run_scenario(json, NULL, 0);
-        CHECK_INT(r.status, RUN_OK);
-        if (r.status != RUN_OK)
-            printf("%s\n", r.err);
-        CHECK_INT(r.n, 40);
+        result r = run_scenariof(
+            "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1, \"distances_m\": [100],"
+            " \"mobility\": {\"model\": \"constant-velocity\", \"speed_mps\": 15, \"area_m\": [-10000, -10000, 10000, 10000]}},"
+            " \"sites\": [{}, {\"x_m\": 1000}], \"handover\": {\"step_s\": 0.01, \"dialogue_kv\": \"%s\","
+            " \"backhaul_latency_s\": %g, \"backhaul_bps\": %g},"
+            " \"models\": {\"large\": {\"kv_bytes_per_token\": %g}},"
+            " \"channel\": {\"shadowing_db\": 0}, \"policy\": {\"name\": \"always-large\"}}",
+            trace, names[k], L, B, kv_bpt);
+        CHECK_RUN(r, 40);
         int n_action = 0, first_after = -1;
         double worst = 0;
         for (size_t i = 0; i < r.n; i++) {
@@ -265,19 +251,17 @@ static void test_dialogue_kv(void)
  * unchanged, and the queries take longer on average. */
 static void test_interference_records(void)
 {
-    char trace[512], json[2048];
+    char trace[512];
     write_trace("if.csv", 200, 0.25, trace, sizeof trace);
     result r[2];
     for (int on = 0; on < 2; on++) {
-        snprintf(json, sizeof json,
-                 "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1, \"distances_m\": [400]},"
-                 " \"sites\": [{}, {\"x_m\": 1000}],"
-                 " \"channel\": {\"interference\": {\"enabled\": %s, \"load\": 1, \"uplink_iot_db\": 6}},"
-                 " \"policy\": {\"name\": \"always-large\"}}",
-                 trace, on ? "true" : "false");
-        r[on] = run_scenario(json, NULL, 0);
-        CHECK_INT(r[on].status, RUN_OK);
-        CHECK_INT(r[on].n, 200);
+        r[on] = run_scenariof(
+            "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1, \"distances_m\": [400]},"
+            " \"sites\": [{}, {\"x_m\": 1000}],"
+            " \"channel\": {\"interference\": {\"enabled\": %s, \"load\": 1, \"uplink_iot_db\": 6}},"
+            " \"policy\": {\"name\": \"always-large\"}}",
+            trace, on ? "true" : "false");
+        CHECK_RUN(r[on], 200);
     }
     double lat[2] = {0, 0};
     for (size_t i = 0; i < r[0].n && i < r[1].n; i++) {
@@ -295,13 +279,9 @@ static void test_interference_records(void)
 
 int main(void)
 {
-    if (harness_init() != 0)
-        return 1;
-    test_harq_records();
-    test_constant_velocity_away();
-    test_trace_relative();
-    test_handover_records();
-    test_dialogue_kv();
-    test_interference_records();
-    return check_done();
+    static const harness_test tests[] = {
+        test_harq_records, test_constant_velocity_away, test_trace_relative, test_handover_records, test_dialogue_kv,
+        test_interference_records, NULL
+    };
+    return harness_main(tests);
 }

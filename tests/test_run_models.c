@@ -13,26 +13,21 @@
 /* A single-query trace with one query every `gap_s` seconds. */
 static void write_sparse_trace(const char *name, int n, double gap_s, char *path, size_t len)
 {
-    char *buf = malloc((size_t)n * 80 + 200);
-    char *p = buf + sprintf(buf, "id,t_arr_s,device,dialogue_id,turn,in_tokens,out_tokens,p_large,q_small,q_large,benchmark\n");
-    for (int i = 0; i < n; i++)
-        p += sprintf(p, "%d,%.3f,0,-1,0,%d,%d,0.5,1,1,x\n", i + 1, 1 + i * gap_s, 5 + (i * 53) % 700, 1 + (i * 29) % 120);
-    write_file(name, buf, path, len);
-    free(buf);
+    write_harness_trace(name, &(harness_trace){.n = n, .t0_s = 1, .gap_s = gap_s, .in_min = 5, .in_span = 700,
+                                               .out_min = 1, .out_span = 120},
+                        path, len);
 }
 
 static void test_uplink_constant_channel(void)
 {
-    char trace[512], json[2048];
+    char trace[512];
     write_sparse_trace("sparse.csv", 300, 2.0, trace, sizeof trace);
-    snprintf(json, sizeof json,
-             "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1, \"distances_m\": [180]},"
-             " \"channel\": {\"fading\": {\"model\": \"none\"}, \"shadowing_db\": 6, \"rate\": {\"gap_db\": 3}},"
-             " \"policy\": {\"name\": \"always-large\"}}",
-             trace);
-    result r = run_scenario(json, NULL, 0);
-    CHECK_INT(r.status, RUN_OK);
-    CHECK_INT(r.n, 300);
+    result r = run_scenariof(
+        "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1, \"distances_m\": [180]},"
+        " \"channel\": {\"fading\": {\"model\": \"none\"}, \"shadowing_db\": 6, \"rate\": {\"gap_db\": 3}},"
+        " \"policy\": {\"name\": \"always-large\"}}",
+        trace);
+    CHECK_RUN(r, 300);
     double worst = 0;
     for (size_t i = 0; i < r.n; i++) {
         const record *q = &r.rec[i];
@@ -50,14 +45,11 @@ static void test_uplink_constant_channel(void)
  * Kolmogorov-Smirnov against F(x) = 1 - exp(-10^(x/10)). */
 static void test_fading_law_at_decisions(void)
 {
-    char json[2048];
-    snprintf(json, sizeof json,
-             "{\"seed\": 21, \"trace\": {\"generate\": {\"benchmark\": \"mmlu\", \"queries\": 4000},"
-             " \"arrival\": {\"rate_per_s\": 2}}, \"devices\": {\"count\": 20},"
-             " \"policy\": {\"name\": \"always-small\"}}");
-    result r = run_scenario(json, NULL, 0);
-    CHECK_INT(r.status, RUN_OK);
-    CHECK_INT(r.n, 4000);
+    result r = run_scenariof(
+        "{\"seed\": 21, \"trace\": {\"generate\": {\"benchmark\": \"mmlu\", \"queries\": 4000},"
+        " \"arrival\": {\"rate_per_s\": 2}}, \"devices\": {\"count\": 20},"
+        " \"policy\": {\"name\": \"always-small\"}}");
+    CHECK_RUN(r, 4000);
     double *x = malloc(r.n * sizeof *x);
     for (size_t i = 0; i < r.n; i++)
         x[i] = r.rec[i].snr_db - r.rec[i].snr_avg_db;
@@ -78,15 +70,14 @@ static void test_fading_law_at_decisions(void)
  * Gaussian error of that sd; the route still sees the true channel. */
 static void test_csi_error(void)
 {
-    char trace[512], json[2048];
+    char trace[512];
     write_sparse_trace("csi.csv", 2000, 0.5, trace, sizeof trace);
-    snprintf(json, sizeof json,
-             "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1, \"distances_m\": [150]},"
-             " \"channel\": {\"fading\": {\"model\": \"none\"}}, \"router\": {\"csi_error_db\": 3},"
-             " \"policy\": {\"name\": \"always-small\"}}",
-             trace);
-    result r = run_scenario(json, NULL, 0);
-    CHECK_INT(r.status, RUN_OK);
+    result r = run_scenariof(
+        "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1, \"distances_m\": [150]},"
+        " \"channel\": {\"fading\": {\"model\": \"none\"}}, \"router\": {\"csi_error_db\": 3},"
+        " \"policy\": {\"name\": \"always-small\"}}",
+        trace);
+    CHECK_RUN(r, -1);
     double sum = 0, sum2 = 0;
     for (size_t i = 0; i < r.n; i++) {
         double e = r.rec[i].snr_db - r.rec[i].snr_avg_db;
@@ -113,25 +104,21 @@ static void test_view_rate_at_seen_snr(void)
         "{\"model\": \"shannon\", \"gap_db\": 3, \"max_bps\": 2e6}",
         "{\"model\": \"cqi\"}",
     };
-    char trace[512], json[2048];
-    char *buf = malloc(400 * 80 + 200);
-    char *p = buf + sprintf(buf, "id,t_arr_s,device,dialogue_id,turn,in_tokens,out_tokens,p_large,q_small,q_large,benchmark\n");
-    for (int i = 0; i < 400; i++)
-        p += sprintf(p, "%d,%.3f,0,-1,0,100,20,0.5,1,1,x\n", i + 1, 1 + i * 2.0);
-    write_file("view_rate.csv", buf, trace, sizeof trace);
-    free(buf);
+    char trace[512];
+    write_harness_trace("view_rate.csv",
+                        &(harness_trace){.n = 400, .t0_s = 1, .gap_s = 2.0, .in_min = 100, .in_span = 1,
+                                         .out_min = 20, .out_span = 1},
+                        trace, sizeof trace);
     channel_config cfg;
     keys_defaults(channel_keys, &cfg);
     double bytes = channel_uplink_bytes(&cfg, 100, 0);
     for (int k = 0; k < 3; k++) {
-        snprintf(json, sizeof json,
-                 "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1, \"distances_m\": [800]},"
-                 " \"channel\": {\"fading\": {\"model\": \"none\"}, \"shadowing_db\": 0, \"rate\": %s},"
-                 " \"router\": {\"csi_error_db\": 8}, \"policy\": {\"name\": \"always-small\"}}",
-                 trace, rates[k]);
-        result r = run_scenario(json, NULL, 0);
-        CHECK_INT(r.status, RUN_OK);
-        CHECK_INT(r.n, 400);
+        result r = run_scenariof(
+            "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1, \"distances_m\": [800]},"
+            " \"channel\": {\"fading\": {\"model\": \"none\"}, \"shadowing_db\": 0, \"rate\": %s},"
+            " \"router\": {\"csi_error_db\": 8}, \"policy\": {\"name\": \"always-small\"}}",
+            trace, rates[k]);
+        CHECK_RUN(r, 400);
         double gap = k == 1 ? 3 : 0, cap = k == 1 ? 2e6 : INFINITY;
         double base = NAN, worst = 0;
         int n_inf = 0, n_capped = 0, bad_inf = 0;
@@ -169,13 +156,11 @@ static void test_view_rate_at_seen_snr(void)
  * batch-1 service time of the resolved default profile. */
 static void test_device_service(void)
 {
-    char trace[512], json[2048], err[256];
+    char trace[512], err[256];
     write_sparse_trace("sparse2.csv", 200, 100.0, trace, sizeof trace);
-    snprintf(json, sizeof json,
-             "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1}, \"policy\": {\"name\": \"always-small\"}}", trace);
-    result r = run_scenario(json, NULL, 0);
-    CHECK_INT(r.status, RUN_OK);
-    CHECK_INT(r.n, 200);
+    result r = run_scenariof(
+        "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1}, \"policy\": {\"name\": \"always-small\"}}", trace);
+    CHECK_RUN(r, 200);
     scenario sc;
     memset(&sc, 0, sizeof sc);
     keys_defaults(scenario_keys, &sc);
@@ -199,15 +184,14 @@ static void test_edge_load(void)
 {
     const double rates[] = {1, 4, 16, 64, 128};
     double mean_latency[5], throughput[5];
-    char json[2048], err[256];
+    char err[256];
     for (int k = 0; k < 5; k++) {
-        snprintf(json, sizeof json,
-                 "{\"seed\": 4, \"trace\": {\"generate\": {\"benchmark\": \"gsm8k\", \"queries\": 3000},"
-                 " \"arrival\": {\"rate_per_s\": %g}}, \"devices\": {\"count\": 200},"
-                 " \"policy\": {\"name\": \"always-large\"}}",
-                 rates[k]);
-        result r = run_scenario(json, NULL, 0);
-        CHECK_INT(r.status, RUN_OK);
+        result r = run_scenariof(
+            "{\"seed\": 4, \"trace\": {\"generate\": {\"benchmark\": \"gsm8k\", \"queries\": 3000},"
+            " \"arrival\": {\"rate_per_s\": %g}}, \"devices\": {\"count\": 200},"
+            " \"policy\": {\"name\": \"always-large\"}}",
+            rates[k]);
+        CHECK_RUN(r, -1);
         double sum = 0, tokens = 0, first = INFINITY, last = 0;
         for (size_t i = 0; i < r.n; i++) {
             sum += r.rec[i].latency_s;
@@ -240,13 +224,11 @@ static void test_edge_load(void)
 /* score-threshold calibrated to 30% large on the run's own trace. */
 static void test_target_fraction(void)
 {
-    char json[2048];
-    snprintf(json, sizeof json,
-             "{\"seed\": 8, \"trace\": {\"generate\": {\"benchmark\": \"mmlu\", \"queries\": 5000}},"
-             " \"devices\": {\"count\": 10},"
-             " \"policy\": {\"name\": \"score-threshold\", \"target_large_fraction\": 0.3}}");
-    result r = run_scenario(json, NULL, 0);
-    CHECK_INT(r.status, RUN_OK);
+    result r = run_scenariof(
+        "{\"seed\": 8, \"trace\": {\"generate\": {\"benchmark\": \"mmlu\", \"queries\": 5000}},"
+        " \"devices\": {\"count\": 10},"
+        " \"policy\": {\"name\": \"score-threshold\", \"target_large_fraction\": 0.3}}");
+    CHECK_RUN(r, -1);
     int large = 0;
     for (size_t i = 0; i < r.n; i++)
         large += r.rec[i].route == ROUTE_LARGE;
@@ -300,14 +282,11 @@ static void test_dialogues(void)
                        " \"dialogues\": 400}, \"arrival\": {\"rate_per_s\": 2}, \"think_s\": 5},"
                        " \"devices\": {\"count\": 20}, %s"
                        " \"policy\": {\"name\": \"%s\"%s}}";
-    char json[2048];
     const char *rule = ", \"alpha\": 0.5, \"theta\": 0.5";
-    snprintf(json, sizeof json, tmpl, "", "quality-latency", rule);
-    result ql = run_scenario(json, NULL, 0);
-    snprintf(json, sizeof json, tmpl, "", "context-aware", rule);
-    result ca = run_scenario(json, NULL, 0);
-    CHECK_INT(ql.status, RUN_OK);
-    CHECK_INT(ca.status, RUN_OK);
+    result ql = run_scenariof(tmpl, "", "quality-latency", rule);
+    result ca = run_scenariof(tmpl, "", "context-aware", rule);
+    CHECK_RUN(ql, -1);
+    CHECK_RUN(ca, -1);
     CHECK(ql.n > 800 && ql.n == ca.n);
     dialogue_check cq = check_dialogues(&ql), cc = check_dialogues(&ca);
     printf("dialogues: %d turns; switches quality-latency %d, context-aware %d; recomputed tokens %.0f vs %.0f\n",
@@ -321,9 +300,8 @@ static void test_dialogues(void)
      * (its switching costs read 0, so context-aware decides exactly as
      * quality-latency does, turn by turn), while the simulation still
      * charges the recomputed history. */
-    snprintf(json, sizeof json, tmpl, "\"router\": {\"sees_switch_cost\": false},", "context-aware", rule);
-    result blind = run_scenario(json, NULL, 0);
-    CHECK_INT(blind.status, RUN_OK);
+    result blind = run_scenariof(tmpl, "\"router\": {\"sees_switch_cost\": false},", "context-aware", rule);
+    CHECK_RUN(blind, -1);
     dialogue_check cb = check_dialogues(&blind);
     CHECK(cb.recompute_ok && cb.history_ok);
     CHECK(blind.n == ql.n);
@@ -344,12 +322,10 @@ static void test_dialogues(void)
 
     /* A tiny edge KV capacity evicts idle dialogues: a turn routed large
      * after a large turn must recompute what was evicted. */
-    snprintf(json, sizeof json, tmpl, "\"models\": {\"large\": {\"kv_capacity_bytes\": 2e8}},", "always-large", "");
-    result tiny = run_scenario(json, NULL, 0);
-    snprintf(json, sizeof json, tmpl, "", "always-large", "");
-    result roomy = run_scenario(json, NULL, 0);
-    CHECK_INT(tiny.status, RUN_OK);
-    CHECK_INT(roomy.status, RUN_OK);
+    result tiny = run_scenariof(tmpl, "\"models\": {\"large\": {\"kv_capacity_bytes\": 2e8}},", "always-large", "");
+    result roomy = run_scenariof(tmpl, "", "always-large", "");
+    CHECK_RUN(tiny, -1);
+    CHECK_RUN(roomy, -1);
     dialogue_check ct = check_dialogues(&tiny), cr = check_dialogues(&roomy);
     printf("always-large recomputed tokens: roomy edge KV %.0f, tiny edge KV %.0f\n", cr.recomputed, ct.recomputed);
     CHECK(ct.recompute_ok && ct.overlap_ok && ct.history_ok);
@@ -372,12 +348,10 @@ static void test_edge_servers(void)
                        " \"devices\": {\"count\": 50}, \"edge\": {\"servers\": %d},"
                        " \"models\": {\"large\": {\"max_batch\": 4, \"prefill_tokens_per_s\": 5000}},"
                        " \"policy\": {\"name\": \"always-large\"}}";
-    char json[1024];
     double mean[2];
     for (int k = 0; k < 2; k++) {
-        snprintf(json, sizeof json, tmpl, k + 1);
-        result r = run_scenario(json, NULL, 0);
-        CHECK_INT(r.status, RUN_OK);
+        result r = run_scenariof(tmpl, k + 1);
+        CHECK_RUN(r, -1);
         int used[2] = {0, 0}, moves = 0, stays = 0;
         double sum = 0;
         qsort(r.rec, r.n, sizeof *r.rec, by_dialogue_turn);
@@ -410,16 +384,9 @@ static void test_edge_servers(void)
 
 int main(void)
 {
-    if (harness_init() != 0)
-        return 1;
-    test_uplink_constant_channel();
-    test_fading_law_at_decisions();
-    test_csi_error();
-    test_view_rate_at_seen_snr();
-    test_device_service();
-    test_edge_load();
-    test_target_fraction();
-    test_dialogues();
-    test_edge_servers();
-    return check_done();
+    static const harness_test tests[] = {
+        test_uplink_constant_channel, test_fading_law_at_decisions, test_csi_error, test_view_rate_at_seen_snr,
+        test_device_service, test_edge_load, test_target_fraction, test_dialogues, test_edge_servers, NULL
+    };
+    return harness_main(tests);
 }

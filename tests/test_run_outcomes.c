@@ -10,19 +10,14 @@
 #include "run_harness.h"
 
 /* Queries every `gap_s` seconds from t = 1 on device 0; in/out tokens and
- * deadline_s per row ("" = none; NULL: none for any) from the arrays
+ * deadline_s per row ("" = none; NULL: no deadline column) from the arrays
  * (cycled). */
 static void write_outcome_trace(const char *name, int n, double gap_s, const int *in, const int *out,
                                 const char *const *deadline, int n_kinds, char *path, size_t len)
 {
-    char *buf = malloc((size_t)n * 100 + 200);
-    char *p = buf + sprintf(buf, "id,t_arr_s,device,dialogue_id,turn,in_tokens,out_tokens,p_large,q_small,q_large,"
-                                 "benchmark,deadline_s\n");
-    for (int i = 0; i < n; i++)
-        p += sprintf(p, "%d,%.3f,0,-1,0,%d,%d,0.5,1,1,x,%s\n", i + 1, 1 + i * gap_s, in[i % n_kinds],
-                     out[i % n_kinds], deadline ? deadline[i % n_kinds] : "");
-    write_file(name, buf, path, len);
-    free(buf);
+    write_harness_trace(name, &(harness_trace){.n = n, .t0_s = 1, .gap_s = gap_s, .in = in, .out = out,
+                                               .deadline = deadline, .n_kinds = n_kinds},
+                        path, len);
 }
 
 /* A device 1500 m away on a 5 MHz uplink with the CQI rate model and no
@@ -39,12 +34,10 @@ static const char outage_json[] =
 static void test_permanent_outage(void)
 {
     static const int in[] = {20, 300}, out[] = {5, 40};
-    char trace[512], json[2048];
+    char trace[512];
     write_outcome_trace("outage.csv", 40, 0.5, in, out, NULL, 2, trace, sizeof trace);
-    snprintf(json, sizeof json, outage_json, trace, 1500.0, "none", 10.0);
-    result r = run_scenario(json, NULL, 0);
-    CHECK_INT(r.status, RUN_OK);
-    CHECK_INT(r.n, 40);
+    result r = run_scenariof(outage_json, trace, 1500.0, "none", 10.0);
+    CHECK_RUN(r, 40);
     int outage = 0, shape = 0;
     for (size_t i = 0; i < r.n; i++) {
         const record *q = &r.rec[i];
@@ -63,8 +56,7 @@ static void test_permanent_outage(void)
 
     /* the same with channel.outage_timeout_s = 0 (wait for ever): no
      * progress is possible, and the run says where */
-    snprintf(json, sizeof json, outage_json, trace, 1500.0, "none", 0.0);
-    r = run_scenario(json, NULL, 0);
+    r = run_scenariof(outage_json, trace, 1500.0, "none", 0.0);
     CHECK_INT(r.status, RUN_CONFIG);
     CHECK(strstr(r.err, "no progress possible: device 0: the uplink transfer of query 1 is at rate 0") != NULL);
     CHECK(strstr(r.err, "channel.outage_timeout_s") != NULL);
@@ -79,12 +71,10 @@ static void test_permanent_outage(void)
 static void test_outage_timeout(void)
 {
     static const int in[] = {50}, out[] = {10};
-    char trace[512], json[2048];
+    char trace[512];
     write_outcome_trace("timeout.csv", 1, 1, in, out, NULL, 1, trace, sizeof trace);
-    snprintf(json, sizeof json, outage_json, trace, 8000.0, "rayleigh", 2.0);
-    result r = run_scenario(json, NULL, 0);
-    CHECK_INT(r.status, RUN_OK);
-    CHECK_INT(r.n, 1);
+    result r = run_scenariof(outage_json, trace, 8000.0, "rayleigh", 2.0);
+    CHECK_RUN(r, 1);
     CHECK_INT(r.rec[0].status, QUERY_OUTAGE);
     CHECK(r.rec[0].snr_avg_db < -30);
     CHECK_NEAR(r.stats.sim_end_s, r.rec[0].t_dec + 0.005 + 2.0, 1e-9);
@@ -97,21 +87,17 @@ static void test_outage_timeout(void)
 static void test_kv_rejected(void)
 {
     static const int in[] = {600, 600, 10}, out[] = {400, 401, 10};
-    char trace[512], json[2048];
+    char trace[512];
     write_outcome_trace("kv.csv", 30, 20, in, out, NULL, 3, trace, sizeof trace);
     const char *policies[] = {"always-small", "always-large"};
     for (int p = 0; p < 2; p++) {
-        snprintf(json, sizeof json,
-                 "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1},"
-                 " \"models\": {\"small\": {\"kv_bytes_per_token\": 1, \"kv_capacity_bytes\": 1000},"
-                 " \"large\": {\"kv_bytes_per_token\": 1, \"kv_capacity_bytes\": 1000}},"
-                 " \"policy\": {\"name\": \"%s\"}}",
-                 trace, policies[p]);
-        result r = run_scenario(json, NULL, 0);
-        CHECK_INT(r.status, RUN_OK);
-        if (r.status != RUN_OK)
-            fprintf(stderr, "%s\n", r.err);
-        CHECK_INT(r.n, 30);
+        result r = run_scenariof(
+            "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1},"
+            " \"models\": {\"small\": {\"kv_bytes_per_token\": 1, \"kv_capacity_bytes\": 1000},"
+            " \"large\": {\"kv_bytes_per_token\": 1, \"kv_capacity_bytes\": 1000}},"
+            " \"policy\": {\"name\": \"%s\"}}",
+            trace, policies[p]);
+        CHECK_RUN(r, 30);
         int rejected = 0, done = 0, shape = 0;
         for (size_t i = 0; i < r.n; i++) {
             const record *q = &r.rec[i];
@@ -140,18 +126,16 @@ static void test_deadline_frees_batch(void)
 {
     static const int in[] = {100, 100}, out[] = {1001, 2};
     static const char *const deadline[] = {"3", ""};
-    char trace[512], json[2048];
+    char trace[512];
     write_outcome_trace("deadline.csv", 2, 0.5, in, out, deadline, 2, trace, sizeof trace);
-    snprintf(json, sizeof json,
-             "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1, \"distances_m\": [100]},"
-             " \"channel\": {\"fading\": {\"model\": \"none\"}, \"shadowing_db\": 0},"
-             " \"models\": {\"large\": {\"prefill_s\": [0, 0.001, 0], \"decode_step_s\": [0.01, 0, 0],"
-             " \"max_batch\": 1}},"
-             " \"policy\": {\"name\": \"always-large\"}}",
-             trace);
-    result r = run_scenario(json, NULL, 0);
-    CHECK_INT(r.status, RUN_OK);
-    CHECK_INT(r.n, 2);
+    result r = run_scenariof(
+        "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1, \"distances_m\": [100]},"
+        " \"channel\": {\"fading\": {\"model\": \"none\"}, \"shadowing_db\": 0},"
+        " \"models\": {\"large\": {\"prefill_s\": [0, 0.001, 0], \"decode_step_s\": [0.01, 0, 0],"
+        " \"max_batch\": 1}},"
+        " \"policy\": {\"name\": \"always-large\"}}",
+        trace);
+    CHECK_RUN(r, 2);
     if (r.n == 2) {
         const record *a = &r.rec[0], *b = &r.rec[1];
         CHECK(a->query_id == 1 && b->query_id == 2);
@@ -172,13 +156,11 @@ static void test_deadline_frees_batch(void)
 
     /* a deadline shorter than the router overhead (trace.deadline_s): no
      * decision, route NULL, only t_arr */
-    snprintf(json, sizeof json,
-             "{\"trace\": {\"path\": \"%s\", \"deadline_s\": 0.001}, \"devices\": {\"count\": 1},"
-             " \"policy\": {\"name\": \"always-large\"}}",
-             trace);
-    r = run_scenario(json, NULL, 0);
-    CHECK_INT(r.status, RUN_OK);
-    CHECK_INT(r.n, 2);
+    r = run_scenariof(
+        "{\"trace\": {\"path\": \"%s\", \"deadline_s\": 0.001}, \"devices\": {\"count\": 1},"
+        " \"policy\": {\"name\": \"always-large\"}}",
+        trace);
+    CHECK_RUN(r, 2);
     for (size_t i = 0; i < r.n; i++) {
         /* the trace's own deadline_s (3 s) wins over the key for query 1 */
         const record *q = &r.rec[i];
@@ -192,11 +174,8 @@ static void test_deadline_frees_batch(void)
 
 int main(void)
 {
-    if (harness_init() != 0)
-        return 1;
-    test_permanent_outage();
-    test_outage_timeout();
-    test_kv_rejected();
-    test_deadline_frees_batch();
-    return check_done();
+    static const harness_test tests[] = {
+        test_permanent_outage, test_outage_timeout, test_kv_rejected, test_deadline_frees_batch, NULL
+    };
+    return harness_main(tests);
 }
