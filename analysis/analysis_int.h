@@ -89,7 +89,11 @@ typedef struct an_data {
     an_metric_info *x_info; /* [n_x] */
     char **x_text;          /* the strings x_info points to */
     double *x;              /* [n_runs * n_x]: run r's extra metric k at r * n_x + k; NAN: no value */
+    struct an_run_pos *by_id; /* [n_runs] sorted by run_id (an_run_lookup) */
 } an_data;
+
+/* The index in d->runs of the run with this run_id, or -1. */
+int an_run_lookup(const an_data *d, long long run_id);
 
 enum { AN_X_MEAN_COST, AN_X_COST_PER_1K, AN_X_SHARES }; /* extra metric k: cost, cost per 1,000, then shares */
 

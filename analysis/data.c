@@ -65,7 +65,7 @@ typedef struct model_row {
     int model, run_index;
 } model_row;
 
-typedef struct run_pos {
+typedef struct an_run_pos {
     long long run_id;
     int index;
 } run_pos;
@@ -122,7 +122,6 @@ static int load_models(sqlite3 *db, an_data *d, char *err, size_t errlen)
         " JOIN run_unique u ON u.run_id = q.run_id WHERE q.route IS NOT NULL GROUP BY q.run_id, q.route";
     sqlite3_stmt *st = NULL;
     model_row *rows = NULL;
-    run_pos *pos = NULL;
     int n_rows = 0, cap_rows = 0, cap_models = 0, rc, status = -1, any_cost = 0, other = 0;
     int *perm = NULL;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
@@ -194,8 +193,7 @@ static int load_models(sqlite3 *db, an_data *d, char *err, size_t errlen)
     d->x_info = calloc((size_t)n_x, sizeof *d->x_info);
     d->x_text = calloc((size_t)(2 * n_x), sizeof *d->x_text);
     d->x = malloc((size_t)(n_x * (d->n_runs > 0 ? d->n_runs : 1)) * sizeof *d->x);
-    pos = malloc((size_t)(d->n_runs > 0 ? d->n_runs : 1) * sizeof *pos);
-    if (!d->x_info || !d->x_text || !d->x || !pos)
+    if (!d->x_info || !d->x_text || !d->x)
         goto oom;
     int bad = add_x(d, "mean_cost", "mean cost", "per query", -1) ||
               add_x(d, "cost_per_1k", "cost", "per 1,000 queries", -1);
@@ -218,16 +216,12 @@ static int load_models(sqlite3 *db, an_data *d, char *err, size_t errlen)
     /* per run: NAN without query rows (--records runs), else the figures */
     for (int i = 0; i < d->n_runs * n_x; i++)
         d->x[i] = NAN;
-    for (int i = 0; i < d->n_runs; i++)
-        pos[i] = (run_pos){d->runs[i].run_id, i};
-    qsort(pos, (size_t)d->n_runs, sizeof *pos, cmp_run_pos);
     /* rows to runs; per run its decided queries and cost first, then shares */
     for (int i = 0; i < n_rows; i++) {
-        run_pos key = {rows[i].run_id, 0}, *hit = bsearch(&key, pos, (size_t)d->n_runs, sizeof *pos, cmp_run_pos);
-        rows[i].run_index = hit ? hit->index : -1; /* -1: a run without a run_summary row */
-        if (!hit)
+        rows[i].run_index = an_run_lookup(d, rows[i].run_id); /* -1: a run without a run_summary row */
+        if (rows[i].run_index < 0)
             continue;
-        double *x = &d->x[(size_t)hit->index * (size_t)n_x];
+        double *x = &d->x[(size_t)rows[i].run_index * (size_t)n_x];
         if (isnan(x[AN_X_MEAN_COST])) {
             for (int k = 0; k < n_x; k++)
                 x[k] = 0;
@@ -272,7 +266,6 @@ oom:
 done:
     sqlite3_finalize(st);
     free(rows);
-    free(pos);
     free(perm);
     return status;
 }
@@ -339,6 +332,7 @@ int an_data_load(sqlite3 *db, an_data *d, char *err, size_t errlen)
         d->cells[d->n_cells - 1].n_runs++;
     }
     free(prev_key);
+    prev_key = NULL;
     if (rc != SQLITE_DONE) {
         snprintf(err, errlen, "reading run_summary: %s", sqlite3_errmsg(db));
         sqlite3_finalize(st);
@@ -346,6 +340,12 @@ int an_data_load(sqlite3 *db, an_data *d, char *err, size_t errlen)
         return -1;
     }
     sqlite3_finalize(st);
+    st = NULL;
+    if (!(d->by_id = malloc((size_t)(d->n_runs > 0 ? d->n_runs : 1) * sizeof *d->by_id)))
+        goto oom;
+    for (int i = 0; i < d->n_runs; i++)
+        d->by_id[i] = (run_pos){d->runs[i].run_id, i};
+    qsort(d->by_id, (size_t)d->n_runs, sizeof *d->by_id, cmp_run_pos);
     if (load_models(db, d, err, errlen) != 0) {
         an_data_free(d);
         return -1;
@@ -384,6 +384,7 @@ void an_data_free(an_data *d)
     free(d->x_info);
     free(d->x_text);
     free(d->x);
+    free(d->by_id);
     free(d->groups);
     free(d->cells);
     free(d->runs);
@@ -399,6 +400,12 @@ const an_run *an_cell_run(const an_data *d, int c, long long seed, int replicati
             return r;
     }
     return NULL;
+}
+
+int an_run_lookup(const an_data *d, long long run_id)
+{
+    run_pos key = {run_id, 0}, *hit = bsearch(&key, d->by_id, (size_t)d->n_runs, sizeof *hit, cmp_run_pos);
+    return hit ? hit->index : -1;
 }
 
 int an_n_metrics(const an_data *d) { return AN_METRIC_COUNT + d->n_x; }

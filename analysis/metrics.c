@@ -28,6 +28,15 @@ static const char metrics_about[] =
     "  frontier       every policy's mean quality, latency and large share, and\n"
     "                 whether it is on the quality-latency and the quality-large-\n"
     "                 share Pareto frontier of its group\n"
+    "  pairs          RouteLLM's PGR per pair of models (N models), from the view\n"
+    "                 run_model_pairs: per policy and pair (weak, strong: the\n"
+    "                 lower and higher mean quality over the run's queries) the\n"
+    "                 strong model's share of the decided queries, the models'\n"
+    "                 and the run's mean quality and PGR = (q - q_weak) /\n"
+    "                 (q_strong - q_weak), means over replications with t\n"
+    "                 intervals; per policy family and pair APGR and CPT(50 %),\n"
+    "                 CPT(80 %) over the curve of PGR against the strong share\n"
+    "                 from (0, 0) to (1, 1)\n"
     "  equal-quality  each policy against each baseline family of another policy\n"
     "                 (not the oracle; the family's points and\n"
     "                 the group's always-small and always-large runs) interpolated\n"
@@ -40,6 +49,7 @@ typedef struct mctx {
     an_data d;
     an_family *fam;
     int n_fam;
+    struct sqlite3 *db; /* open until the tables are made */
 } mctx;
 
 /* ---- routing ---- */
@@ -128,6 +138,217 @@ static an_table *routing_table(const mctx *m)
         an_curve_free(&c);
     }
     if (bad) {
+        an_table_destroy(t);
+        return NULL;
+    }
+    return t;
+}
+
+/* ---- pairs ---- */
+
+/* One row of run_model_pairs with the strong model's share of the run's
+ * decided queries. */
+typedef struct pair_row {
+    int run, pair;  /* index in d->runs; pair: index in pctx.weak/strong */
+    double weak_q, strong_q, quality, pgr, strong_share;
+} pair_row;
+
+typedef struct pctx {
+    pair_row *rows;
+    int n_rows;
+    char **weak, **strong; /* the distinct (weak, strong) pairs, in order of first appearance */
+    int n_pairs;
+} pctx;
+
+static void pctx_free(pctx *p)
+{
+    for (int i = 0; i < p->n_pairs; i++) {
+        free(p->weak[i]);
+        free(p->strong[i]);
+    }
+    free(p->weak);
+    free(p->strong);
+    free(p->rows);
+}
+
+static int pair_index(pctx *p, const char *weak, const char *strong)
+{
+    for (int i = 0; i < p->n_pairs; i++)
+        if (strcmp(p->weak[i], weak) == 0 && strcmp(p->strong[i], strong) == 0)
+            return i;
+    char **w = realloc(p->weak, (size_t)(p->n_pairs + 1) * sizeof *w);
+    if (w)
+        p->weak = w;
+    char **s = w ? realloc(p->strong, (size_t)(p->n_pairs + 1) * sizeof *s) : NULL;
+    if (!s)
+        return -1;
+    p->strong = s;
+    p->weak[p->n_pairs] = strdup(weak);
+    p->strong[p->n_pairs] = strdup(strong);
+    if (!p->weak[p->n_pairs] || !p->strong[p->n_pairs]) {
+        free(p->weak[p->n_pairs]);
+        free(p->strong[p->n_pairs]);
+        return -1;
+    }
+    return p->n_pairs++;
+}
+
+static int load_pairs(const mctx *m, pctx *p, char *err, size_t errlen)
+{
+    static const char sql[] =
+        "WITH decided AS (SELECT q.run_id, q.route, COUNT(*) AS n, SUM(COUNT(*)) OVER (PARTITION BY q.run_id) AS total"
+        "                 FROM queries q JOIN run_unique u ON u.run_id = q.run_id WHERE q.route IS NOT NULL"
+        "                 GROUP BY q.run_id, q.route)"
+        " SELECT p.run_id, p.weak_model, p.strong_model, p.weak_mean_q, p.strong_mean_q, p.mean_quality, p.pgr,"
+        "        COALESCE(d.n * 1.0 / d.total, CASE WHEN t.total > 0 THEN 0.0 END)"
+        " FROM run_model_pairs p LEFT JOIN decided d ON d.run_id = p.run_id AND d.route = p.strong_model"
+        " LEFT JOIN (SELECT run_id, MAX(total) AS total FROM decided GROUP BY run_id) t ON t.run_id = p.run_id"
+        " ORDER BY p.run_id, p.weak_mean_q, p.strong_mean_q, p.weak_model, p.strong_model";
+    sqlite3_stmt *st = NULL;
+    int cap = 0, rc;
+    memset(p, 0, sizeof *p);
+    if (sqlite3_prepare_v2(m->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "reading run_model_pairs: %s", sqlite3_errmsg(m->db));
+        return -1;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int run = an_run_lookup(&m->d, sqlite3_column_int64(st, 0));
+        const char *w = (const char *)sqlite3_column_text(st, 1), *s = (const char *)sqlite3_column_text(st, 2);
+        if (run < 0 || !w || !s)
+            continue;
+        if (p->n_rows == cap) {
+            cap = cap ? 2 * cap : 64;
+            pair_row *r = realloc(p->rows, (size_t)cap * sizeof *r);
+            if (!r)
+                goto oom;
+            p->rows = r;
+        }
+        pair_row *r = &p->rows[p->n_rows++];
+        r->run = run;
+        if ((r->pair = pair_index(p, w, s)) < 0)
+            goto oom;
+        double *v[] = {&r->weak_q, &r->strong_q, &r->quality, &r->pgr, &r->strong_share};
+        for (int k = 0; k < 5; k++)
+            *v[k] = sqlite3_column_type(st, 3 + k) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 3 + k);
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return 0;
+    snprintf(err, errlen, "reading run_model_pairs: %s", sqlite3_errmsg(m->db));
+    pctx_free(p);
+    return -1;
+oom:
+    sqlite3_finalize(st);
+    pctx_free(p);
+    snprintf(err, errlen, "out of memory");
+    return -1;
+}
+
+/* The means over cell c's runs of pair `pair`'s figures (v: weak_q,
+ * strong_q, quality, strong_share; NAN without runs) and its PGR with the
+ * t interval; returns the number of runs. */
+static int pair_cell(const an_data *d, const pctx *p, int c, int pair, double level, double v[4], stats_ci *pgr)
+{
+    const an_cell *cell = &d->cells[c];
+    double x[5][cell->n_runs > 0 ? cell->n_runs : 1];
+    int n = 0;
+    for (int i = 0; i < p->n_rows; i++) {
+        const pair_row *r = &p->rows[i];
+        if (r->pair != pair || r->run < cell->first_run || r->run >= cell->first_run + cell->n_runs)
+            continue;
+        x[0][n] = r->weak_q;
+        x[1][n] = r->strong_q;
+        x[2][n] = r->quality;
+        x[3][n] = r->strong_share;
+        x[4][n] = r->pgr;
+        n++;
+    }
+    for (int k = 0; k < 4; k++)
+        v[k] = stats_mean_ci(x[k], (size_t)n, level).mean;
+    *pgr = stats_mean_ci(x[4], (size_t)n, level);
+    return n;
+}
+
+/* APGR, CPT(50 %), CPT(80 %) of family f on pair `pair`: PGR against the
+ * strong share, from (0, 0) through the family's points to (1, 1). */
+static void pair_curve(const an_data *d, const pctx *p, const an_family *f, int pair, double level, double out[3])
+{
+    double s[f->n + 2], y[f->n + 2], key[f->n], ys[f->n];
+    size_t idx[f->n > 0 ? f->n : 1];
+    int n = 0;
+    for (int i = 0; i < f->n; i++) {
+        double v[4];
+        stats_ci pgr;
+        if (pair_cell(d, p, f->cells[i], pair, level, v, &pgr) == 0 || isnan(v[3]) || isnan(pgr.mean))
+            continue;
+        key[n] = v[3];
+        ys[n] = pgr.mean;
+        n++;
+    }
+    out[0] = out[1] = out[2] = NAN;
+    if (n == 0)
+        return;
+    stats_sort_index(key, idx, (size_t)n);
+    s[0] = 0, y[0] = 0;
+    for (int i = 0; i < n; i++)
+        s[i + 1] = key[idx[i]], y[i + 1] = ys[idx[i]];
+    s[n + 1] = 1, y[n + 1] = 1;
+    out[0] = stats_apgr(s, y, (size_t)n + 2);
+    out[1] = stats_cpt(s, y, (size_t)n + 2, 0.5);
+    out[2] = stats_cpt(s, y, (size_t)n + 2, 0.8);
+}
+
+static an_table *pairs_table(const mctx *m, char *err, size_t errlen)
+{
+    static const char *const names[] = {"group",   "group_label", "label",        "weak",   "strong", "n",
+                                        "weak_q",  "strong_q",    "strong_share", "quality", "pgr",   "pgr_ci",
+                                        "family",  "apgr",        "cpt50",        "cpt80"};
+    static const an_col_kind kinds[] = {AN_NUM, AN_META, AN_TEXT, AN_TEXT, AN_TEXT, AN_NUM, AN_NUM, AN_NUM,
+                                        AN_NUM, AN_NUM,  AN_NUM,  AN_CI,   AN_META, AN_NUM, AN_NUM, AN_NUM};
+    const an_data *d = &m->d;
+    pctx p;
+    if (load_pairs(m, &p, err, errlen) != 0)
+        return NULL;
+    an_table *t = an_table_create(16, names, kinds);
+    int bad = !t;
+    for (int g = 0; !bad && g < d->n_groups; g++) {
+        const an_group *grp = &d->groups[g];
+        for (int c = grp->first_cell; !bad && c < grp->first_cell + grp->n_cells; c++) {
+            const an_family *fam = NULL;
+            for (int f = 0; f < m->n_fam && !fam; f++)
+                for (int i = 0; i < m->fam[f].n; i++)
+                    if (m->fam[f].cells[i] == c)
+                        fam = &m->fam[f];
+            for (int pair = 0; !bad && pair < p.n_pairs; pair++) {
+                double v[4], curve[3] = {NAN, NAN, NAN};
+                stats_ci pgr;
+                int n = pair_cell(d, &p, c, pair, m->a.level, v, &pgr);
+                if (n == 0)
+                    continue;
+                if (fam)
+                    pair_curve(d, &p, fam, pair, m->a.level, curve);
+                bad |= an_table_row(t);
+                bad |= an_table_num(t, grp->index);
+                bad |= an_table_text(t, grp->label);
+                bad |= an_table_text(t, d->cells[c].label);
+                bad |= an_table_text(t, p.weak[pair]);
+                bad |= an_table_text(t, p.strong[pair]);
+                bad |= an_table_num(t, n);
+                bad |= an_table_num(t, v[0]);
+                bad |= an_table_num(t, v[1]);
+                bad |= an_table_num(t, v[3]);
+                bad |= an_table_num(t, v[2]);
+                bad |= an_table_num(t, pgr.mean);
+                bad |= an_table_num(t, pgr.half);
+                bad |= an_table_text(t, fam ? fam->label : NULL);
+                for (int k = 0; k < 3; k++)
+                    bad |= an_table_num(t, curve[k]);
+            }
+        }
+    }
+    pctx_free(&p);
+    if (bad) {
+        snprintf(err, errlen, "out of memory");
         an_table_destroy(t);
         return NULL;
     }
@@ -345,18 +566,20 @@ int analysis_metrics_main(int argc, char **argv)
     if (rc != 0)
         return rc > 0 ? opts_check_output(stdout, "edgesim --help") : EXIT_USAGE;
     const char *what = m.a.what ? m.a.what : "routing";
-    if (strcmp(what, "routing") != 0 && strcmp(what, "frontier") != 0 && strcmp(what, "equal-quality") != 0) {
-        fprintf(stderr, "edgesim metrics: --what: expected routing, frontier or equal-quality, found \"%s\"\n", what);
+    if (strcmp(what, "routing") != 0 && strcmp(what, "frontier") != 0 && strcmp(what, "equal-quality") != 0 &&
+        strcmp(what, "pairs") != 0) {
+        fprintf(stderr, "edgesim metrics: --what: expected routing, pairs, frontier or equal-quality, found \"%s\"\n",
+                what);
         return EXIT_USAGE;
     }
-    sqlite3 *db = an_open_load(&m.a, &m.d);
-    if (!db)
+    m.db = an_open_load(&m.a, &m.d);
+    if (!m.db)
         return EXIT_INPUT;
-    sqlite3_close(db);
     int status = EXIT_OUTPUT;
     if (an_families(&m.d, &m.fam, &m.n_fam, err, sizeof err) != 0) {
         fprintf(stderr, "edgesim metrics: %s: %s\n", m.a.db_path, err);
         an_data_free(&m.d);
+        sqlite3_close(m.db);
         return EXIT_OUTPUT;
     }
     an_table *t = NULL;
@@ -367,14 +590,19 @@ int analysis_metrics_main(int argc, char **argv)
         cJSON_Delete(arr);
     } else if (strcmp(what, "routing") == 0) {
         t = routing_table(&m);
+    } else if (strcmp(what, "pairs") == 0) {
+        t = pairs_table(&m, err, sizeof err);
     } else if (strcmp(what, "frontier") == 0) {
         t = frontier_table(&m);
     } else {
         t = equal_quality_table(&m);
     }
+    if (strcmp(what, "pairs") != 0)
+        snprintf(err, sizeof err, "out of memory");
+    sqlite3_close(m.db);
     FILE *out = t || json ? an_open_output(&m.a) : NULL;
     if (!t && !json) {
-        fprintf(stderr, "edgesim metrics: out of memory\n");
+        fprintf(stderr, "edgesim metrics: %s: %s\n", m.a.db_path, err);
     } else if (out) {
         int werr = 0;
         if (json) {

@@ -70,6 +70,36 @@ expect_eq "$(sqlite3 "$T/runs.db" "SELECT group_concat(printf('%.12f', large_fra
 expect_eq "$(sqlite3 "$DB" "SELECT COUNT(*) FROM run_summary s WHERE abs(large_fraction - (SELECT AVG(route = 'large') FROM queries q
     WHERE q.run_id = s.run_id)) > 1e-12")" "0" "large_fraction over every decided query"
 
+# metrics --what pairs, by hand: four queries; q_small 1 0 0 0, q_large
+# 1 1 0 0, q_gpt4 1 1 1 0 (means 0.25, 0.5, 0.75).  always small (0.25)
+# recovers 0 of small->large and of small->gpt4 and (0.25 - 0.5) / 0.25 = -1
+# of large->gpt4; always large (0.5): 1, 0.5, 0; always gpt4 (0.75): 2, 1, 1.
+{
+  echo "id,dialogue_id,turn,in_tokens,out_tokens,p_large,q_small,q_large,benchmark,q_gpt4,p_gpt4"
+  echo "1,-1,0,20,2,0.5,1,1,mmlu,1,0.5"
+  echo "2,-1,0,20,2,0.5,0,1,mmlu,1,0.5"
+  echo "3,-1,0,20,2,0.5,0,0,mmlu,1,0.5"
+  echo "4,-1,0,20,2,0.5,0,0,mmlu,0,0.5"
+} >"$T/four.csv"
+sed -e "s#\"path\": \"mmlu_three.csv\"#\"path\": \"$T/four.csv\"#" "$SRC/scenarios/tiers/mmlu_three_tier.json" >"$T/four.json"
+expect_exit 0 "$BIN" run "$T/four.json" -o "$T/four.db" -q --set duration_s=0 \
+  --set 'policies=[{"name":"always","model":"small"},{"name":"always","model":"large"},{"name":"always","model":"gpt4"}]'
+expect_exit 0 "$BIN" metrics "$T/four.db" --what pairs --format csv
+expect_eq "$(awk -F, 'NR > 1 { printf "%s %s>%s %s %s %s|", $3, $4, $5, $7, $8, $11 }' "$T/out")" \
+  "always gpt4 small>large 0.25 0.5 2|always gpt4 small>gpt4 0.25 0.75 1|always gpt4 large>gpt4 0.5 0.75 1|always large small>large 0.25 0.5 1|always large small>gpt4 0.25 0.75 0.5|always large large>gpt4 0.5 0.75 0|always small small>large 0.25 0.5 0|always small small>gpt4 0.25 0.75 0|always small large>gpt4 0.5 0.75 -1|" \
+  "metrics pairs: the hand-computed PGR of every pair"
+# On the three-model run: every policy and pair's PGR is the mean over its
+# replications of run_model_pairs' pgr, and a family's APGR is the area under
+# (0, 0), its point (strong share, PGR), (1, 1).
+expect_exit 0 "$BIN" metrics "$DB" --what pairs --format csv
+expect_eq "$(awk -F, 'NR > 1 { printf "%s %s %s %.6e\n", $3, $4, $5, $11 }' "$T/out" | sort)" \
+  "$(sqlite3 -separator ' ' "$DB" "SELECT l.label, p.weak_model, p.strong_model, printf('%.6e', AVG(p.pgr)) FROM run_model_pairs p
+      JOIN run_label l USING (run_id) GROUP BY l.label, p.weak_model, p.strong_model" | sort)" "metrics pairs: PGR per policy and pair"
+expect_eq "$(awk -F, 'NR > 1 && $14 != "" { s = $9; p = $11; a = s * p / 2 + (1 - s) * (p + 1) / 2;
+    if ((a - $14) ^ 2 > 1e-16) n++; m++ } END { print n + 0, (m > 0) }' "$T/out")" "0 1" "metrics pairs: APGR of one-point families"
+expect_eq "$(awk -F, 'NR > 1 && $3 ~ /^always/ && $14 != "" { n++ } END { print n + 0 }' "$T/out")" "0" \
+  "metrics pairs: the always runs are references, no family"
+
 # Two models, no price: summary and compare print what they always did.
 expect_exit 0 "$BIN" run "$T/fix.json" -o "$T/two.db" -q --set duration_s=100 --set models.gpt4=null \
   --set 'policies=[{"name":"always-small"},{"name":"quality-latency"}]'
