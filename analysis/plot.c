@@ -25,7 +25,7 @@
 #include "sim/base/opts.h"
 
 extern const char analysis_gp_style[], analysis_gp_latency_cdf[], analysis_gp_tradeoff[], analysis_gp_frontier[],
-    analysis_gp_pgr[], analysis_gp_sweep[], analysis_gp_breakdown[];
+    analysis_gp_pgr[], analysis_gp_sweep[], analysis_gp_breakdown[], analysis_gp_models[];
 
 static const char *const gp_latency_cdf = analysis_gp_latency_cdf;
 static const char *const gp_tradeoff = analysis_gp_tradeoff;
@@ -33,6 +33,7 @@ static const char *const gp_frontier = analysis_gp_frontier;
 static const char *const gp_pgr = analysis_gp_pgr;
 static const char *const gp_sweep = analysis_gp_sweep;
 static const char *const gp_breakdown = analysis_gp_breakdown;
+static const char *const gp_models = analysis_gp_models;
 
 const plot_figure plot__figures[] = {
     {"tradeoff",
@@ -58,6 +59,10 @@ const plot_figure plot__figures[] = {
      "Mean time per query spent in each step (router, uplink, edge or device queue, prefill, decode, answer "
      "downlink), stacked per policy; the bars' heights are the mean latencies.",
      &gp_breakdown, 1150, 650, plot__breakdown},
+    {"models",
+     "N models: each policy's share of the decided queries per model (stacked, the models in tier order, device "
+     "to cloud) and its cost per 1,000 queries (black, right axis); means over replications.",
+     &gp_models, 1150, 650, plot__models},
     {NULL, NULL, NULL, 0, 0, NULL},
 };
 
@@ -232,6 +237,9 @@ static const char plot_about[] =
     "  latency_cdf  latency CDF per policy (replications pooled)\n"
     "  breakdown    mean latency per step (router, uplink, queues, prefill,\n"
     "               decode, answer downlink), stacked, per policy\n"
+    "  models       N models: each model's share of the decided queries,\n"
+    "               stacked, and the cost per 1,000 queries, per policy (not\n"
+    "               drawn with only small and large and no price)\n"
     "Each figure NAME leaves DIR/NAME.dat (tab-separated data with a header\n"
     "comment), DIR/NAME.gp (the gnuplot script: edit it and re-run\n"
     "`gnuplot NAME.gp` in DIR) and DIR/NAME.png (or .svg, .pdf); the files\n"

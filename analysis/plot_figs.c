@@ -652,3 +652,43 @@ int plot__breakdown(plot_ctx *c, FILE *data, FILE *script)
         snprintf(c->note, sizeof c->note, "the runs hold no query rows (edgesim run --records runs)");
     return rows > 0;
 }
+
+/* ---- N models: shares and cost ---- */
+
+int plot__models(plot_ctx *c, FILE *data, FILE *script)
+{
+    const an_data *d = &c->d;
+    const an_group *grp = &d->groups[c->g];
+    if (d->n_x == 0)
+        return 0; /* two models, no price: the large share is in the other figures */
+    fputs("# series", data);
+    for (int i = 0; i < d->n_models; i++) {
+        fputc('\t', data);
+        tsv_text(data, d->models[i]);
+    }
+    fputs("\tcost_per_1k (shares of decided queries; means over replications)\n", data);
+    int rows = 0;
+    for (int cell = grp->first_cell; cell < grp->first_cell + grp->n_cells; cell++) {
+        double cost = an_cell_mean(d, cell, AN_METRIC_COUNT + AN_X_COST_PER_1K);
+        if (isnan(cost))
+            continue; /* no query rows (--records runs) */
+        tsv_text(data, d->cells[cell].label);
+        for (int i = 0; i < d->n_models; i++) {
+            fputc('\t', data);
+            num(data, an_cell_mean(d, cell, an_share_metric(i)));
+        }
+        fputc('\t', data);
+        num(data, cost);
+        fputc('\n', data);
+        rows++;
+    }
+    fprintf(script, "nmodels = %d\narray model[%d]\n", d->n_models, d->n_models);
+    for (int i = 0; i < d->n_models; i++) {
+        fprintf(script, "model[%d] = ", i + 1);
+        plot__gp_string(script, d->models[i]);
+        fputc('\n', script);
+    }
+    if (rows == 0)
+        snprintf(c->note, sizeof c->note, "the runs hold no query rows (edgesim run --records runs)");
+    return rows > 0;
+}

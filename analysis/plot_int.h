@@ -43,6 +43,7 @@ int plot__frontier(plot_ctx *c, FILE *data, FILE *script);
 int plot__pgr(plot_ctx *c, FILE *data, FILE *script);
 int plot__sweep(plot_ctx *c, FILE *data, FILE *script);
 int plot__breakdown(plot_ctx *c, FILE *data, FILE *script);
+int plot__models(plot_ctx *c, FILE *data, FILE *script);
 
 /* A gnuplot double-quoted string literal. */
 void plot__gp_string(FILE *f, const char *s);

@@ -23,7 +23,8 @@ static const char report_about[] =
     "Write one self-contained HTML page (default report.html): the scenarios and\n"
     "what distinguishes their groups, per group the summary table (mean ± t\n"
     "confidence half-width over replications), the paired comparison against the\n"
-    "baseline (default always-large), RouteLLM's APGR / CPT per policy family,\n"
+    "baseline (default always-large, else `always` on large), RouteLLM's APGR /\n"
+    "CPT per policy family,\n"
     "the \"at equal quality\" comparisons, and the figures of `edgesim plot`\n"
     "(SVG, inline) with captions.  Nothing is loaded from elsewhere and no\n"
     "script runs: the page reads offline.  gnuplot draws the figures\n"
@@ -119,21 +120,35 @@ static void scenarios_section(FILE *f, sqlite3 *db, const an_data *d)
     fputs("</table>\n", f);
 }
 
+/* The summary's columns: the fixed ones, then with N models the cost per
+ * 1,000 queries and the model (and tier) shares.  Returns their number. */
+static int summary_cols(const an_data *d, int *cols)
+{
+    static const an_metric fixed[] = {AN_mean_latency_s, AN_p95_latency_s, AN_p99_latency_s, AN_mean_ttft_s,
+                                      AN_mean_quality,   AN_large_fraction, AN_mean_energy_j};
+    int n = 0;
+    for (size_t k = 0; k < sizeof fixed / sizeof fixed[0]; k++)
+        cols[n++] = fixed[k];
+    for (int m = AN_METRIC_COUNT + AN_X_COST_PER_1K; d->n_x > 0 && m < an_n_metrics(d); m++)
+        cols[n++] = m;
+    return n;
+}
+
 static void summary_table(FILE *f, const an_data *d, int g, double level)
 {
-    static const an_metric cols[] = {AN_mean_latency_s, AN_p95_latency_s, AN_p99_latency_s, AN_mean_ttft_s,
-                                     AN_mean_quality,   AN_large_fraction, AN_mean_energy_j};
+    int cols[AN_METRIC_COUNT + (d->n_x > 0 ? d->n_x : 1)];
+    const int n_cols = summary_cols(d, cols);
     const an_group *grp = &d->groups[g];
     fprintf(f, "<table><caption>Group %d (", grp->index);
     esc(f, grp->label);
     fprintf(f, "): mean over replications &plusmn; half-width of the %g %% t confidence interval</caption>\n"
                "<tr><th class=\"t\">policy</th><th>n</th>",
             100 * level);
-    for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++) {
+    for (int k = 0; k < n_cols; k++) {
         fputs("<th>", f);
-        esc(f, an_metric_table[cols[k]].what);
+        esc(f, an_info(d, cols[k]).what);
         fputs(" (", f);
-        esc(f, an_metric_table[cols[k]].unit);
+        esc(f, an_info(d, cols[k]).unit);
         fputs(")</th>", f);
     }
     fputs("</tr>\n", f);
@@ -141,7 +156,7 @@ static void summary_table(FILE *f, const an_data *d, int g, double level)
         fputs("<tr><td class=\"t\">", f);
         esc(f, d->cells[c].label);
         fprintf(f, "</td><td>%d</td>", d->cells[c].n_runs);
-        for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++) {
+        for (int k = 0; k < n_cols; k++) {
             stats_ci ci = an_cell_ci(d, c, cols[k], level);
             td_ci(f, ci.mean, ci.half, 1);
         }
@@ -152,8 +167,12 @@ static void summary_table(FILE *f, const an_data *d, int g, double level)
 
 static void compare_table(FILE *f, const an_data *d, int g, const char *baseline, double level)
 {
-    static const an_metric cols[] = {AN_mean_latency_s, AN_p95_latency_s, AN_mean_quality, AN_large_fraction};
+    const int cols[] = {AN_mean_latency_s, AN_p95_latency_s, AN_mean_quality, AN_large_fraction,
+                        AN_METRIC_COUNT + AN_X_COST_PER_1K}; /* the last with N models only */
+    const size_t n_cols = sizeof cols / sizeof cols[0] - (d->n_x > 0 ? 0 : 1);
     int b = an_find_cell(d, g, baseline);
+    if (b == -1 && strcmp(baseline, "always-large") == 0) /* the default: "always large" will do */
+        b = an_reference_cell(d, g, 1);
     if (b < 0) {
         fputs("<p class=\"note\">No paired comparison: the group has no (single) run set of the baseline ", f);
         esc(f, baseline);
@@ -167,9 +186,9 @@ static void compare_table(FILE *f, const an_data *d, int g, const char *baseline
                "share of replications where the policy is better</caption>\n<tr><th class=\"t\">policy</th>"
                "<th>pairs</th>",
             100 * level);
-    for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++) {
+    for (size_t k = 0; k < n_cols; k++) {
         fputs("<th>&Delta; ", f);
-        esc(f, an_metric_table[cols[k]].what);
+        esc(f, an_info(d, cols[k]).what);
         fputs("</th><th>rel. %</th>", f);
     }
     fputs("<th>wins on mean latency</th></tr>\n", f);
@@ -182,7 +201,7 @@ static void compare_table(FILE *f, const an_data *d, int g, const char *baseline
         fputs("</td>", f);
         an_pair first = an_paired(d, c, b, cols[0], level);
         fprintf(f, "<td>%d</td>", first.n);
-        for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++) {
+        for (size_t k = 0; k < n_cols; k++) {
             an_pair p = an_paired(d, c, b, cols[k], level);
             td_ci(f, p.diff.mean, p.diff.half, 1);
             td_ci(f, p.rel.mean, p.rel.half, 100);

@@ -100,10 +100,42 @@ expect_eq "$(awk -F, 'NR > 1 && $14 != "" { s = $9; p = $11; a = s * p / 2 + (1 
 expect_eq "$(awk -F, 'NR > 1 && $3 ~ /^always/ && $14 != "" { n++ } END { print n + 0 }' "$T/out")" "0" \
   "metrics pairs: the always runs are references, no family"
 
+# plot: the models figure's data is the summary's shares and cost per 1,000.
+if command -v "${EDGESIM_GNUPLOT:-gnuplot}" >/dev/null; then
+  expect_exit 0 "$BIN" plot "$DB" -o "$T/plots" --format svg
+  expect_grep '^# series	small	large	gpt4	cost_per_1k' "$T/plots/models.dat"
+  expect_eq "$(grep -v '^#' "$T/plots/models.dat" | awk -F'\t' '{ printf "%s %.6e %.6e %.6e %.6e\n", $1, $2, $3, $4, $5 / 1000 }' | sort)" \
+    "$(sqlite3 -separator ' ' "$DB" "SELECT label, printf('%.6e %.6e %.6e %.6e', AVG(s_small), AVG(s_large), AVG(s_gpt4), AVG(cost))
+        FROM ($per_run) GROUP BY label ORDER BY label")" "plot models: shares and cost per policy"
+  expect_grep '<svg' "$T/plots/models.svg"
+  # report: the summary has the cost and every model's share, the paired
+  # comparison the cost, the figures the models figure.
+  expect_exit 0 "$BIN" report "$DB" -o "$T/report.html"
+  for th in 'cost (per 1,000 queries)' 'small share (fraction of decided queries)' 'gpt4 share (fraction of decided queries)' '&Delta; cost'; do
+    expect_grep "<th>$th</th>" "$T/report.html"
+  done
+  expect_grep '<figcaption>Figure [0-9]* (models, group 1)' "$T/report.html"
+  expect_grep 'paired differences policy &minus; always large' "$T/report.html"
+  browser=$(command -v chromium-headless-shell || command -v chromium || true)
+  if [ -n "$browser" ]; then # the page as a browser builds it (tests/cli/report.sh checks the rest)
+    timeout 180 "$browser" --headless --no-sandbox --disable-gpu --no-first-run --disable-extensions \
+      --user-data-dir="$T/profile" --dump-dom "file://$T/report.html" >"$T/dom.html" 2>/dev/null
+    expect_grep '<th>gpt4 share (fraction of decided queries)</th>' "$T/dom.html"
+    expect_grep 'Figure [0-9]* (models, group 1)' "$T/dom.html"
+  fi
+else
+  echo "skipped: plot and report (no gnuplot)"
+fi
+
 # Two models, no price: summary and compare print what they always did.
 expect_exit 0 "$BIN" run "$T/fix.json" -o "$T/two.db" -q --set duration_s=100 --set models.gpt4=null \
   --set 'policies=[{"name":"always-small"},{"name":"quality-latency"}]'
 expect_exit 0 "$BIN" summary "$T/two.db" --format csv
 expect_eq "$(head -1 "$T/out" | grep -c 'share_\|cost')" "0" "two models: no cost or share columns"
+if command -v "${EDGESIM_GNUPLOT:-gnuplot}" >/dev/null; then
+  expect_exit 0 "$BIN" plot "$T/two.db" -o "$T/plots2" --format svg
+  expect_eq "$(ls "$T/plots2" | grep -c models)" "0" "two models: no models figure"
+  expect_eq "$(grep -c models "$T/err")" "0" "two models: no note about it"
+fi
 
 finish
