@@ -92,6 +92,11 @@ typedef struct an_data {
     struct an_run_pos *by_id; /* [n_runs] sorted by run_id (an_run_lookup) */
 } an_data;
 
+/* Find (x, y) in the parallel string lists *a, *b of *n entries (y
+ * compared only when `both`), else append copies of both (growing *cap):
+ * its index, or -1 when out of memory. */
+int an_strpair_index(char ***a, char ***b, int *n, int *cap, const char *x, const char *y, int both);
+
 /* The index in d->runs of the run with this run_id, or -1. */
 int an_run_lookup(const an_data *d, long long run_id);
 

@@ -76,31 +76,30 @@ static int cmp_run_pos(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Model `name` (tier `tier`) in d->models, added if new: its index, or -1
- * when out of memory. */
-static int model_index(an_data *d, const char *name, const char *tier, int *cap)
+int an_strpair_index(char ***a, char ***b, int *n, int *cap, const char *x, const char *y, int both)
 {
-    for (int i = 0; i < d->n_models; i++)
-        if (strcmp(d->models[i], name) == 0)
+    for (int i = 0; i < *n; i++)
+        if (strcmp((*a)[i], x) == 0 && (!both || strcmp((*b)[i], y) == 0))
             return i;
-    if (d->n_models == *cap) {
+    if (*n == *cap) {
         int c = *cap ? 2 * *cap : 8;
-        char **m = realloc(d->models, (size_t)c * sizeof *m), **t = m ? realloc(d->model_tiers, (size_t)c * sizeof *t) : NULL;
-        if (m)
-            d->models = m;
-        if (!t)
+        char **p = realloc(*a, (size_t)c * sizeof *p);
+        if (p)
+            *a = p;
+        char **q = p ? realloc(*b, (size_t)c * sizeof *q) : NULL;
+        if (!q)
             return -1;
-        d->model_tiers = t;
+        *b = q;
         *cap = c;
     }
-    d->models[d->n_models] = strdup(name);
-    d->model_tiers[d->n_models] = strdup(tier);
-    if (!d->models[d->n_models] || !d->model_tiers[d->n_models]) {
-        free(d->models[d->n_models]);
-        free(d->model_tiers[d->n_models]);
+    (*a)[*n] = strdup(x);
+    (*b)[*n] = strdup(y);
+    if (!(*a)[*n] || !(*b)[*n]) {
+        free((*a)[*n]);
+        free((*b)[*n]);
         return -1;
     }
-    return d->n_models++;
+    return (*n)++;
 }
 
 static int add_x(an_data *d, const char *column, const char *what, const char *unit, int better)
@@ -136,7 +135,8 @@ static int load_models(sqlite3 *db, an_data *d, char *err, size_t errlen)
         r->run_id = sqlite3_column_int64(st, 0);
         r->n = sqlite3_column_int64(st, 3);
         r->cost = sqlite3_column_double(st, 4);
-        if ((r->model = model_index(d, name ? name : "", tier ? tier : "", &cap_models)) < 0)
+        if ((r->model = an_strpair_index(&d->models, &d->model_tiers, &d->n_models, &cap_models, name ? name : "",
+                                         tier ? tier : "", 0)) < 0)
             goto oom;
         any_cost |= r->cost > 0;
     }

@@ -157,7 +157,7 @@ typedef struct pctx {
     pair_row *rows;
     int n_rows;
     char **weak, **strong; /* the distinct (weak, strong) pairs, in order of first appearance */
-    int n_pairs;
+    int n_pairs, cap_pairs;
 } pctx;
 
 static void pctx_free(pctx *p)
@@ -169,28 +169,6 @@ static void pctx_free(pctx *p)
     free(p->weak);
     free(p->strong);
     free(p->rows);
-}
-
-static int pair_index(pctx *p, const char *weak, const char *strong)
-{
-    for (int i = 0; i < p->n_pairs; i++)
-        if (strcmp(p->weak[i], weak) == 0 && strcmp(p->strong[i], strong) == 0)
-            return i;
-    char **w = realloc(p->weak, (size_t)(p->n_pairs + 1) * sizeof *w);
-    if (w)
-        p->weak = w;
-    char **s = w ? realloc(p->strong, (size_t)(p->n_pairs + 1) * sizeof *s) : NULL;
-    if (!s)
-        return -1;
-    p->strong = s;
-    p->weak[p->n_pairs] = strdup(weak);
-    p->strong[p->n_pairs] = strdup(strong);
-    if (!p->weak[p->n_pairs] || !p->strong[p->n_pairs]) {
-        free(p->weak[p->n_pairs]);
-        free(p->strong[p->n_pairs]);
-        return -1;
-    }
-    return p->n_pairs++;
 }
 
 static int load_pairs(const mctx *m, pctx *p, char *err, size_t errlen)
@@ -225,7 +203,7 @@ static int load_pairs(const mctx *m, pctx *p, char *err, size_t errlen)
         }
         pair_row *r = &p->rows[p->n_rows++];
         r->run = run;
-        if ((r->pair = pair_index(p, w, s)) < 0)
+        if ((r->pair = an_strpair_index(&p->weak, &p->strong, &p->n_pairs, &p->cap_pairs, w, s, 1)) < 0)
             goto oom;
         double *v[] = {&r->weak_q, &r->strong_q, &r->quality, &r->pgr, &r->strong_share};
         for (int k = 0; k < 5; k++)
