@@ -113,13 +113,23 @@ static int add_x(an_data *d, const char *column, const char *what, const char *u
     return 0;
 }
 
-/* The routes and costs of every unique run, from the queries table. */
+/* The routes and costs of every unique run: from the queries table, and for
+ * runs written with --records runs from run_figure_models (record schema 13
+ * on). */
 static int load_models(sqlite3 *db, an_data *d, char *err, size_t errlen)
 {
-    static const char sql[] =
+    static const char sql_queries[] =
         "SELECT q.run_id, q.route, MIN(q.tier), COUNT(*), TOTAL(q.cost) FROM queries q"
         " JOIN run_unique u ON u.run_id = q.run_id WHERE q.route IS NOT NULL GROUP BY q.run_id, q.route";
+    static const char sql_figures[] =
+        " UNION ALL SELECT f.run_id, f.model, f.tier, f.n_routed, f.total_cost FROM run_figure_models f"
+        " JOIN run_unique u ON u.run_id = f.run_id";
+    char sql[sizeof sql_queries + sizeof sql_figures];
     sqlite3_stmt *st = NULL;
+    int figures = sqlite3_prepare_v2(db, "SELECT run_id FROM run_figure_models LIMIT 0", -1, &st, NULL) == SQLITE_OK;
+    sqlite3_finalize(st);
+    st = NULL;
+    snprintf(sql, sizeof sql, "%s%s", sql_queries, figures ? sql_figures : "");
     model_row *rows = NULL;
     int n_rows = 0, cap_rows = 0, cap_models = 0, rc, status = -1, any_cost = 0, other = 0;
     int *perm = NULL;

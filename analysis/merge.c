@@ -160,7 +160,7 @@ static int copy_rows(sqlite3_stmt *sel, sqlite3_stmt *ins, int n_cols, sqlite3_i
     return *read_failed ? -1 : 0;
 }
 
-enum { T_RUNS, T_QUERIES, T_FIGURES, T_MODELS, N_TABLES };
+enum { T_RUNS, T_QUERIES, T_FIGURES, T_MODELS, T_FIGURE_MODELS, N_TABLES };
 
 /* Append one checked input inside the open transaction.  Returns a cli_exit
  * code; err says what failed. */
@@ -243,6 +243,7 @@ static int merge_all(sqlite3 *out, const char *out_path, merge_input *in, int n_
         {"queries", "WHERE run_id = ?1 ORDER BY query_id", NULL, NULL, 0, -1},
         {"run_figures", "WHERE run_id = ?1", NULL, NULL, 0, -1},
         {"query_models", "WHERE run_id = ?1 ORDER BY rowid", NULL, NULL, 0, -1},
+        {"run_figure_models", "WHERE run_id = ?1 ORDER BY model", NULL, NULL, 0, -1},
     };
     char err[1024] = "";
     int status = EXIT_OK;

@@ -148,3 +148,20 @@ CREATE TABLE IF NOT EXISTS run_figures (
     n_rejected         INTEGER,
     n_deadline         INTEGER
 );
+
+-- run_figure_models: with run_figures (`edgesim run --records runs`), one row
+-- per run and model: the queries routed there and their summed price, the
+-- per-model figures `edgesim summary` reads from the query rows of other
+-- runs (docs/ANALYSIS.md, "N models").  Removed with its run.
+CREATE TABLE IF NOT EXISTS run_figure_models (
+    run_id             INTEGER NOT NULL REFERENCES runs(run_id),
+    model              TEXT NOT NULL,   -- the model's name
+    tier               TEXT NOT NULL,   -- device | edge | cloud
+    n_routed           INTEGER NOT NULL, -- queries the router sent to it
+    total_cost         REAL NOT NULL,   -- their summed cost
+    PRIMARY KEY (run_id, model)
+);
+CREATE TRIGGER IF NOT EXISTS run_figure_models_follow_run AFTER DELETE ON runs
+BEGIN
+    DELETE FROM run_figure_models WHERE run_id = old.run_id;
+END;

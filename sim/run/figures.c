@@ -117,6 +117,11 @@ void figures_add(run_figures *f, const run_info *info, const record *r)
         f->n_large++;
     else if (r->route >= 0)
         f->n_small++; /* every other model: large_fraction is large over all decided */
+    if (r->route >= 0 && r->route < RECORD_MAX_MODELS) {
+        f->n_model[r->route]++;
+        if (!isnan(r->cost))
+            f->cost_model[r->route] += r->cost;
+    }
     if (r->status != QUERY_DONE)
         return; /* the rest is over done queries only (docs/ANALYSIS.md) */
     f->sum_latency += r->latency_s;

@@ -33,6 +33,8 @@ typedef struct run_figures {
     double sum_latency;
     double sum_ttft, sum_quality, sum_energy, sum_best;
     uint64_t n_ttft, n_quality, n_energy, n_best;
+    uint64_t n_model[RECORD_MAX_MODELS];  /* routes per model (record.route) */
+    double cost_model[RECORD_MAX_MODELS]; /* their summed cost */
     quantile_sketch latency, ttft;
 } run_figures;
 

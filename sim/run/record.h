@@ -16,7 +16,7 @@
 
 /* Bumped whenever analysis/schema.sql changes; stored as PRAGMA user_version
  * in every results database. */
-#define EDGESIM_SCHEMA_VERSION 12
+#define EDGESIM_SCHEMA_VERSION 13
 
 /* How a query ended (docs/MODEL.md, "Outcomes"): the one list of the
  * `queries.status` values.  X(ID, name). */

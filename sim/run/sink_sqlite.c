@@ -457,7 +457,23 @@ static int write_figures(sqlite_sink *s)
         sqlite3_bind_int64(st, 18 + i, (sqlite3_int64)f->n_status[i]);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : db_fail(s, "writing the run's figures");
+    if (rc != SQLITE_DONE)
+        return db_fail(s, "writing the run's figures");
+    /* per model: run_figure_models (the N-model figures of edgesim summary) */
+    if (sqlite3_prepare_v2(s->db, "INSERT INTO run_figure_models (run_id, model, tier, n_routed, total_cost)"
+                                  " VALUES (?1,?2,?3,?4,?5)", -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "preparing the run's model figures");
+    for (int m = 0; m < s->info.n_models && m < RECORD_MAX_MODELS && rc == SQLITE_DONE; m++) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, s->run_id);
+        sqlite3_bind_text(st, 2, s->info.model_names[m], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, s->info.model_tiers[m], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, (sqlite3_int64)f->n_model[m]);
+        sqlite3_bind_double(st, 5, f->cost_model[m]);
+        rc = sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : db_fail(s, "writing the run's model figures");
 }
 
 /* Write the buffered records inside the open transaction. */

@@ -67,6 +67,20 @@ expect_exit 0 "$BIN" run "$T/fix.json" -o "$T/runs.db" -q --set duration_s=200 -
 expect_eq "$(sqlite3 "$T/runs.db" "SELECT group_concat(printf('%.12f', large_fraction)) FROM (SELECT large_fraction FROM run_summary ORDER BY run_id)")" \
   "$(sqlite3 "$DB" "SELECT group_concat(printf('%.12f', large_fraction)) FROM (SELECT large_fraction FROM run_summary ORDER BY run_id)")" \
   "large_fraction: run_figures as the records"
+# ... and summary's per-model shares and cost: from run_figure_models
+# without query rows, equal to those from the records.
+expect_eq "$(sqlite3 "$T/runs.db" "SELECT COUNT(*) || ' ' || SUM(n_routed) FROM run_figure_models")" \
+  "$(sqlite3 "$DB" "SELECT (3 * COUNT(DISTINCT run_id)) || ' ' || COUNT(*) FROM queries")" "run_figure_models: every model of every run"
+expect_exit 0 "$BIN" summary "$DB" --format json
+mv "$T/out" "$T/all.json"
+expect_exit 0 "$BIN" summary "$T/runs.db" --format json
+expect_eq "$(json_rows "$T/out" "value->>'label', printf('%.12e %.12e %.12e %.12e', value->>'share_small', value->>'share_large',
+    value->>'share_gpt4', value->>'mean_cost')")" \
+  "$(json_rows "$T/all.json" "value->>'label', printf('%.12e %.12e %.12e %.12e', value->>'share_small', value->>'share_large',
+    value->>'share_gpt4', value->>'mean_cost')")" "summary --records runs: the shares and cost of the records"
+expect_exit 0 "$BIN" merge -o "$T/runs_merged.db" "$T/runs.db" -q
+expect_eq "$(sqlite3 "$T/runs_merged.db" "SELECT COUNT(*) FROM run_figure_models")" \
+  "$(sqlite3 "$T/runs.db" "SELECT COUNT(*) FROM run_figure_models")" "merge copies run_figure_models"
 expect_eq "$(sqlite3 "$DB" "SELECT COUNT(*) FROM run_summary s WHERE abs(large_fraction - (SELECT AVG(route = 'large') FROM queries q
     WHERE q.run_id = s.run_id)) > 1e-12")" "0" "large_fraction over every decided query"
 
