@@ -223,7 +223,7 @@ static int load_models(sqlite3 *db, an_data *d, char *err, size_t errlen)
     }
     if (bad)
         goto oom;
-    /* per run: NAN without query rows (--records runs), else the figures */
+    /* per run: NAN for a run with neither query rows nor run_figure_models rows */
     for (int i = 0; i < d->n_runs * n_x; i++)
         d->x[i] = NAN;
     /* rows to runs; per run its decided queries and cost first, then shares */
