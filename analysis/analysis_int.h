@@ -202,6 +202,14 @@ int an_equal_quality(const an_data *d, const an_family *f, int c, double level, 
 
 /* ---- output tables ---- */
 
+typedef struct an_table an_table;
+
+/* metrics --what pairs (metrics.c): RouteLLM's PGR per cell and pair of
+ * models from run_model_pairs, of group `group` (-1: every group).  NULL
+ * with a message in err. */
+an_table *an_pairs_table(struct sqlite3 *db, const an_data *d, const an_family *fam, int n_fam, int group, double level,
+                         char *err, size_t errlen);
+
 typedef enum an_format { AN_TABLE, AN_CSV, AN_JSON } an_format;
 /* "table", "csv", "json" -> 0 and *f; else -1. */
 int an_format_parse(const char *s, an_format *f);
@@ -213,8 +221,6 @@ typedef enum an_col_kind {
     AN_CI      /* a number: the half-width of the number column before it;
                   the table format prints the two as "mean ± half" */
 } an_col_kind;
-
-typedef struct an_table an_table;
 
 /* A table with these columns (names copied).  NULL when out of memory. */
 an_table *an_table_create(int ncols, const char *const *names, const an_col_kind *kinds);
@@ -228,6 +234,9 @@ int an_table_num(an_table *t, double v);
  * header row), or JSON (an array of objects, numbers as numbers, NAN as
  * null).  Returns 0, or -1 when the stream reports a write error. */
 int an_table_write(const an_table *t, an_format f, FILE *out);
+/* The table as an HTML <table> (no header line for AN_META and AN_CI
+ * columns; a number with its CI as "x ± h"), text escaped. */
+void an_table_write_html(const an_table *t, const char *caption, FILE *out);
 
 /* ---- command-line helpers shared by the analysis commands (cmd.c) ---- */
 

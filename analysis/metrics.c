@@ -171,7 +171,7 @@ static void pctx_free(pctx *p)
     free(p->rows);
 }
 
-static int load_pairs(const mctx *m, pctx *p, char *err, size_t errlen)
+static int load_pairs(sqlite3 *db, const an_data *d, pctx *p, char *err, size_t errlen)
 {
     static const char sql[] =
         "WITH decided AS (SELECT q.run_id, q.route, COUNT(*) AS n, SUM(COUNT(*)) OVER (PARTITION BY q.run_id) AS total"
@@ -185,12 +185,12 @@ static int load_pairs(const mctx *m, pctx *p, char *err, size_t errlen)
     sqlite3_stmt *st = NULL;
     int cap = 0, rc;
     memset(p, 0, sizeof *p);
-    if (sqlite3_prepare_v2(m->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "reading run_model_pairs: %s", sqlite3_errmsg(m->db));
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "reading run_model_pairs: %s", sqlite3_errmsg(db));
         return -1;
     }
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int run = an_run_lookup(&m->d, sqlite3_column_int64(st, 0));
+        int run = an_run_lookup(d, sqlite3_column_int64(st, 0));
         const char *w = (const char *)sqlite3_column_text(st, 1), *s = (const char *)sqlite3_column_text(st, 2);
         if (run < 0 || !w || !s)
             continue;
@@ -212,7 +212,7 @@ static int load_pairs(const mctx *m, pctx *p, char *err, size_t errlen)
     sqlite3_finalize(st);
     if (rc == SQLITE_DONE)
         return 0;
-    snprintf(err, errlen, "reading run_model_pairs: %s", sqlite3_errmsg(m->db));
+    snprintf(err, errlen, "reading run_model_pairs: %s", sqlite3_errmsg(db));
     pctx_free(p);
     return -1;
 oom:
@@ -276,35 +276,37 @@ static void pair_curve(const an_data *d, const pctx *p, const an_family *f, int 
     out[2] = stats_cpt(s, y, (size_t)n + 2, 0.8);
 }
 
-static an_table *pairs_table(const mctx *m, char *err, size_t errlen)
+an_table *an_pairs_table(struct sqlite3 *db, const an_data *d, const an_family *fam, int n_fam, int group, double level,
+                         char *err, size_t errlen)
 {
     static const char *const names[] = {"group",   "group_label", "label",        "weak",   "strong", "n",
                                         "weak_q",  "strong_q",    "strong_share", "quality", "pgr",   "pgr_ci",
                                         "family",  "apgr",        "cpt50",        "cpt80"};
     static const an_col_kind kinds[] = {AN_NUM, AN_META, AN_TEXT, AN_TEXT, AN_TEXT, AN_NUM, AN_NUM, AN_NUM,
                                         AN_NUM, AN_NUM,  AN_NUM,  AN_CI,   AN_META, AN_NUM, AN_NUM, AN_NUM};
-    const an_data *d = &m->d;
     pctx p;
-    if (load_pairs(m, &p, err, errlen) != 0)
+    if (load_pairs(db, d, &p, err, errlen) != 0)
         return NULL;
     an_table *t = an_table_create(16, names, kinds);
     int bad = !t;
     for (int g = 0; !bad && g < d->n_groups; g++) {
+        if (group >= 0 && g != group)
+            continue;
         const an_group *grp = &d->groups[g];
         for (int c = grp->first_cell; !bad && c < grp->first_cell + grp->n_cells; c++) {
-            const an_family *fam = NULL;
-            for (int f = 0; f < m->n_fam && !fam; f++)
-                for (int i = 0; i < m->fam[f].n; i++)
-                    if (m->fam[f].cells[i] == c)
-                        fam = &m->fam[f];
+            const an_family *cf = NULL;
+            for (int f = 0; f < n_fam && !cf; f++)
+                for (int i = 0; i < fam[f].n; i++)
+                    if (fam[f].cells[i] == c)
+                        cf = &fam[f];
             for (int pair = 0; !bad && pair < p.n_pairs; pair++) {
                 double v[4], curve[3] = {NAN, NAN, NAN};
                 stats_ci pgr;
-                int n = pair_cell(d, &p, c, pair, m->a.level, v, &pgr);
+                int n = pair_cell(d, &p, c, pair, level, v, &pgr);
                 if (n == 0)
                     continue;
-                if (fam)
-                    pair_curve(d, &p, fam, pair, m->a.level, curve);
+                if (cf)
+                    pair_curve(d, &p, cf, pair, level, curve);
                 bad |= an_table_row(t);
                 bad |= an_table_num(t, grp->index);
                 bad |= an_table_text(t, grp->label);
@@ -318,7 +320,7 @@ static an_table *pairs_table(const mctx *m, char *err, size_t errlen)
                 bad |= an_table_num(t, v[2]);
                 bad |= an_table_num(t, pgr.mean);
                 bad |= an_table_num(t, pgr.half);
-                bad |= an_table_text(t, fam ? fam->label : NULL);
+                bad |= an_table_text(t, cf ? cf->label : NULL);
                 for (int k = 0; k < 3; k++)
                     bad |= an_table_num(t, curve[k]);
             }
@@ -569,7 +571,7 @@ int analysis_metrics_main(int argc, char **argv)
     } else if (strcmp(what, "routing") == 0) {
         t = routing_table(&m);
     } else if (strcmp(what, "pairs") == 0) {
-        t = pairs_table(&m, err, sizeof err);
+        t = an_pairs_table(m.db, &m.d, m.fam, m.n_fam, -1, m.a.level, err, sizeof err);
     } else if (strcmp(what, "frontier") == 0) {
         t = frontier_table(&m);
     } else {

@@ -212,7 +212,7 @@ static void compare_table(FILE *f, const an_data *d, int g, const char *baseline
     fputs("</table>\n", f);
 }
 
-static int routing_tables(FILE *f, const an_data *d, const an_family *fam, int n_fam, int g, double level)
+static int routing_tables(FILE *f, sqlite3 *db, const an_data *d, const an_family *fam, int n_fam, int g, double level)
 {
     int any = 0;
     for (int i = 0; i < n_fam; i++)
@@ -282,6 +282,17 @@ static int routing_tables(FILE *f, const an_data *d, const an_family *fam, int n
         }
     }
     fputs("</table>\n", f);
+    if (d->n_x > 0) { /* N models: PGR per pair of models (metrics --what pairs) */
+        char err[256], caption[512];
+        an_table *t = an_pairs_table(db, d, fam, n_fam, g, level, err, sizeof err);
+        if (!t)
+            return -1;
+        snprintf(caption, sizeof caption, "Group %d: RouteLLM's PGR per pair of models (weak, strong: by mean quality "
+                 "over the run's queries), mean ± %g %% t half-width; APGR and CPT of each family's curve of PGR "
+                 "against the strong model's share", d->groups[g].index, 100 * level);
+        an_table_write_html(t, caption, f);
+        an_table_destroy(t);
+    }
     return 1;
 }
 
@@ -452,7 +463,7 @@ int analysis_report_main(int argc, char **argv)
     fputs("<h2 id=\"routing\">RouteLLM metrics with a latency axis</h2>\n", f);
     int status = EXIT_OK, any = 0;
     for (int g = 0; g < d.n_groups && status == EXIT_OK; g++) {
-        int r = routing_tables(f, &d, fam, n_fam, g, a.level);
+        int r = routing_tables(f, db, &d, fam, n_fam, g, a.level);
         if (r < 0)
             status = EXIT_INTERNAL;
         any |= r > 0;

@@ -130,6 +130,10 @@ if command -v "${EDGESIM_GNUPLOT:-gnuplot}" >/dev/null; then
   done
   expect_grep '<figcaption>Figure [0-9]* (models, group 1)' "$T/report.html"
   expect_grep 'paired differences policy &minus; always large' "$T/report.html"
+  # and the PGR of every pair: one row per policy and pair, as metrics --what pairs
+  expect_grep "RouteLLM's PGR per pair of models" "$T/report.html"
+  expect_eq "$(grep -c '^<tr><td>1</td><td class="t">[^<]*</td><td class="t">\(small\|large\)</td><td class="t">\(large\|gpt4\)</td>' "$T/report.html")" \
+    "18" "report: six policies times three pairs"
   browser=$(command -v chromium-headless-shell || command -v chromium || true)
   if [ -n "$browser" ]; then # the page as a browser builds it (tests/cli/report.sh checks the rest)
     timeout 180 "$browser" --headless --no-sandbox --disable-gpu --no-first-run --disable-extensions \
