@@ -154,13 +154,10 @@ static fading_cgain fading_value(const fading_ctx *f, fading_stream *s, int64_t 
     if (best > 0 && c->off == off)
         return c->value;
     int d = best;
-    fading_cgain lo, hi;
     if (d == 0) {
-        lo = innovation(f, s, segment << D);
-        hi = innovation(f, s, (segment + 1) << D);
         c->segment = segment;
-        c->path[0].lo = lo;
-        c->path[0].hi = hi;
+        c->path[0].lo = innovation(f, s, segment << D);
+        c->path[0].hi = innovation(f, s, (segment + 1) << D);
         s->draws += 2;
         d = 1;
     }
@@ -170,8 +167,10 @@ static fading_cgain fading_value(const fading_ctx *f, fading_stream *s, int64_t 
      * drawn. */
     int lv = d - 1;
     fading_level *path = c->path;
-    lo = path[lv].lo;
-    hi = path[lv].hi;
+    /* The interval's two ends, [0] = lo and [1] = hi: the side the read
+     * goes to is a random bit per level, so it indexes instead of
+     * branching. */
+    fading_cgain ends[2] = {path[lv].lo, path[lv].hi};
     const uint64_t key = s->key, first_block = (uint64_t)segment << D;
     uint64_t drawn = 0;
     for (int known = best > 0;; lv++, known = 0) {
@@ -184,7 +183,7 @@ static fading_cgain fading_value(const fading_ctx *f, fading_stream *s, int64_t 
             fading_cgain w;
             rng_counter_gaussian_pair(&f->zig, key, first_block + (uint64_t)mid, M_SQRT1_2, &w.re, &w.im);
             double a = f->mid_a[lv], sd = f->mid_s[lv];
-            m = (fading_cgain){a * (lo.re + hi.re) + sd * w.re, a * (lo.im + hi.im) + sd * w.im};
+            m = (fading_cgain){a * (ends[0].re + ends[1].re) + sd * w.re, a * (ends[0].im + ends[1].im) + sd * w.im};
             drawn++;
         }
         if (off == mid) {
@@ -194,12 +193,9 @@ static fading_cgain fading_value(const fading_ctx *f, fading_stream *s, int64_t 
             c->value = m;
             return m;
         }
-        if (off < mid)
-            hi = m;
-        else
-            lo = m;
-        path[lv + 1].lo = lo;
-        path[lv + 1].hi = hi;
+        ends[off < mid] = m; /* left of mid: m is the new hi */
+        path[lv + 1].lo = ends[0];
+        path[lv + 1].hi = ends[1];
     }
 }
 

@@ -117,11 +117,13 @@ static inline void rng_counter_gaussian_pair(const rng_ziggurat *z, uint64_t str
     uint64_t word = rng_mix64(stream_key ^ rng_mix64(index)); /* word 0 (rng_counter_start) */
     uint32_t hi = (uint32_t)(word >> 32), lo = (uint32_t)word;
     uint32_t jh = hi >> 8, jl = lo >> 8, ih = hi & 0x7f, il = lo & 0x7f;
+    /* GSL's sign * sigma, picked by the sign bit without a branch on it. */
+    const double signed_sigma[2] = {-sigma, sigma};
     int first_known = z->exact && jh < z->k[ih];
     if (first_known)
-        *first = ((hi & 0x80) ? sigma : -sigma) * ((double)jh * z->w[ih]);
+        *first = signed_sigma[(hi >> 7) & 1] * ((double)jh * z->w[ih]);
     if (first_known && jl < z->k[il]) {
-        *second = ((lo & 0x80) ? sigma : -sigma) * ((double)jl * z->w[il]);
+        *second = signed_sigma[(lo >> 7) & 1] * ((double)jl * z->w[il]);
         return;
     }
     rng_counter_gaussian_pair_gsl(word, first_known, sigma, first, second);
