@@ -81,6 +81,8 @@ typedef struct llm_config {
     llm_wan_config wan;           /* cloud tier only */
     double price_in_per_mtok;     /* money per million input tokens (context and new input) */
     double price_out_per_mtok;    /* money per million output tokens */
+    int replicas;                 /* cloud tier: copies behind the API, each its own server (1 elsewhere) */
+    double load_s;                /* device tier, device.memory "one": time to load it into memory, s */
     char preset[48];              /* "none" = no preset; a preset fills what is not given */
     double prefill_s[3];          /* [p0 s, p1 s/token, p2 s/token^2] */
     int n_prefill;
@@ -175,8 +177,12 @@ typedef struct llm_preset {
     const char *hardware;         /* device, memory and count ("1x A100 40GB") */
     const char *runtime;          /* serving runtime every measured figure was taken on */
     int derived;                  /* 1: roofline (figures derived, not measured) */
+    int api;                      /* 1: a hosted API, seen from outside: a TTFT floor and an output
+                                     rate (cited.prefill_*, cited.decode_*), no batch or KV limit */
     /* architecture (Hugging Face config.json) */
     double params, layers, d_model, kv_heads, head_dim, weight_bits, kv_bytes;
+    double active_params;         /* mixture of experts: parameters one token runs through (roofline
+                                     FLOPs and weight reads); 0: dense (= params).  params sizes memory. */
     /* hardware: KV = gpus*memory_bytes*memory_util - weights, unless
      * kv_budget_bytes > 0 (phones: an assumed budget) */
     int gpus;

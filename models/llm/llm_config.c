@@ -87,6 +87,12 @@ const key_spec llm_model_keys[] = {
             "price per million input tokens (history and new input), currency units"),
     KEY_NUM(llm_config, price_out_per_mtok, "price_out_per_mtok", "0", 0, 1e9,
             "price per million output tokens, currency units"),
+    KEY_INTV(llm_config, replicas, "replicas", "1", 1, 4096,
+             "cloud tier: copies of the model behind the API, each with its own batch; a query goes to the one "
+             "with the smallest estimate (edge copies: edge.servers)"),
+    KEY_NUM(llm_config, load_s, "load_s", "0", 0, 1e6,
+            "device tier with device.memory \"one\": time to load the model into memory, s, paid by a query "
+            "whose model is not the one loaded"),
     LLM_KEYS("\"" DEFAULT_LARGE "\"", "0", "0"),
 };
 
@@ -177,6 +183,12 @@ int llm_profile_resolve(const llm_config *cfg, const char *path, llm_profile *ou
     out->kv_capacity_bytes = out->kv_bytes_per_token = out->power_w = NAN;
     snprintf(out->name, sizeof out->name, "custom");
 
+    if (cfg->replicas > 1 && strcmp(cfg->tier, "cloud") != 0)
+        return keys_errorf(err, errlen, "%s.replicas: applies to cloud-tier models only (tier \"%s\": use edge.servers "
+                           "for edge copies), found %d", path, cfg->tier, cfg->replicas);
+    if (cfg->load_s > 0 && strcmp(cfg->tier, "device") != 0)
+        return keys_errorf(err, errlen, "%s.load_s: applies to device-tier models only (tier \"%s\"), found %g", path,
+                           cfg->tier, cfg->load_s);
     /* 1. preset defaults */
     if (cfg->preset[0] && strcmp(cfg->preset, "none") != 0) {
         const llm_preset *ps = llm_preset_find(cfg->preset);

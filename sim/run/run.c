@@ -761,7 +761,8 @@ static int setup(run *r)
             run_model *rm = &r->models[m];
             if ((rm->tier == LLM_TIER_DEVICE) != pass)
                 continue;
-            rm->n_srv = rm->tier == LLM_TIER_DEVICE ? n : rm->tier == LLM_TIER_EDGE ? r->n_edges : 1;
+            rm->n_srv = rm->tier == LLM_TIER_DEVICE ? n : rm->tier == LLM_TIER_EDGE ? r->n_edges
+                       : rm->cfg->replicas > 1 ? rm->cfg->replicas : 1;
             rm->srv = calloc((size_t)rm->n_srv, sizeof *rm->srv);
             rm->tmr = calloc((size_t)rm->n_srv, sizeof *rm->tmr);
             if (!rm->srv || !rm->tmr) {

@@ -71,7 +71,7 @@ static int estimate_remote(run *r, uint32_t slot, int m, int site, const view_ct
     const channel_config *cc = &r->sc->channel;
     sim_time now = sim_now(r->engine);
     int cloud = rm->tier == LLM_TIER_CLOUD;
-    int e0 = cloud ? 0 : r->site_edge0[site], e1 = cloud ? 1 : e0 + r->site_n_edges[site];
+    int e0 = cloud ? 0 : r->site_edge0[site], e1 = cloud ? rm->n_srv : e0 + r->site_n_edges[site];
     double wan_up = cloud ? llm_wan_leg_s(&rm->cfg->wan, c->up_bytes) : 0;
     double wan_down = cloud ? llm_wan_leg_s(&rm->cfg->wan, c->dl_rest_bytes) : 0;
     int kv_server = c->d ? c->d->seen_server[m] : -1;
@@ -92,7 +92,12 @@ static int estimate_remote(run *r, uint32_t slot, int m, int site, const view_ct
     }
     double best = INFINITY;
     int chosen = e0;
-    for (int e = e0; e < e1; e++) {
+    /* Cloud replicas are tried from the query id on, so that equal estimates
+     * (idle replicas) do not all send their requests to the first one while
+     * the requests are still on the uplink and the WAN. */
+    int first = cloud ? (int)((uint64_t)q->rec.query_id % (uint64_t)(e1 - e0)) : 0;
+    for (int k = 0; k < e1 - e0; k++) {
+        int e = e0 + (first + k) % (e1 - e0);
         llm_server *es = rm->srv[e];
         int cached = c->dlg >= 0 ? llm_server_cached_tokens(es, c->dlg) : 0;
         int seen = c->d && c->d->seen_server[m] == e ? c->d->seen_tokens[m] : 0;
@@ -123,7 +128,7 @@ static int estimate_remote(run *r, uint32_t slot, int m, int site, const view_ct
             csw += kv_s - (c->ul_s + unseen_s);
         if (!c->sees_csw)
             csw = 0;
-        if (e == e0 || est + csw < best) {
+        if (k == 0 || est + csw < best) {
             best = est + csw;
             chosen = e;
             q->model_seen[m] = seen;

@@ -12,10 +12,13 @@ while read -r name prefill dec1 b kv; do
   [ -n "$row" ] || { bad "docs/PROFILES.md has no row for $name"; continue; }
   prefill=$(echo "$prefill" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta')
   want="| $prefill | $dec1 | $b | "
-  [ "$kv" = 1.00 ] && want+="1 (assumed) |" || want+="$kv |"
+  if [ "$b" = api ]; then want="| $prefill | $dec1 | - | - |"
+  elif [ "$kv" = 1.00 ] || [ "$kv" = 2.15 ]; then want+="$kv (assumed) |"; want=${want/1.00 (assumed)/1 (assumed)}
+  else want+="$kv |"; fi
   case $row in *"$want"*) ok ;; *) bad "$name: docs row lacks '$want': $row" ;; esac
-done < <(awk 'NR > 2 && /^[a-z]/ && match($0, /\(b= *[0-9]+\)/) {
+done < <(awk 'NR > 2 && /^[a-z]/ && / - \(api\) / { print $1, $3, $4, "api", "-"; next }
+              NR > 2 && /^[a-z]/ && match($0, /\(b= *[0-9]+\)/) {
                 b = substr($0, RSTART + 3, RLENGTH - 4); gsub(/ /, "", b)
                 split(substr($0, RSTART + RLENGTH), rest, " "); print $1, $3, $4, b, rest[1] }' "$T/out")
-expect_eq "$((n >= 7))" 1 "presets listed"
+expect_eq "$((n >= 10))" 1 "presets listed"
 finish

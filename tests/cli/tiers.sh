@@ -93,6 +93,17 @@ checks_dlg() {
 }
 checks_dlg
 
+# The cloud API's replicas (models.gpt4.replicas = 64 in the scenario): with
+# its one-second TTFT floor, no cloud query waits for another; with one
+# replica, prefill iterations of one second serialise and queries wait.
+expect_exit 0 "$BIN" run "$T/fix.json" -o "$T/api.db" -q --set duration_s=200 --set 'policies=[{"name":"always","model":"gpt4"}]'
+expect_eq "$(sqlite3 "$T/api.db" "SELECT COUNT(*) > 100, SUM(queue_wait_s > 1e-9) FROM queries")" "1|0" "64 API replicas: no cloud query waits"
+expect_exit 0 "$BIN" run "$T/fix.json" -o "$T/api1.db" -q --set duration_s=200 --set models.gpt4.replicas=1 \
+  --set 'policies=[{"name":"always","model":"gpt4"}]'
+expect_eq "$(sqlite3 "$T/api1.db" "SELECT SUM(queue_wait_s > 0.1) > 10 FROM queries")" "1" "one API replica: queries wait"
+expect_exit 2 "$BIN" run "$T/fix.json" -o "$T/rep.db" -q --set models.large.replicas=2
+expect_grep 'models.large.replicas: applies to cloud-tier models only' "$T/err"
+
 # A trace without the third model's quality is refused, naming the column.
 write_trace "$T/two.csv" 20
 scenario "$T/two.json" "$T/two.csv"
