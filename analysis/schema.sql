@@ -90,7 +90,8 @@ CREATE TABLE IF NOT EXISTS queries (
     tier              TEXT,            -- the model's tier: device | edge | cloud; NULL without a route
     cost              REAL,            -- the query's price on its model: ((context + in) * price_in + out * price_out) / 1e6
     wan_up_s          REAL,            -- cloud routes: WAN leg of the request, rtt_s/2 + 8*bytes_up/bandwidth_bps; else NULL
-    wan_down_s        REAL             -- cloud routes: WAN leg of the first token; else NULL
+    wan_down_s        REAL,            -- cloud routes: WAN leg of the first token; else NULL
+    load_s            REAL             -- device.memory = 'one', device routes: time loading the model (0: in memory); else NULL
 );
 
 -- query_models: one row per query and model: what the router saw of every

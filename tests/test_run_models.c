@@ -382,11 +382,126 @@ static void test_edge_servers(void)
     CHECK(mean[1] < mean[0]);
 }
 
+/* device.memory "one" (docs/MODEL.md "Several models on a device"), closed
+ * form: one device holds `small` (prefill 0.5 s, decode 0.1 s a token, load
+ * 1 s) and `phone2` (0.3 s, 0.2 s, load 2 s), one in memory at a time,
+ * `small` first; the oracle routes A and D to small, B and C to phone2.
+ *   A arrives 1.0, decides 1.015: small is loaded: runs 1.015-1.715 (3 tokens).
+ *   B arrives 1.1, decides 1.115: waits for A (0.6 s), loads phone2
+ *     1.715-3.715 (load_s 2), runs 3.715-4.215 (2 tokens).
+ *   C arrives 1.2, decides 1.215: waits for A and B (3.0 s), phone2 is
+ *     loaded: runs 4.215-4.515 (1 token), load_s 0.
+ *   D arrives 10, decides 10.015: loads small back (1 s), runs 11.015-11.715.
+ * The router's estimates include the device's queue and the loads: B's
+ * phone2 estimate 0.6 + 2 + 0.5 = 3.1 s, C's 0.5 + (2 + 0.5) + 0.3 = 3.3 s,
+ * D's small estimate 1 + 0.7 = 1.7 s: each its exact latency from the
+ * decision.  With device.memory "all", each model serves its own queue and
+ * nothing loads. */
+/* The record of query `id` (records come in completion order). */
+static const record *record_of(const result *r, int64_t id)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (r->rec[i].query_id == id)
+            return &r->rec[i];
+    return NULL;
+}
+
+static void test_device_memory_one(void)
+{
+    char trace[512], json[2048];
+    write_file("memory.csv",
+               "id,t_arr_s,device,dialogue_id,turn,in_tokens,out_tokens,p_large,q_small,q_large,benchmark,q_phone2\n"
+               "1,1.0,0,-1,0,10,3,0.5,1,0,x,0\n"
+               "2,1.1,0,-1,0,10,2,0.5,0,0,x,1\n"
+               "3,1.2,0,-1,0,10,1,0.5,0,0,x,1\n"
+               "4,10.0,0,-1,0,10,3,0.5,1,0,x,0\n",
+               trace, sizeof trace);
+    snprintf(json, sizeof json,
+             "{\"trace\": {\"path\": \"%s\"}, \"devices\": {\"count\": 1}, \"device\": {\"memory\": \"one\"},"
+             " \"models\": {\"large\": null,"
+             "  \"small\": {\"preset\": \"none\", \"prefill_s\": [0.5, 0, 0], \"decode_step_s\": [0.1, 0, 0], \"load_s\": 1},"
+             "  \"phone2\": {\"tier\": \"device\", \"preset\": \"none\", \"max_batch\": 1, \"prefill_s\": [0.3, 0, 0],"
+             "              \"decode_step_s\": [0.2, 0, 0], \"load_s\": 2}},"
+             " \"policy\": {\"name\": \"oracle\"}}",
+             trace);
+    result r = run_scenario(json, NULL, 0);
+    CHECK_INT(r.status, RUN_OK);
+    CHECK_INT(r.n, 4);
+    static const struct {
+        int route;
+        double t_dec, queue_wait, load, t_queue_end, t_done, est;
+    } want[] = {
+        {0, 1.015, 0.0, 0, 1.015, 1.715, 0.7},
+        {1, 1.115, 0.6, 2, 3.715, 4.215, 3.1},
+        {1, 1.215, 3.0, 0, 4.215, 4.515, 3.3},
+        {0, 10.015, 0.0, 1, 11.015, 11.715, 1.7},
+    };
+    for (int i = 0; i < 4 && r.n == 4; i++) {
+        const record *q = record_of(&r, i + 1);
+        CHECK_INT(q->route, want[i].route);
+        CHECK_NEAR(q->t_dec, want[i].t_dec, 1e-9);
+        CHECK_NEAR(q->queue_wait_s, want[i].queue_wait, 1e-9);
+        CHECK_NEAR(q->load_s, want[i].load, 1e-12);
+        CHECK_NEAR(q->t_queue_end, want[i].t_queue_end, 1e-9);
+        CHECK_NEAR(q->t_done, want[i].t_done, 1e-9);
+        CHECK_NEAR(q->model_est_s[q->route], want[i].est, 1e-9);
+        CHECK_NEAR(q->latency_s, q->t_done - q->t_arr, 1e-12);
+    }
+    /* The model not loaded pays its load in the estimate: A's phone2
+     * estimate is 2 + 0.3 + 2 x 0.2 (A's 3 tokens on phone2). */
+    if (r.n == 4)
+        CHECK_NEAR(record_of(&r, 1)->model_est_s[1], 2 + 0.3 + 2 * 0.2, 1e-9);
+    /* Device busy: 0.7 + 0.5 + 0.3 + 0.7 of service and 3 s of loads over 11.715 s. */
+    CHECK_NEAR(r.stats.device_busy_frac, (0.7 + 0.5 + 0.3 + 0.7 + 3) / 11.715, 1e-9);
+    free(r.rec);
+
+    /* "all": both in memory, each its own queue: B starts at its decision. */
+    char *const all[] = {"device.memory=all"};
+    r = run_scenario(json, all, 1);
+    CHECK_INT(r.status, RUN_OK);
+    CHECK_INT(r.n, 4);
+    if (r.n == 4) {
+        CHECK(isnan(record_of(&r, 2)->load_s));
+        CHECK_NEAR(record_of(&r, 1)->t_done, 1.015 + 0.7, 1e-9);
+        CHECK_NEAR(record_of(&r, 2)->t_done, 1.115 + 0.5, 1e-9);
+        CHECK_NEAR(record_of(&r, 3)->t_done, 1.615 + 0.3, 1e-9); /* behind B on phone2's own server */
+        CHECK_NEAR(record_of(&r, 4)->t_done, 10.015 + 0.7, 1e-9);
+    }
+    free(r.rec);
+
+    /* A deadline while waiting or loading gives the device back: with
+     * deadline_s 2, B is abandoned at 3.1 during its load; C, which then
+     * starts loading phone2, at 3.2; D loads small again (nothing is in
+     * memory after an abandoned load). */
+    char *const late[] = {"trace.deadline_s=2"};
+    r = run_scenario(json, late, 1);
+    CHECK_INT(r.status, RUN_OK);
+    CHECK_INT(r.n, 4);
+    if (r.n == 4) {
+        CHECK_INT(record_of(&r, 2)->status, QUERY_DEADLINE);
+        CHECK(isnan(record_of(&r, 2)->t_done));
+        CHECK_NEAR(record_of(&r, 2)->load_s, 3.1 - 1.715, 1e-9); /* the part of its load done */
+        CHECK_INT(record_of(&r, 3)->status, QUERY_DEADLINE);
+        CHECK_NEAR(record_of(&r, 3)->load_s, 0.1, 1e-9); /* loading phone2 from 3.1 */
+        CHECK_INT(record_of(&r, 4)->status, QUERY_DONE);
+        CHECK_NEAR(record_of(&r, 4)->load_s, 1, 1e-12);
+        CHECK_NEAR(record_of(&r, 4)->t_done, 11.715, 1e-9);
+    }
+    free(r.rec);
+
+    /* load_s off the device tier is refused, naming the key. */
+    char *const bad[] = {"models.phone2.tier=edge"};
+    r = run_scenario(json, bad, 1);
+    CHECK(r.status != RUN_OK && strstr(r.err, "models.phone2.load_s: applies to device-tier models only") != NULL);
+    free(r.rec);
+}
+
 int main(void)
 {
     static const harness_test tests[] = {
         test_uplink_constant_channel, test_fading_law_at_decisions, test_csi_error, test_view_rate_at_seen_snr,
-        test_device_service, test_edge_load, test_target_fraction, test_dialogues, test_edge_servers, NULL
+        test_device_service, test_edge_load, test_target_fraction, test_dialogues, test_edge_servers,
+        test_device_memory_one, NULL
     };
     return harness_main(tests);
 }

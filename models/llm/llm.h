@@ -102,6 +102,26 @@ typedef struct llm_config {
     int kv_retain_dialogues;      /* idle dialogues whose KV is kept; 0 = only capacity limits */
 } llm_config;
 
+/* What each device's memory holds of its device-tier models (docs/MODEL.md
+ * "Tiers", "Several models on a device"): all of them, each serving its own
+ * queue as if alone, or one at a time, swapped in for a query that needs
+ * another (paying that model's load_s). */
+#define LLM_DEVICE_MEMORY(X) X(LLM_DEVICE_MEMORY_ALL, "all") X(LLM_DEVICE_MEMORY_ONE, "one")
+typedef enum llm_device_memory {
+#define LLM_DEVICE_MEMORY_ENUM(id, name) id,
+    LLM_DEVICE_MEMORY(LLM_DEVICE_MEMORY_ENUM)
+#undef LLM_DEVICE_MEMORY_ENUM
+    LLM_N_DEVICE_MEMORY
+} llm_device_memory;
+extern const char *const llm_device_memory_names[]; /* indexed by llm_device_memory, NULL-terminated */
+
+typedef struct llm_device_config {
+    char memory[8];               /* "all" | "one" */
+} llm_device_config;
+extern const key_spec llm_device_keys[]; /* the "device" object (offsets in llm_device_config) */
+/* LLM_DEVICE_MEMORY_ALL or _ONE from the configuration (resolved: a valid name). */
+llm_device_memory llm_device_memory_of(const llm_device_config *cfg);
+
 /* One element of the "models" map (offsets in llm_config); its defaults are
  * the edge model's.  LLM_MODELS_DEFAULT is the map's default: "small" on
  * the device and "large" on the edge. */
@@ -283,6 +303,8 @@ int llm_server_cached_tokens(const llm_server *s, int64_t dialogue);
 int llm_server_import_kv(llm_server *s, int64_t dialogue, int tokens);
 /* Forget a dialogue's retained KV (it migrated away); nothing if none. */
 void llm_server_release_kv(llm_server *s, int64_t dialogue);
+/* Forget every idle dialogue's retained KV (the model left memory). */
+void llm_server_release_idle_kv(llm_server *s);
 /* Estimated wait before a request submitted now would be admitted, s
  * (estimator in docs/PROFILES.md). */
 double llm_server_backlog_s(const llm_server *s, sim_time now);

@@ -69,6 +69,29 @@ int llm_tier_find(const char *name)
     return -1;
 }
 
+const char *const llm_device_memory_names[] = {
+#define LLM_DEVICE_MEMORY_NAME(id, name) name,
+    LLM_DEVICE_MEMORY(LLM_DEVICE_MEMORY_NAME)
+#undef LLM_DEVICE_MEMORY_NAME
+    NULL,
+};
+
+const key_spec llm_device_keys[] = {
+    KEY_STR(llm_device_config, memory, "memory", "\"all\"", llm_device_memory_names,
+            "device-tier models in a device's memory: all (each serves its own queue, as if alone) or one at a "
+            "time (one queue, FCFS over the device's models; a query for another model waits for the device, "
+            "then pays that model's load_s)"),
+    KEY_TABLE_END,
+};
+
+llm_device_memory llm_device_memory_of(const llm_device_config *cfg)
+{
+    for (int i = 0; i < LLM_N_DEVICE_MEMORY; i++)
+        if (strcmp(llm_device_memory_names[i], cfg->memory) == 0)
+            return (llm_device_memory)i;
+    return LLM_DEVICE_MEMORY_ALL;
+}
+
 static const key_spec wan_keys[] = {
     KEY_NUM(llm_wan_config, rtt_s, "rtt_s", "0.05", 0, 1e6,
             "round-trip time from the edge site to the cloud, s (a continental path; sweep it)"),

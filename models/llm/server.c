@@ -690,6 +690,12 @@ void llm_server_release_kv(llm_server *s, int64_t dialogue)
         evict(s, e);
 }
 
+void llm_server_release_idle_kv(llm_server *s)
+{
+    while (s->lru_head >= 0)
+        evict(s, s->lru_head);
+}
+
 int llm_server_cached_tokens(const llm_server *s, int64_t dialogue)
 {
     int32_t e = dialogue >= 0 ? dlg_find(s, dialogue) : -1;

@@ -16,7 +16,7 @@
 
 /* Bumped whenever analysis/schema.sql changes; stored as PRAGMA user_version
  * in every results database. */
-#define EDGESIM_SCHEMA_VERSION 13
+#define EDGESIM_SCHEMA_VERSION 14
 
 /* How a query ended (docs/MODEL.md, "Outcomes"): the one list of the
  * `queries.status` values.  X(ID, name). */
@@ -78,6 +78,8 @@ typedef struct record {
     double latency_s, ttft_s, queue_wait_s, energy_j;
     double cost;               /* the query's price on its model (0 without a price) */
     double wan_up_s, wan_down_s; /* WAN legs of a cloud route (request; first token); NAN otherwise */
+    double load_s;             /* device.memory "one", device-tier route: time loading its model (0: it was
+                                  in memory); NAN otherwise */
     /* every model's view at the decision (the query_models table, except
      * for the default small/large pair, whose _small/_large columns hold it) */
     int n_models;

@@ -10,6 +10,7 @@
  *   EV_BACKHAUL query slot   a request or answer chunk (arg: XFER_*) is through
  *                            the backhaul, or a migrated KV has arrived
  *   EV_DEADLINE query slot   deadline_s after its arrival: the query is abandoned
+ *   EV_LOAD     query slot   its model is in its device's memory (device.memory "one")
  * Channel and servers are passive state machines: after every event the loop
  * asks each one it touched for its next event time and moves that one engine
  * event (lazy cancellation).
@@ -162,6 +163,66 @@ static double wan_leg(run *r, uint32_t slot, int kind, sim_time from, double byt
     return leg_s;
 }
 
+/* ---- device.memory "one": a device's models share its memory and its
+ * compute (docs/MODEL.md "Several models on a device") ---- */
+
+/* Start the device's next queries while it is free: a query whose model is
+ * loaded goes to that model's server; another first unloads the loaded one
+ * (its idle KV goes with it) and loads its own for load_s.  Never called
+ * from inside a device server's callback (submit may hit the same server). */
+static void device_dispatch(run *r, int dev)
+{
+    devmem *dm = &r->dev_mem[dev];
+    while (dm->serving == NONE && dm->head != NONE && r->status == RUN_OK) {
+        uint32_t slot = dm->head;
+        qstate *q = &r->q[slot];
+        dm->head = q->next_dev;
+        if (dm->head == NONE)
+            dm->tail = NONE;
+        dm->serving = slot;
+        int m = q->rec.route;
+        sim_time now = sim_now(r->engine);
+        if (m == dm->loaded) {
+            q->rec.load_s = 0;
+            submit(r, slot, m, dev, now); /* a rejection ends it and frees the device */
+            continue;
+        }
+        if (dm->loaded >= 0)
+            llm_server_release_idle_kv(r->models[dm->loaded].srv[dev]);
+        dm->loaded = -1;
+        q->rec.load_s = r->models[m].cfg->load_s;
+        dm->load_end = now + sim_time_from_s(q->rec.load_s);
+        dm->load_ev = sim_schedule(r->engine, dm->load_end, EV_LOAD, slot, 0);
+        if (!dm->load_ev)
+            run__fail(r, RUN_INTERNAL, "out of memory (event queue)");
+    }
+}
+
+/* A device-tier query ends (done or abandoned): the device is free if it
+ * was serving it; else it leaves the queue. */
+static void device_release(run *r, uint32_t slot)
+{
+    qstate *q = &r->q[slot];
+    devmem *dm = &r->dev_mem[q->rec.device];
+    if (dm->serving == slot) {
+        if (dm->load_ev) { /* abandoned while loading: nothing is in memory; load_s is the part done */
+            sim_cancel(r->engine, dm->load_ev);
+            dm->load_ev = 0;
+            q->rec.load_s -= sim_time_to_s(dm->load_end - sim_now(r->engine));
+            r->load_busy_s += q->rec.load_s;
+        }
+        dm->serving = NONE;
+        return;
+    }
+    for (uint32_t *link = &dm->head, prev = NONE; *link != NONE; prev = *link, link = &r->q[*link].next_dev)
+        if (*link == slot) {
+            *link = q->next_dev;
+            if (dm->tail == slot)
+                dm->tail = prev;
+            return;
+        }
+}
+
 /* ---- the decision ---- */
 
 static double think_time_s(run *r, const qstate *q)
@@ -226,6 +287,17 @@ static void decide(run *r, uint32_t slot)
     q->kv_tokens = q->model_kv_tokens[m];
     rec->cost = llm_query_cost(rm->cfg, (double)rec->context_tokens + rec->in_tokens, rec->out_tokens);
 
+    if (rm->tier == LLM_TIER_DEVICE && r->dev_mem) {
+        devmem *dm = &r->dev_mem[rec->device];
+        q->next_dev = NONE;
+        if (dm->tail == NONE)
+            dm->head = slot;
+        else
+            r->q[dm->tail].next_dev = slot;
+        dm->tail = slot;
+        device_dispatch(r, rec->device);
+        return;
+    }
     if (rm->tier == LLM_TIER_DEVICE) {
         submit(r, slot, m, rec->device, now);
         return;
@@ -269,6 +341,8 @@ static void end_query(run *r, uint32_t slot, sim_time t)
     record *rec = &q->rec;
     sim_cancel(r->engine, q->deadline_ev);
     q->deadline_ev = 0;
+    if (r->dev_mem && rec->route >= 0 && r->models[rec->route].tier == LLM_TIER_DEVICE)
+        device_release(r, slot);
     rec->site_done = channel_serving_site(r->ch, rec->device, t);
     rec->handovers = rec->route >= 0 ? channel_handovers(r->ch, rec->device, t) - q->handovers_at_dec : 0;
     if (!isnan(rec->t_first_token))
@@ -349,7 +423,10 @@ static void abandon(run *r, uint32_t slot, query_status status, sim_time t)
             touch_server(r, rec->route, rec->device);
     }
     rec->status = status;
+    int device = rec->device, on_device = rec->route >= 0 && r->models[rec->route].tier == LLM_TIER_DEVICE;
     end_query(r, slot, t);
+    if (r->dev_mem && on_device)
+        device_dispatch(r, device);
 }
 
 /* A transfer on a channel that cannot change is at rate 0 and
@@ -504,7 +581,7 @@ static void on_device(void *ctx, const llm_event *ev)
     switch (ev->kind) {
     case LLM_EV_ADMIT:
         rec->t_queue_end = sim_time_to_s(ev->t);
-        rec->queue_wait_s = rec->t_queue_end - rec->t_dec;
+        rec->queue_wait_s = rec->t_queue_end - rec->t_dec - (isnan(rec->load_s) ? 0 : rec->load_s);
         rec->cached_tokens = ev->cached_tokens;
         rec->recomputed_tokens = ev->recomputed_tokens;
         break;
@@ -556,8 +633,19 @@ static void on_event(void *ctx, sim *engine, const sim_event *ev)
         int device = rm->tier == LLM_TIER_DEVICE;
         llm_server_advance(rm->srv[ev->id], now, device ? on_device : on_remote, r);
         touch_server(r, m, (int)ev->id);
+        if (device && r->dev_mem)
+            device_dispatch(r, (int)ev->id); /* after the callbacks: a query may have freed the device */
         if (!device)
             touch_channel(r);
+        break;
+    }
+    case EV_LOAD: {
+        qstate *q = &r->q[ev->id];
+        devmem *dm = &r->dev_mem[q->rec.device];
+        dm->load_ev = 0;
+        dm->loaded = q->rec.route;
+        r->load_busy_s += q->rec.load_s;
+        submit(r, ev->id, q->rec.route, q->rec.device, now);
         break;
     }
     case EV_BACKHAUL:
@@ -581,7 +669,11 @@ static const char *query_stage(const run *r, const qstate *q)
     if (rec->route < 0)
         return "arrival or router";
     if (rec->route >= 0 && r->models[rec->route].tier == LLM_TIER_DEVICE)
-        return isnan(rec->t_queue_end) ? "device queue" : "device model";
+        return !isnan(rec->t_queue_end) ? "device model"
+               : r->dev_mem && r->dev_mem[rec->device].serving == (uint32_t)(q - r->q) &&
+                       r->dev_mem[rec->device].load_ev
+                   ? "device model load"
+                   : "device queue";
     if (isnan(rec->t_ul_end))
         return "uplink transfer";
     if (isnan(rec->t_queue_end))
@@ -777,6 +869,20 @@ static int setup(run *r)
                 }
             }
         }
+    if (llm_device_memory_of(&sc->device) == LLM_DEVICE_MEMORY_ONE) {
+        /* At the start the first device-tier model is in every device's memory. */
+        int first = -1;
+        for (int m = r->n_models - 1; m >= 0; m--)
+            if (r->models[m].tier == LLM_TIER_DEVICE)
+                first = m;
+        r->dev_mem = malloc((size_t)n * sizeof *r->dev_mem);
+        if (!r->dev_mem) {
+            run__fail(r, RUN_INTERNAL, "out of memory");
+            return -1;
+        }
+        for (int i = 0; i < n; i++)
+            r->dev_mem[i] = (devmem){.loaded = first, .serving = NONE, .head = NONE, .tail = NONE};
+    }
     if (calibrate_policy(r) != 0)
         return -1;
     r->source = trace_source_create(&sc->trace, n, r->seed, r->rep, &terr);
@@ -800,6 +906,7 @@ static void teardown(run *r)
     free(r->site_edge0);
     free(r->site_n_edges);
     free(r->edge_site);
+    free(r->dev_mem);
     channel_destroy(r->ch);
     sim_destroy(r->engine);
     free(r->q);
@@ -807,11 +914,21 @@ static void teardown(run *r)
 }
 
 /* Mean busy fraction of the servers of device-tier models (device 1) or of
- * the others (device 0) up to `now`. */
+ * the others (device 0) up to `now`.  With device.memory "one" a device's
+ * models share it: its busy time is theirs summed, plus its loads. */
 static double busy_frac(const run *r, int device, sim_time now)
 {
     double busy = 0;
     int n = 0;
+    if (device && r->dev_mem) {
+        for (int m = 0; m < r->n_models; m++)
+            if (r->models[m].tier == LLM_TIER_DEVICE)
+                for (int i = 0; i < r->models[m].n_srv; i++)
+                    busy += llm_server_busy_s(r->models[m].srv[i], now);
+        busy += r->load_busy_s;
+        n = r->sc->devices.count;
+        return now > 0 && n > 0 ? busy / n / sim_time_to_s(now) : NAN;
+    }
     for (int m = 0; m < r->n_models; m++) {
         const run_model *rm = &r->models[m];
         if ((rm->tier == LLM_TIER_DEVICE) != device)

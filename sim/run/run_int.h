@@ -15,8 +15,10 @@
 /* EV_SERVER: id = server index within its model, arg = model.  EV_WAN: id =
  * query slot, arg = the XFER_* leg that crosses the WAN (cloud models).
  * EV_BACKHAUL: id = query slot, arg = the XFER_* leg that crosses the
- * inter-site backhaul (handover.dialogue_kv stay, migrate). */
-enum { EV_ARRIVAL = 1, EV_DECIDE, EV_CHANNEL, EV_SERVER, EV_WAN, EV_BACKHAUL, EV_DEADLINE };
+ * inter-site backhaul (handover.dialogue_kv stay, migrate).  EV_LOAD: id =
+ * query slot: its model is loaded into its device's memory (device.memory
+ * "one"). */
+enum { EV_ARRIVAL = 1, EV_DECIDE, EV_CHANNEL, EV_SERVER, EV_WAN, EV_BACKHAUL, EV_DEADLINE, EV_LOAD };
 enum { ARRIVAL_FROM_SOURCE = 1, ARRIVAL_RELEASED_TURN = 2 };
 enum { XFER_UL = 0, XFER_DL_FIRST = 1, XFER_DL_REST = 2 };
 
@@ -28,6 +30,7 @@ typedef struct qstate {
     uint32_t dialogue;       /* dialogue slot or NONE */
     uint32_t next_turn;      /* next pending turn of the same dialogue, or NONE */
     uint32_t next_free;
+    uint32_t next_dev;       /* device.memory "one": next query waiting for the same device, or NONE */
     int history_tokens;      /* H at decision */
     int edge;                /* server of the routed model chosen at decision (edge: its index
                                 over all sites; device: the device; cloud: 0) */
@@ -70,6 +73,17 @@ typedef struct timer {
     sim_time at;
 } timer;
 
+/* A device's memory under device.memory "one" (docs/MODEL.md "Several
+ * models on a device"): one device-tier model loaded at a time and one query
+ * at a time on the device, FCFS over its models. */
+typedef struct devmem {
+    int loaded;              /* the model in memory; -1: none (a load is under way or was abandoned) */
+    uint32_t serving;        /* the query loading its model or on a server; NONE: the device is free */
+    uint32_t head, tail;     /* queries waiting for the device (through qstate.next_dev) */
+    sim_handle load_ev;      /* the load under way (0: none) */
+    sim_time load_end;
+} devmem;
+
 /* One model of the scenario and its servers: one per device (device tier),
  * one per edge server of every site (edge), or one (cloud). */
 typedef struct run_model {
@@ -98,6 +112,8 @@ typedef struct run {
     int *site_edge0, *site_n_edges; /* site s owns edges site_edge0[s] .. + site_n_edges[s] - 1 */
     int *edge_site;          /* the site of each edge server */
     handover_kv kv_policy;   /* handover.dialogue_kv */
+    devmem *dev_mem;         /* per device with device.memory "one"; NULL with "all" */
+    double load_busy_s;      /* time the devices spent loading models (device_busy_frac) */
     timer channel_timer;
     trace_source *source;
 
@@ -137,6 +153,12 @@ void run__dialogue_free(run *r, uint32_t i);
 /* Schedule the next row that arrives by itself, holding the later turns of
  * the dialogue it starts. */
 void run__pull_next(run *r);
+
+/* device.memory "one": the time before a query that joins device `dev`'s
+ * queue now could start (the query served, its load included, and the
+ * queue, each with the load of a model change), and in *model the model
+ * loaded by then (-1: none). */
+double run__device_wait_s(run *r, int dev, int *model);
 
 /* run_view.c: fill the policy's view of query `slot` at the current time and
  * choose the edge server it would use (q->edge). */

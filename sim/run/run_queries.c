@@ -1,6 +1,7 @@
 /* run_queries.c -- query and dialogue state of a run: pools reused through
- * free lists, and the rows of the trace turned into scheduled arrivals (one
- * row of lookahead plus the later turns of dialogues already started). */
+ * free lists, the rows of the trace turned into scheduled arrivals (one
+ * row of lookahead plus the later turns of dialogues already started), and
+ * the queue of a device whose models share its memory (device.memory "one"). */
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -129,7 +130,8 @@ static void query_init(run *r, uint32_t slot, const trace_row *row)
     double *nan_fields[] = {&rec->backhaul_s, &rec->backhaul_bytes, &rec->snr_db, &rec->rate_ul_bps, &rec->t_ul_start, &rec->t_ul_end, &rec->t_queue_end,
                             &rec->t_prefill_end, &rec->t_first_token, &rec->t_decode_end, &rec->ttft_s, &rec->queue_wait_s,
                             &rec->est_small_s, &rec->est_large_s, &rec->csw_small_s, &rec->csw_large_s,
-                            &rec->t_dec, &rec->t_done, &rec->latency_s, &rec->quality, &rec->energy_j};
+                            &rec->t_dec, &rec->t_done, &rec->latency_s, &rec->quality, &rec->energy_j,
+                            &rec->load_s};
     for (size_t i = 0; i < sizeof nan_fields / sizeof nan_fields[0]; i++)
         *nan_fields[i] = NAN;
 }
@@ -246,3 +248,38 @@ void run__pull_next(run *r)
     }
 }
 
+
+/* ---- a device's queue under device.memory "one" ---- */
+
+/* Batch-1 service of query q on model m as the router predicts it: prefill
+ * of its input on its history, then its predicted output. */
+static double predicted_service_s(const run *r, const qstate *q, int m)
+{
+    return llm_batch1_service_s(&r->models[m].prof, q->rec.in_tokens, q->history_tokens, q->rec.out_tokens_pred);
+}
+
+double run__device_wait_s(run *r, int dev, int *model)
+{
+    const devmem *dm = &r->dev_mem[dev];
+    sim_time now = sim_now(r->engine);
+    double wait = 0;
+    int loaded = dm->loaded;
+    if (dm->serving != NONE) {
+        const qstate *q = &r->q[dm->serving];
+        int m = q->rec.route;
+        if (dm->load_ev) /* loading: the rest of the load, then all of its service */
+            wait += sim_time_to_s(dm->load_end - now) + predicted_service_s(r, q, m);
+        else             /* on its server: what the server's estimator says is left */
+            wait += llm_server_backlog_s(r->models[m].srv[dev], now);
+        loaded = m;
+    }
+    for (uint32_t i = dm->head; i != NONE; i = r->q[i].next_dev) {
+        int m = r->q[i].rec.route;
+        if (m != loaded)
+            wait += r->models[m].cfg->load_s;
+        wait += predicted_service_s(r, &r->q[i], m);
+        loaded = m;
+    }
+    *model = loaded;
+    return wait;
+}

@@ -35,15 +35,28 @@ static int cached_tokens(const view_ctx *c, llm_server *s)
 }
 
 /* A device-tier model on this device: device wait, prefill of the new
- * tokens on the full history, predicted decode at batch 1. */
+ * tokens on the full history, predicted decode at batch 1.  With
+ * device.memory "one" the wait is the device's (every model's queries, and
+ * their loads), plus this model's load_s unless it is the one loaded by
+ * then (docs/MODEL.md "Several models on a device"). */
 static void estimate_device(run *r, int m, int dev, const view_ctx *c, policy_model *pm, double *work_s)
 {
     const llm_profile *prof = &r->models[m].prof;
     llm_server *ds = r->models[m].srv[dev];
     int cached = cached_tokens(c, ds);
-    *work_s = llm_server_backlog_s(ds, sim_now(r->engine));
+    double load_s = 0;
+    if (r->dev_mem) {
+        int loaded;
+        *work_s = run__device_wait_s(r, dev, &loaded);
+        if (loaded != m) {
+            load_s = r->models[m].cfg->load_s;
+            cached = 0; /* an unloaded model keeps no KV */
+        }
+    } else {
+        *work_s = llm_server_backlog_s(ds, sim_now(r->engine));
+    }
     pm->cached = cached;
-    pm->est_s = *work_s + llm_prefill_s(prof, c->n, c->history) + decode_estimate_s(prof, 1, 0, c->ctx, c->out);
+    pm->est_s = *work_s + load_s + llm_prefill_s(prof, c->n, c->history) + decode_estimate_s(prof, 1, 0, c->ctx, c->out);
     pm->csw_s = c->history > cached ? llm_prefill_s(prof, c->history - cached, cached) : 0;
     if (!c->sees_csw)
         pm->csw_s = 0;
@@ -206,6 +219,11 @@ void run__fill_view(run *r, uint32_t slot, policy_view *v)
             if (!seen_device++) {
                 llm_server *ds = rm->srv[dev];
                 v->device_queue = llm_server_waiting(ds) + llm_server_running(ds);
+                if (r->dev_mem) { /* the device's one queue: the query served and those waiting */
+                    v->device_queue = r->dev_mem[dev].serving != NONE;
+                    for (uint32_t i = r->dev_mem[dev].head; i != NONE; i = r->q[i].next_dev)
+                        v->device_queue++;
+                }
                 v->device_work_s = work;
             }
         } else {

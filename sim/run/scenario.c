@@ -38,6 +38,7 @@ const key_spec scenario_keys[] = {
     KEY_OBJ(scenario, channel, "channel", channel_keys, "the radio link"),
     KEY_OBJ(scenario, router, "router", router_keys, "the router on the device"),
     KEY_OBJ(scenario, edge, "edge", edge_keys, "the edge servers (of each site unless sites.N.servers)"),
+    KEY_OBJ(scenario, device, "device", llm_device_keys, "each device's memory for its device-tier models"),
     KEY_LISTV(scenario, sites.site, sites.n, "sites", "[{}]", site_keys,
               "edge sites, each with its own band and edge servers; default: one at the origin"),
     KEY_OBJ(scenario, sites, "site_layout", site_layout_keys, "layout helper for `sites`"),

@@ -45,6 +45,7 @@ typedef struct scenario {
     channel_config channel;
     router_config router;
     edge_config edge;
+    llm_device_config device; /* what a device's memory holds of its device-tier models */
     sites_config sites;    /* edge sites (resolved: layout applied) and the handover rule */
     llm_config models[LLM_MAX_MODELS]; /* by name (docs/MODEL.md "Tiers"); models[0] is the base model */
     int n_models;

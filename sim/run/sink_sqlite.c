@@ -295,8 +295,8 @@ static const char insert_sql[] =
     " est_small_s, est_large_s, csw_small_s, csw_large_s, switched, t_arr, t_dec, t_ul_start, t_ul_end,"
     " t_queue_end, t_prefill_end, t_first_token, t_decode_end, t_done, latency_s, ttft_s, queue_wait_s, energy_j,"
     " edge_server, harq_tx_ul, harq_tx_dl, site, site_done, handovers, kv_action, backhaul_s, backhaul_bytes, status,"
-    " tier, cost, wan_up_s, wan_down_s) VALUES ";
-#define RECORD_PARAMS 55 /* the columns above; bind_record binds each */
+    " tier, cost, wan_up_s, wan_down_s, load_s) VALUES ";
+#define RECORD_PARAMS 56 /* the columns above; bind_record binds each */
 /* Records per execution of the many-row insert: SQLite's per-statement work
  * (start, halt, statement journal) is shared by INSERT_ROWS rows; the rows
  * get the same rowids in the same order as one by one. */
@@ -393,6 +393,7 @@ static void bind_record(sqlite3_stmt *st, int o, sqlite3_int64 run_id, const run
     bind_real(st, o + 53, r->cost);
     bind_real(st, o + 54, r->wan_up_s);
     bind_real(st, o + 55, r->wan_down_s);
+    bind_real(st, o + 56, r->load_s);
 }
 
 /* The query_models rows of a record (more than two models). */

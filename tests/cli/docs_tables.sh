@@ -14,6 +14,8 @@ check_block() {
 
 check_block docs/TRACES.md trace-columns "$BIN" trace columns
 check_block docs/TRACES.md trace-formats "$BIN" trace formats
+device_keys() { "$BIN" keys | grep -E '^  (device\.|models\.NAME\.(load_s|replicas))'; }
+check_block docs/MODEL.md device-keys device_keys
 # Every channel model registry, each table the registry's rows.
 for r in $("$BIN" models --help | sed -n 's/^REGISTRY: //p' | tr -d '|'); do
   check_block docs/CHANNEL.md "channel-$r" "$BIN" models "$r"

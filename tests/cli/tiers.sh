@@ -104,6 +104,47 @@ expect_eq "$(sqlite3 "$T/api1.db" "SELECT SUM(queue_wait_s > 0.1) > 10 FROM quer
 expect_exit 2 "$BIN" run "$T/fix.json" -o "$T/rep.db" -q --set models.large.replicas=2
 expect_grep 'models.large.replicas: applies to cloud-tier models only' "$T/err"
 
+# device.memory "one" (docs/MODEL.md "Several models on a device"): two
+# phone models share each device's memory; on every device, in service
+# order, a query pays its model's load_s exactly when the model differs from
+# the one before it (at first: small), services never overlap, and
+# t_queue_end = t_dec + queue_wait_s + load_s; other tiers have no load_s.
+{
+  echo "id,dialogue_id,turn,in_tokens,out_tokens,p_large,q_small,q_large,benchmark,q_phone2,p_phone2"
+  for i in $(seq 1 300); do
+    echo "$i,-1,0,$((20 + (i * 37) % 300)),$((1 + (i * 13) % 40)),0.$((i % 10)),$((i % 3 == 0)),$((i % 5 == 0)),mmlu,$((i % 2)),0.$(((i * 7) % 10))"
+  done
+} >"$T/mem.csv"
+cat >"$T/mem.json" <<EOF
+{"seed": 5, "trace": {"path": "$T/mem.csv", "arrival": {"process": "poisson", "rate_per_s": 3}},
+ "devices": {"count": 4}, "device": {"memory": "one"},
+ "models": {"small": {"load_s": 1.5},
+            "phone2": {"tier": "device", "preset": "llama3.2-1b-int4-phone", "max_batch": 1, "load_s": 0.8}},
+ "policies": [{"name": "oracle"}, {"name": "quality-latency", "alpha": 0.05, "theta": 0.1}]}
+EOF
+expect_exit 0 "$BIN" run "$T/mem.json" -o "$T/mem.db" -q
+mem_order="SELECT run_id, device, route, tier, load_s, queue_wait_s, t_dec, t_queue_end, t_done,
+      LAG(route, 1, 'small') OVER w AS prev_route, LAG(t_done) OVER w AS prev_done
+    FROM queries WHERE tier = 'device' WINDOW w AS (PARTITION BY run_id, device ORDER BY t_queue_end)"
+expect_eq "$(sqlite3 "$T/mem.db" "SELECT COUNT(*) > 100, SUM(load_s > 0) > 10, SUM(load_s = 0) > 10 FROM queries WHERE tier = 'device'")" \
+  "1|1|1" "device.memory one: device queries, some swapping models, some not"
+expect_eq "$(sqlite3 "$T/mem.db" "SELECT COUNT(*) FROM ($mem_order) WHERE
+      load_s != CASE WHEN route = prev_route THEN 0 WHEN route = 'small' THEN 1.5 ELSE 0.8 END
+   OR t_queue_end - load_s < prev_done - 1e-9
+   OR abs(t_queue_end - (t_dec + queue_wait_s + load_s)) > 1e-9")" "0" \
+  "device.memory one: a load exactly at each change of model, one query at a time, t_queue_end = t_dec + wait + load"
+expect_eq "$(sqlite3 "$T/mem.db" "SELECT COUNT(*) FROM queries WHERE tier != 'device' AND load_s IS NOT NULL")" "0" \
+  "device.memory one: no load_s off the device"
+expect_eq "$(sqlite3 "$T/mem.db" "SELECT COUNT(DISTINCT route) FROM queries q JOIN runs r USING (run_id) WHERE r.policy = 'oracle'")" \
+  "3" "device.memory one: the oracle uses both phone models and the edge"
+# "all": each model serves its own queue, nothing loads.
+expect_exit 0 "$BIN" run "$T/mem.json" -o "$T/memall.db" -q --set device.memory=all
+expect_eq "$(sqlite3 "$T/memall.db" "SELECT COUNT(load_s) FROM queries")" "0" "device.memory all: no load_s"
+expect_exit 2 "$BIN" run "$T/mem.json" -o "$T/membad.db" -q --set device.memory=two
+expect_grep 'device.memory' "$T/err"
+expect_exit 2 "$BIN" run "$T/mem.json" -o "$T/membad.db" -q --set models.large.load_s=1
+expect_grep 'models.large.load_s: applies to device-tier models only' "$T/err"
+
 # A trace without the third model's quality is refused, naming the column.
 write_trace "$T/two.csv" 20
 scenario "$T/two.json" "$T/two.csv"
