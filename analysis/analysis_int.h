@@ -237,6 +237,8 @@ int an_table_write(const an_table *t, an_format f, FILE *out);
 /* The table as an HTML <table> (no header line for AN_META and AN_CI
  * columns; a number with its CI as "x ± h"), text escaped. */
 void an_table_write_html(const an_table *t, const char *caption, FILE *out);
+/* HTML text with &, <, >, " escaped (NULL: nothing). */
+void an_html_text(const char *s, FILE *out);
 
 /* ---- command-line helpers shared by the analysis commands (cmd.c) ---- */
 

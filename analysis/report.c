@@ -43,19 +43,7 @@ static const char css[] =
     "figcaption{font-size:0.9em;color:#333;margin-top:0.4em}"
     "p.note{color:#555;font-size:0.9em}code{background:#f6f6f6;padding:0 0.2em}";
 
-/* HTML text with &, <, >, " escaped. */
-static void esc(FILE *f, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
-        }
-    }
-}
+static void esc(FILE *f, const char *s) { an_html_text(s, f); }
 
 /* A table cell "mean ± half" (3 significant digits), "–" for no value. */
 static void td_ci(FILE *f, double mean, double half, double scale)

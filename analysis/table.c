@@ -182,9 +182,9 @@ static void write_aligned(const an_table *t, FILE *out)
     free(width);
 }
 
-static void html_text(const char *s, FILE *out)
+void an_html_text(const char *s, FILE *out)
 {
-    for (; *s; s++) {
+    for (; s && *s; s++) {
         switch (*s) {
         case '&': fputs("&amp;", out); break;
         case '<': fputs("&lt;", out); break;
@@ -199,13 +199,13 @@ void an_table_write_html(const an_table *t, const char *caption, FILE *out)
 {
     char buf[1024];
     fputs("<table><caption>", out);
-    html_text(caption, out);
+    an_html_text(caption, out);
     fputs("</caption>\n<tr>", out);
     for (int c = 0; c < t->ncols; c++) {
         if (t->kinds[c] == AN_CI || t->kinds[c] == AN_META)
             continue;
         fputs(t->kinds[c] == AN_TEXT ? "<th class=\"t\">" : "<th>", out);
-        html_text(t->names[c], out);
+        an_html_text(t->names[c], out);
         fputs("</th>", out);
     }
     fputs("</tr>\n", out);
@@ -216,7 +216,7 @@ void an_table_write_html(const an_table *t, const char *caption, FILE *out)
                 continue;
             cell_text(t, r, c, buf, sizeof buf);
             fputs(t->kinds[c] == AN_TEXT ? "<td class=\"t\">" : "<td>", out);
-            html_text(strcmp(buf, "-") == 0 ? "\u2013" : buf, out);
+            an_html_text(strcmp(buf, "-") == 0 ? "\u2013" : buf, out);
             fputs("</td>", out);
         }
         fputs("</tr>\n", out);
