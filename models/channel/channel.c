@@ -54,6 +54,7 @@ struct channel {
     double tx_power_dbm[2];
     double min_distance_m;       /* path loss is evaluated at no less than this */
     const channel_pathloss_model *pathloss;
+    rng_ziggurat zig;            /* GSL's ziggurat tables, shared by every fading context */
     fading_ctx *fading;          /* [n_fading] distinct Doppler shifts */
     int n_fading;
     int *fading_of;              /* device -> its fading context */
@@ -121,7 +122,7 @@ static void fading_init_for(channel *ch, fading_ctx *f, double doppler_hz)
     const channel_config *cfg = &ch->cfg;
     const channel_fading_model *m = channel_fading_find(cfg->fading.model);
     fading_ctx_init(f, m->rayleigh ? FADING_RAYLEIGH : FADING_NONE, m->rho(cfg, doppler_hz), ch->seed,
-                    ch->replication);
+                    ch->replication, &ch->zig);
 }
 
 /* Each device's Doppler shift: doppler_hz if given, else v f_c / c from the
@@ -298,7 +299,7 @@ static int setup_mobility(channel *ch, const devices_config *dev, const double *
         return -1;
     }
     fading_ctx_init(&ch->shadow_ctx, FADING_RAYLEIGH, exp(-ch->cfg.shadowing_step_m / ch->cfg.shadowing_corr_m),
-                    ch->seed, ch->replication);
+                    ch->seed, ch->replication, &ch->zig);
     size_t len = fading_path_len(&ch->shadow_ctx);
     if (ch->shadow_ctx.depth > 0 && !(ch->shadow_paths = malloc(n * len * sizeof *ch->shadow_paths))) {
         set_err(err, errlen, "channel: out of memory");
@@ -395,6 +396,7 @@ channel *channel_create_sites(const channel_config *cfg, const devices_config *d
     if (!ch)
         goto oom;
     ch->cfg = *cfg;
+    rng_ziggurat_init(&ch->zig);
     ch->n_dev = dev->count;
     ch->seed = seed;
     ch->replication = replication;

@@ -73,7 +73,7 @@ typedef struct fading_ctx {
     int depth;                       /* D: segments of 2^D blocks (0 if constant, iid or none) */
     double mid_a[FADING_MAX_DEPTH];  /* level d midpoint: a_d (h_lo + h_hi) + s_d w */
     double mid_s[FADING_MAX_DEPTH];
-    rng_ziggurat zig;                /* GSL's ziggurat tables for the innovations */
+    const rng_ziggurat *zig;         /* GSL's ziggurat tables (the channel's), for the innovations */
 } fading_ctx;
 
 /* The interval of one level of a path: the values at its two ends. */
@@ -99,7 +99,10 @@ typedef struct fading_stream {
     uint64_t draws;                  /* innovations drawn (diagnostics, bench) */
 } fading_stream;
 
-void fading_ctx_init(fading_ctx *f, fading_kind kind, double rho, uint64_t seed, uint32_t replication);
+/* zig: initialised by rng_ziggurat_init, owned by the caller, living as
+ * long as f (one per channel: its set-up is about 0.6 M instructions). */
+void fading_ctx_init(fading_ctx *f, fading_kind kind, double rho, uint64_t seed, uint32_t replication,
+                     const rng_ziggurat *zig);
 /* fading_level entries one stream needs for its cursors. */
 size_t fading_path_len(const fading_ctx *f);
 /* path: fading_path_len(f) entries owned by the caller (unused, may be NULL,

@@ -34,7 +34,8 @@ static double one_minus_rho2m(double rho, int64_t m)
     return -expm1((double)m * log(rho * rho));
 }
 
-void fading_ctx_init(fading_ctx *f, fading_kind kind, double rho, uint64_t seed, uint32_t replication)
+void fading_ctx_init(fading_ctx *f, fading_kind kind, double rho, uint64_t seed, uint32_t replication,
+                     const rng_ziggurat *zig)
 {
     assert(rho > -1.0 && rho <= 1.0);
     f->kind = kind;
@@ -44,8 +45,7 @@ void fading_ctx_init(fading_ctx *f, fading_kind kind, double rho, uint64_t seed,
     f->seed = seed;
     f->replication = replication;
     f->depth = 0;
-    if (kind != FADING_NONE)
-        rng_ziggurat_init(&f->zig);
+    f->zig = zig;
     if (f->constant || f->iid || kind == FADING_NONE)
         return;
     /* Smallest D >= 1 with |rho|^(2^D) <= 2^-53: D log 2 + log(-log|rho|)
@@ -101,7 +101,7 @@ void fading_stream_init(fading_stream *s, rng_purpose purpose, uint64_t entity, 
 static fading_cgain innovation(const fading_ctx *f, const fading_stream *s, int64_t k)
 {
     fading_cgain w;
-    rng_counter_gaussian_pair(&f->zig, s->key, (uint64_t)k, M_SQRT1_2, &w.re, &w.im);
+    rng_counter_gaussian_pair(f->zig, s->key, (uint64_t)k, M_SQRT1_2, &w.re, &w.im);
     return w;
 }
 
@@ -181,7 +181,7 @@ static fading_cgain fading_value(const fading_ctx *f, fading_stream *s, int64_t 
             m = c->levels - 1 == lv ? c->value : c->off < mid ? path[lv + 1].hi : path[lv + 1].lo;
         } else {
             fading_cgain w;
-            rng_counter_gaussian_pair(&f->zig, key, first_block + (uint64_t)mid, M_SQRT1_2, &w.re, &w.im);
+            rng_counter_gaussian_pair(f->zig, key, first_block + (uint64_t)mid, M_SQRT1_2, &w.re, &w.im);
             double a = f->mid_a[lv], sd = f->mid_s[lv];
             m = (fading_cgain){a * (ends[0].re + ends[1].re) + sd * w.re, a * (ends[0].im + ends[1].im) + sd * w.im};
             drawn++;

@@ -104,10 +104,10 @@ void rng_counter_gaussian_pair_gsl(uint64_t word, int first_known, double sigma,
  *
  * A probe gsl_rng serves one chosen 32-bit word first, then words with j = 0
  * (accepted at once by any strip with ktab > 0; the strips in turn), and
- * counts the calls: the draw returned
- * at once iff the probe word was the only call.  That is monotone in j
- * (j < ktab[i]), so a bisection over j finds ktab[i]; with j = 1 and sigma =
- * 1 the draw is wtab[i] itself. */
+ * counts the calls: the draw returned at once iff the probe word was the
+ * only call.  That is monotone in j (j < ktab[i]), so a bisection over j
+ * finds ktab[i]; with j = 1 and sigma = 1 the draw is wtab[i] itself.  About
+ * 0.6 M instructions in all, with the check. */
 typedef struct zig_probe {
     uint32_t word;
     int calls;
