@@ -100,7 +100,8 @@ static void query_init(run *r, uint32_t slot, const trace_row *row)
     rec->query_id = row->id;
     rec->dialogue_id = row->dialogue_id;
     rec->turn = row->dialogue_id >= 0 ? row->turn : -1;
-    snprintf(rec->benchmark, sizeof rec->benchmark, "%s", row->benchmark);
+    _Static_assert(sizeof rec->benchmark == sizeof row->benchmark, "benchmark names: one size");
+    memcpy(rec->benchmark, row->benchmark, sizeof rec->benchmark); /* NUL-terminated by the reader */
     rec->in_tokens = row->in_tokens;
     rec->out_tokens = row->out_tokens;
     rec->out_tokens_pred = row->out_tokens_pred >= 0 ? row->out_tokens_pred : row->out_tokens;
