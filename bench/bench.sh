@@ -58,15 +58,15 @@ run=("$bin" run single_turn.json -q)
 # 1. The same trace: SimPy twin, edgesim --records all and --records runs.
 python=/usr/bin/python3
 if "$python" -c 'import simpy' 2>/dev/null; then
-  best twin 3 "$python" "$here/bench/simpy_twin.py" trace.csv 100
+  best twin 5 "$python" "$here/bench/simpy_twin.py" trace.csv 100
   twin_qps=$(rate "$queries" "$twin_cpu")
   twin_lat=$(sed -n 's/.*mean_latency_s=\([0-9.]*\).*/\1/p' twin.out)
 else
   echo "bench.sh: note: Debian's python3-simpy3 is not installed: the SimPy twin is skipped (n/a)" >&2
   twin_qps=""; twin_lat=""
 fi
-best all 3 "${run[@]}" -o all@K@.db
-best runs 3 "${run[@]}" -o runs@K@.db --records runs
+best all 5 "${run[@]}" -o all@K@.db
+best runs 5 "${run[@]}" -o runs@K@.db --records runs
 all_qps=$(rate "$queries" "$all_cpu")
 runs_qps=$(rate "$queries" "$runs_cpu")
 lat=$(sqlite3 runs1.db "SELECT printf('%.4f', mean_latency_s) FROM run_summary")
@@ -86,11 +86,13 @@ done
 
 # 4. Scaling: the same number of queries (runs mode), one thing changed.
 scale=(--set trace.generate.queries="$queries" --records runs)
-measure h1 "${run[@]}" -o h1.db "${gen[@]}" "${scale[@]}"
-measure h100 "${run[@]}" -o h100.db "${gen[@]}" "${scale[@]}" --set trace.arrival.rate_per_s=0.005
-measure d10 "${run[@]}" -o d10.db "${gen[@]}" "${scale[@]}" --set devices.count=10
-measure d1000 "${run[@]}" -o d1000.db "${gen[@]}" "${scale[@]}" --set devices.count=1000
-measure c10 "${run[@]}" -o c10.db "${gen[@]}" "${scale[@]}" --set router.csi_delay_s=10
+# Each the least of 3 (runs of a few tenths of a second: one measurement is
+# too noisy for a ratio).
+best h1 3 "${run[@]}" -o h1_@K@.db "${gen[@]}" "${scale[@]}"
+best h100 3 "${run[@]}" -o h100_@K@.db "${gen[@]}" "${scale[@]}" --set trace.arrival.rate_per_s=0.005
+best d10 3 "${run[@]}" -o d10_@K@.db "${gen[@]}" "${scale[@]}" --set devices.count=10
+best d1000 3 "${run[@]}" -o d1000_@K@.db "${gen[@]}" "${scale[@]}" --set devices.count=1000
+best c10 3 "${run[@]}" -o c10_@K@.db "${gen[@]}" "${scale[@]}" --set router.csi_delay_s=10
 
 # 5. Parallel runs: one sweep of 8 replications (runs mode, CPU-bound runs
 # of `queries` queries each; the trace is generated in each run, so both
