@@ -37,25 +37,20 @@ static const policy_param always_params[] = {
     {NULL, 0, 0, 0, NULL, NULL},
 };
 
+_Static_assert(ALWAYS_MODEL == 0, "policy_create_one_double stores params[0]");
+
 static int always_create(void **state, const double *params, char *err, size_t errlen)
 {
     if (params[ALWAYS_MODEL] != (int)params[ALWAYS_MODEL]) {
         snprintf(err, errlen, "model: expected an integer index, found %g", params[ALWAYS_MODEL]);
         return -1;
     }
-    int *s = malloc(sizeof *s);
-    if (!s) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    *s = (int)params[ALWAYS_MODEL];
-    *state = s;
-    return 0;
+    return policy_create_one_double(state, params, err, errlen);
 }
 
 static route decide_always(void *state, const policy_view *v)
 {
-    return (route) * (const int *)state;
+    return (route) * (const double *)state; /* an integer, checked by always_create */
 }
 
 const policy_type policy_always = {
